@@ -1,0 +1,196 @@
+//! The `/_sim/` control API: health, reset, state, clock, journal, metrics, knobs, and
+//! each provider's own hooks under `/_sim/{provider}/...`.
+//!
+//! Every answer is JSON (metrics: Prometheus text). Bad control input gets 400
+//! `{"error": "..."}` and changes nothing.
+//!
+//! May touch: `crate::sim::Core` and what it exposes; providers only through `World`.
+
+mod metrics;
+
+use std::time::Duration;
+
+use hyper::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::http::{json_object, Rejection, Reply, Request, PROMETHEUS_TEXT};
+use crate::journal::Filter;
+use crate::providers::World;
+use crate::sim::Core;
+
+fn ok(value: Value) -> Reply {
+    Reply::json(StatusCode::OK, &value)
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Reply {
+    Reply::json(status, &json!({ "error": message.into() }))
+}
+
+fn bad(message: impl Into<String>) -> Reply {
+    error(StatusCode::BAD_REQUEST, message)
+}
+
+fn not_allowed(allow: &'static str) -> Reply {
+    error(StatusCode::METHOD_NOT_ALLOWED, format!("method not allowed; allowed: {allow}"))
+        .with_header(hyper::header::ALLOW, hyper::header::HeaderValue::from_static(allow))
+}
+
+fn body_object(req: &Request) -> Result<serde_json::Map<String, Value>, Reply> {
+    json_object(req).map_err(|r| match r {
+        Rejection::BodyTooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, "request body is larger than 1 MiB"),
+        Rejection::UnsupportedMediaType => bad("Content-Type must be application/json"),
+        Rejection::MalformedBody(m) => bad(m),
+        other => bad(format!("{other:?}")),
+    })
+}
+
+/// Answers `/_sim/<segs...>`, with the operation name the journal records.
+pub fn handle(core: &Core, req: &Request, segs: &[&str]) -> (Reply, &'static str) {
+    let m = &req.method;
+    match segs {
+        ["health"] if m == Method::GET => (health(core), "health"),
+        ["health"] => (not_allowed("GET"), "health"),
+        ["reset"] if m == Method::POST => {
+            core.reset();
+            (ok(json!({"reset": true, "clock": clock_json(core)})), "reset")
+        }
+        ["reset"] => (not_allowed("POST"), "reset"),
+        ["state"] if m == Method::GET => (ok(state(core)), "getState"),
+        ["state"] => (not_allowed("GET"), "state"),
+        ["clock"] if m == Method::GET => (ok(clock_json(core)), "getClock"),
+        ["clock"] => (not_allowed("GET"), "clock"),
+        ["clock", "advance"] if m == Method::POST => (advance(core, req), "advanceClock"),
+        ["clock", "advance"] => (not_allowed("POST"), "advanceClock"),
+        ["requests"] if m == Method::GET => (requests(core, req), "listRequests"),
+        ["requests"] if m == Method::DELETE => {
+            core.journal.clear();
+            (ok(json!({"cleared": true})), "clearRequests")
+        }
+        ["requests"] => (not_allowed("GET, DELETE"), "requests"),
+        ["metrics"] if m == Method::GET => {
+            (Reply::text(StatusCode::OK, PROMETHEUS_TEXT, metrics::render(core)), "metrics")
+        }
+        ["metrics"] => (not_allowed("GET"), "metrics"),
+        ["config"] if m == Method::GET => (ok(config(core)), "getConfig"),
+        ["config"] if m == Method::PATCH => (patch_config(core, req), "patchConfig"),
+        ["config"] => (not_allowed("GET, PATCH"), "config"),
+        [provider, rest @ ..] if World::providers().contains(provider) => {
+            let cx = core.cx(core.clock.now(), req.peer);
+            match core.world.admin(req, provider, rest, &cx) {
+                Some(reply) => (reply, "providerHook"),
+                None => (error(StatusCode::NOT_FOUND, format!("no control route {}", req.path)), "unknownRoute"),
+            }
+        }
+        _ => (error(StatusCode::NOT_FOUND, format!("no control route {}", req.path)), "unknownRoute"),
+    }
+}
+
+fn health(core: &Core) -> Reply {
+    ok(json!({
+        "status": "ok",
+        "providers": World::providers(),
+        "clock": core.clock.mode().name(),
+        "seed": core.ids.seed(),
+        "uptimeMs": core.started.elapsed().as_millis() as u64,
+    }))
+}
+
+fn clock_json(core: &Core) -> Value {
+    let now = core.clock.now();
+    json!({
+        "mode": core.clock.mode().name(),
+        "speed": core.clock.mode().speed(),
+        "now": core.clock.iso(now),
+        "elapsedMs": now.millis(),
+        "epoch": core.clock.iso(crate::clock::SimInstant::ZERO),
+        "pendingTransitions": core.lifecycle.len(),
+    })
+}
+
+fn advance(core: &Core, req: &Request) -> Reply {
+    let body = match body_object(req) {
+        Ok(b) => b,
+        Err(reply) => return reply,
+    };
+    let seconds = match body.get("seconds") {
+        Some(Value::Number(n)) => match n.as_f64() {
+            Some(s) if (0.0..=1e12).contains(&s) => s,
+            _ => return bad("seconds must be a non-negative number of at most 1e12"),
+        },
+        Some(_) => return bad("seconds must be a number"),
+        None => return bad("seconds is required"),
+    };
+    let (now, transitions) = core.advance(Duration::from_secs_f64(seconds));
+    ok(json!({
+        "now": core.clock.iso(now),
+        "elapsedMs": now.millis(),
+        "transitions": transitions,
+    }))
+}
+
+fn state(core: &Core) -> Value {
+    let now = core.clock.now();
+    let cx = core.cx(now, req_peer());
+    let pending: Vec<Value> = core
+        .lifecycle
+        .pending()
+        .into_iter()
+        .map(|(due, e)| json!({"due": core.clock.iso(due), "dueMs": due.millis(), "event": e}))
+        .collect();
+    json!({
+        "clock": clock_json(core),
+        "providers": core.world.state(&cx),
+        "pending": pending,
+    })
+}
+
+fn req_peer() -> std::net::SocketAddr {
+    std::net::SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+fn requests(core: &Core, req: &Request) -> Reply {
+    let mut filter = Filter::default();
+    for (k, v) in req.query_pairs() {
+        match k.as_str() {
+            "provider" => filter.provider = Some(v),
+            "method" => filter.method = Some(v),
+            "path" => filter.path = Some(v),
+            "operation" => filter.operation = Some(v),
+            "status" => match v.parse() {
+                Ok(s) => filter.status = Some(s),
+                Err(_) => return bad(format!("status must be an HTTP status code, got '{v}'")),
+            },
+            other => return bad(format!("unknown filter '{other}'; known: provider, method, path, status, operation")),
+        }
+    }
+    let entries = core.journal.list(&filter);
+    ok(json!({ "capacity": core.journal.capacity(), "count": entries.len(), "requests": entries }))
+}
+
+fn config(core: &Core) -> Value {
+    let knobs: Vec<Value> = core.knobs().iter().flat_map(|k| k.list()).map(|k| k.to_json()).collect();
+    json!({ "knobs": knobs })
+}
+
+/// `PATCH /_sim/config {"name": value, ...}`: all or nothing.
+fn patch_config(core: &Core, req: &Request) -> Reply {
+    let body = match body_object(req) {
+        Ok(b) => b,
+        Err(reply) => return reply,
+    };
+    let known: Vec<String> = core.knobs().iter().flat_map(|k| k.list()).map(|k| k.name).collect();
+    if let Some(unknown) = body.keys().find(|k| !known.contains(k)) {
+        return bad(format!("unknown knob '{unknown}'"));
+    }
+    // Validate every value on a scratch copy first, so a bad one changes nothing.
+    let before: Vec<(String, Value)> = core.knobs().iter().flat_map(|k| k.list()).map(|k| (k.name, k.value)).collect();
+    for (name, value) in &body {
+        if let Err(e) = core.set_knob(name, value) {
+            for (n, v) in &before {
+                let _ = core.set_knob(n, v);
+            }
+            return bad(e);
+        }
+    }
+    ok(config(core))
+}

@@ -1,0 +1,233 @@
+//! Request and reply values, and the seam through which providers render errors.
+//!
+//! The server turns a hyper request into a [`Request`] (body already read, within the
+//! limit), a provider answers with a [`Reply`]. Rejections found before a provider handler
+//! runs (bad JSON, body too large, unknown path, wrong method) are [`Rejection`]s; every
+//! provider converts them into its own native error envelope through [`ProviderError`],
+//! so a client never sees a generic error shape on a provider path.
+//!
+//! May touch: nothing else in the crate.
+
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use hyper::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
+use hyper::{Method, StatusCode};
+use serde_json::Value;
+
+/// Largest request body read (1 MiB); larger bodies get the provider's 413.
+pub const BODY_LIMIT: usize = 1 << 20;
+
+pub const JSON: &str = "application/json; charset=utf-8";
+pub const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// A request with its body read.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    pub path: String,
+    pub query: Option<String>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// The body was longer than [`BODY_LIMIT`]; `body` is empty then.
+    pub body_too_large: bool,
+    pub peer: SocketAddr,
+}
+
+impl Request {
+    /// A request built in memory (tests, scenario steps, the fuzzer).
+    pub fn new(method: Method, uri: &str, body: impl Into<Bytes>) -> Self {
+        let (path, query) = match uri.split_once('?') {
+            Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+            None => (uri.to_owned(), None),
+        };
+        Request {
+            method,
+            path,
+            query,
+            headers: HeaderMap::new(),
+            body: body.into(),
+            body_too_large: false,
+            peer: SocketAddr::from(([127, 0, 0, 1], 0)),
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Path segments without the empty ones (so a trailing `/` is tolerated).
+    pub fn segments(&self) -> Vec<&str> {
+        self.path.split('/').filter(|s| !s.is_empty()).collect()
+    }
+
+    /// Decoded query parameters, in order (repeated names kept).
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        self.query.as_deref().map(parse_query).unwrap_or_default()
+    }
+
+    /// The first value of query parameter `name`.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query_pairs().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+}
+
+/// `a=1&b=x%20y` → `[("a","1"), ("b","x y")]`; `+` is a space.
+pub fn parse_query(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What a handler answers.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn json(status: StatusCode, value: &Value) -> Self {
+        let body = serde_json::to_vec(value).expect("a serde_json::Value always serialises");
+        Reply { status, headers: vec![(CONTENT_TYPE, HeaderValue::from_static(JSON))], body: body.into() }
+    }
+
+    pub fn text(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Self {
+        Reply { status, headers: vec![(CONTENT_TYPE, HeaderValue::from_static(content_type))], body: body.into() }
+    }
+
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// The body as JSON (tests and scenario steps).
+    pub fn body_json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// Rejections found by the shared request plumbing, before or around a handler.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rejection {
+    /// The body is not JSON, or not the JSON shape required (message says which).
+    MalformedBody(String),
+    /// A body with a content type other than JSON.
+    UnsupportedMediaType,
+    BodyTooLarge,
+    /// No route for this path under the provider's prefix.
+    NotFound,
+    /// Known path, wrong method; `allow` lists the methods of the path.
+    MethodNotAllowed {
+        allow: &'static str,
+    },
+    /// Injected by a fault rule: the status the rule asked for.
+    Injected {
+        status: u16,
+        retry_after: Option<u64>,
+    },
+}
+
+/// Implemented once per provider: its status codes, error bodies and headers.
+pub trait ProviderError: std::fmt::Debug + From<Rejection> {
+    fn status(&self) -> StatusCode;
+    /// The native error body; `request_id` for providers that echo one.
+    fn body(&self, request_id: &str) -> Value;
+    fn headers(&self) -> Vec<(HeaderName, HeaderValue)> {
+        Vec::new()
+    }
+
+    fn into_reply(self, request_id: &str) -> Reply
+    where
+        Self: Sized,
+    {
+        let mut reply = Reply::json(self.status(), &self.body(request_id));
+        reply.headers.extend(self.headers());
+        reply
+    }
+}
+
+/// Whether the request declares a JSON body (or declares nothing).
+pub fn is_json_content(req: &Request) -> bool {
+    match req.header("content-type") {
+        None => true,
+        Some(ct) => {
+            let mime = ct.split(';').next().unwrap_or("").trim();
+            mime.eq_ignore_ascii_case("application/json") || mime.to_ascii_lowercase().ends_with("+json")
+        }
+    }
+}
+
+/// Parses the body as a JSON object. An empty body is `{}`.
+pub fn json_object(req: &Request) -> Result<serde_json::Map<String, Value>, Rejection> {
+    if req.body_too_large {
+        return Err(Rejection::BodyTooLarge);
+    }
+    if req.body.iter().all(|b| b.is_ascii_whitespace()) {
+        return Ok(serde_json::Map::new());
+    }
+    if !is_json_content(req) {
+        return Err(Rejection::UnsupportedMediaType);
+    }
+    match serde_json::from_slice::<Value>(&req.body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Rejection::MalformedBody("the request body must be a JSON object".into())),
+        Err(e) => Err(Rejection::MalformedBody(format!("invalid JSON body: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_is_decoded() {
+        assert_eq!(
+            parse_query("a=1&b=x%20y+z&c&d=%zz&e=%4"),
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "x y z".into()),
+                ("c".into(), "".into()),
+                ("d".into(), "%zz".into()),
+                ("e".into(), "%4".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_body_is_an_empty_object() {
+        let r = Request::new(Method::POST, "/x", "  ");
+        assert!(json_object(&r).unwrap().is_empty());
+        let r = Request::new(Method::POST, "/x", "[1]");
+        assert!(matches!(json_object(&r), Err(Rejection::MalformedBody(_))));
+    }
+}

@@ -1,0 +1,171 @@
+//! The request journal: every request the simulator answered, newest last, capped.
+//!
+//! A `VecDeque` ring behind a `Mutex` (held only to push or copy out, never across an
+//! `.await`). The cap is `--journal-size`; the oldest entry goes when a new one arrives at
+//! the cap, so memory stays bounded under load.
+//!
+//! May touch: `crate::clock` (types only).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Entry {
+    pub seq: u64,
+    pub method: String,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub query: Option<String>,
+    /// `clickhouse`, `fujitsu`, `oracle` or `sim` (the control API), or `none`.
+    pub provider: String,
+    /// The operation name (= OpenAPI operationId where the provider has one).
+    pub operation: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tenant: Option<String>,
+    pub status: u16,
+    /// Simulated time of arrival: milliseconds since the clock's start, and ISO-8601.
+    pub sim_time_ms: u64,
+    pub sim_time: String,
+    /// Real handling time in microseconds (excluded from determinism comparisons).
+    pub latency_us: u64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub request_id: Option<String>,
+}
+
+/// Filters of `GET /_sim/requests`.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub provider: Option<String>,
+    pub method: Option<String>,
+    /// A path prefix, or a glob with `*` (one segment) and `**` (any number).
+    pub path: Option<String>,
+    pub status: Option<u16>,
+    pub operation: Option<String>,
+}
+
+impl Filter {
+    pub fn matches(&self, e: &Entry) -> bool {
+        self.provider.as_deref().is_none_or(|p| p == e.provider)
+            && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(&e.method))
+            && self.status.is_none_or(|s| s == e.status)
+            && self.operation.as_deref().is_none_or(|o| o == e.operation)
+            && self.path.as_deref().is_none_or(|p| path_matches(p, &e.path))
+    }
+}
+
+/// `pattern` matches `path` when it is a glob that matches it (`*` = one segment, `**` =
+/// any number of segments) or, without wildcards, when it is equal or a segment prefix.
+pub fn path_matches(pattern: &str, path: &str) -> bool {
+    let pat: Vec<&str> = pattern.trim_matches('/').split('/').collect();
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if !pattern.contains('*') {
+        return segs.len() >= pat.len() && pat.iter().zip(&segs).all(|(a, b)| a == b);
+    }
+    glob(&pat, &segs)
+}
+
+fn glob(pat: &[&str], segs: &[&str]) -> bool {
+    match pat.split_first() {
+        None => segs.is_empty(),
+        Some((&"**", rest)) => (0..=segs.len()).any(|i| glob(rest, &segs[i..])),
+        Some((p, rest)) => match segs.split_first() {
+            Some((s, srest)) => (*p == "*" || p == s) && glob(rest, srest),
+            None => false,
+        },
+    }
+}
+
+pub struct Journal {
+    cap: usize,
+    ring: Mutex<VecDeque<Entry>>,
+    next_seq: AtomicU64,
+}
+
+impl Journal {
+    pub fn new(cap: usize) -> Self {
+        Journal { cap, ring: Mutex::new(VecDeque::with_capacity(cap.min(4096))), next_seq: AtomicU64::new(1) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Entry>> {
+        self.ring.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.cap
+    }
+
+    /// Records `entry`, giving it the next sequence number.
+    pub fn record(&self, mut entry: Entry) {
+        if self.cap == 0 {
+            return;
+        }
+        entry.seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+        let mut ring = self.lock();
+        if ring.len() >= self.cap {
+            ring.pop_front();
+        }
+        ring.push_back(entry);
+    }
+
+    pub fn list(&self, filter: &Filter) -> Vec<Entry> {
+        self.lock().iter().filter(|e| filter.matches(e)).cloned().collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    pub fn clear(&self) {
+        self.lock().clear();
+        self.next_seq.store(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str) -> Entry {
+        Entry {
+            seq: 0,
+            method: "GET".into(),
+            path: path.into(),
+            query: None,
+            provider: "clickhouse".into(),
+            operation: "op".into(),
+            tenant: None,
+            status: 200,
+            sim_time_ms: 0,
+            sim_time: String::new(),
+            latency_us: 0,
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn ring_keeps_the_newest() {
+        let j = Journal::new(2);
+        for p in ["/a", "/b", "/c"] {
+            j.record(entry(p));
+        }
+        let all = j.list(&Filter::default());
+        assert_eq!(all.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["/b", "/c"]);
+        assert_eq!(all[1].seq, 3);
+    }
+
+    #[test]
+    fn globs_match_segments() {
+        assert!(path_matches("/v1/organizations/*/services", "/v1/organizations/x/services"));
+        assert!(!path_matches("/v1/organizations/*/services", "/v1/organizations/x/services/y"));
+        assert!(path_matches("/v1/**", "/v1/organizations/x/services/y"));
+        assert!(path_matches("/v1/organizations", "/v1/organizations/x"));
+        assert!(!path_matches("/v1/org", "/v1/organizations"));
+    }
+}

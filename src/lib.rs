@@ -1,0 +1,247 @@
+//! dbaas-sim: an in-memory simulator of the ClickHouse Cloud, Fujitsu DBaaS and Oracle
+//! My Services control-plane APIs, for test harnesses, chaos runs and load tests.
+//!
+//! Start one per test, in-process, on an ephemeral port with the manual clock:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), dbaas_sim::Error> {
+//! use std::time::Duration;
+//! use dbaas_sim::{ClockMode, Simulator};
+//!
+//! let sim = Simulator::builder().seed(42).clock(ClockMode::Manual).start().await?;
+//! assert!(sim.url().starts_with("http://127.0.0.1:"));
+//! // ... point the client under test at sim.url() with HTTP Basic sim-key:sim-secret ...
+//! let transitions = sim.advance(Duration::from_secs(60)); // provisioning -> running, ...
+//! assert!(transitions.is_empty()); // nothing was created in this example
+//! sim.reset();
+//! sim.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Layout
+//! - core: [`clock`] (simulated time), [`lifecycle`] (scheduled transitions), [`store`]
+//!   (sharded tables), [`ids`] (seeded ids), [`journal`] (request log), [`config`] (knobs),
+//!   [`http`] (request/reply values), [`validation`] (typed field errors), `server` (hyper),
+//!   `sim` (the request path), `admin` (the `/_sim/` control API);
+//! - [`providers`]: one module per provider API, each owning its wire format, rules and
+//!   state machine.
+
+pub mod clock;
+pub mod config;
+pub mod http;
+pub mod ids;
+pub mod journal;
+pub mod lifecycle;
+pub mod providers;
+pub mod store;
+pub mod validation;
+
+mod admin;
+mod server;
+mod sim;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use crate::clock::ClockMode;
+pub use crate::http::{Reply, Request};
+pub use crate::providers::Transition;
+
+/// Why a simulator could not start.
+#[derive(Debug)]
+pub enum Error {
+    /// The listening address could not be bound.
+    Bind(std::io::Error),
+    /// A knob name or value was refused.
+    Config(String),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Bind(e) => write!(f, "cannot bind: {e}"),
+            Error::Config(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Default journal capacity (entries).
+pub const DEFAULT_JOURNAL_SIZE: usize = 10_000;
+
+/// Configures and starts a [`Simulator`].
+#[derive(Debug, Clone)]
+pub struct SimulatorBuilder {
+    addr: SocketAddr,
+    seed: u64,
+    clock: ClockMode,
+    journal_size: usize,
+    settings: Vec<(String, Value)>,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        SimulatorBuilder {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: 0,
+            clock: ClockMode::Manual,
+            journal_size: DEFAULT_JOURNAL_SIZE,
+            settings: Vec::new(),
+        }
+    }
+}
+
+impl SimulatorBuilder {
+    /// Address to listen on (default `127.0.0.1:0`, an ephemeral port).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Seed of every generated id, password and random draw (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Clock mode (default [`ClockMode::Manual`] for the library; the CLI defaults to real).
+    pub fn clock(mut self, clock: ClockMode) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Journal capacity in entries (default [`DEFAULT_JOURNAL_SIZE`]).
+    pub fn journal_size(mut self, n: usize) -> Self {
+        self.journal_size = n;
+        self
+    }
+
+    /// Sets a knob (`clickhouse.durations.provision`, ...) before start.
+    pub fn set(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.settings.push((name.into(), value.into()));
+        self
+    }
+
+    /// Builds the simulator's state without a server: answer requests in-process with
+    /// [`Handle::request`] (fuzzing, scenario steps).
+    pub fn build(&self) -> Result<Handle, Error> {
+        let core = sim::Core::new(self.clock, self.seed, self.journal_size);
+        for (name, value) in &self.settings {
+            core.set_knob(name, value).map_err(Error::Config)?;
+        }
+        for k in core.knobs() {
+            k.mark_baseline();
+        }
+        Ok(Handle { core: Arc::new(core) })
+    }
+
+    /// Binds, starts serving, and answers once the socket is listening.
+    pub async fn start(self) -> Result<Simulator, Error> {
+        let handle = self.build()?;
+        let listener = TcpListener::bind(self.addr).await.map_err(Error::Bind)?;
+        let addr = listener.local_addr().map_err(Error::Bind)?;
+        let (tx, rx) = watch::channel(());
+        let mut tasks = vec![tokio::spawn(server::serve(listener, handle.core.clone(), rx.clone()))];
+        if self.clock != ClockMode::Manual {
+            tasks.push(tokio::spawn(server::drive(handle.core.clone(), rx)));
+        }
+        Ok(Simulator {
+            inner: Arc::new(Inner { handle, addr, shutdown: Mutex::new(Some(tx)), tasks: Mutex::new(tasks) }),
+        })
+    }
+}
+
+/// The simulator's state, answering requests in-process (no socket).
+#[derive(Clone)]
+pub struct Handle {
+    core: Arc<sim::Core>,
+}
+
+impl Handle {
+    /// Runs one request through the same path the server uses.
+    pub fn request(&self, req: Request) -> Reply {
+        self.core.handle(req)
+    }
+
+    /// Moves the simulated clock forward, applying every due transition in time order.
+    pub fn advance(&self, d: Duration) -> Vec<Transition> {
+        self.core.advance(d).1
+    }
+
+    /// Back to the default identities and an empty world, clock to its start.
+    pub fn reset(&self) {
+        self.core.reset()
+    }
+}
+
+struct Inner {
+    handle: Handle,
+    addr: SocketAddr,
+    shutdown: Mutex<Option<watch::Sender<()>>>,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Dropping the sender stops the accept loop and the driver; in-flight requests
+        // finish on their connection tasks.
+        self.shutdown.get_mut().map(Option::take).ok();
+    }
+}
+
+/// A running simulator. Cheap to clone; the server stops when the last clone is dropped
+/// or on [`Simulator::shutdown`].
+#[derive(Clone)]
+pub struct Simulator {
+    inner: Arc<Inner>,
+}
+
+impl Simulator {
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.inner.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.inner.addr
+    }
+
+    /// The in-process handle on the same state.
+    pub fn handle(&self) -> &Handle {
+        &self.inner.handle
+    }
+
+    /// Moves the simulated clock forward, applying every due transition in time order
+    /// before it returns.
+    pub fn advance(&self, d: Duration) -> Vec<Transition> {
+        self.inner.handle.advance(d)
+    }
+
+    /// Back to the default identities and an empty world, clock to its start.
+    pub fn reset(&self) {
+        self.inner.handle.reset()
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits until the server is down.
+    pub async fn shutdown(&self) {
+        self.inner.shutdown.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let tasks: Vec<JoinHandle<()>> =
+            std::mem::take(&mut *self.inner.tasks.lock().unwrap_or_else(|p| p.into_inner()));
+        for t in tasks {
+            let _ = t.await;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The `dbaas-sim` command: parse flags, build a simulator, run it. Nothing else.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use dbaas_sim::{ClockMode, Simulator, DEFAULT_JOURNAL_SIZE};
+
+#[derive(Parser)]
+#[command(
+    name = "dbaas-sim",
+    version,
+    about = "Simulates the ClickHouse Cloud, Fujitsu DBaaS and Oracle My Services control-plane APIs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the simulated APIs over HTTP until SIGINT or SIGTERM.
+    Serve(Serve),
+}
+
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum ClockArg {
+    /// Simulated time follows real time (times --speed).
+    Real,
+    /// Simulated time moves only on POST /_sim/clock/advance.
+    Manual,
+}
+
+#[derive(Parser)]
+struct Serve {
+    /// Address to listen on; port 0 picks a free port. The first stdout line names the
+    /// address: "dbaas-sim listening on http://HOST:PORT".
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Seed of every generated id, password and random draw: the same seed and the same
+    /// requests give the same answers.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// How simulated time moves.
+    #[arg(long, value_enum, default_value = "real")]
+    clock: ClockArg,
+    /// Simulated seconds per real second with --clock real (e.g. 60: a minute per second).
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
+    /// Request journal capacity (entries kept for GET /_sim/requests).
+    #[arg(long, default_value_t = DEFAULT_JOURNAL_SIZE)]
+    journal_size: usize,
+    /// Set a knob, NAME=VALUE (repeatable); GET /_sim/config lists them all, e.g.
+    /// clickhouse.durations.provision=5.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("dbaas-sim: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Command::Serve(args) => runtime.block_on(serve(args)),
+    }
+}
+
+async fn serve(args: Serve) -> ExitCode {
+    if !(args.speed.is_finite() && args.speed > 0.0) {
+        eprintln!("dbaas-sim: --speed must be a positive number, got {}", args.speed);
+        return ExitCode::from(2);
+    }
+    let clock = match (args.clock, args.speed) {
+        (ClockArg::Manual, _) => ClockMode::Manual,
+        (ClockArg::Real, 1.0) => ClockMode::Real,
+        (ClockArg::Real, s) => ClockMode::Scaled(s),
+    };
+    let mut builder = Simulator::builder().addr(args.addr).seed(args.seed).clock(clock).journal_size(args.journal_size);
+    for assignment in &args.set {
+        match dbaas_sim::config::parse_assignment(assignment) {
+            Ok((name, value)) => builder = builder.set(name, value),
+            Err(e) => {
+                eprintln!("dbaas-sim: --set: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let sim = match builder.start().await {
+        Ok(sim) => sim,
+        Err(e) => {
+            eprintln!("dbaas-sim: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // The contract: this is the first line on stdout.
+    println!("dbaas-sim listening on {}", sim.url());
+    tracing::info!(url = %sim.url(), "listening");
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    sim.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

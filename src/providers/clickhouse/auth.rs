@@ -1,0 +1,123 @@
+//! Authentication and authorization (spec §2.2–§2.3, §2.9): HTTP Basic with an API key
+//! id and secret, key state and expiry, key IP lists, organization scoping, roles, and
+//! the optional per-key rate limit.
+
+use base64::Engine;
+use hyper::Method;
+use sha2::{Digest, Sha256};
+
+use super::error::ChError;
+use super::model::ApiKey;
+use super::routes::Op;
+use super::settings::Settings;
+use super::validate;
+use super::ClickHouse;
+use crate::clock::SimInstant;
+use crate::http::Request;
+use crate::providers::Cx;
+
+/// A1–A4: the key behind the request's `Authorization: Basic ...`.
+pub fn authenticate(ch: &ClickHouse, req: &Request, cx: &Cx) -> Result<ApiKey, ChError> {
+    const MALFORMED: ChError = ChError::Unauthorized("Missing or malformed authentication");
+    let header = req.header("authorization").ok_or(MALFORMED)?;
+    let (scheme, encoded) = header.trim().split_once(' ').ok_or(MALFORMED)?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(MALFORMED);
+    }
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| MALFORMED)?;
+    let decoded = String::from_utf8(decoded).map_err(|_| MALFORMED)?;
+    let (key_id, secret) = decoded.split_once(':').ok_or(MALFORMED)?;
+    const NOT_FOUND: ChError = ChError::Unauthorized("Key is not found");
+    let (org, mgmt) = ch.key_index.get("", key_id).ok_or(NOT_FOUND)?;
+    let key = ch.keys.get(&org, &mgmt).ok_or(NOT_FOUND)?;
+    if !secret_matches(&key, secret) {
+        return Err(NOT_FOUND);
+    }
+    if key.state != "enabled" || key.expire_at.is_some_and(|t| t <= cx.now) {
+        return Err(ChError::Unauthorized("Key is not active"));
+    }
+    if !key.ip_access_list.is_empty()
+        && !key.ip_access_list.iter().any(|e| validate::ip_source_contains(&e.source, cx.peer.ip()))
+    {
+        return Err(ChError::Forbidden("IP address is not allowed for this API key".into()));
+    }
+    Ok(key)
+}
+
+fn secret_matches(key: &ApiKey, secret: &str) -> bool {
+    match (&key.key_secret, &key.key_secret_hash) {
+        (Some(s), _) => constant_time_eq(s.as_bytes(), secret.as_bytes()),
+        (None, Some(hash)) => {
+            let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(secret.as_bytes()));
+            constant_time_eq(hash.as_bytes(), digest.as_bytes())
+        }
+        (None, None) => false,
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A6: another organization's id (knob `foreignOrgStatus`).
+pub fn foreign_org(settings: &Settings, org_id: &str) -> ChError {
+    if settings.foreign_org_status == 403 {
+        ChError::Forbidden(format!("API key does not belong to organization {org_id}"))
+    } else {
+        ChError::not_found("Organization", org_id)
+    }
+}
+
+/// A5: roles (§2.3). `admin` may do everything; `developer` reads, and may `awake` (O2);
+/// `query_endpoints` has no control-plane access.
+pub fn check_role(key: &ApiKey, op: &Op, req: &Request) -> Result<(), ChError> {
+    let has = |r: &str| key.roles.iter().any(|k| k == r);
+    if has("admin") {
+        return Ok(());
+    }
+    if has("developer") {
+        if req.method == Method::GET {
+            return Ok(());
+        }
+        if matches!(op, Op::UpdateState { .. }) && is_awake_command(req) {
+            return Ok(());
+        }
+    }
+    Err(ChError::Forbidden("Insufficient permissions".into()))
+}
+
+fn is_awake_command(req: &Request) -> bool {
+    serde_json::from_slice::<serde_json::Value>(&req.body)
+        .ok()
+        .and_then(|v| v.get("command").and_then(|c| c.as_str()).map(|c| c == "awake"))
+        .unwrap_or(false)
+}
+
+/// §2.9: 10 requests per 10 simulated seconds per key id; the 11th gets 429 with the
+/// seconds until the oldest request of the window leaves it.
+pub fn rate_limit(ch: &ClickHouse, key: &ApiKey, now: SimInstant) -> Result<(), ChError> {
+    const LIMIT: usize = 10;
+    const WINDOW_MS: u64 = 10_000;
+    if !ch.rate.contains("", &key.key_id) {
+        ch.rate.insert("", &key.key_id, Vec::new());
+    }
+    ch.rate
+        .update("", &key.key_id, |times| {
+            times.retain(|t| now.0.saturating_sub(t.0) < WINDOW_MS);
+            if times.len() >= LIMIT {
+                let oldest = times.iter().min().copied().unwrap_or(now);
+                let reset_ms = (oldest.0 + WINDOW_MS).saturating_sub(now.0);
+                return Err(ChError::TooManyRequests { reset_secs: reset_ms.div_ceil(1000).max(1) });
+            }
+            times.push(now);
+            Ok(())
+        })
+        .unwrap_or(Ok(()))
+}
+
+/// A successful authenticated request updates the key's `usedAt` (O1).
+pub fn touch(ch: &ClickHouse, key: &ApiKey, now: SimInstant) {
+    if key.used_at != Some(now) {
+        ch.keys.update(&key.org_id, &key.id, |k| k.used_at = Some(now));
+    }
+}

@@ -1,0 +1,14 @@
+//! (placeholder, being written)
+
+use super::model::Event;
+use super::routes::Op;
+use super::{Call, ChError, ClickHouse, Res};
+use crate::providers::{Cx, Transition};
+
+pub fn handle(_ch: &ClickHouse, _call: &Call, op: &Op) -> Res {
+    Err(ChError::NotFound(format!("{} is not served yet", op.name())))
+}
+
+pub fn apply(_ch: &ClickHouse, _event: Event, _cx: &Cx) -> Vec<Transition> {
+    Vec::new()
+}

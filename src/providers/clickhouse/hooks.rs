@@ -1,0 +1,187 @@
+//! `/_sim/clickhouse/...`: control hooks of the ClickHouse provider (spec §8.4, §6.2).
+//!
+//! - `POST organizations` adds an organization with an admin key (`keyId`, `keySecret`)
+//!   and an admin member; body fields as in `PATCH` below plus `id`, `name`.
+//! - `PATCH organizations/{id}`: hidden attributes (`tier`, `paid`, `legacyTiers`,
+//!   `privatePreview`, `numReplicasAdjustable`, `queryEndpointsEnabled`) and
+//!   `enableCoreDumps`, `byocConfig`.
+//! - `POST services/{id}/state {"state": "failed"}`: force a state now.
+//! - `POST services/{id}/activity`: user activity (wakes an idle service).
+//! - `GET services/{id}/password-hash`: `{sha256Base64, doubleSha1Hex}`.
+
+use hyper::{Method, StatusCode};
+use serde_json::{json, Map, Value};
+
+use super::model::*;
+use super::services;
+use super::ClickHouse;
+use crate::http::{json_object, Reply, Request};
+use crate::providers::Cx;
+
+fn ok(v: Value) -> Reply {
+    Reply::json(StatusCode::OK, &v)
+}
+
+fn bad(m: impl Into<String>) -> Reply {
+    Reply::json(StatusCode::BAD_REQUEST, &json!({"error": m.into()}))
+}
+
+fn not_found(m: impl Into<String>) -> Reply {
+    Reply::json(StatusCode::NOT_FOUND, &json!({"error": m.into()}))
+}
+
+pub fn handle(ch: &ClickHouse, req: &Request, segs: &[&str], cx: &Cx) -> Option<Reply> {
+    let m = &req.method;
+    Some(match segs {
+        ["organizations"] if m == Method::POST => add_org(ch, req, cx),
+        ["organizations", id] if m == Method::PATCH => patch_org(ch, req, id),
+        ["services", id, "state"] if m == Method::POST => force_state(ch, req, id, cx),
+        ["services", id, "activity"] if m == Method::POST => match find(ch, id) {
+            Some(s) => match services::touch_activity(ch, &s.org_id, id, cx) {
+                Some(s) => ok(json!({"id": s.id, "state": s.state.as_str()})),
+                None => not_found(format!("service {id} not found")),
+            },
+            None => not_found(format!("service {id} not found")),
+        },
+        ["services", id, "password-hash"] if m == Method::GET => match find(ch, id) {
+            Some(s) => ok(json!({"sha256Base64": s.password_sha256_base64, "doubleSha1Hex": s.double_sha1_hex})),
+            None => not_found(format!("service {id} not found")),
+        },
+        _ => return None,
+    })
+}
+
+/// A service of any organization by id.
+pub fn find(ch: &ClickHouse, id: &str) -> Option<Service> {
+    ch.services.all().into_iter().map(|(_, s)| s).find(|s| s.id == id && !s.state.is_removed())
+}
+
+fn body(req: &Request) -> Result<Map<String, Value>, Reply> {
+    json_object(req).map_err(|e| bad(format!("{e:?}")))
+}
+
+/// Applies the hidden attributes, `enableCoreDumps` and `byocConfig` of `body` to `org`.
+fn apply_org_fields(org: &mut Organization, body: &Map<String, Value>) -> Result<(), String> {
+    let mut attrs = serde_json::to_value(&org.hidden).map_err(|e| e.to_string())?;
+    for key in ["tier", "paid", "legacyTiers", "privatePreview", "numReplicasAdjustable", "queryEndpointsEnabled"] {
+        if let Some(v) = body.get(key) {
+            attrs[key] = v.clone();
+        }
+    }
+    org.hidden = serde_json::from_value(attrs).map_err(|e| format!("bad organization attribute: {e}"))?;
+    if let Some(v) = body.get("enableCoreDumps") {
+        org.enable_core_dumps = v.as_bool().ok_or("enableCoreDumps must be a boolean")?;
+    }
+    if let Some(v) = body.get("byocConfig") {
+        org.byoc_config = serde_json::from_value(v.clone()).map_err(|e| format!("bad byocConfig: {e}"))?;
+    }
+    if let Some(v) = body.get("name") {
+        org.name = v.as_str().ok_or("name must be a string")?.to_owned();
+    }
+    Ok(())
+}
+
+fn add_org(ch: &ClickHouse, req: &Request, cx: &Cx) -> Reply {
+    let body = match body(req) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let id = match body.get("id").and_then(Value::as_str) {
+        Some(id) if super::validate::is_uuid(id) => id.to_owned(),
+        Some(id) => return bad(format!("id '{id}' is not a UUID")),
+        None => cx.ids.uuid(),
+    };
+    if ch.orgs.contains(&id, &id) {
+        return bad(format!("organization {id} already exists"));
+    }
+    let key_id = body.get("keyId").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| cx.ids.alnum_upper(20));
+    if ch.key_index.contains("", &key_id) {
+        return bad(format!("key id '{key_id}' already exists"));
+    }
+    let key_secret = body
+        .get("keySecret")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("4b1d{}", cx.ids.alnum(38)));
+    let mut org = Organization {
+        id: id.clone(),
+        name: "sim-org".into(),
+        created_at: cx.now,
+        private_endpoints: Vec::new(),
+        byoc_config: Vec::new(),
+        enable_core_dumps: true,
+        hidden: OrgAttributes::default(),
+    };
+    if let Err(e) = apply_org_fields(&mut org, &body) {
+        return bad(e);
+    }
+    ch.add_org(cx, org);
+    let key_mgmt = cx.ids.uuid();
+    ch.add_key(ApiKey {
+        id: key_mgmt.clone(),
+        org_id: id.clone(),
+        key_id: key_id.clone(),
+        key_secret: Some(key_secret.clone()),
+        key_secret_hash: None,
+        name: key_id.clone(),
+        state: "enabled".into(),
+        roles: vec!["admin".into()],
+        created_at: cx.now,
+        expire_at: None,
+        used_at: None,
+        ip_access_list: Vec::new(),
+    });
+    let member = cx.ids.uuid();
+    ch.members.insert(
+        &id,
+        &member,
+        Member {
+            user_id: member.clone(),
+            org_id: id.clone(),
+            name: "Sim Admin".into(),
+            email: "admin@sim.local".into(),
+            role: "admin".into(),
+            joined_at: cx.now,
+        },
+    );
+    ok(json!({"id": id, "keyId": key_id, "keySecret": key_secret, "keyManagementId": key_mgmt}))
+}
+
+fn patch_org(ch: &ClickHouse, req: &Request, id: &str) -> Reply {
+    let body = match body(req) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let Some(mut org) = ch.orgs.get(id, id) else { return not_found(format!("organization {id} not found")) };
+    if let Err(e) = apply_org_fields(&mut org, &body) {
+        return bad(e);
+    }
+    ch.orgs.insert(id, id, org.clone());
+    ok(json!({"id": org.id, "attributes": org.hidden, "enableCoreDumps": org.enable_core_dumps}))
+}
+
+fn force_state(ch: &ClickHouse, req: &Request, id: &str, cx: &Cx) -> Reply {
+    let body = match body(req) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let Some(state) = body.get("state").and_then(Value::as_str) else { return bad("state is required") };
+    let Some(to) = ServiceState::parse(state) else { return bad(format!("unknown service state '{state}'")) };
+    let Some(s) = find(ch, id) else { return not_found(format!("service {id} not found")) };
+    let updated = ch.services.update(&s.org_id, id, |svc| {
+        svc.set_state(to);
+        if to == ServiceState::Running {
+            svc.last_activity_at = cx.now;
+        }
+        svc.clone()
+    });
+    match updated {
+        Some(s) => {
+            if to == ServiceState::Running {
+                services::schedule_idle_check(&s, cx, &ch.settings());
+            }
+            ok(json!({"id": s.id, "state": s.state.as_str()}))
+        }
+        None => not_found(format!("service {id} not found")),
+    }
+}

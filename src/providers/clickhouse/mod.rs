@@ -1,0 +1,378 @@
+//! ClickHouse Cloud API v1 (`/v1/organizations/...`): organizations, services, backups,
+//! keys, members, invitations, activities, usage cost, ClickPipes, Prometheus.
+//!
+//! Owns every ClickHouse resource, the 14-state service machine, the `{status, requestId,
+//! result}` envelope and the `{status, error, requestId}` error envelope.
+//! May touch: `crate::store` (its own tables), `crate::providers::Cx` (clock reading,
+//! seeded ids, schedule), `crate::http`, `crate::validation`, `crate::config`.
+//! Must not touch: other providers, `admin`, `server`.
+//! Authority: seeds `000_81462f630751b7e0.txt` (SEED-A) and `002_2c43c0047f710082.txt`
+//! (SEED-B); extract `spec/clickhouse-cloud.md`.
+//!
+//! # Request flow (spec §5)
+//! auth (A1–A4, `auth.rs`) → path-id format (CH-R49) → organization scoping (A6) → role
+//! (A5) → rate limit → the family's handler: lookup → body validation (`validate.rs`) →
+//! state check (`ServiceState::permits`) → effect → envelope (`view.rs`).
+
+pub mod activities;
+pub mod auth;
+pub mod backups;
+pub mod clickpipes;
+pub mod error;
+pub mod hooks;
+pub mod keys;
+pub mod members;
+pub mod model;
+pub mod org;
+pub mod prometheus;
+pub mod query_endpoint;
+pub mod routes;
+pub mod services;
+pub mod settings;
+pub mod usage;
+pub mod validate;
+pub mod view;
+
+use std::sync::Arc;
+
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::StatusCode;
+use serde_json::{json, Value};
+
+use crate::clock::SimInstant;
+use crate::config::{KnobSet, Knobs};
+use crate::http::{ProviderError, Reply, Request, PROMETHEUS_TEXT};
+use crate::providers::{Cx, Handled, ResourceCount, Transition};
+use crate::store::Table;
+
+pub use error::ChError;
+pub use model::Event;
+use model::*;
+use routes::Op;
+pub use settings::Settings;
+
+pub const NAME: &str = "clickhouse";
+
+/// The default organization (DESIGN.md contract).
+pub const DEFAULT_ORG_ID: &str = "00000000-0000-4000-8000-000000000001";
+pub const DEFAULT_ORG_NAME: &str = "sim-org";
+pub const DEFAULT_KEY_ID: &str = "sim-key";
+pub const DEFAULT_KEY_SECRET: &str = "sim-secret";
+pub const DEFAULT_KEY_MGMT_ID: &str = "00000000-0000-4000-8000-0000000000a1";
+pub const DEFAULT_MEMBER_ID: &str = "00000000-0000-4000-8000-0000000000b1";
+
+/// Every ClickHouse table. Keys are `(organization id, resource id)`.
+pub struct ClickHouse {
+    knobs: Knobs<Settings>,
+    pub orgs: Table<Organization>,
+    pub keys: Table<ApiKey>,
+    /// Basic-auth key id → `(organization id, management id)`; tenant `""`.
+    pub key_index: Table<(String, String)>,
+    pub members: Table<Member>,
+    pub invitations: Table<Invitation>,
+    pub activities: Table<Activity>,
+    pub services: Table<Service>,
+    pub warehouses: Table<Warehouse>,
+    pub backups: Table<Backup>,
+    pub clickpipes: Table<ClickPipe>,
+    pub reverse_endpoints: Table<ReversePrivateEndpoint>,
+    /// Per key id: request times of the current rate-limit window; tenant `""`.
+    pub rate: Table<Vec<SimInstant>>,
+    pub(crate) activity_seq: std::sync::atomic::AtomicU64,
+}
+
+/// One authenticated call: what every handler gets.
+pub struct Call<'a> {
+    pub req: &'a Request,
+    pub cx: &'a Cx<'a>,
+    pub org: Organization,
+    pub key: ApiKey,
+    pub settings: Arc<Settings>,
+}
+
+/// A handler's success.
+pub enum Out {
+    /// 200 `{status, requestId, result}`.
+    Result(Value),
+    /// 200 `{status, requestId}` (DELETE operations).
+    Empty,
+    /// 200 Prometheus text.
+    Prometheus(String),
+}
+
+pub type Res = Result<Out, ChError>;
+
+impl ClickHouse {
+    pub fn new(cx: &Cx) -> Self {
+        let ch = ClickHouse {
+            knobs: Knobs::new(NAME, settings::KNOBS),
+            orgs: Table::default(),
+            keys: Table::default(),
+            key_index: Table::default(),
+            members: Table::default(),
+            invitations: Table::default(),
+            activities: Table::default(),
+            services: Table::default(),
+            warehouses: Table::default(),
+            backups: Table::default(),
+            clickpipes: Table::default(),
+            reverse_endpoints: Table::default(),
+            rate: Table::default(),
+            activity_seq: std::sync::atomic::AtomicU64::new(0),
+        };
+        ch.seed_defaults(cx);
+        ch
+    }
+
+    pub fn settings(&self) -> Arc<Settings> {
+        self.knobs.get()
+    }
+
+    pub fn knobs(&self) -> &dyn KnobSet {
+        &self.knobs
+    }
+
+    /// The default organization, key and member (spec §8.1).
+    fn seed_defaults(&self, cx: &Cx) {
+        self.add_org(
+            cx,
+            Organization {
+                id: DEFAULT_ORG_ID.into(),
+                name: DEFAULT_ORG_NAME.into(),
+                created_at: SimInstant::ZERO,
+                private_endpoints: Vec::new(),
+                byoc_config: Vec::new(),
+                enable_core_dumps: true,
+                hidden: OrgAttributes::default(),
+            },
+        );
+        self.add_key(ApiKey {
+            id: DEFAULT_KEY_MGMT_ID.into(),
+            org_id: DEFAULT_ORG_ID.into(),
+            key_id: DEFAULT_KEY_ID.into(),
+            key_secret: Some(DEFAULT_KEY_SECRET.into()),
+            key_secret_hash: None,
+            name: "sim-key".into(),
+            state: "enabled".into(),
+            roles: vec!["admin".into()],
+            created_at: SimInstant::ZERO,
+            expire_at: None,
+            used_at: None,
+            ip_access_list: Vec::new(),
+        });
+        self.members.insert(
+            DEFAULT_ORG_ID,
+            DEFAULT_MEMBER_ID,
+            Member {
+                user_id: DEFAULT_MEMBER_ID.into(),
+                org_id: DEFAULT_ORG_ID.into(),
+                name: "Sim Admin".into(),
+                email: "admin@sim.local".into(),
+                role: "admin".into(),
+                joined_at: SimInstant::ZERO,
+            },
+        );
+    }
+
+    /// Adds an organization and its `create_organization` activity.
+    pub fn add_org(&self, cx: &Cx, org: Organization) {
+        let id = org.id.clone();
+        self.orgs.insert(&id, &id, org);
+        activities::record_system(self, cx, &id, "create_organization", None);
+    }
+
+    /// Adds a key and indexes its key id for Basic auth.
+    pub fn add_key(&self, key: ApiKey) {
+        self.key_index.insert("", &key.key_id, (key.org_id.clone(), key.id.clone()));
+        self.keys.insert(&key.org_id.clone(), &key.id.clone(), key);
+    }
+
+    pub fn reset(&self, cx: &Cx) {
+        self.orgs.clear();
+        self.keys.clear();
+        self.key_index.clear();
+        self.members.clear();
+        self.invitations.clear();
+        self.activities.clear();
+        self.services.clear();
+        self.warehouses.clear();
+        self.backups.clear();
+        self.clickpipes.clear();
+        self.reverse_endpoints.clear();
+        self.rate.clear();
+        self.activity_seq.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.seed_defaults(cx);
+    }
+
+    /// Answers one request under `/v1`.
+    pub fn handle(&self, req: &Request, segs: &[&str], cx: &Cx) -> Handled {
+        let request_id = cx.ids.uuid();
+        let settings = self.settings();
+        let routed = routes::route(&req.method, &segs[1..], settings.rc_aliases);
+        let (operation, result, tenant) = match routed {
+            None => ("unknownRoute", Err(ChError::NotFound("Route not found".into())), None),
+            Some(Err(m)) => ("methodNotAllowed", Err(ChError::MethodNotAllowed(m.allow)), None),
+            Some(Ok(r)) => {
+                let name = r.op.name();
+                let tenant = r.org.clone();
+                (name, self.authorized(req, cx, settings, r), tenant)
+            }
+        };
+        Handled { reply: render(result, &request_id), provider: NAME, operation, tenant }
+    }
+
+    /// Auth, path ids, scoping, role, rate limit; then the family's handler.
+    fn authorized(&self, req: &Request, cx: &Cx, settings: Arc<Settings>, r: routes::Routed) -> Res {
+        let key = auth::authenticate(self, req, cx)?;
+        for (param, value) in r.op.uuid_params() {
+            validate::path_uuid(param, value)?;
+        }
+        let org_id = match &r.org {
+            Some(id) => id.clone(),
+            None => key.org_id.clone(),
+        };
+        if org_id != key.org_id {
+            validate::path_uuid("organizationId", &org_id)?;
+            return Err(auth::foreign_org(&settings, &org_id));
+        }
+        let org = self.orgs.get(&org_id, &org_id).ok_or_else(|| ChError::not_found("Organization", &org_id))?;
+        auth::check_role(&key, &r.op, req)?;
+        if settings.rate_limit {
+            auth::rate_limit(self, &key, cx.now)?;
+        }
+        auth::touch(self, &key, cx.now);
+        let call = Call { req, cx, org, key, settings };
+        self.dispatch(&call, &r.op)
+    }
+
+    fn dispatch(&self, call: &Call, op: &Op) -> Res {
+        use Op::*;
+        match op {
+            ListOrganizations
+            | GetOrganization
+            | UpdateOrganization
+            | OrganizationPrivateEndpointConfig
+            | OrganizationPrivateEndpointInfo { .. } => org::handle(self, call, op),
+            OrganizationPrometheus | ServicePrometheus { .. } => prometheus::handle(self, call, op),
+            ListServices
+            | CreateService
+            | GetService { .. }
+            | UpdateService { .. }
+            | DeleteService { .. }
+            | GetPrivateEndpointConfig { .. }
+            | UpdateState { .. }
+            | UpdateScaling { .. }
+            | UpdateReplicaScaling { .. }
+            | UpdatePassword { .. }
+            | CreatePrivateEndpoint { .. } => services::handle(self, call, op),
+            GetQueryEndpoint { .. } | DeleteQueryEndpoint { .. } | UpsertQueryEndpoint { .. } => {
+                query_endpoint::handle(self, call, op)
+            }
+            ListBackups { .. }
+            | GetBackup { .. }
+            | GetBackupConfiguration { .. }
+            | UpdateBackupConfiguration { .. } => backups::handle(self, call, op),
+            ListKeys | CreateKey | GetKey { .. } | UpdateKey { .. } | DeleteKey { .. } => keys::handle(self, call, op),
+            ListMembers
+            | GetMember { .. }
+            | UpdateMember { .. }
+            | DeleteMember { .. }
+            | ListInvitations
+            | CreateInvitation
+            | GetInvitation { .. }
+            | DeleteInvitation { .. } => members::handle(self, call, op),
+            ListActivities | GetActivity { .. } => activities::handle(self, call, op),
+            UsageCost => usage::handle(self, call, op),
+            ListClickPipes { .. }
+            | CreateClickPipe { .. }
+            | GetClickPipe { .. }
+            | UpdateClickPipe { .. }
+            | DeleteClickPipe { .. }
+            | UpdateClickPipeScaling { .. }
+            | UpdateClickPipeState { .. }
+            | ListReversePrivateEndpoints { .. }
+            | CreateReversePrivateEndpoint { .. }
+            | GetReversePrivateEndpoint { .. }
+            | DeleteReversePrivateEndpoint { .. } => clickpipes::handle(self, call, op),
+        }
+    }
+
+    /// A visible (not removed) service of the call's organization, or 404.
+    pub fn service(&self, org: &str, id: &str) -> Result<Service, ChError> {
+        self.services.get(org, id).filter(|s| !s.state.is_removed()).ok_or_else(|| ChError::not_found("Service", id))
+    }
+
+    /// Applies a due event.
+    pub fn apply(&self, event: Event, cx: &Cx) -> Vec<Transition> {
+        match event {
+            Event::ServiceSettle { .. } | Event::IdleCheck { .. } | Event::ServiceRemove { .. } => {
+                services::apply(self, event, cx)
+            }
+            Event::BackupDue { .. } | Event::BackupFinish { .. } | Event::BackupExpire { .. } => {
+                backups::apply(self, event, cx)
+            }
+            Event::ClickPipeSettle { .. } | Event::ReversePrivateEndpointSettle { .. } => {
+                clickpipes::apply(self, event, cx)
+            }
+        }
+    }
+
+    /// `/_sim/clickhouse/...` hooks.
+    pub fn admin(&self, req: &Request, segs: &[&str], cx: &Cx) -> Option<Reply> {
+        hooks::handle(self, req, segs, cx)
+    }
+
+    /// Every resource, by kind (`GET /_sim/state`).
+    pub fn state(&self, _cx: &Cx) -> Value {
+        fn values<V: serde::Serialize + Clone>(t: &Table<V>) -> Value {
+            let mut all = t.all();
+            all.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Array(all.into_iter().map(|(_, v)| serde_json::to_value(v).unwrap_or(Value::Null)).collect())
+        }
+        json!({
+            "organizations": values(&self.orgs),
+            "keys": values(&self.keys),
+            "members": values(&self.members),
+            "invitations": values(&self.invitations),
+            "activities": values(&self.activities),
+            "services": values(&self.services),
+            "warehouses": values(&self.warehouses),
+            "backups": values(&self.backups),
+            "clickpipes": values(&self.clickpipes),
+            "reversePrivateEndpoints": values(&self.reverse_endpoints),
+        })
+    }
+
+    pub fn resource_counts(&self) -> Vec<ResourceCount> {
+        use std::collections::BTreeMap;
+        let mut counts: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
+        for (_, s) in self.services.all() {
+            *counts.entry(("service", s.state.as_str().to_owned())).or_default() += 1;
+        }
+        for (_, b) in self.backups.all() {
+            *counts.entry(("backup", b.status.as_str().to_owned())).or_default() += 1;
+        }
+        for (_, p) in self.clickpipes.all() {
+            *counts.entry(("clickpipe", p.state.clone())).or_default() += 1;
+        }
+        *counts.entry(("organization", "active".into())).or_default() += self.orgs.len();
+        *counts.entry(("key", "any".into())).or_default() += self.keys.len();
+        counts.into_iter().map(|((kind, state), count)| ResourceCount { provider: NAME, kind, state, count }).collect()
+    }
+}
+
+/// Wraps a handler's answer in the success or error envelope, with `X-Request-Id`.
+fn render(result: Res, request_id: &str) -> Reply {
+    let reply = match result {
+        Ok(Out::Result(value)) => {
+            Reply::json(StatusCode::OK, &json!({"status": 200, "requestId": request_id, "result": value}))
+        }
+        Ok(Out::Empty) => Reply::json(StatusCode::OK, &json!({"status": 200, "requestId": request_id})),
+        Ok(Out::Prometheus(text)) => Reply::text(StatusCode::OK, PROMETHEUS_TEXT, text),
+        Err(e) => e.into_reply(request_id),
+    };
+    match HeaderValue::from_str(request_id) {
+        Ok(v) => reply.with_header(HeaderName::from_static("x-request-id"), v),
+        Err(_) => reply,
+    }
+}

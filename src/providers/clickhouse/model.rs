@@ -1,0 +1,580 @@
+//! ClickHouse Cloud resources and the service state machine (pure data, no I/O).
+//!
+//! Spec §4 (resource model) and §6 (states, transitions, operation × state table).
+//! Wire rendering lives in `view.rs`; behaviour in the handler modules.
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::SimInstant;
+
+/// Organization (§4.1): visible fields plus the hidden simulator attributes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    pub created_at: SimInstant,
+    pub private_endpoints: Vec<OrgPrivateEndpoint>,
+    pub byoc_config: Vec<ByocConfig>,
+    pub enable_core_dumps: bool,
+    pub hidden: OrgAttributes,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgPrivateEndpoint {
+    pub id: String,
+    pub description: String,
+    pub cloud_provider: String,
+    pub region: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ByocConfig {
+    pub id: String,
+    /// `infra-ready`, `infra-provisioning` or `infra-terminated`.
+    pub state: String,
+    pub account_name: String,
+    pub region_id: String,
+    pub cloud_provider: String,
+    pub display_name: String,
+}
+
+/// Hidden organization attributes (§4.1), settable by scenarios and `/_sim/clickhouse`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OrgAttributes {
+    /// `BASIC`, `SCALE` or `ENTERPRISE`.
+    pub tier: OrgTier,
+    pub paid: bool,
+    pub legacy_tiers: bool,
+    pub private_preview: bool,
+    pub num_replicas_adjustable: bool,
+    pub query_endpoints_enabled: bool,
+}
+
+impl Default for OrgAttributes {
+    fn default() -> Self {
+        OrgAttributes {
+            tier: OrgTier::Scale,
+            paid: true,
+            legacy_tiers: false,
+            private_preview: false,
+            num_replicas_adjustable: true,
+            query_endpoints_enabled: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum OrgTier {
+    Basic,
+    Scale,
+    Enterprise,
+}
+
+/// An API key (O1 `ApiKey`). `key_id` is what Basic auth sends; `id` is the management id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKey {
+    pub id: String,
+    pub org_id: String,
+    pub key_id: String,
+    /// The secret as given or generated; `None` when the key was created from `hashData`.
+    pub key_secret: Option<String>,
+    /// base64(SHA-256(secret)), for keys created from `hashData`.
+    pub key_secret_hash: Option<String>,
+    pub name: String,
+    /// `enabled` or `disabled`.
+    pub state: String,
+    /// `admin`, `developer`, `query_endpoints`.
+    pub roles: Vec<String>,
+    pub created_at: SimInstant,
+    pub expire_at: Option<SimInstant>,
+    pub used_at: Option<SimInstant>,
+    pub ip_access_list: Vec<IpAccessEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub user_id: String,
+    pub org_id: String,
+    pub name: String,
+    pub email: String,
+    /// `admin` or `developer`.
+    pub role: String,
+    pub joined_at: SimInstant,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invitation {
+    pub id: String,
+    pub org_id: String,
+    pub email: String,
+    pub role: String,
+    pub created_at: SimInstant,
+    pub expire_at: SimInstant,
+}
+
+/// An audit-log entry (O1 `Activity`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Activity {
+    pub id: String,
+    pub org_id: String,
+    /// Insertion order, to keep "newest first" stable within one second.
+    pub seq: u64,
+    pub created_at: SimInstant,
+    /// O1 activity type, e.g. `service_create`.
+    pub kind: String,
+    /// `user`, `support`, `system` or `api`.
+    pub actor_type: String,
+    pub actor_id: String,
+    pub actor_details: String,
+    pub actor_ip_address: String,
+    pub service_id: Option<String>,
+    pub user_agent: Option<String>,
+    pub target_key_id: Option<String>,
+    pub key_update_type: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IpAccessEntry {
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// `Service.state` (O1 enum, 14 values; §6.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceState {
+    Provisioning,
+    Starting,
+    Running,
+    Idle,
+    Awaking,
+    PartiallyRunning,
+    Degraded,
+    Failed,
+    Stopping,
+    Stopped,
+    Terminating,
+    Terminated,
+    Softdeleting,
+    Softdeleted,
+}
+
+/// The operations whose permission depends on the state (§6.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateOp {
+    Read,
+    Update,
+    Start,
+    Stop,
+    Awake,
+    Delete,
+    /// Scaling, password, backup configuration, query endpoint upsert/delete.
+    Configure,
+    ClickPipeWrite,
+}
+
+/// What the state table says about an operation in a state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permit {
+    /// Allowed; it changes something.
+    Yes,
+    /// Allowed, but a no-op: answer 200 with the unchanged service.
+    NoOp,
+    /// Refused (409, or 424 for ClickPipes).
+    No,
+}
+
+impl ServiceState {
+    pub const ALL: [ServiceState; 14] = [
+        ServiceState::Provisioning,
+        ServiceState::Starting,
+        ServiceState::Running,
+        ServiceState::Idle,
+        ServiceState::Awaking,
+        ServiceState::PartiallyRunning,
+        ServiceState::Degraded,
+        ServiceState::Failed,
+        ServiceState::Stopping,
+        ServiceState::Stopped,
+        ServiceState::Terminating,
+        ServiceState::Terminated,
+        ServiceState::Softdeleting,
+        ServiceState::Softdeleted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        use ServiceState::*;
+        match self {
+            Provisioning => "provisioning",
+            Starting => "starting",
+            Running => "running",
+            Idle => "idle",
+            Awaking => "awaking",
+            PartiallyRunning => "partially_running",
+            Degraded => "degraded",
+            Failed => "failed",
+            Stopping => "stopping",
+            Stopped => "stopped",
+            Terminating => "terminating",
+            Terminated => "terminated",
+            Softdeleting => "softdeleting",
+            Softdeleted => "softdeleted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Deletion running or done: only reads are allowed.
+    pub fn is_deleting(self) -> bool {
+        use ServiceState::*;
+        matches!(self, Terminating | Terminated | Softdeleting | Softdeleted)
+    }
+
+    /// Gone: invisible to every endpoint (404).
+    pub fn is_removed(self) -> bool {
+        matches!(self, ServiceState::Terminated | ServiceState::Softdeleted)
+    }
+
+    /// Backups are taken in these states (§8.2).
+    pub fn takes_backups(self) -> bool {
+        use ServiceState::*;
+        matches!(self, Running | Idle | PartiallyRunning | Degraded)
+    }
+
+    /// The operation × state table of spec §6.4. Exhaustive on purpose: a new state does
+    /// not compile until its row is decided. `live_delete` is knob `deleteAllowedStates=live`.
+    pub fn permits(self, op: StateOp, live_delete: bool) -> Permit {
+        use Permit::*;
+        use ServiceState as S;
+        use StateOp as O;
+        let yes = |b: bool| if b { Yes } else { No };
+        match op {
+            O::Read => Yes,
+            O::Update | O::Configure => yes(!self.is_deleting()),
+            O::Start => match self {
+                S::Idle | S::PartiallyRunning | S::Degraded | S::Failed | S::Stopped => Yes,
+                S::Provisioning | S::Starting | S::Running | S::Awaking => NoOp,
+                S::Stopping | S::Terminating | S::Terminated | S::Softdeleting | S::Softdeleted => No,
+            },
+            O::Stop => match self {
+                S::Provisioning
+                | S::Starting
+                | S::Running
+                | S::Idle
+                | S::Awaking
+                | S::PartiallyRunning
+                | S::Degraded
+                | S::Failed => Yes,
+                S::Stopping | S::Stopped => NoOp,
+                S::Terminating | S::Terminated | S::Softdeleting | S::Softdeleted => No,
+            },
+            O::Awake => match self {
+                S::Idle => Yes,
+                S::Provisioning | S::Starting | S::Running | S::Awaking | S::PartiallyRunning | S::Degraded => NoOp,
+                S::Failed
+                | S::Stopping
+                | S::Stopped
+                | S::Terminating
+                | S::Terminated
+                | S::Softdeleting
+                | S::Softdeleted => No,
+            },
+            O::Delete => match self {
+                S::Stopped => Yes,
+                S::Provisioning | S::Starting | S::Idle | S::Awaking | S::Degraded | S::Failed => yes(live_delete),
+                S::Running
+                | S::PartiallyRunning
+                | S::Stopping
+                | S::Terminating
+                | S::Terminated
+                | S::Softdeleting
+                | S::Softdeleted => No,
+            },
+            O::ClickPipeWrite => yes(self == S::Running),
+        }
+    }
+
+    /// The state list of the delete refusal text (O4), per knob.
+    pub fn delete_allowed_list(live_delete: bool) -> &'static str {
+        if live_delete {
+            "'provisioning','starting','awaking','idle','stopped','degraded','failed'"
+        } else {
+            "'stopped'"
+        }
+    }
+}
+
+/// `backupConfiguration` (§4.5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupConfiguration {
+    pub backup_period_in_hours: u64,
+    pub backup_retention_period_in_hours: u64,
+    /// `HH:MM` UTC.
+    pub backup_start_time: Option<String>,
+}
+
+impl Default for BackupConfiguration {
+    fn default() -> Self {
+        BackupConfiguration {
+            backup_period_in_hours: 24,
+            backup_retention_period_in_hours: 24,
+            backup_start_time: None,
+        }
+    }
+}
+
+/// The service query endpoint (§4.6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryEndpoint {
+    pub id: String,
+    pub open_api_keys: Vec<String>,
+    pub roles: Vec<String>,
+    pub allowed_origins: Option<String>,
+}
+
+/// A service (§4.2), with its hidden attributes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Service {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    /// `aws`, `gcp` or `azure`.
+    pub provider: String,
+    pub region: String,
+    pub state: ServiceState,
+    /// Bumped on every state change; scheduled events carry the generation they expect.
+    pub generation: u64,
+    pub clickhouse_version: String,
+    /// `<sub>` of the endpoint host names.
+    pub subdomain: String,
+    pub mysql_enabled: bool,
+    pub tier: Option<String>,
+    pub min_replica_memory_gb: u32,
+    pub max_replica_memory_gb: u32,
+    pub num_replicas: u32,
+    pub idle_scaling: bool,
+    pub idle_timeout_minutes: u32,
+    pub ip_access_list: Vec<IpAccessEntry>,
+    pub created_at: SimInstant,
+    pub encryption_key: Option<String>,
+    pub encryption_assumed_role_identifier: Option<String>,
+    pub private_endpoint_ids: Vec<String>,
+    pub data_warehouse_id: String,
+    pub is_primary: bool,
+    pub is_readonly: bool,
+    pub release_channel: String,
+    pub byoc_id: Option<String>,
+    pub has_transparent_data_encryption: bool,
+    pub transparent_data_encryption_key_id: Option<String>,
+    pub encryption_role_id: Option<String>,
+    pub profile: Option<String>,
+    pub compliance_type: Option<String>,
+    pub tags: Vec<Tag>,
+    pub enable_core_dumps: bool,
+    // Hidden (never on the wire).
+    pub password_sha256_base64: String,
+    pub double_sha1_hex: String,
+    pub backup_configuration: BackupConfiguration,
+    pub query_endpoint: Option<QueryEndpoint>,
+    pub backup_id_restored_from: Option<String>,
+    /// Set on create, on every transition into `running`, and by the activity hook.
+    pub last_activity_at: SimInstant,
+    /// When the service last reached `running` from a non-running state (backup anchor).
+    pub running_since: Option<SimInstant>,
+    /// 17 hex digits of the private endpoint service name (stable per service).
+    pub endpoint_service_suffix: String,
+    /// Fault hook: the next backup ends in `error`.
+    pub fail_next_backup: bool,
+    /// Number of backups taken so far (for full/incremental and sizes).
+    pub backups_taken: u64,
+}
+
+impl Service {
+    /// Total memory of "three workers" (§4.2: ×3).
+    pub fn min_total_memory_gb(&self) -> u32 {
+        self.min_replica_memory_gb * 3
+    }
+
+    pub fn max_total_memory_gb(&self) -> u32 {
+        self.max_replica_memory_gb * 3
+    }
+
+    pub fn is_development(&self) -> bool {
+        self.tier.as_deref() == Some("development")
+    }
+
+    /// Moves to `to` and bumps the generation (so stale scheduled events no-op).
+    pub fn set_state(&mut self, to: ServiceState) {
+        self.state = to;
+        self.generation += 1;
+    }
+}
+
+/// Data warehouse (§4.7, hidden).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Warehouse {
+    pub id: String,
+    pub org_id: String,
+    pub primary_service_id: String,
+    pub provider: String,
+    pub region: String,
+    pub tier: Option<String>,
+}
+
+/// `Backup.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupStatus {
+    Done,
+    Error,
+    InProgress,
+}
+
+impl BackupStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackupStatus::Done => "done",
+            BackupStatus::Error => "error",
+            BackupStatus::InProgress => "in_progress",
+        }
+    }
+}
+
+/// A backup (§4.4). Backups belong to the warehouse's primary service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Backup {
+    pub id: String,
+    pub org_id: String,
+    pub service_id: String,
+    pub data_warehouse_id: String,
+    /// Provider, region and tier of the source service (CH-R29).
+    pub provider: String,
+    pub region: String,
+    pub tier: Option<String>,
+    pub status: BackupStatus,
+    pub started_at: SimInstant,
+    pub finished_at: Option<SimInstant>,
+    pub size_in_bytes: u64,
+    /// `full` or `incremental`.
+    pub kind: String,
+}
+
+/// A ClickPipe (§9.7): opaque source/destination, a small state machine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClickPipe {
+    pub id: String,
+    pub org_id: String,
+    pub service_id: String,
+    pub name: String,
+    pub description: String,
+    /// `Provisioning`, `Running`, `Stopping`, `Stopped`, `Resync`, `Failed`.
+    pub state: String,
+    pub generation: u64,
+    pub replicas: u32,
+    pub source: serde_json::Value,
+    pub destination: serde_json::Value,
+    pub field_mappings: serde_json::Value,
+    pub created_at: SimInstant,
+    pub updated_at: SimInstant,
+}
+
+/// A reverse private endpoint (§9.8).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReversePrivateEndpoint {
+    pub id: String,
+    pub org_id: String,
+    pub service_id: String,
+    pub description: String,
+    /// `VPC_ENDPOINT_SERVICE`, `VPC_RESOURCE` or `MSK_MULTI_VPC`.
+    pub kind: String,
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub endpoint_id: String,
+    /// `Provisioning`, `Ready`, `Deleting`.
+    pub status: String,
+    pub generation: u64,
+}
+
+/// Scheduled ClickHouse events. Each carries what it expects to find (generation), so a
+/// change that got there first makes it a no-op.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Event {
+    /// A service transition `from → to` (provisioning → running, stopping → stopped, ...).
+    #[serde(rename_all = "camelCase")]
+    ServiceSettle { org: String, service: String, generation: u64, from: ServiceState, to: ServiceState },
+    /// `running → idle` if there was no activity since `since`.
+    #[serde(rename_all = "camelCase")]
+    IdleCheck { org: String, service: String, generation: u64, since: SimInstant },
+    /// Terminating/softdeleting services disappear.
+    #[serde(rename_all = "camelCase")]
+    ServiceRemove { org: String, service: String, generation: u64 },
+    /// A scheduled backup of a primary service is due.
+    #[serde(rename_all = "camelCase")]
+    BackupDue { org: String, service: String, schedule: u64 },
+    /// An in-progress backup finishes.
+    #[serde(rename_all = "camelCase")]
+    BackupFinish { org: String, backup: String },
+    /// A done backup reaches the end of its retention.
+    #[serde(rename_all = "camelCase")]
+    BackupExpire { org: String, backup: String },
+    /// A ClickPipe transition.
+    #[serde(rename_all = "camelCase")]
+    ClickPipeSettle { org: String, pipe: String, generation: u64, to: String },
+    /// A reverse private endpoint transition (`Ready`, or removal after `Deleting`).
+    #[serde(rename_all = "camelCase")]
+    ReversePrivateEndpointSettle { org: String, endpoint: String, generation: u64, to: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_names_round_trip() {
+        for s in ServiceState::ALL {
+            assert_eq!(ServiceState::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.as_str()));
+        }
+    }
+
+    #[test]
+    fn delete_follows_the_knob() {
+        assert_eq!(ServiceState::Stopped.permits(StateOp::Delete, false), Permit::Yes);
+        assert_eq!(ServiceState::Idle.permits(StateOp::Delete, false), Permit::No);
+        assert_eq!(ServiceState::Idle.permits(StateOp::Delete, true), Permit::Yes);
+        assert_eq!(ServiceState::Running.permits(StateOp::Delete, true), Permit::No);
+    }
+
+    #[test]
+    fn awake_does_not_start_a_stopped_service() {
+        assert_eq!(ServiceState::Stopped.permits(StateOp::Awake, false), Permit::No);
+        assert_eq!(ServiceState::Idle.permits(StateOp::Awake, false), Permit::Yes);
+        assert_eq!(ServiceState::Running.permits(StateOp::Awake, false), Permit::NoOp);
+    }
+}

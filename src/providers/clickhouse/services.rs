@@ -1,0 +1,978 @@
+//! Services: E1–E12 and S5/S6 of spec §5/§9.2 — list, create, get, update, delete,
+//! state commands, scaling, password, private endpoints — and the service transitions
+//! the scheduler applies (§6.2).
+
+use base64::Engine;
+use serde_json::{json, Value};
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
+
+use super::activities;
+use super::backups;
+use super::model::*;
+use super::routes::Op;
+use super::validate::{self as v, Command};
+use super::view;
+use super::{Call, ChError, ClickHouse, Out, Res};
+use crate::http::json_object;
+use crate::providers::{Cx, Transition};
+use crate::validation::{FieldError, Fields, Rule};
+
+/// Special characters of generated passwords.
+const PASSWORD_SPECIALS: &str = "~!@#$%^&*_-+=";
+
+pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
+    match op {
+        Op::ListServices => list(ch, call),
+        Op::CreateService => create(ch, call),
+        Op::GetService { service } => {
+            let s = ch.service(&call.org.id, service)?;
+            Ok(Out::Result(view::service(&s, &call.org, call.cx)))
+        }
+        Op::UpdateService { service } => update(ch, call, service),
+        Op::DeleteService { service } => delete(ch, call, service),
+        Op::GetPrivateEndpointConfig { service } => private_endpoint_config(ch, call, service),
+        Op::UpdateState { service } => state_command(ch, call, service),
+        Op::UpdateScaling { service } => scaling(ch, call, service, ScalingKind::Totals),
+        Op::UpdateReplicaScaling { service } => scaling(ch, call, service, ScalingKind::Replica),
+        Op::UpdatePassword { service } => password(ch, call, service),
+        Op::CreatePrivateEndpoint { service } => create_private_endpoint(ch, call, service),
+        other => Err(ChError::NotFound(format!("Route not found for {}", other.name()))),
+    }
+}
+
+fn body(call: &Call) -> Result<serde_json::Map<String, Value>, ChError> {
+    Ok(json_object(call.req)?)
+}
+
+/// E1: services of the organization, oldest first; `filter=tag:<Key>[=<Value>]`
+/// (repeatable, ANDed).
+fn list(ch: &ClickHouse, call: &Call) -> Res {
+    let mut filters: Vec<(String, Option<String>)> = Vec::new();
+    for (k, val) in call.req.query_pairs() {
+        if k != "filter" {
+            continue;
+        }
+        let tag = val
+            .strip_prefix("tag:")
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ChError::BadRequest("Invalid filter".into()))?;
+        let (key, value) = match tag.split_once('=') {
+            Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
+            None => (tag.to_owned(), None),
+        };
+        if key.is_empty() {
+            return Err(ChError::BadRequest("Invalid filter".into()));
+        }
+        filters.push((key, value));
+    }
+    let mut services = ch.services.list_where(&call.org.id, |s| {
+        !s.state.is_removed()
+            && filters.iter().all(|(k, want)| {
+                s.tags.iter().any(|t| &t.key == k && want.as_ref().is_none_or(|w| t.value.as_ref() == Some(w)))
+            })
+    });
+    services.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    Ok(Out::Result(Value::Array(services.iter().map(|s| view::service(s, &call.org, call.cx)).collect())))
+}
+
+/// The fields E2 knows (for knob `strictUnknownFields`).
+const CREATE_FIELDS: &[&str] = &[
+    "name",
+    "provider",
+    "region",
+    "tier",
+    "ipAccessList",
+    "minTotalMemoryGb",
+    "maxTotalMemoryGb",
+    "minReplicaMemoryGb",
+    "maxReplicaMemoryGb",
+    "numReplicas",
+    "idleScaling",
+    "idleTimeoutMinutes",
+    "isReadonly",
+    "dataWarehouseId",
+    "backupId",
+    "encryptionKey",
+    "encryptionAssumedRoleIdentifier",
+    "privateEndpointIds",
+    "privatePreviewTermsChecked",
+    "releaseChannel",
+    "byocId",
+    "endpoints",
+    "hasTransparentDataEncryption",
+    "profile",
+    "complianceType",
+    "tags",
+    "enableCoreDumps",
+];
+
+/// A validated create request (`ServicePostRequest` after §7).
+struct ServiceSpec {
+    name: String,
+    provider: String,
+    region: String,
+    tier: Option<String>,
+    ip_access_list: Vec<IpAccessEntry>,
+    min_replica: u32,
+    max_replica: u32,
+    num_replicas: u32,
+    idle_scaling: bool,
+    idle_timeout_minutes: u32,
+    is_readonly: bool,
+    warehouse: Option<Warehouse>,
+    backup_id: Option<String>,
+    encryption_key: Option<String>,
+    encryption_role: Option<String>,
+    private_endpoint_ids: Vec<String>,
+    release_channel: String,
+    byoc_id: Option<String>,
+    mysql: bool,
+    tde: bool,
+    profile: Option<String>,
+    compliance_type: Option<String>,
+    tags: Vec<Tag>,
+    enable_core_dumps: bool,
+}
+
+/// Replica memory from deprecated totals: ÷3, rounded down to a multiple of 4 (O3).
+fn replica_from_total(total: u32) -> f64 {
+    ((total / 3) / 4 * 4) as f64
+}
+
+/// E2 validation, in the order of §7; nothing is created on failure.
+fn create_spec(ch: &ClickHouse, call: &Call, body: &serde_json::Map<String, Value>) -> Result<ServiceSpec, ChError> {
+    let s = &call.settings;
+    let org = &call.org;
+    let attrs = &org.hidden;
+    let f = Fields::new(body);
+    v::unknown_fields(&f, CREATE_FIELDS, s.strict_unknown_fields)?;
+    let name = f.str("name")?.ok_or_else(|| FieldError::says("name", "must be 1-50 characters"))?;
+    let name = v::service_name(name, s.lenient_names)?;
+    let provider = f.str("provider")?.ok_or_else(|| FieldError::new("provider", Rule::OneOf(v::PROVIDERS)))?;
+    let provider = v::provider(provider)?.to_owned();
+    let region = f.str("region")?.ok_or_else(|| FieldError::required("region"))?;
+    let region = v::region(&provider, region, s.openapi_regions)?;
+    let tier = f.str("tier")?.map(v::tier).transpose()?;
+    v::azure_not_development(&provider, tier.as_deref())?;
+    let development = tier.as_deref() == Some("development");
+
+    // Memory: CH-R08..R15. Development services have a fixed size; replica fields that
+    // real clients always send are accepted and ignored there (CH-R15, RC).
+    let (min_total, max_total) = (f.number("minTotalMemoryGb")?, f.number("maxTotalMemoryGb")?);
+    let (min_rep, max_rep) = (f.number("minReplicaMemoryGb")?, f.number("maxReplicaMemoryGb")?);
+    let byoc_id = f.str("byocId")?.map(str::to_owned);
+    let (min_replica, max_replica) = if development {
+        if min_total.is_some() {
+            v::memory_only_production("minTotalMemoryGb", true)?;
+        }
+        if max_total.is_some() {
+            v::memory_only_production("maxTotalMemoryGb", true)?;
+        }
+        (8, 8)
+    } else if let Some(byoc) = &byoc_id {
+        let (a, b) = v::byoc_memory(min_rep, max_rep, &v::byoc_sizes(s.byoc_sizes))?;
+        v::replica_min_le_max(a, b)?;
+        v::byoc_config(byoc, &provider, &region, &org.byoc_config)?;
+        (a, b)
+    } else {
+        let paid = attrs.paid;
+        let min_t = min_total.map(|n| v::total_memory_gb("minTotalMemoryGb", n, paid, s.paid_total_max)).transpose()?;
+        let max_t = max_total.map(|n| v::total_memory_gb("maxTotalMemoryGb", n, paid, s.paid_total_max)).transpose()?;
+        if let (Some(a), Some(b)) = (min_t, max_t) {
+            v::total_min_le_max(a, b)?;
+        }
+        let min_src = min_rep.or(min_t.map(replica_from_total)).unwrap_or(8.0);
+        let max_src = max_rep.or(max_t.map(replica_from_total)).unwrap_or(120.0_f64.min(s.paid_replica_max as f64));
+        let a = v::replica_memory_gb("minReplicaMemoryGb", min_src, paid, s.paid_replica_max)?;
+        let b = v::replica_memory_gb("maxReplicaMemoryGb", max_src, paid, s.paid_replica_max)?;
+        v::replica_min_le_max(a, b)?;
+        (a, b)
+    };
+
+    let warehouse_id = f.str("dataWarehouseId")?;
+    let default_replicas = if attrs.tier == OrgTier::Basic { 1 } else { 3 };
+    let num_replicas = f.number("numReplicas")?.map(v::num_replicas).transpose()?.unwrap_or(default_replicas);
+    v::replicas_for_warehouse(num_replicas, attrs.tier, warehouse_id.is_none())?;
+    let idle_scaling = f.bool("idleScaling")?.unwrap_or(true);
+    let idle_timeout_minutes = f.number("idleTimeoutMinutes")?.map(v::idle_timeout_minutes).transpose()?.unwrap_or(15);
+    let ip_access_list = match f.array("ipAccessList")? {
+        Some(items) => v::ip_access_list(items, s.allow_ipv6, s.max_ip_access_entries)?,
+        None => Vec::new(),
+    };
+    let mut private_endpoint_ids = Vec::new();
+    if let Some(items) = f.array("privateEndpointIds")? {
+        for (i, item) in items.iter().enumerate() {
+            let id = v::private_endpoint_id(&format!("privateEndpointIds[{i}]"), item)?;
+            let known =
+                org.private_endpoints.iter().any(|p| p.id == id && p.cloud_provider == provider && p.region == region);
+            v::private_endpoint_available(&id, known)?;
+            if !private_endpoint_ids.contains(&id) {
+                private_endpoint_ids.push(id);
+            }
+        }
+    }
+    let mysql = match f.array("endpoints")? {
+        Some(items) => v::endpoints(items)?.unwrap_or(false),
+        None => false,
+    };
+    let is_readonly = f.bool("isReadonly")?.unwrap_or(false);
+    v::readonly_needs_warehouse(is_readonly, warehouse_id)?;
+    let warehouse = match warehouse_id {
+        Some(id) => {
+            let w = ch.warehouses.get(&org.id, id);
+            v::warehouse_matches(id, w.as_ref().map(|w| (w.provider.as_str(), w.region.as_str())), &provider, &region)?;
+            w
+        }
+        None => None,
+    };
+    let backup_id = match f.str("backupId")? {
+        Some(id) => {
+            let b = ch.backups.get(&org.id, id);
+            v::backup_exists(id, b.as_ref().is_some_and(|b| b.status == BackupStatus::Done))?;
+            if let Some(b) = &b {
+                v::backup_matches((&provider, &region, tier.as_deref()), (&b.provider, &b.region, b.tier.as_deref()))?;
+            }
+            Some(id.to_owned())
+        }
+        None => None,
+    };
+    let encryption_key = f.str("encryptionKey")?.map(str::to_owned);
+    let encryption_role = f.str("encryptionAssumedRoleIdentifier")?.map(str::to_owned);
+    v::encryption(&provider, encryption_key.as_deref(), encryption_role.as_deref())?;
+    let first_service = ch.services.count_where(|k, s| k.0 == org.id && !s.state.is_removed()) == 0;
+    v::private_preview_terms(attrs, first_service, f.bool("privatePreviewTermsChecked")?.unwrap_or(false))?;
+    let release_channel = f
+        .str("releaseChannel")?
+        .map(|c| v::release_channel(c, development))
+        .transpose()?
+        .unwrap_or_else(|| "default".into());
+    let tde = f.bool("hasTransparentDataEncryption")?.unwrap_or(false);
+    v::tde_enterprise(tde, attrs.tier)?;
+    let profile = f.str("profile")?.map(|p| v::profile(p, attrs.tier)).transpose()?;
+    let compliance_type = f.str("complianceType")?.map(v::compliance_type).transpose()?;
+    let mut tags = Vec::new();
+    if let Some(items) = f.array("tags")? {
+        for (i, item) in items.iter().enumerate() {
+            let t = v::tag(&format!("tags[{i}]"), item)?;
+            tags.retain(|x: &Tag| x.key != t.key);
+            tags.push(t);
+        }
+        v::tag_count(tags.len())?;
+    }
+    let enable_core_dumps = f.bool("enableCoreDumps")?;
+    if let Some(e) = enable_core_dumps {
+        v::core_dumps(e, org.enable_core_dumps)?;
+    }
+    let live = ch.services.count_where(|k, s| k.0 == org.id && !s.state.is_removed());
+    v::service_quota(live, s.max_services_per_org)?;
+    Ok(ServiceSpec {
+        name,
+        provider,
+        region,
+        tier,
+        ip_access_list,
+        min_replica,
+        max_replica,
+        num_replicas,
+        idle_scaling,
+        idle_timeout_minutes,
+        is_readonly,
+        warehouse,
+        backup_id,
+        encryption_key,
+        encryption_role,
+        private_endpoint_ids,
+        release_channel,
+        byoc_id,
+        mysql,
+        tde,
+        profile,
+        compliance_type,
+        tags,
+        enable_core_dumps: enable_core_dumps.unwrap_or(org.enable_core_dumps),
+    })
+}
+
+/// `base64(sha256(pw))` and `hex(sha1(sha1(pw)))` (SEED-A 668–669).
+pub fn password_hashes(password: &str) -> (String, String) {
+    let sha256 = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(password.as_bytes()));
+    let double = Sha1::digest(Sha1::digest(password.as_bytes()));
+    let hex = double.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    (sha256, hex)
+}
+
+/// E2: create a service; it starts `provisioning` and becomes `running` after
+/// `durations.provision` (SEED-A 84: "started asynchronously").
+fn create(ch: &ClickHouse, call: &Call) -> Res {
+    let body = body(call)?;
+    let spec = create_spec(ch, call, &body)?;
+    let cx = call.cx;
+    let id = cx.ids.uuid();
+    let subdomain = cx.ids.alnum_lower(10);
+    let endpoint_service_suffix = cx.ids.hex(17);
+    let password = cx.ids.password(16, PASSWORD_SPECIALS);
+    let (sha256, double_sha1) = password_hashes(&password);
+    let (warehouse_id, is_primary) = match &spec.warehouse {
+        Some(w) => (w.id.clone(), false),
+        None => (cx.ids.uuid(), true),
+    };
+    let (tde_key, tde_role) = if spec.tde {
+        (Some(cx.ids.uuid()), Some(format!("arn:aws:iam::000000000000:role/CH-TDE-{}", cx.ids.hex(8))))
+    } else {
+        (None, None)
+    };
+    let service = Service {
+        id: id.clone(),
+        org_id: call.org.id.clone(),
+        name: spec.name,
+        provider: spec.provider.clone(),
+        region: spec.region.clone(),
+        state: ServiceState::Provisioning,
+        generation: 0,
+        clickhouse_version: call.settings.clickhouse_version.clone(),
+        subdomain,
+        mysql_enabled: spec.mysql,
+        tier: spec.tier.clone(),
+        min_replica_memory_gb: spec.min_replica,
+        max_replica_memory_gb: spec.max_replica,
+        num_replicas: spec.num_replicas,
+        idle_scaling: spec.idle_scaling,
+        idle_timeout_minutes: spec.idle_timeout_minutes,
+        ip_access_list: spec.ip_access_list,
+        created_at: cx.now,
+        encryption_key: spec.encryption_key,
+        encryption_assumed_role_identifier: spec.encryption_role,
+        private_endpoint_ids: spec.private_endpoint_ids,
+        data_warehouse_id: warehouse_id.clone(),
+        is_primary,
+        is_readonly: spec.is_readonly,
+        release_channel: spec.release_channel,
+        byoc_id: spec.byoc_id,
+        has_transparent_data_encryption: spec.tde,
+        transparent_data_encryption_key_id: tde_key,
+        encryption_role_id: tde_role,
+        profile: spec.profile,
+        compliance_type: spec.compliance_type,
+        tags: spec.tags,
+        enable_core_dumps: spec.enable_core_dumps,
+        password_sha256_base64: sha256,
+        double_sha1_hex: double_sha1,
+        backup_configuration: BackupConfiguration::default(),
+        query_endpoint: None,
+        backup_id_restored_from: spec.backup_id,
+        last_activity_at: cx.now,
+        running_since: None,
+        endpoint_service_suffix,
+        fail_next_backup: false,
+        backups_taken: 0,
+    };
+    if is_primary {
+        ch.warehouses.insert(
+            &call.org.id,
+            &warehouse_id,
+            Warehouse {
+                id: warehouse_id.clone(),
+                org_id: call.org.id.clone(),
+                primary_service_id: id.clone(),
+                provider: spec.provider,
+                region: spec.region,
+                tier: spec.tier,
+            },
+        );
+    }
+    let generation = service.generation;
+    let view = view::service(&service, &call.org, cx);
+    ch.services.insert(&call.org.id, &id, service);
+    cx.schedule_in(
+        call.settings.durations.provision,
+        Event::ServiceSettle {
+            org: call.org.id.clone(),
+            service: id.clone(),
+            generation,
+            from: ServiceState::Provisioning,
+            to: ServiceState::Running,
+        },
+    );
+    activities::record(ch, call, "service_create", Some(&id));
+    Ok(Out::Result(json!({ "service": view, "password": password })))
+}
+
+/// Refuses an operation the state table forbids: 409 `Cannot <op> service in state`.
+fn refuse(what: &str, state: ServiceState) -> ChError {
+    ChError::Conflict(format!("Cannot {what} service in state '{}'", state.as_str()))
+}
+
+/// Checks the state table for a configuring/updating operation.
+fn require(s: &Service, op: StateOp, what: &str) -> Result<(), ChError> {
+    match s.state.permits(op, false) {
+        Permit::No => Err(refuse(what, s.state)),
+        _ => Ok(()),
+    }
+}
+
+const UPDATE_FIELDS: &[&str] = &[
+    "name",
+    "ipAccessList",
+    "privateEndpointIds",
+    "releaseChannel",
+    "endpoints",
+    "transparentDataEncryptionKeyId",
+    "tags",
+    "enableCoreDumps",
+];
+
+/// E4: update basic details. Synchronous; `state` does not change.
+fn update(ch: &ClickHouse, call: &Call, id: &str) -> Res {
+    let current = ch.service(&call.org.id, id)?;
+    let body = body(call)?;
+    let f = Fields::new(&body);
+    let s = &call.settings;
+    v::unknown_fields(&f, UPDATE_FIELDS, s.strict_unknown_fields)?;
+    // Validate everything on a copy; store it only if every rule holds.
+    let mut next = current.clone();
+    let mut kinds: Vec<&'static str> = Vec::new();
+    if let Some(name) = f.str("name")? {
+        next.name = v::service_name(name, s.lenient_names)?;
+        kinds.push("service_update_name");
+    }
+    if let Some(raw) = f.raw("ipAccessList") {
+        let patch = v::add_remove("ipAccessList", raw, false)?;
+        for (i, item) in patch.remove.iter().enumerate() {
+            let e = v::ip_access_entry(i, item, s.allow_ipv6).map_err(|e| rename(e, "ipAccessList.remove"))?;
+            next.ip_access_list.retain(|x| x.source != e.source);
+        }
+        for (i, item) in patch.add.iter().enumerate() {
+            let e = v::ip_access_entry(i, item, s.allow_ipv6).map_err(|e| rename(e, "ipAccessList.add"))?;
+            v::merge_ip_entry(&mut next.ip_access_list, e);
+        }
+        v::ip_access_list_size(next.ip_access_list.len(), s.max_ip_access_entries)?;
+        kinds.push("service_update_ip_access_list");
+    }
+    if let Some(raw) = f.raw("privateEndpointIds") {
+        let patch = v::add_remove("privateEndpointIds", raw, false)?;
+        for (i, item) in patch.remove.iter().enumerate() {
+            let pe = v::private_endpoint_id(&format!("privateEndpointIds.remove[{i}]"), item)?;
+            next.private_endpoint_ids.retain(|x| *x != pe);
+        }
+        for (i, item) in patch.add.iter().enumerate() {
+            let pe = v::private_endpoint_id(&format!("privateEndpointIds.add[{i}]"), item)?;
+            let known = call
+                .org
+                .private_endpoints
+                .iter()
+                .any(|p| p.id == pe && p.cloud_provider == next.provider && p.region == next.region);
+            v::private_endpoint_available(&pe, known)?;
+            if !next.private_endpoint_ids.contains(&pe) {
+                next.private_endpoint_ids.push(pe);
+            }
+        }
+        kinds.push("service_update_private_endpoints");
+    }
+    if let Some(c) = f.str("releaseChannel")? {
+        next.release_channel = v::release_channel(c, next.is_development())?;
+        kinds.push("service_update_release_channel");
+    }
+    if let Some(items) = f.array("endpoints")? {
+        if let Some(mysql) = v::endpoints(items)? {
+            next.mysql_enabled = mysql;
+        }
+    }
+    if let Some(key) = f.str("transparentDataEncryptionKeyId")? {
+        if !next.has_transparent_data_encryption {
+            return Err(FieldError::message(
+                "transparentDataEncryptionKeyId",
+                "Transparent Data Encryption is not enabled for this service",
+            )
+            .into());
+        }
+        next.transparent_data_encryption_key_id = Some(key.to_owned());
+    }
+    if let Some(raw) = f.raw("tags") {
+        let patch = v::add_remove("tags", raw, true)?;
+        for (i, item) in patch.remove.iter().enumerate() {
+            let t = v::tag(&format!("tags.remove[{i}]"), item)?;
+            next.tags.retain(|x| x.key != t.key);
+        }
+        for (i, item) in patch.add.iter().enumerate() {
+            let t = v::tag(&format!("tags.add[{i}]"), item)?;
+            next.tags.retain(|x| x.key != t.key);
+            next.tags.push(t);
+        }
+        v::tag_count(next.tags.len())?;
+    }
+    if let Some(e) = f.bool("enableCoreDumps")? {
+        v::core_dumps(e, call.org.enable_core_dumps)?;
+        next.enable_core_dumps = e;
+    }
+    require(&current, StateOp::Update, "update")?;
+    let stored = ch
+        .services
+        .update(&call.org.id, id, |svc| {
+            if svc.state.permits(StateOp::Update, false) == Permit::No {
+                return Err(refuse("update", svc.state));
+            }
+            // Keep what may have moved concurrently (state, timers); take the patch.
+            let (state, generation, last, since) = (svc.state, svc.generation, svc.last_activity_at, svc.running_since);
+            *svc = next.clone();
+            svc.state = state;
+            svc.generation = generation;
+            svc.last_activity_at = last;
+            svc.running_since = since;
+            Ok(svc.clone())
+        })
+        .ok_or_else(|| ChError::not_found("Service", id))??;
+    for k in kinds {
+        activities::record(ch, call, k, Some(id));
+    }
+    Ok(Out::Result(view::service(&stored, &call.org, call.cx)))
+}
+
+/// Prefixes an entry error with the patch list it came from.
+fn rename(mut e: FieldError, list: &str) -> FieldError {
+    e.field = e.field.replacen("ipAccessList", list, 1);
+    e
+}
+
+/// E5: delete a stopped service (seed; knob `deleteAllowedStates=live` widens it).
+fn delete(ch: &ClickHouse, call: &Call, id: &str) -> Res {
+    let s = &call.settings;
+    let current = ch.service(&call.org.id, id)?;
+    if current.is_primary {
+        let others = ch.services.count_where(|k, x| {
+            k.0 == call.org.id
+                && x.data_warehouse_id == current.data_warehouse_id
+                && x.id != id
+                && !x.state.is_removed()
+        });
+        if others > 0 {
+            return Err(ChError::Conflict(
+                "Primary service cannot be deleted while the warehouse has other services".into(),
+            ));
+        }
+    }
+    let to = if s.soft_delete { ServiceState::Softdeleting } else { ServiceState::Terminating };
+    let deleted = ch
+        .services
+        .update(&call.org.id, id, |svc| {
+            if svc.state.permits(StateOp::Delete, s.delete_live) != Permit::Yes {
+                return Err(ChError::Conflict(format!(
+                    "Only instance in one of the following states: {} can be terminated. Current state: '{}'",
+                    ServiceState::delete_allowed_list(s.delete_live),
+                    svc.state.as_str()
+                )));
+            }
+            svc.set_state(to);
+            Ok(svc.clone())
+        })
+        .ok_or_else(|| ChError::not_found("Service", id))??;
+    call.cx.schedule_in(
+        s.durations.terminate,
+        Event::ServiceRemove { org: call.org.id.clone(), service: id.to_owned(), generation: deleted.generation },
+    );
+    activities::record(ch, call, "service_delete", Some(id));
+    if s.delete_returns_service {
+        Ok(Out::Result(json!({ "service": view::service(&deleted, &call.org, call.cx) })))
+    } else {
+        Ok(Out::Empty)
+    }
+}
+
+/// E6: private endpoint configuration; stable per service (§E6 value schemes).
+fn private_endpoint_config(ch: &ClickHouse, call: &Call, id: &str) -> Res {
+    let s = ch.service(&call.org.id, id)?;
+    let (service_id, dns) =
+        private_endpoint_names(&s.provider, &s.region, &s.subdomain, &s.endpoint_service_suffix, &s.id);
+    Ok(Out::Result(json!({ "endpointServiceId": service_id, "privateDnsHostname": dns })))
+}
+
+/// The endpoint service id and private DNS host of a provider/region (§E6, I).
+pub fn private_endpoint_names(provider: &str, region: &str, sub: &str, suffix: &str, uuid: &str) -> (String, String) {
+    match provider {
+        "gcp" => (
+            format!("projects/ch-sim-{region}/regions/{region}/serviceAttachments/clickhouse-cloud"),
+            format!("{sub}.{region}.p.gcp.clickhouse.cloud"),
+        ),
+        "azure" => (
+            format!("clickhouse-cloud-{region}.{uuid}.{region}.azure.privatelinkservice"),
+            format!("{sub}.{region}.privatelink.azure.clickhouse.cloud"),
+        ),
+        _ => (
+            format!("com.amazonaws.vpce.{region}.vpce-svc-{suffix}"),
+            format!("{sub}.{region}.vpce.aws.clickhouse.cloud"),
+        ),
+    }
+}
+
+/// E10: start / stop / awake (§6.2, §6.4).
+fn state_command(ch: &ClickHouse, call: &Call, id: &str) -> Res {
+    let current = ch.service(&call.org.id, id)?;
+    let body = body(call)?;
+    let f = Fields::new(&body);
+    let command = v::command(f.str("command")?, call.settings.awake_command)?;
+    let d = &call.settings.durations;
+    let (op, what) = match command {
+        Command::Start => (StateOp::Start, "start"),
+        Command::Stop => (StateOp::Stop, "stop"),
+        Command::Awake => (StateOp::Awake, "awake"),
+    };
+    let _ = current;
+    let (svc, scheduled) = ch
+        .services
+        .update(&call.org.id, id, |svc| {
+            match svc.state.permits(op, false) {
+                Permit::No => return Err(refuse(what, svc.state)),
+                Permit::NoOp => return Ok((svc.clone(), None)),
+                Permit::Yes => {}
+            }
+            let from = svc.state;
+            let (to, then, secs) = match (command, from) {
+                (Command::Stop, ServiceState::Failed) => (ServiceState::Stopped, None, 0),
+                (Command::Stop, _) => (ServiceState::Stopping, Some(ServiceState::Stopped), d.stop),
+                (Command::Start | Command::Awake, ServiceState::Idle) => {
+                    (ServiceState::Awaking, Some(ServiceState::Running), d.awake)
+                }
+                (_, _) => (ServiceState::Starting, Some(ServiceState::Running), d.start),
+            };
+            svc.set_state(to);
+            Ok((svc.clone(), then.map(|then| (to, then, secs))))
+        })
+        .ok_or_else(|| ChError::not_found("Service", id))??;
+    if let Some((from, to, secs)) = scheduled {
+        call.cx.schedule_in(
+            secs,
+            Event::ServiceSettle {
+                org: call.org.id.clone(),
+                service: id.to_owned(),
+                generation: svc.generation,
+                from,
+                to,
+            },
+        );
+        let kind = match command {
+            Command::Start => "service_start",
+            Command::Stop => "service_stop",
+            Command::Awake => "service_awaken",
+        };
+        activities::record(ch, call, kind, Some(id));
+    } else if svc.state == ServiceState::Stopped && command == Command::Stop {
+        activities::record(ch, call, "service_stop", Some(id));
+    }
+    Ok(Out::Result(view::service(&svc, &call.org, call.cx)))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ScalingKind {
+    /// E11 (deprecated): totals, numReplicas, idle settings.
+    Totals,
+    /// S5: replica memory, numReplicas, idle settings.
+    Replica,
+}
+
+/// E11 / S5: scaling. Synchronous; `state` unchanged; totals are ×3 of replica memory.
+fn scaling(ch: &ClickHouse, call: &Call, id: &str, kind: ScalingKind) -> Res {
+    let current = ch.service(&call.org.id, id)?;
+    let body = body(call)?;
+    let f = Fields::new(&body);
+    let s = &call.settings;
+    let paid = call.org.hidden.paid;
+    let known: &[&str] = match kind {
+        ScalingKind::Totals => {
+            &["minTotalMemoryGb", "maxTotalMemoryGb", "numReplicas", "idleScaling", "idleTimeoutMinutes"]
+        }
+        ScalingKind::Replica => {
+            &["minReplicaMemoryGb", "maxReplicaMemoryGb", "numReplicas", "idleScaling", "idleTimeoutMinutes"]
+        }
+    };
+    v::unknown_fields(&f, known, s.strict_unknown_fields)?;
+    let mut next = current.clone();
+    let mut kinds: Vec<&'static str> = Vec::new();
+    let (min_field, max_field) = match kind {
+        ScalingKind::Totals => ("minTotalMemoryGb", "maxTotalMemoryGb"),
+        ScalingKind::Replica => ("minReplicaMemoryGb", "maxReplicaMemoryGb"),
+    };
+    let (min_raw, max_raw) = (f.number(min_field)?, f.number(max_field)?);
+    if min_raw.is_some() || max_raw.is_some() {
+        let field = if min_raw.is_some() { min_field } else { max_field };
+        v::memory_only_production(field, current.is_development())?;
+        match kind {
+            ScalingKind::Totals => {
+                let a =
+                    min_raw.map(|n| v::total_memory_gb("minTotalMemoryGb", n, paid, s.paid_total_max)).transpose()?;
+                let b =
+                    max_raw.map(|n| v::total_memory_gb("maxTotalMemoryGb", n, paid, s.paid_total_max)).transpose()?;
+                v::total_min_le_max(
+                    a.unwrap_or(current.min_total_memory_gb()),
+                    b.unwrap_or(current.max_total_memory_gb()),
+                )?;
+                if let Some(a) = a {
+                    next.min_replica_memory_gb =
+                        v::replica_memory_gb("minTotalMemoryGb", replica_from_total(a), paid, s.paid_replica_max)?;
+                }
+                if let Some(b) = b {
+                    next.max_replica_memory_gb =
+                        v::replica_memory_gb("maxTotalMemoryGb", replica_from_total(b), paid, s.paid_replica_max)?;
+                }
+            }
+            ScalingKind::Replica => {
+                if let Some(a) = min_raw {
+                    next.min_replica_memory_gb =
+                        v::replica_memory_gb("minReplicaMemoryGb", a, paid, s.paid_replica_max)?;
+                }
+                if let Some(b) = max_raw {
+                    next.max_replica_memory_gb =
+                        v::replica_memory_gb("maxReplicaMemoryGb", b, paid, s.paid_replica_max)?;
+                }
+            }
+        }
+        v::replica_min_le_max(next.min_replica_memory_gb, next.max_replica_memory_gb)?;
+        kinds.push("service_update_autoscaling_memory");
+    }
+    if let Some(n) = f.number("numReplicas")? {
+        let n = v::num_replicas(n)?;
+        v::num_replicas_adjustable(&call.org.hidden)?;
+        if call.org.hidden.tier == OrgTier::Basic {
+            v::replicas_for_warehouse(n, OrgTier::Basic, false)?;
+        }
+        next.num_replicas = n;
+        kinds.push("service_update_autoscaling_replicas");
+    }
+    let idle_scaling = f.bool("idleScaling")?;
+    let idle_timeout = f.number("idleTimeoutMinutes")?.map(v::idle_timeout_minutes).transpose()?;
+    if idle_scaling.is_some() || idle_timeout.is_some() {
+        next.idle_scaling = idle_scaling.unwrap_or(next.idle_scaling);
+        next.idle_timeout_minutes = idle_timeout.unwrap_or(next.idle_timeout_minutes);
+        kinds.push("service_update_autoscaling_idling");
+    }
+    require(&current, StateOp::Configure, "scale")?;
+    let stored = ch
+        .services
+        .update(&call.org.id, id, |svc| {
+            if svc.state.permits(StateOp::Configure, false) == Permit::No {
+                return Err(refuse("scale", svc.state));
+            }
+            svc.min_replica_memory_gb = next.min_replica_memory_gb;
+            svc.max_replica_memory_gb = next.max_replica_memory_gb;
+            svc.num_replicas = next.num_replicas;
+            svc.idle_scaling = next.idle_scaling;
+            svc.idle_timeout_minutes = next.idle_timeout_minutes;
+            Ok(svc.clone())
+        })
+        .ok_or_else(|| ChError::not_found("Service", id))??;
+    if stored.state == ServiceState::Running {
+        schedule_idle_check(&stored, call.cx, &call.settings);
+    }
+    for k in kinds {
+        activities::record(ch, call, k, Some(id));
+    }
+    Ok(Out::Result(view::service(&stored, &call.org, call.cx)))
+}
+
+/// E12: set a password from hashes, or generate one (SEED-A 650–682).
+fn password(ch: &ClickHouse, call: &Call, id: &str) -> Res {
+    let current = ch.service(&call.org.id, id)?;
+    let body = body(call)?;
+    let f = Fields::new(&body);
+    v::unknown_fields(&f, &["newPasswordHash", "newDoubleSha1Hash"], call.settings.strict_unknown_fields)?;
+    let hash = f.str("newPasswordHash")?.map(v::password_hash).transpose()?;
+    let double = match &hash {
+        Some(_) => f.str("newDoubleSha1Hash")?.map(v::double_sha1_hash).transpose()?,
+        None => None, // ignored without newPasswordHash (SEED-A)
+    };
+    require(&current, StateOp::Configure, "change the password of")?;
+    let (new_password, sha256, double) = match hash {
+        Some(h) => (None, h, double.unwrap_or_default()),
+        None => {
+            let p = call.cx.ids.password(16, PASSWORD_SPECIALS);
+            let (a, b) = password_hashes(&p);
+            (Some(p), a, b)
+        }
+    };
+    ch.services
+        .update(&call.org.id, id, |svc| {
+            if svc.state.permits(StateOp::Configure, false) == Permit::No {
+                return Err(refuse("change the password of", svc.state));
+            }
+            svc.password_sha256_base64 = sha256;
+            svc.double_sha1_hex = double;
+            Ok(())
+        })
+        .ok_or_else(|| ChError::not_found("Service", id))??;
+    activities::record(ch, call, "service_update_password", Some(id));
+    Ok(Out::Result(match new_password {
+        Some(p) => json!({ "password": p }),
+        None => json!({}),
+    }))
+}
+
+/// S6: register a private endpoint for the service's provider/region in the
+/// organization (so it shows in `availablePrivateEndpointIds`).
+fn create_private_endpoint(ch: &ClickHouse, call: &Call, id: &str) -> Res {
+    let s = ch.service(&call.org.id, id)?;
+    let body = body(call)?;
+    let f = Fields::new(&body);
+    v::unknown_fields(&f, &["id", "description"], call.settings.strict_unknown_fields)?;
+    let pe_id = match f.raw("id") {
+        Some(raw) => v::private_endpoint_id("id", raw)?,
+        None => return Err(FieldError::required("id").into()),
+    };
+    let description = f.str("description")?.unwrap_or("").to_owned();
+    require(&s, StateOp::Configure, "add a private endpoint to")?;
+    let endpoint = OrgPrivateEndpoint {
+        id: pe_id.clone(),
+        description,
+        cloud_provider: s.provider.clone(),
+        region: s.region.clone(),
+    };
+    ch.orgs
+        .update(&call.org.id, &call.org.id, |org| {
+            if org.private_endpoints.iter().any(|p| p.id == pe_id) {
+                return Err(ChError::Conflict(format!("Private endpoint '{pe_id}' already exists")));
+            }
+            org.private_endpoints.push(endpoint.clone());
+            Ok(())
+        })
+        .ok_or_else(|| ChError::not_found("Organization", &call.org.id))??;
+    Ok(Out::Result(serde_json::to_value(&endpoint).unwrap_or(Value::Null)))
+}
+
+/// Schedules the `running → idle` check `idleTimeoutMinutes` after the last activity.
+pub fn schedule_idle_check(s: &Service, cx: &Cx, settings: &super::Settings) {
+    if settings.auto_idle && s.idle_scaling && s.state == ServiceState::Running {
+        cx.schedule_at(
+            s.last_activity_at.plus_secs(s.idle_timeout_minutes as u64 * 60),
+            Event::IdleCheck {
+                org: s.org_id.clone(),
+                service: s.id.clone(),
+                generation: s.generation,
+                since: s.last_activity_at,
+            },
+        );
+    }
+}
+
+/// Marks activity on a service (the sim-only activity hook): an idle service awakes, a
+/// running one restarts its idle timer.
+pub fn touch_activity(ch: &ClickHouse, org: &str, id: &str, cx: &Cx) -> Option<Service> {
+    let settings = ch.settings();
+    let s = ch.services.update(org, id, |svc| {
+        svc.last_activity_at = cx.now;
+        if svc.state == ServiceState::Idle {
+            svc.set_state(ServiceState::Awaking);
+        }
+        svc.clone()
+    })?;
+    match s.state {
+        ServiceState::Awaking => cx.schedule_in(
+            settings.durations.awake,
+            Event::ServiceSettle {
+                org: org.to_owned(),
+                service: id.to_owned(),
+                generation: s.generation,
+                from: ServiceState::Awaking,
+                to: ServiceState::Running,
+            },
+        ),
+        ServiceState::Running => schedule_idle_check(&s, cx, &settings),
+        _ => {}
+    }
+    Some(s)
+}
+
+fn transition(s: &Service, from: ServiceState, cx: &Cx) -> Transition {
+    Transition {
+        provider: super::NAME,
+        kind: "service",
+        id: s.id.clone(),
+        from: from.as_str().to_owned(),
+        to: s.state.as_str().to_owned(),
+        at: cx.now_iso(),
+    }
+}
+
+/// Applies a due service event (guarded by the generation it expects).
+pub fn apply(ch: &ClickHouse, event: Event, cx: &Cx) -> Vec<Transition> {
+    let settings = ch.settings();
+    match event {
+        Event::ServiceSettle { org, service, generation, from, to } => {
+            let Some(s) = ch
+                .services
+                .update(&org, &service, |svc| {
+                    if svc.generation != generation || svc.state != from {
+                        return None;
+                    }
+                    svc.set_state(to);
+                    if to == ServiceState::Running {
+                        svc.last_activity_at = cx.now;
+                        svc.running_since = Some(cx.now);
+                    }
+                    Some(svc.clone())
+                })
+                .flatten()
+            else {
+                return Vec::new();
+            };
+            activities::record_system(ch, cx, &org, &format!("service_{}", to.as_str()), Some(&service));
+            if to == ServiceState::Running {
+                schedule_idle_check(&s, cx, &settings);
+                backups::on_running(ch, &s, cx);
+            }
+            vec![transition(&s, from, cx)]
+        }
+        Event::IdleCheck { org, service, generation, since } => {
+            let outcome = ch.services.update(&org, &service, |svc| {
+                if svc.generation != generation || svc.state != ServiceState::Running || svc.last_activity_at != since {
+                    return None;
+                }
+                if !(settings.auto_idle && svc.idle_scaling) {
+                    return None;
+                }
+                let due = svc.last_activity_at.plus_secs(svc.idle_timeout_minutes as u64 * 60);
+                if cx.now < due {
+                    return Some(Err(svc.clone())); // timeout was raised: check again later
+                }
+                svc.set_state(ServiceState::Idle);
+                Some(Ok(svc.clone()))
+            });
+            match outcome.flatten() {
+                Some(Ok(s)) => {
+                    activities::record_system(ch, cx, &org, "service_idle", Some(&service));
+                    vec![transition(&s, ServiceState::Running, cx)]
+                }
+                Some(Err(s)) => {
+                    schedule_idle_check(&s, cx, &settings);
+                    Vec::new()
+                }
+                None => Vec::new(),
+            }
+        }
+        Event::ServiceRemove { org, service, generation } => {
+            let Some(s) = ch.services.get(&org, &service) else { return Vec::new() };
+            if s.generation != generation || !matches!(s.state, ServiceState::Terminating | ServiceState::Softdeleting)
+            {
+                return Vec::new();
+            }
+            let from = s.state;
+            remove_service(ch, &s);
+            let mut gone = s.clone();
+            gone.state =
+                if from == ServiceState::Softdeleting { ServiceState::Softdeleted } else { ServiceState::Terminated };
+            activities::record_system(ch, cx, &org, &format!("service_{}", gone.state.as_str()), Some(&service));
+            vec![transition(&gone, from, cx)]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Removes a service with what hangs off it: its backups (when it was the last service
+/// of its warehouse), ClickPipes, reverse private endpoints, and its empty warehouse.
+pub fn remove_service(ch: &ClickHouse, s: &Service) {
+    ch.services.remove(&s.org_id, &s.id);
+    ch.clickpipes.retain(|k, p| !(k.0 == s.org_id && p.service_id == s.id));
+    ch.reverse_endpoints.retain(|k, p| !(k.0 == s.org_id && p.service_id == s.id));
+    let others = ch.services.count_where(|k, x| k.0 == s.org_id && x.data_warehouse_id == s.data_warehouse_id);
+    if others == 0 {
+        ch.warehouses.remove(&s.org_id, &s.data_warehouse_id);
+        ch.backups.retain(|k, b| !(k.0 == s.org_id && b.data_warehouse_id == s.data_warehouse_id));
+    }
+}

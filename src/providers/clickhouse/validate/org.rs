@@ -1,0 +1,1 @@
+//! Rules of the organization-level endpoints: keys, members, invitations, activities, usage cost.

@@ -1,0 +1,159 @@
+//! The providers, and the one place that names them all.
+//!
+//! Each provider module owns its resources, wire format, rules and state machine. This
+//! module is the seam between them and the core: [`World`] routes a request to the
+//! provider whose path prefix it carries, [`Event`] wraps each provider's scheduled events
+//! so that one lifecycle heap can hold them, and [`Cx`] is what a handler may use of the
+//! core (the clock reading, the seeded ids, the schedule).
+//!
+//! May touch: every provider, `crate::{clock, ids, lifecycle, http, config}`.
+//! Must not touch: `server`, `admin`.
+
+pub mod clickhouse;
+
+use std::net::SocketAddr;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::clock::{Clock, SimInstant};
+use crate::config::KnobSet;
+use crate::http::{Reply, Request};
+use crate::ids::Ids;
+use crate::lifecycle::Lifecycle;
+
+/// A scheduled event of some provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "provider", content = "event", rename_all = "lowercase")]
+pub enum Event {
+    Clickhouse(clickhouse::Event),
+}
+
+impl From<clickhouse::Event> for Event {
+    fn from(e: clickhouse::Event) -> Self {
+        Event::Clickhouse(e)
+    }
+}
+
+/// What a handler may use of the core.
+pub struct Cx<'a> {
+    /// The simulated time this request (or event) happens at.
+    pub now: SimInstant,
+    pub clock: &'a Clock,
+    pub ids: &'a Ids,
+    pub lifecycle: &'a Lifecycle<Event>,
+    pub peer: SocketAddr,
+}
+
+impl Cx<'_> {
+    /// Schedules `event` `secs` simulated seconds from now.
+    pub fn schedule_in(&self, secs: u64, event: impl Into<Event>) {
+        self.lifecycle.at(self.now.plus_secs(secs), event.into());
+    }
+
+    pub fn schedule_at(&self, due: SimInstant, event: impl Into<Event>) {
+        self.lifecycle.at(due, event.into());
+    }
+
+    /// `now` as ISO-8601 (`2025-01-01T00:00:00Z`).
+    pub fn now_iso(&self) -> String {
+        self.clock.iso(self.now)
+    }
+
+    pub fn iso(&self, t: SimInstant) -> String {
+        self.clock.iso(t)
+    }
+}
+
+/// A provider's answer, with what the journal records of it.
+pub struct Handled {
+    pub reply: Reply,
+    pub provider: &'static str,
+    pub operation: &'static str,
+    pub tenant: Option<String>,
+}
+
+/// A state change applied by the scheduler (`POST /_sim/clock/advance` lists them).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Transition {
+    pub provider: &'static str,
+    pub kind: &'static str,
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    /// Simulated time of the change, ISO-8601.
+    pub at: String,
+}
+
+/// One row of the "resources by provider/kind/state" gauge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceCount {
+    pub provider: &'static str,
+    pub kind: &'static str,
+    pub state: String,
+    pub count: usize,
+}
+
+/// Every provider's resources.
+pub struct World {
+    pub clickhouse: clickhouse::ClickHouse,
+}
+
+impl World {
+    pub fn new(cx: &Cx) -> Self {
+        World { clickhouse: clickhouse::ClickHouse::new(cx) }
+    }
+
+    /// The provider that owns a path, by its prefix.
+    pub fn provider_of(segs: &[&str]) -> Option<&'static str> {
+        match segs.first() {
+            Some(&"v1") => Some(clickhouse::NAME),
+            _ => None,
+        }
+    }
+
+    /// Routes a request to its provider; `None` when no provider owns the path.
+    pub fn handle(&self, req: &Request, segs: &[&str], cx: &Cx) -> Option<Handled> {
+        match Self::provider_of(segs)? {
+            clickhouse::NAME => Some(self.clickhouse.handle(req, segs, cx)),
+            _ => None,
+        }
+    }
+
+    /// Provider-specific control endpoints under `/_sim/{provider}/...`.
+    pub fn admin(&self, req: &Request, provider: &str, segs: &[&str], cx: &Cx) -> Option<Reply> {
+        match provider {
+            clickhouse::NAME => self.clickhouse.admin(req, segs, cx),
+            _ => None,
+        }
+    }
+
+    /// Applies a due event; `None` when its guard no longer holds.
+    pub fn apply(&self, event: Event, cx: &Cx) -> Vec<Transition> {
+        match event {
+            Event::Clickhouse(e) => self.clickhouse.apply(e, cx),
+        }
+    }
+
+    /// Back to the default identities and no resources.
+    pub fn reset(&self, cx: &Cx) {
+        self.clickhouse.reset(cx);
+    }
+
+    /// Every resource, by provider and kind.
+    pub fn state(&self, cx: &Cx) -> Value {
+        json!({ clickhouse::NAME: self.clickhouse.state(cx) })
+    }
+
+    pub fn resource_counts(&self) -> Vec<ResourceCount> {
+        self.clickhouse.resource_counts()
+    }
+
+    pub fn knobs(&self) -> Vec<&dyn KnobSet> {
+        vec![self.clickhouse.knobs()]
+    }
+
+    pub fn providers() -> &'static [&'static str] {
+        &[clickhouse::NAME]
+    }
+}

@@ -1,0 +1,3 @@
+//! ClickHouse Cloud API tests, one file per family.
+
+mod services;

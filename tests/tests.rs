@@ -1,0 +1,9 @@
+//! The one integration-test binary: black-box tests over real HTTP, each test on its own
+//! simulator on 127.0.0.1:0 with the manual clock.
+
+mod support;
+
+// Core: control API, clock, journal, metrics, config, library, CLI.
+mod core;
+// ClickHouse Cloud: services, state machine, validation, auth, backups, organization.
+mod clickhouse;
