@@ -1,3 +1,30 @@
 //! ClickHouse Cloud API tests, one file per family.
 
+// Auth (A1–A6), roles, envelopes, organization isolation.
+mod auth;
+// Services: create/read/update/delete, scaling, password, private endpoints.
 mod services;
+// Every CH-R rule broken once: native error body, nothing changed.
+mod validation;
+// Every operation in every state where it is forbidden; transitions on the clock.
+mod state_machine;
+// Property tests of the memory and replica rules.
+mod properties;
+// Backups, backup configuration, the backup schedule.
+mod backups;
+// Prometheus endpoints (service and organization).
+mod prometheus;
+// Service query endpoints.
+mod query_endpoint;
+// Organization get/update, private endpoint config.
+mod organization;
+// API keys.
+mod keys;
+// Members and invitations.
+mod members;
+// Activities (audit log).
+mod activities;
+// Usage cost.
+mod usage;
+// ClickPipes and reverse private endpoints.
+mod clickpipes;
