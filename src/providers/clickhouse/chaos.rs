@@ -1,0 +1,368 @@
+//! What the core's fault engine and scenario loader need from ClickHouse: request
+//! classification, native injected errors, resource faults (its failure states), the
+//! `identities:`/`resources:` sections of scenarios, and state restore.
+//!
+//! Failure states (spec §2.10, §6.1): a service can be forced into `failed`, `degraded`
+//! or `partially_running` (any of the 14 states is accepted); "fail the next transition"
+//! makes the next scheduled service transition end in `failed` (e.g. provisioning →
+//! failed); "stall" holds the next transition for a simulated duration. Recovery is what
+//! the seed documents: `start` on a failed/degraded/partially_running service (§6.4).
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::model::*;
+use super::routes::{self, Op};
+use super::{services, Call, ChError, ClickHouse, Out, DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, DEFAULT_ORG_ID};
+use crate::clock::SimInstant;
+use crate::faults::{Classified, ResourceFault};
+use crate::http::{ProviderError, Reply, Request};
+use crate::providers::{Cx, Transition};
+use crate::store::Table;
+
+/// The provider, operation and organization of a request, before its handler runs.
+pub fn classify(ch: &ClickHouse, req: &Request, segs: &[&str]) -> Classified {
+    let settings = ch.settings();
+    match routes::route(&req.method, segs.get(1..).unwrap_or(&[]), settings.rc_aliases) {
+        Some(Ok(r)) => Classified { provider: super::NAME, operation: r.op.name(), tenant: r.org },
+        Some(Err(_)) => Classified { provider: super::NAME, operation: "methodNotAllowed", tenant: None },
+        None => Classified { provider: super::NAME, operation: "unknownRoute", tenant: None },
+    }
+}
+
+/// An injected error in the native envelope (503 `SERVICE_UNAVAILABLE` with
+/// `Retry-After`, 429 `TOO_MANY_REQUESTS`, 500 `INTERNAL_ERROR`, ...).
+pub fn inject(status: u16, retry_after: Option<u64>, cx: &Cx) -> Reply {
+    let request_id = cx.ids.uuid();
+    let reply = ChError::Injected { status, retry_after }.into_reply(&request_id);
+    match hyper::header::HeaderValue::from_str(&request_id) {
+        Ok(v) => reply.with_header(hyper::header::HeaderName::from_static("x-request-id"), v),
+        Err(_) => reply,
+    }
+}
+
+/// The resource a request is about: the service in its path, or the one it created.
+pub fn resource_target(ch: &ClickHouse, req: &Request, segs: &[&str], reply: &Reply) -> Option<(String, String)> {
+    let r = routes::route(&req.method, segs.get(1..).unwrap_or(&[]), ch.settings().rc_aliases)?.ok()?;
+    let org = r.org.clone()?;
+    match &r.op {
+        Op::CreateService => {
+            let body = reply.body_json()?;
+            Some((org, body.pointer("/result/service/id")?.as_str()?.to_owned()))
+        }
+        op => op.service().map(|s| (org, s.to_owned())),
+    }
+}
+
+/// Applies a resource fault to a service (of `tenant`, or of any organization).
+pub fn resource_fault(
+    ch: &ClickHouse,
+    tenant: Option<&str>,
+    id: &str,
+    fault: &ResourceFault,
+    cx: &Cx,
+) -> Result<Vec<Transition>, String> {
+    let s = ch
+        .services
+        .all()
+        .into_iter()
+        .map(|(_, s)| s)
+        .find(|s| s.id == id && tenant.is_none_or(|t| t == s.org_id) && !s.state.is_removed())
+        .ok_or_else(|| format!("no ClickHouse service '{id}'"))?;
+    match fault {
+        ResourceFault::ForceState(state) => {
+            let to = ServiceState::parse(state).ok_or_else(|| {
+                format!("unknown ClickHouse service state '{state}' (failure states: failed, degraded, partially_running)")
+            })?;
+            let from = s.state;
+            let updated = ch
+                .services
+                .update(&s.org_id, id, |svc| {
+                    svc.set_state(to);
+                    if to == ServiceState::Running {
+                        svc.last_activity_at = cx.now;
+                        svc.running_since = Some(cx.now);
+                    }
+                    svc.clone()
+                })
+                .ok_or_else(|| format!("no ClickHouse service '{id}'"))?;
+            if to == ServiceState::Running {
+                services::schedule_idle_check(&updated, cx, &ch.settings());
+            }
+            Ok(vec![Transition {
+                provider: super::NAME,
+                kind: "service",
+                id: id.to_owned(),
+                from: from.as_str().to_owned(),
+                to: to.as_str().to_owned(),
+                at: cx.now_iso(),
+            }])
+        }
+        ResourceFault::FailNextTransition => {
+            ch.services.update(&s.org_id, id, |svc| svc.fail_next_transition = true);
+            Ok(Vec::new())
+        }
+        ResourceFault::Stall { seconds } => {
+            ch.services.update(&s.org_id, id, |svc| svc.stall_until = Some(cx.now.plus_secs(*seconds)));
+            Ok(Vec::new())
+        }
+    }
+}
+
+/// The default identity as request headers (scenario `auth: clickhouse`).
+pub fn default_auth() -> Vec<(String, String)> {
+    vec![("authorization".into(), crate::scenario::run::basic(DEFAULT_KEY_ID, DEFAULT_KEY_SECRET))]
+}
+
+/// Built-in scenario variables.
+pub fn variables() -> Vec<(String, String)> {
+    vec![
+        ("clickhouse.org".into(), DEFAULT_ORG_ID.into()),
+        ("clickhouse.keyId".into(), DEFAULT_KEY_ID.into()),
+        ("clickhouse.keySecret".into(), DEFAULT_KEY_SECRET.into()),
+    ]
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Identities {
+    #[serde(default)]
+    organizations: Vec<Value>,
+    #[serde(default)]
+    keys: Vec<KeySeed>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct KeySeed {
+    #[serde(default)]
+    organization: Option<String>,
+    key_id: String,
+    key_secret: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    roles: Option<Vec<String>>,
+    #[serde(default)]
+    state: Option<String>,
+}
+
+/// `identities.clickhouse`: `organizations` (same fields as `POST
+/// /_sim/clickhouse/organizations`: `id`, `name`, `keyId`, `keySecret`, hidden
+/// attributes) and extra `keys` (`organization`, `keyId`, `keySecret`, `roles`, `state`).
+pub fn seed_identities(ch: &ClickHouse, section: &Value, cx: &Cx) -> Result<(), String> {
+    let ids: Identities = serde_json::from_value(section.clone()).map_err(|e| e.to_string())?;
+    for (i, org) in ids.organizations.iter().enumerate() {
+        super::hooks::add_org_from(ch, org, cx).map_err(|e| format!("organizations[{i}]: {e}"))?;
+    }
+    for (i, k) in ids.keys.iter().enumerate() {
+        let org = k.organization.clone().unwrap_or_else(|| DEFAULT_ORG_ID.to_owned());
+        if !ch.orgs.contains(&org, &org) {
+            return Err(format!("keys[{i}]: organization {org} not found"));
+        }
+        if ch.key_index.contains("", &k.key_id) {
+            return Err(format!("keys[{i}]: key id '{}' already exists", k.key_id));
+        }
+        let roles = k.roles.clone().unwrap_or_else(|| vec!["admin".into()]);
+        for r in &roles {
+            if !["admin", "developer", "query_endpoints"].contains(&r.as_str()) {
+                return Err(format!("keys[{i}].roles: unknown role '{r}'"));
+            }
+        }
+        let state = k.state.clone().unwrap_or_else(|| "enabled".into());
+        if state != "enabled" && state != "disabled" {
+            return Err(format!("keys[{i}].state must be enabled or disabled"));
+        }
+        ch.add_key(ApiKey {
+            id: cx.ids.uuid(),
+            org_id: org,
+            key_id: k.key_id.clone(),
+            key_secret: Some(k.key_secret.clone()),
+            key_secret_hash: None,
+            name: k.name.clone().unwrap_or_else(|| k.key_id.clone()),
+            state,
+            roles,
+            created_at: cx.now,
+            expire_at: None,
+            used_at: None,
+            ip_access_list: Vec::new(),
+        });
+    }
+    Ok(())
+}
+
+/// `resources.clickhouse.services`: each item is a create body (validated by the same
+/// rules as `POST .../services`) plus `organization` (default org), `id` (a UUID to use
+/// instead of a generated one) and `state` (default `running`: seeded services start
+/// settled).
+pub fn seed_resources(ch: &ClickHouse, section: &Value, cx: &Cx) -> Result<(), String> {
+    let obj = section.as_object().ok_or("must be a mapping with a 'services' list")?;
+    if let Some(k) = obj.keys().find(|k| *k != "services") {
+        return Err(format!("unknown key '{k}' (known: services)"));
+    }
+    let Some(list) = obj.get("services") else { return Ok(()) };
+    let list = list.as_array().ok_or("services must be a list")?;
+    for (i, item) in list.iter().enumerate() {
+        seed_service(ch, item, cx).map_err(|e| format!("services[{i}]: {e}"))?;
+    }
+    Ok(())
+}
+
+fn seed_service(ch: &ClickHouse, item: &Value, cx: &Cx) -> Result<(), String> {
+    let mut body = item.as_object().cloned().ok_or("must be a mapping")?;
+    let org_id = match body.remove("organization") {
+        Some(Value::String(s)) => s,
+        Some(_) => return Err("organization must be a string".into()),
+        None => DEFAULT_ORG_ID.to_owned(),
+    };
+    let wanted_id = match body.remove("id") {
+        Some(Value::String(s)) if super::validate::is_uuid(&s) => Some(s.to_ascii_lowercase()),
+        Some(_) => return Err("id must be a UUID".into()),
+        None => None,
+    };
+    let state = match body.remove("state") {
+        Some(Value::String(s)) => ServiceState::parse(&s).ok_or_else(|| format!("unknown service state '{s}'"))?,
+        Some(_) => return Err("state must be a string".into()),
+        None => ServiceState::Running,
+    };
+    if let Some(id) = &wanted_id {
+        if ch.services.all().iter().any(|(_, s)| &s.id == id) {
+            return Err(format!("service {id} already exists"));
+        }
+    }
+    let org = ch.orgs.get(&org_id, &org_id).ok_or_else(|| format!("organization {org_id} not found"))?;
+    let key = ch
+        .keys
+        .list(&org_id)
+        .into_iter()
+        .find(|k| k.roles.iter().any(|r| r == "admin"))
+        .ok_or_else(|| format!("organization {org_id} has no admin key"))?;
+    let mut req = Request::new(hyper::Method::POST, &format!("/v1/organizations/{org_id}/services"), serde_json::to_vec(&body).unwrap_or_default());
+    req.headers.insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
+    let call = Call { req: &req, cx, org, key, settings: ch.settings() };
+    let created = match services::handle(ch, &call, &Op::CreateService) {
+        Ok(Out::Result(v)) => v,
+        Ok(_) => return Err("unexpected answer".into()),
+        Err(e) => return Err(e.body("-")["error"].as_str().unwrap_or("invalid service").to_owned()),
+    };
+    let mut id = created.pointer("/service/id").and_then(Value::as_str).ok_or("no id")?.to_owned();
+    if let Some(wanted) = wanted_id {
+        let mut svc = ch.services.remove(&org_id, &id).ok_or("vanished")?;
+        if svc.is_primary {
+            if let Some(mut w) = ch.warehouses.remove(&org_id, &svc.data_warehouse_id) {
+                w.primary_service_id = wanted.clone();
+                ch.warehouses.insert(&org_id, &w.id.clone(), w);
+            }
+        }
+        svc.id = wanted.clone();
+        ch.services.insert(&org_id, &wanted, svc);
+        id = wanted;
+    }
+    // Settle at once into the wanted state (the provisioning event becomes stale).
+    let s = ch
+        .services
+        .update(&org_id, &id, |svc| {
+            svc.set_state(state);
+            svc.last_activity_at = cx.now;
+            if state == ServiceState::Running {
+                svc.running_since = Some(cx.now);
+            }
+            svc.clone()
+        })
+        .ok_or("vanished")?;
+    if state == ServiceState::Running {
+        services::schedule_idle_check(&s, cx, &ch.settings());
+        super::backups::on_running(ch, &s, cx);
+    }
+    Ok(())
+}
+
+fn restore_table<V: serde::de::DeserializeOwned + Clone>(
+    v: &Value,
+    name: &str,
+    key: impl Fn(&V) -> (String, String),
+) -> Result<Vec<(String, String, V)>, String> {
+    let items = match v.get(name) {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err(format!("{name} must be a list")),
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let val: V = serde_json::from_value(item.clone()).map_err(|e| format!("{name}[{i}]: {e}"))?;
+            let (t, id) = key(&val);
+            Ok((t, id, val))
+        })
+        .collect()
+}
+
+/// Replaces every ClickHouse table with the contents of a `GET /_sim/state` dump
+/// (`providers.clickhouse`). Parsed whole before anything is replaced.
+pub fn restore(ch: &ClickHouse, v: &Value) -> Result<(), String> {
+    let orgs = restore_table(v, "organizations", |o: &Organization| (o.id.clone(), o.id.clone()))?;
+    let keys = restore_table(v, "keys", |k: &ApiKey| (k.org_id.clone(), k.id.clone()))?;
+    let members = restore_table(v, "members", |m: &Member| (m.org_id.clone(), m.user_id.clone()))?;
+    let invitations = restore_table(v, "invitations", |m: &Invitation| (m.org_id.clone(), m.id.clone()))?;
+    let activities = restore_table(v, "activities", |a: &Activity| (a.org_id.clone(), a.id.clone()))?;
+    let services = restore_table(v, "services", |s: &Service| (s.org_id.clone(), s.id.clone()))?;
+    let warehouses = restore_table(v, "warehouses", |w: &Warehouse| (w.org_id.clone(), w.id.clone()))?;
+    let backups = restore_table(v, "backups", |b: &Backup| (b.org_id.clone(), b.id.clone()))?;
+    let pipes = restore_table(v, "clickpipes", |p: &ClickPipe| (p.org_id.clone(), p.id.clone()))?;
+    let rpes = restore_table(v, "reversePrivateEndpoints", |p: &ReversePrivateEndpoint| {
+        (p.org_id.clone(), p.id.clone())
+    })?;
+    fn fill<V: Clone>(t: &Table<V>, rows: Vec<(String, String, V)>) {
+        t.clear();
+        for (tenant, id, v) in rows {
+            t.insert(&tenant, &id, v);
+        }
+    }
+    ch.key_index.clear();
+    for (_, _, k) in &keys {
+        ch.key_index.insert("", &k.key_id, (k.org_id.clone(), k.id.clone()));
+    }
+    let max_seq = activities.iter().map(|(_, _, a)| a.seq + 1).max().unwrap_or(0);
+    fill(&ch.orgs, orgs);
+    fill(&ch.keys, keys);
+    fill(&ch.members, members);
+    fill(&ch.invitations, invitations);
+    fill(&ch.activities, activities);
+    fill(&ch.services, services);
+    fill(&ch.warehouses, warehouses);
+    fill(&ch.backups, backups);
+    fill(&ch.clickpipes, pipes);
+    fill(&ch.reverse_endpoints, rpes);
+    ch.rate.clear();
+    ch.activity_seq.store(max_seq, std::sync::atomic::Ordering::Relaxed);
+    Ok(())
+}
+
+/// Applies a held or failing transition: `Some(event)` to reschedule at the stall's end,
+/// or the state the transition must end in instead of `to`.
+pub fn adjust_transition(svc: &mut Service, to: ServiceState, now: SimInstant) -> Adjusted {
+    if let Some(until) = svc.stall_until {
+        if now < until {
+            return Adjusted::Hold(until);
+        }
+        svc.stall_until = None;
+    }
+    if svc.fail_next_transition {
+        svc.fail_next_transition = false;
+        return Adjusted::Fail;
+    }
+    let _ = to;
+    Adjusted::Proceed
+}
+
+/// What a fault does to a due transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adjusted {
+    Proceed,
+    /// End in `failed` instead.
+    Fail,
+    /// Not yet: try again at this instant.
+    Hold(SimInstant),
+}
+
