@@ -118,8 +118,9 @@ static FAMILIES: &[Family] = &[
         table: "system.metrics",
         filtered: true,
         value: |r| {
-            let cap = (r.memory_gb as u64).max(1) << 30;
-            (256 << 20) + r.hash("memory", true) % (cap / 2)
+            // A quarter of the smallest replica size at most: a lightly loaded server.
+            let quarter = ((r.memory_gb as u64).max(1) << 30) / 4;
+            (256 << 20) + r.hash("memory", true) % quarter
         },
     },
     Family {
@@ -155,6 +156,7 @@ struct Replica<'a> {
     index: u32,
     minutes: u64,
     uptime_secs: u64,
+    /// `minReplicaMemoryGb`: the gauge of allocated memory stays well below it.
     memory_gb: u32,
 }
 
@@ -252,7 +254,7 @@ fn exposition(services: &[Service], filtered: bool, now: SimInstant) -> String {
                     index,
                     minutes: now.secs_since(s.created_at) / 60,
                     uptime_secs: s.running_since.map(|t| now.secs_since(t)).unwrap_or(0),
-                    memory_gb: s.max_replica_memory_gb,
+                    memory_gb: s.min_replica_memory_gb,
                 };
                 let _ = writeln!(
                     block,
