@@ -409,6 +409,13 @@ pub struct Service {
     pub fail_next_backup: bool,
     /// Number of backups taken so far (for full/incremental and sizes).
     pub backups_taken: u64,
+    /// Generation of the backup chain; `BackupDue` events carry it, so a reconfiguration
+    /// (which bumps it) cancels the old chain (§8.2).
+    #[serde(default)]
+    pub backup_schedule: u64,
+    /// When the live backup chain's next backup is due; `None` while no chain runs.
+    #[serde(default)]
+    pub next_backup_at: Option<SimInstant>,
 }
 
 impl Service {

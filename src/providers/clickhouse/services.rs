@@ -366,6 +366,8 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         endpoint_service_suffix,
         fail_next_backup: false,
         backups_taken: 0,
+        backup_schedule: 0,
+        next_backup_at: None,
     };
     if is_primary {
         ch.warehouses.insert(
