@@ -3,6 +3,7 @@
 //!
 //! May touch: nothing else in the crate.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;

@@ -34,6 +34,8 @@ pub trait KnobSet: Send + Sync {
     fn list(&self) -> Vec<KnobInfo>;
     /// Sets one knob by its full dotted name; the error names the knob and the problem.
     fn set(&self, name: &str, value: &Value) -> Result<(), String>;
+    /// Whether `set` would accept this assignment (changes nothing).
+    fn check(&self, name: &str, value: &Value) -> Result<(), String>;
     /// Remembers the current values as those `reset` returns to.
     fn mark_baseline(&self);
     fn reset(&self);
@@ -98,6 +100,12 @@ impl<S: Clone + Default + Send + Sync + 'static> KnobSet for Knobs<S> {
         (def.set)(&mut next, value).map_err(|e| format!("bad value for knob '{name}': {e}"))?;
         *live = Arc::new(next);
         Ok(())
+    }
+
+    fn check(&self, name: &str, value: &Value) -> Result<(), String> {
+        let def = self.def(name).ok_or_else(|| format!("unknown knob '{name}'"))?;
+        let mut scratch = S::clone(&self.get());
+        (def.set)(&mut scratch, value).map_err(|e| format!("bad value for knob '{name}': {e}"))
     }
 
     fn mark_baseline(&self) {

@@ -165,17 +165,28 @@ pub enum ResourceFault {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Answer with the provider's native error for this status.
-    Status { status: u16, retry_after: Option<u64> },
+    Status {
+        status: u16,
+        retry_after: Option<u64>,
+    },
     /// Run the request, then wait (real time).
     Delay(Duration),
     /// Run the request, then wait until simulated time reaches this instant.
     DelayUntil(SimInstant),
     Reset,
-    Truncate { after_bytes: u64 },
-    SlowBody { bytes_per_chunk: u64, chunk: Duration },
+    Truncate {
+        after_bytes: u64,
+    },
+    SlowBody {
+        bytes_per_chunk: u64,
+        chunk: Duration,
+    },
     Hang(Duration),
     /// Apply to the resource, then run the request normally.
-    Resource { fault: ResourceFault, resource_id: Option<String> },
+    Resource {
+        fault: ResourceFault,
+        resource_id: Option<String>,
+    },
 }
 
 /// A fired rule: which, and what to do.
@@ -257,7 +268,7 @@ impl RuleSpec {
                     }
                     _ => {
                         return Err(
-                            "action latency needs exactly one of: ms; min_ms+max_ms; mean_ms+stddev_ms(+max_ms)".into()
+                            "action latency needs exactly one of: ms; min_ms+max_ms; mean_ms+stddev_ms(+max_ms)".into(),
                         )
                     }
                 }
@@ -272,12 +283,11 @@ impl RuleSpec {
             }
             Action::Hang { ms } => bounded("ms", *ms)?,
             Action::Resource { state, fail_next_transition, stall_seconds, .. } => {
-                let n = state.is_some() as u8
-                    + fail_next_transition.unwrap_or(false) as u8
-                    + stall_seconds.is_some() as u8;
+                let n =
+                    state.is_some() as u8 + fail_next_transition.unwrap_or(false) as u8 + stall_seconds.is_some() as u8;
                 if n != 1 {
                     return Err(
-                        "action resource needs exactly one of: state; fail_next_transition: true; stall_seconds".into()
+                        "action resource needs exactly one of: state; fail_next_transition: true; stall_seconds".into(),
                     );
                 }
             }
@@ -586,7 +596,14 @@ mod tests {
     }
 
     fn probe<'a>(class: &'a Classified, headers: &'a hyper::HeaderMap, now: u64) -> Probe<'a> {
-        Probe { method: "POST", path: "/v1/organizations/o/services", headers, body: b"{\"name\":\"a\"}", class: Some(class), now: SimInstant::from_secs(now) }
+        Probe {
+            method: "POST",
+            path: "/v1/organizations/o/services",
+            headers,
+            body: b"{\"name\":\"a\"}",
+            class: Some(class),
+            now: SimInstant::from_secs(now),
+        }
     }
 
     #[test]
@@ -621,7 +638,13 @@ mod tests {
     #[test]
     fn body_and_header_matching() {
         let f = Faults::new(1);
-        f.add(vec![spec(json!({"match": {"body": {"name": "a"}, "header": {"x-test": "1"}}, "action": {"kind": "reset"}}))], &["clickhouse"]).unwrap();
+        f.add(
+            vec![spec(
+                json!({"match": {"body": {"name": "a"}, "header": {"x-test": "1"}}, "action": {"kind": "reset"}}),
+            )],
+            &["clickhouse"],
+        )
+        .unwrap();
         let class = Classified { provider: "clickhouse", operation: "createService", tenant: None };
         let mut h = hyper::HeaderMap::new();
         assert!(f.check(&probe(&class, &h, 0)).is_none());
@@ -633,7 +656,8 @@ mod tests {
     fn probability_is_seeded() {
         let run = || {
             let f = Faults::new(9);
-            f.add(vec![spec(json!({"action": {"kind": "reset"}, "schedule": {"probability": 0.5}}))], &["clickhouse"]).unwrap();
+            f.add(vec![spec(json!({"action": {"kind": "reset"}, "schedule": {"probability": 0.5}}))], &["clickhouse"])
+                .unwrap();
             let class = Classified { provider: "clickhouse", operation: "x", tenant: None };
             let h = hyper::HeaderMap::new();
             (0..32).map(|_| f.check(&probe(&class, &h, 0)).is_some()).collect::<Vec<_>>()

@@ -33,6 +33,9 @@ pub struct Entry {
     pub latency_us: u64,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub request_id: Option<String>,
+    /// The fault rule that fired on this request, if any.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fault: Option<String>,
 }
 
 /// Filters of `GET /_sim/requests`.
@@ -146,6 +149,7 @@ mod tests {
             sim_time: String::new(),
             latency_us: 0,
             request_id: None,
+            fault: None,
         }
     }
 

@@ -30,15 +30,18 @@
 
 pub mod clock;
 pub mod config;
+pub mod faults;
 pub mod http;
 pub mod ids;
 pub mod journal;
 pub mod lifecycle;
 pub mod providers;
+pub mod scenario;
 pub mod store;
 pub mod validation;
 
 mod admin;
+mod body;
 mod server;
 mod sim;
 
@@ -86,6 +89,7 @@ pub struct SimulatorBuilder {
     clock: ClockMode,
     journal_size: usize,
     settings: Vec<(String, Value)>,
+    scenarios: Vec<std::path::PathBuf>,
 }
 
 impl Default for SimulatorBuilder {
@@ -96,6 +100,7 @@ impl Default for SimulatorBuilder {
             clock: ClockMode::Manual,
             journal_size: DEFAULT_JOURNAL_SIZE,
             settings: Vec::new(),
+            scenarios: Vec::new(),
         }
     }
 }
@@ -131,12 +136,25 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Loads a YAML scenario's setup (settings, identities, resources, faults, timeline)
+    /// at start; repeatable, in order. Its steps are not run (see `scenario::run`).
+    pub fn scenario(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.scenarios.push(path.into());
+        self
+    }
+
     /// Builds the simulator's state without a server: answer requests in-process with
     /// [`Handle::request`] (fuzzing, scenario steps).
     pub fn build(&self) -> Result<Handle, Error> {
         let core = sim::Core::new(self.clock, self.seed, self.journal_size);
         for (name, value) in &self.settings {
             core.set_knob(name, value).map_err(Error::Config)?;
+        }
+        for path in &self.scenarios {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| Error::Config(format!("{name}: {e}")))?;
+            let s = scenario::parse(&name, &text).map_err(Error::Config)?;
+            scenario::load::load(&core, &s).map_err(|e| Error::Config(format!("{name}: {e}")))?;
         }
         for k in core.knobs() {
             k.mark_baseline();
@@ -180,6 +198,11 @@ impl Handle {
     /// Back to the default identities and an empty world, clock to its start.
     pub fn reset(&self) {
         self.core.reset()
+    }
+
+    /// Loads a parsed scenario's setup (all or nothing).
+    pub fn load_scenario(&self, s: &scenario::Scenario) -> Result<(), String> {
+        scenario::load::load(&self.core, s)
     }
 }
 
@@ -233,6 +256,31 @@ impl Simulator {
     /// Back to the default identities and an empty world, clock to its start.
     pub fn reset(&self) {
         self.inner.handle.reset()
+    }
+
+    /// Loads a parsed scenario's setup (settings, identities, resources, faults,
+    /// timeline): all or nothing.
+    pub fn load_scenario(&self, s: &scenario::Scenario) -> Result<(), String> {
+        self.inner.handle.load_scenario(s)
+    }
+
+    /// Scenario variables naming the default identities (`clickhouse.org`, ...).
+    pub fn variables(&self) -> Vec<(String, String)> {
+        providers::World::variables()
+    }
+
+    /// The request headers of a scenario step's `auth:`.
+    pub fn auth_headers(&self, auth: Option<&scenario::Auth>) -> Result<Vec<(String, String)>, String> {
+        Ok(match auth {
+            None => Vec::new(),
+            Some(scenario::Auth::Named(n)) if n == "none" => Vec::new(),
+            Some(scenario::Auth::Named(n)) => providers::World::default_auth(n)
+                .ok_or_else(|| format!("auth '{n}' is not a provider (use none, a provider name, basic or bearer)"))?,
+            Some(scenario::Auth::Basic { basic }) => {
+                vec![("authorization".into(), scenario::run::basic(&basic.user, &basic.password))]
+            }
+            Some(scenario::Auth::Bearer { bearer }) => vec![("authorization".into(), format!("Bearer {bearer}"))],
+        })
     }
 
     /// Stops accepting, lets in-flight requests finish, and waits until the server is down.

@@ -21,6 +21,17 @@ struct Cli {
 enum Command {
     /// Serve the simulated APIs over HTTP until SIGINT or SIGTERM.
     Serve(Serve),
+    /// Run the steps of YAML scenarios, each against a fresh in-process simulator with
+    /// the manual clock; prints one line per step and "N passed, N failed" (exit code 0
+    /// only if every step passed).
+    Run(Run),
+}
+
+#[derive(Parser)]
+struct Run {
+    /// Scenario files.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<std::path::PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -54,6 +65,10 @@ struct Serve {
     /// clickhouse.durations.provision=5.
     #[arg(long = "set", value_name = "NAME=VALUE")]
     set: Vec<String>,
+    /// Load a YAML scenario's setup at start: settings, identities, resources, faults and
+    /// timeline (repeatable, in order; steps are for `dbaas-sim run`).
+    #[arg(long = "scenario", value_name = "FILE")]
+    scenario: Vec<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -71,6 +86,25 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Run(args) => runtime.block_on(run(args)),
+    }
+}
+
+async fn run(args: Run) -> ExitCode {
+    let mut out = std::io::stdout();
+    let (mut passed, mut failed) = (0, 0);
+    for file in &args.files {
+        let name = file.display().to_string();
+        let results = dbaas_sim::scenario::run::run_file(&name).await;
+        let (p, f) = dbaas_sim::scenario::run::report(&name, &results, &mut out);
+        passed += p;
+        failed += f;
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 
@@ -85,6 +119,9 @@ async fn serve(args: Serve) -> ExitCode {
         (ClockArg::Real, s) => ClockMode::Scaled(s),
     };
     let mut builder = Simulator::builder().addr(args.addr).seed(args.seed).clock(clock).journal_size(args.journal_size);
+    for file in &args.scenario {
+        builder = builder.scenario(file);
+    }
     for assignment in &args.set {
         match dbaas_sim::config::parse_assignment(assignment) {
             Ok((name, value)) => builder = builder.set(name, value),

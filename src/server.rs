@@ -5,15 +5,19 @@
 //! hyper-util's auto builder. On shutdown the listener closes at once, every connection
 //! is asked to finish its in-flight request and close, and `serve` returns when all have.
 //!
+//! Fault effects on delivery happen here, after the handler returned and with no lock
+//! held: latency (real, or until the simulated clock reaches a time), a reset before any
+//! byte, a hang, a body cut off mid-way or trickled. They only ever hold their own
+//! connection's task.
+//!
 //! May touch: `crate::sim` (the request path), `crate::http` (request values).
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -22,8 +26,22 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::body::SimBody;
+use crate::faults::Effect;
 use crate::http::{Request, BODY_LIMIT};
 use crate::sim::Core;
+
+/// Why a connection is dropped without a (whole) response.
+#[derive(Debug)]
+struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by a fault rule")
+    }
+}
+
+impl std::error::Error for Dropped {}
 
 /// How long shutdown waits for in-flight requests before it lets go of them.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
@@ -48,7 +66,7 @@ pub async fn serve(listener: TcpListener, core: Arc<Core>, mut shutdown: watch::
                 let core = core.clone();
                 let service = service_fn(move |req: hyper::Request<Incoming>| {
                     let core = core.clone();
-                    async move { Ok::<_, Infallible>(respond(&core, req, peer).await) }
+                    async move { respond(&core, req, peer).await }
                 });
                 let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                 let conn = graceful.watch(conn);
@@ -67,8 +85,13 @@ pub async fn serve(listener: TcpListener, core: Arc<Core>, mut shutdown: watch::
     }
 }
 
-/// Reads the body (within the limit), runs the request path, builds the hyper response.
-async fn respond(core: &Core, req: hyper::Request<Incoming>, peer: SocketAddr) -> hyper::Response<Full<Bytes>> {
+/// Reads the body (within the limit), runs the request path, and delivers the answer
+/// the way a fault rule says (an `Err` closes the connection without a response).
+async fn respond(
+    core: &Core,
+    req: hyper::Request<Incoming>,
+    peer: SocketAddr,
+) -> Result<hyper::Response<SimBody>, Dropped> {
     let (parts, body) = req.into_parts();
     let (body, too_large) = match Limited::new(body, BODY_LIMIT).collect().await {
         Ok(collected) => (collected.to_bytes(), false),
@@ -83,14 +106,66 @@ async fn respond(core: &Core, req: hyper::Request<Incoming>, peer: SocketAddr) -
         body_too_large: too_large,
         peer,
     };
-    let reply = core.handle(request);
-    let mut response = hyper::Response::new(Full::new(reply.body));
+    let answer = core.respond(request);
+    let reply = answer.reply;
+    let full_len = reply.body.len();
+    let body = match answer.effect {
+        None => SimBody::full(reply.body),
+        Some(Effect::Delay(d)) => {
+            tokio::time::sleep(d).await;
+            SimBody::full(reply.body)
+        }
+        Some(Effect::DelayUntil(due)) => {
+            wait_for_simulated(core, due).await;
+            SimBody::full(reply.body)
+        }
+        Some(Effect::Reset) => return Err(Dropped),
+        Some(Effect::Hang(d)) => {
+            tokio::time::sleep(d).await;
+            return Err(Dropped);
+        }
+        Some(Effect::Truncate { after_bytes }) => {
+            let keep = (after_bytes as usize).min(full_len);
+            SimBody::Truncated(Some(reply.body.slice(..keep)))
+        }
+        Some(Effect::SlowBody { bytes_per_chunk, chunk }) => {
+            SimBody::Slow { rest: reply.body, chunk: (bytes_per_chunk as usize).max(1), every: chunk, sleep: None }
+        }
+        // Status and resource effects were applied by the request path.
+        Some(Effect::Status { .. } | Effect::Resource { .. }) => SimBody::full(reply.body),
+    };
+    let shaped = !matches!(body, SimBody::Full(_));
+    let mut response = hyper::Response::new(body);
     *response.status_mut() = reply.status;
     let headers = response.headers_mut();
     for (name, value) in reply.headers {
         headers.append(name, value);
     }
-    response
+    if shaped {
+        // The client is told the whole length, so a cut-off body is visible as such.
+        headers.insert(hyper::header::CONTENT_LENGTH, hyper::header::HeaderValue::from(full_len));
+    }
+    Ok(response)
+}
+
+/// Waits until simulated time reaches `due`: woken by every clock advance (manual
+/// clock), or by a real-time sleep of the remaining simulated time (real/scaled clock).
+async fn wait_for_simulated(core: &Core, due: crate::clock::SimInstant) {
+    loop {
+        let notified = core.clock_moved.notified();
+        if core.clock.now() >= due {
+            return;
+        }
+        match core.clock.real_wait_until(due) {
+            Some(real) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(real) => {}
+                    _ = notified => {}
+                }
+            }
+            None => notified.await,
+        }
+    }
 }
 
 /// Drives the lifecycle heap in real and scaled clock modes: sleeps until the next due
@@ -98,14 +173,12 @@ async fn respond(core: &Core, req: hyper::Request<Incoming>, peer: SocketAddr) -
 /// stops on shutdown.
 pub async fn drive(core: Arc<Core>, mut shutdown: watch::Receiver<()>) {
     loop {
-        let wait = core
-            .lifecycle
-            .next_due()
-            .and_then(|due| core.clock.real_wait_until(due))
-            .unwrap_or(Duration::from_secs(3600));
+        let wait =
+            core.next_event_due().and_then(|due| core.clock.real_wait_until(due)).unwrap_or(Duration::from_secs(3600));
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = core.lifecycle.wake.notified() => {}
+            _ = core.timeline.wake.notified() => {}
             _ = shutdown.changed() => return,
         }
         core.run_due(core.clock.now());

@@ -1,26 +1,33 @@
-//! The simulator's core state and its request path: dispatch, due transitions, journal.
+//! The simulator's core state and its request path: due transitions, fault rules,
+//! dispatch, journal.
 //!
-//! [`Core`] owns the clock, the seeded ids, the lifecycle heap, the journal, the metrics
-//! counters and the [`World`] of provider resources. `Core::handle` is the one request
-//! path shared by the HTTP server, scenario steps and the fuzzer: run due transitions,
-//! dispatch to the control API or a provider, record the journal entry.
+//! [`Core`] owns the clock, the seeded ids, the lifecycle heap (provider transitions),
+//! the timeline heap (scenario actions), the fault rules, the journal, the metrics
+//! counters and the [`World`] of provider resources. `Core::respond` is the one request
+//! path shared by the HTTP server, the in-process handle and the fuzzer: run due events,
+//! check the fault rules, dispatch to the control API or a provider, record the journal
+//! entry, and tell the server how to deliver the answer.
 //!
-//! May touch: every core module, `crate::providers` through `World` only, `crate::admin`.
+//! May touch: every core module, `crate::providers` through `World` only, `crate::admin`,
+//! `crate::scenario` (timeline actions).
 
 use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use hyper::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
+use tokio::sync::Notify;
 
 use crate::clock::{Clock, ClockMode, SimInstant};
 use crate::config::KnobSet;
+use crate::faults::{Effect, Faults, Probe};
 use crate::http::{Reply, Request};
 use crate::ids::Ids;
 use crate::journal::{Entry, Journal};
 use crate::lifecycle::Lifecycle;
 use crate::providers::{Cx, Event, Transition, World};
+use crate::scenario::TimelineAction;
 use crate::store::Counters;
 
 /// Metric key: provider, operation, status.
@@ -30,6 +37,12 @@ pub struct Core {
     pub clock: Clock,
     pub ids: Ids,
     pub lifecycle: Lifecycle<Event>,
+    /// Scenario timeline actions, due at their simulated time.
+    pub timeline: Lifecycle<TimelineAction>,
+    pub faults: Faults,
+    /// Wakes responses that wait for simulated time (latency faults with
+    /// `simulated: true`) whenever the clock is advanced.
+    pub clock_moved: Notify,
     pub journal: Journal,
     pub world: World,
     pub requests: Counters<RequestKey>,
@@ -52,6 +65,9 @@ impl Core {
             clock,
             ids,
             lifecycle,
+            timeline: Lifecycle::default(),
+            faults: Faults::new(seed),
+            clock_moved: Notify::new(),
             journal: Journal::new(journal_size),
             world,
             requests: Counters::default(),
@@ -76,6 +92,14 @@ impl Core {
         set.set(name, value)
     }
 
+    /// Checks a knob assignment without applying it.
+    pub fn check_knob(&self, name: &str, value: &serde_json::Value) -> Result<(), String> {
+        let prefix = name.split('.').next().unwrap_or("");
+        let set =
+            self.knobs().into_iter().find(|k| k.prefix() == prefix).ok_or_else(|| format!("unknown knob '{name}'"))?;
+        set.check(name, value)
+    }
+
     /// Applies every event due at or before `until`, each with the clock reading its own
     /// due time; events that an apply schedules run in the same loop when due.
     pub fn run_due(&self, until: SimInstant) -> Vec<Transition> {
@@ -85,33 +109,96 @@ impl Core {
 
     fn run_due_locked(&self, until: SimInstant) -> Vec<Transition> {
         let mut applied = Vec::new();
-        while let Some((due, event)) = self.lifecycle.pop_due(until) {
-            let cx = self.cx(due, local());
-            let changes = self.world.apply(event, &cx);
-            for _ in &changes {
-                self.lifecycle.count_applied();
+        loop {
+            // Both heaps in time order; at equal times the timeline goes first, so a fault
+            // added "at T" is in force for the transitions of T.
+            let next_timeline = self.timeline.next_due().filter(|d| *d <= until);
+            let next_event = self.lifecycle.next_due().filter(|d| *d <= until);
+            match (next_timeline, next_event) {
+                (Some(t), e) if e.is_none_or(|e| t <= e) => {
+                    if let Some((due, action)) = self.timeline.pop_due(t) {
+                        applied.extend(self.run_timeline(due, action));
+                    }
+                }
+                (_, Some(e)) => {
+                    if let Some((due, event)) = self.lifecycle.pop_due(e) {
+                        let cx = self.cx(due, local());
+                        let changes = self.world.apply(event, &cx);
+                        for _ in &changes {
+                            self.lifecycle.count_applied();
+                        }
+                        applied.extend(changes);
+                    }
+                }
+                _ => break,
             }
-            applied.extend(changes);
         }
         applied
+    }
+
+    /// Applies one scenario timeline action at its due time.
+    fn run_timeline(&self, due: SimInstant, action: TimelineAction) -> Vec<Transition> {
+        let cx = self.cx(due, local());
+        let result = match action {
+            TimelineAction::AddFault(rule) => self.faults.add(vec![*rule], World::providers()).map(|_| Vec::new()),
+            TimelineAction::RemoveFault(id) => {
+                self.faults.remove(&id);
+                Ok(Vec::new())
+            }
+            TimelineAction::Break(b) => {
+                let fault = match (&b.state, b.fail_next_transition, b.stall_seconds) {
+                    (Some(s), _, _) => crate::faults::ResourceFault::ForceState(s.clone()),
+                    (None, Some(true), _) => crate::faults::ResourceFault::FailNextTransition,
+                    (None, _, Some(secs)) => crate::faults::ResourceFault::Stall { seconds: secs },
+                    _ => return Vec::new(),
+                };
+                self.world.resource_fault(&b.provider, None, &b.resource_id, &fault, &cx)
+            }
+            TimelineAction::Advance(secs) => {
+                self.clock.advance(Duration::from_secs_f64(secs));
+                Ok(Vec::new())
+            }
+        };
+        result.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "timeline action failed");
+            Vec::new()
+        })
+    }
+
+    fn next_due(&self) -> Option<SimInstant> {
+        match (self.lifecycle.next_due(), self.timeline.next_due()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The real-time driver's view: the earliest event of either heap.
+    pub fn next_event_due(&self) -> Option<SimInstant> {
+        self.next_due()
     }
 
     /// Moves the clock forward by `d`, stepping through every due event in time order,
     /// and answers the new time and the transitions applied.
     pub fn advance(&self, d: Duration) -> (SimInstant, Vec<Transition>) {
-        let _run = self.run_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let target = self.clock.now().plus(d);
-        let mut applied = Vec::new();
-        loop {
-            match self.lifecycle.next_due() {
-                Some(due) if due <= target => {
-                    self.clock.advance_to(due);
-                    applied.extend(self.run_due_locked(due));
+        let applied = {
+            let _run = self.run_lock.lock().unwrap_or_else(|p| p.into_inner());
+            let mut target = self.clock.now().plus(d);
+            let mut applied = Vec::new();
+            loop {
+                match self.next_due() {
+                    Some(due) if due <= target => {
+                        self.clock.advance_to(due);
+                        applied.extend(self.run_due_locked(due));
+                        // A timeline `advance` may have jumped past the target.
+                        target = target.max(self.clock.now());
+                    }
+                    _ => break,
                 }
-                _ => break,
             }
-        }
-        self.clock.advance_to(target);
+            self.clock.advance_to(target);
+            applied
+        };
+        self.clock_moved.notify_waiters();
         (self.clock.now(), applied)
     }
 
@@ -122,6 +209,8 @@ impl Core {
         self.clock.reset();
         self.ids.reset();
         self.lifecycle.clear();
+        self.timeline.clear();
+        self.faults.reset();
         self.journal.clear();
         self.requests.clear();
         for k in self.knobs() {
@@ -129,35 +218,68 @@ impl Core {
         }
         let cx = self.cx(SimInstant::ZERO, local());
         self.world.reset(&cx);
+        drop(_run);
+        self.clock_moved.notify_waiters();
     }
 
-    /// The one request path: due transitions, dispatch, journal.
+    /// The one request path, for in-process callers: the reply as the server would
+    /// send it, fault effects on delivery left aside.
     pub fn handle(&self, req: Request) -> Reply {
+        self.respond(req).reply
+    }
+
+    /// The one request path: due events, fault rules, dispatch, journal.
+    pub fn respond(&self, req: Request) -> Response {
         let started = Instant::now();
         let mut now = self.clock.now();
-        if self.lifecycle.is_due(now) {
+        if self.lifecycle.is_due(now) || self.timeline.is_due(now) {
             self.run_due(now);
             now = self.clock.now();
         }
         let segs = req.segments();
-        let (reply, provider, operation, tenant) = if segs.first() == Some(&"_sim") {
-            let (reply, op) = crate::admin::handle(self, &req, &segs[1..]);
-            (reply, "sim", op, None)
+        let cx = self.cx(now, req.peer);
+        let is_control = segs.first() == Some(&"_sim");
+        let class = if is_control { None } else { self.world.classify(&req, &segs) };
+        let fired = if is_control {
+            None
         } else {
-            let cx = self.cx(now, req.peer);
-            match self.world.handle(&req, &segs, &cx) {
-                Some(h) => (h.reply, h.provider, h.operation, h.tenant),
-                None => (
-                    Reply::json(
-                        StatusCode::NOT_FOUND,
-                        &json!({"error": format!("no route for {} {}", req.method, req.path)}),
-                    ),
-                    "none",
-                    "unknownRoute",
-                    None,
-                ),
-            }
+            self.faults.check(&Probe {
+                method: req.method.as_str(),
+                path: &req.path,
+                headers: &req.headers,
+                body: &req.body,
+                class: class.as_ref(),
+                now,
+            })
         };
+        let (reply, provider, operation, tenant) = match (&fired, &class) {
+            (Some(f), Some(c)) if matches!(f.effect, Effect::Status { .. }) => {
+                let Effect::Status { status, retry_after } = f.effect else { unreachable!("matched above") };
+                (self.world.inject(c.provider, status, retry_after, &cx), c.provider, c.operation, c.tenant.clone())
+            }
+            (Some(f), None) if matches!(f.effect, Effect::Status { .. }) => {
+                let Effect::Status { status, .. } = f.effect else { unreachable!("matched above") };
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+                (Reply::json(status, &json!({"error": "injected by a fault rule"})), "none", "unknownRoute", None)
+            }
+            _ => self.dispatch(&req, &segs, &cx, is_control),
+        };
+        // Resource faults act beside the request: on the resource it names, or the one
+        // it created.
+        if let (Some(f), Some(c)) = (&fired, &class) {
+            if let Effect::Resource { fault, resource_id } = &f.effect {
+                let target = match resource_id {
+                    Some(id) => Some((c.tenant.clone(), id.clone())),
+                    None => self.world.resource_target(c.provider, &req, &segs, &reply).map(|(t, id)| (Some(t), id)),
+                };
+                if let Some((tenant, id)) = target {
+                    let cx = self.cx(now, req.peer);
+                    if let Err(e) = self.world.resource_fault(c.provider, tenant.as_deref(), &id, fault, &cx) {
+                        tracing::debug!(error = %e, rule = %f.rule, "resource fault not applied");
+                    }
+                }
+            }
+        }
         let status = reply.status.as_u16();
         self.requests.incr((provider, operation, status));
         // The journal's own reads are not journaled, so that reading it does not change it.
@@ -180,10 +302,142 @@ impl Core {
                     .find(|(n, _)| n.as_str() == "x-request-id")
                     .and_then(|(_, v)| v.to_str().ok())
                     .map(str::to_owned),
+                fault: fired.as_ref().map(|f| f.rule.clone()),
             });
         }
-        reply
+        let effect = fired.map(|f| f.effect).filter(|e| !matches!(e, Effect::Status { .. } | Effect::Resource { .. }));
+        Response { reply, effect }
     }
+
+    fn dispatch(
+        &self,
+        req: &Request,
+        segs: &[&str],
+        cx: &Cx,
+        is_control: bool,
+    ) -> (Reply, &'static str, &'static str, Option<String>) {
+        if is_control {
+            let (reply, op) = crate::admin::handle(self, req, &segs[1..]);
+            return (reply, "sim", op, None);
+        }
+        match self.world.handle(req, segs, cx) {
+            Some(h) => (h.reply, h.provider, h.operation, h.tenant),
+            None => (
+                Reply::json(
+                    StatusCode::NOT_FOUND,
+                    &json!({"error": format!("no route for {} {}", req.method, req.path)}),
+                ),
+                "none",
+                "unknownRoute",
+                None,
+            ),
+        }
+    }
+
+    /// Everything a `PUT /_sim/state` can bring back: clock, knobs, resources, pending
+    /// transitions, timeline, fault rules.
+    pub fn dump(&self) -> Value {
+        let now = self.clock.now();
+        let cx = self.cx(now, local());
+        let pending: Vec<Value> = self
+            .lifecycle
+            .pending()
+            .into_iter()
+            .map(|(due, e)| json!({"due": self.clock.iso(due), "dueMs": due.millis(), "event": e}))
+            .collect();
+        let timeline: Vec<Value> = self
+            .timeline
+            .pending()
+            .into_iter()
+            .map(|(due, a)| json!({"due": self.clock.iso(due), "dueMs": due.millis(), "action": a}))
+            .collect();
+        let settings: serde_json::Map<String, Value> =
+            self.knobs().iter().flat_map(|k| k.list()).map(|k| (k.name, k.value)).collect();
+        let faults: Vec<Value> =
+            self.faults.list().iter().map(|r| serde_json::to_value(&r.spec).unwrap_or(Value::Null)).collect();
+        json!({
+            "clock": {"mode": self.clock.mode().name(), "now": self.clock.iso(now), "elapsedMs": now.millis()},
+            "settings": settings,
+            "providers": self.world.state(&cx),
+            "pending": pending,
+            "timeline": timeline,
+            "faults": faults,
+        })
+    }
+
+    /// Restores a [`Core::dump`]: all or nothing. The clock moves to the dump's time when
+    /// that is later than now (it never goes back); ids continue from the current seed
+    /// stream.
+    pub fn restore(&self, dump: &Value) -> Result<(), String> {
+        #[derive(serde::Deserialize)]
+        struct Due<T> {
+            #[serde(rename = "dueMs")]
+            due_ms: u64,
+            #[serde(alias = "action")]
+            event: T,
+        }
+        let obj = dump.as_object().ok_or("the state must be a JSON object")?;
+        let parse_list = |name: &str| -> Result<Vec<Value>, String> {
+            match obj.get(name) {
+                None | Some(Value::Null) => Ok(Vec::new()),
+                Some(Value::Array(a)) => Ok(a.clone()),
+                Some(_) => Err(format!("{name} must be an array")),
+            }
+        };
+        let pending: Vec<Due<Event>> = parse_list("pending")?
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| serde_json::from_value(v).map_err(|e| format!("pending[{i}]: {e}")))
+            .collect::<Result<_, _>>()?;
+        let timeline: Vec<Due<TimelineAction>> = parse_list("timeline")?
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| serde_json::from_value(v).map_err(|e| format!("timeline[{i}]: {e}")))
+            .collect::<Result<_, _>>()?;
+        let faults: Vec<crate::faults::RuleSpec> = parse_list("faults")?
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| serde_json::from_value(v).map_err(|e| format!("faults[{i}]: {e}")))
+            .collect::<Result<_, _>>()?;
+        for (i, f) in faults.iter().enumerate() {
+            f.validate(World::providers()).map_err(|e| format!("faults[{i}]: {e}"))?;
+        }
+        let settings = match obj.get("settings") {
+            None | Some(Value::Null) => serde_json::Map::new(),
+            Some(Value::Object(m)) => m.clone(),
+            Some(_) => return Err("settings must be an object".into()),
+        };
+        for (k, v) in &settings {
+            self.check_knob(k, v).map_err(|e| format!("settings: {e}"))?;
+        }
+        let providers = obj.get("providers").cloned().unwrap_or(Value::Null);
+        let elapsed = obj.get("clock").and_then(|c| c.get("elapsedMs")).and_then(Value::as_u64);
+        let _run = self.run_lock.lock().unwrap_or_else(|p| p.into_inner());
+        self.world.restore(&providers)?;
+        for (k, v) in &settings {
+            self.set_knob(k, v)?;
+        }
+        if let Some(ms) = elapsed {
+            self.clock.advance_to(SimInstant(ms));
+        }
+        self.lifecycle.clear();
+        for p in pending {
+            self.lifecycle.at(SimInstant(p.due_ms), p.event);
+        }
+        self.timeline.clear();
+        for t in timeline {
+            self.timeline.at(SimInstant(t.due_ms), t.event);
+        }
+        self.faults.clear();
+        self.faults.add(faults, World::providers())?;
+        Ok(())
+    }
+}
+
+/// What the server sends: the reply, and how a fault rule shapes its delivery.
+pub struct Response {
+    pub reply: Reply,
+    pub effect: Option<Effect>,
 }
 
 fn local() -> SocketAddr {

@@ -55,8 +55,26 @@ pub fn handle(core: &Core, req: &Request, segs: &[&str]) -> (Reply, &'static str
             (ok(json!({"reset": true, "clock": clock_json(core)})), "reset")
         }
         ["reset"] => (not_allowed("POST"), "reset"),
-        ["state"] if m == Method::GET => (ok(state(core)), "getState"),
-        ["state"] => (not_allowed("GET"), "state"),
+        ["state"] if m == Method::GET => (ok(core.dump()), "getState"),
+        ["state"] if m == Method::PUT => (put_state(core, req), "putState"),
+        ["state"] => (not_allowed("GET, PUT"), "state"),
+        ["faults"] if m == Method::GET => (list_faults(core), "listFaults"),
+        ["faults"] if m == Method::POST => (add_faults(core, req), "addFault"),
+        ["faults"] if m == Method::DELETE => {
+            core.faults.clear();
+            (ok(json!({"cleared": true})), "clearFaults")
+        }
+        ["faults"] => (not_allowed("GET, POST, DELETE"), "faults"),
+        ["faults", id] if m == Method::DELETE => {
+            if core.faults.remove(id) {
+                (ok(json!({"deleted": id})), "deleteFault")
+            } else {
+                (error(StatusCode::NOT_FOUND, format!("no fault rule '{id}'")), "deleteFault")
+            }
+        }
+        ["faults", _] => (not_allowed("DELETE"), "fault"),
+        ["scenarios"] if m == Method::POST => (load_scenario(core, req), "loadScenario"),
+        ["scenarios"] => (not_allowed("POST"), "scenarios"),
         ["clock"] if m == Method::GET => (ok(clock_json(core)), "getClock"),
         ["clock"] => (not_allowed("GET"), "clock"),
         ["clock", "advance"] if m == Method::POST => (advance(core, req), "advanceClock"),
@@ -128,24 +146,72 @@ fn advance(core: &Core, req: &Request) -> Reply {
     }))
 }
 
-fn state(core: &Core) -> Value {
-    let now = core.clock.now();
-    let cx = core.cx(now, req_peer());
-    let pending: Vec<Value> = core
-        .lifecycle
-        .pending()
-        .into_iter()
-        .map(|(due, e)| json!({"due": core.clock.iso(due), "dueMs": due.millis(), "event": e}))
-        .collect();
-    json!({
-        "clock": clock_json(core),
-        "providers": core.world.state(&cx),
-        "pending": pending,
-    })
+/// `PUT /_sim/state`: restore a `GET /_sim/state` dump (all or nothing).
+fn put_state(core: &Core, req: &Request) -> Reply {
+    let body = match body_object(req) {
+        Ok(b) => b,
+        Err(reply) => return reply,
+    };
+    match core.restore(&Value::Object(body)) {
+        Ok(()) => ok(json!({"restored": true, "clock": clock_json(core)})),
+        Err(e) => bad(e),
+    }
 }
 
-fn req_peer() -> std::net::SocketAddr {
-    std::net::SocketAddr::from(([127, 0, 0, 1], 0))
+fn list_faults(core: &Core) -> Reply {
+    let rules: Vec<Value> = core.faults.list().iter().map(|r| r.to_json()).collect();
+    ok(json!({ "faults": rules }))
+}
+
+/// `POST /_sim/faults`: one rule (an object) or several (an array); all or nothing.
+fn add_faults(core: &Core, req: &Request) -> Reply {
+    if req.body_too_large {
+        return error(StatusCode::PAYLOAD_TOO_LARGE, "request body is larger than 1 MiB");
+    }
+    let value: Value = match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => return bad(format!("invalid JSON body: {e}")),
+    };
+    let items = match value {
+        Value::Array(a) => a,
+        v @ Value::Object(_) => vec![v],
+        _ => return bad("the body must be a fault rule object or an array of them"),
+    };
+    let mut specs = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        match serde_json::from_value::<crate::faults::RuleSpec>(item) {
+            Ok(s) => specs.push(s),
+            Err(e) => return bad(format!("rule {i}: {e}")),
+        }
+    }
+    match core.faults.add(specs, World::providers()) {
+        Ok(ids) if ids.len() == 1 => ok(json!({"id": ids[0], "ids": ids})),
+        Ok(ids) => ok(json!({"ids": ids})),
+        Err(e) => bad(e),
+    }
+}
+
+/// `POST /_sim/scenarios`: load a YAML scenario's setup (its steps are not run).
+fn load_scenario(core: &Core, req: &Request) -> Reply {
+    if req.body_too_large {
+        return error(StatusCode::PAYLOAD_TOO_LARGE, "request body is larger than 1 MiB");
+    }
+    let text = match std::str::from_utf8(&req.body) {
+        Ok(t) => t,
+        Err(_) => return bad("the scenario must be UTF-8 YAML"),
+    };
+    let scenario = match crate::scenario::parse("request body", text) {
+        Ok(s) => s,
+        Err(e) => return bad(e),
+    };
+    match crate::scenario::load::load(core, &scenario) {
+        Ok(()) => ok(json!({
+            "loaded": scenario.name.clone().unwrap_or_default(),
+            "faults": scenario.faults.len(),
+            "timeline": scenario.timeline.len(),
+        })),
+        Err(e) => bad(e),
+    }
 }
 
 fn requests(core: &Core, req: &Request) -> Reply {

@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 
 use crate::clock::{Clock, SimInstant};
 use crate::config::KnobSet;
+use crate::faults::{Classified, ResourceFault};
 use crate::http::{Reply, Request};
 use crate::ids::Ids;
 use crate::lifecycle::Lifecycle;
@@ -124,6 +125,94 @@ impl World {
     pub fn admin(&self, req: &Request, provider: &str, segs: &[&str], cx: &Cx) -> Option<Reply> {
         match provider {
             clickhouse::NAME => self.clickhouse.admin(req, segs, cx),
+            _ => None,
+        }
+    }
+
+    /// Provider, operation and tenant of a request, before any handler runs (fault
+    /// matching); `None` when no provider owns the path.
+    pub fn classify(&self, req: &Request, segs: &[&str]) -> Option<Classified> {
+        match Self::provider_of(segs)? {
+            clickhouse::NAME => Some(clickhouse::chaos::classify(&self.clickhouse, req, segs)),
+            _ => None,
+        }
+    }
+
+    /// The provider's native error for an injected status.
+    pub fn inject(&self, provider: &str, status: u16, retry_after: Option<u64>, cx: &Cx) -> Reply {
+        match provider {
+            clickhouse::NAME => clickhouse::chaos::inject(status, retry_after, cx),
+            _ => Reply::json(
+                hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::SERVICE_UNAVAILABLE),
+                &json!({"error": "injected by a fault rule"}),
+            ),
+        }
+    }
+
+    /// The `(tenant, id)` of the resource a request names or created.
+    pub fn resource_target(
+        &self,
+        provider: &str,
+        req: &Request,
+        segs: &[&str],
+        reply: &Reply,
+    ) -> Option<(String, String)> {
+        match provider {
+            clickhouse::NAME => clickhouse::chaos::resource_target(&self.clickhouse, req, segs, reply),
+            _ => None,
+        }
+    }
+
+    /// Puts a resource into one of its provider's failure states, or arms a failing or
+    /// stalled next transition.
+    pub fn resource_fault(
+        &self,
+        provider: &str,
+        tenant: Option<&str>,
+        id: &str,
+        fault: &ResourceFault,
+        cx: &Cx,
+    ) -> Result<Vec<Transition>, String> {
+        match provider {
+            clickhouse::NAME => clickhouse::chaos::resource_fault(&self.clickhouse, tenant, id, fault, cx),
+            other => Err(format!("unknown provider '{other}'")),
+        }
+    }
+
+    /// A scenario's `identities.<provider>` section.
+    pub fn seed_identities(&self, provider: &str, section: &Value, cx: &Cx) -> Result<(), String> {
+        match provider {
+            clickhouse::NAME => clickhouse::chaos::seed_identities(&self.clickhouse, section, cx),
+            other => Err(format!("unknown provider '{other}'")),
+        }
+    }
+
+    /// A scenario's `resources.<provider>` section.
+    pub fn seed_resources(&self, provider: &str, section: &Value, cx: &Cx) -> Result<(), String> {
+        match provider {
+            clickhouse::NAME => clickhouse::chaos::seed_resources(&self.clickhouse, section, cx),
+            other => Err(format!("unknown provider '{other}'")),
+        }
+    }
+
+    /// Restores the `providers` part of a state dump; providers absent from it keep
+    /// their resources.
+    pub fn restore(&self, providers: &Value) -> Result<(), String> {
+        if let Some(v) = providers.get(clickhouse::NAME) {
+            clickhouse::chaos::restore(&self.clickhouse, v).map_err(|e| format!("{}: {e}", clickhouse::NAME))?;
+        }
+        Ok(())
+    }
+
+    /// Scenario variables naming the default identities (`clickhouse.org`, ...).
+    pub fn variables() -> Vec<(String, String)> {
+        clickhouse::chaos::variables()
+    }
+
+    /// Request headers of a provider's default identity (scenario `auth: <provider>`).
+    pub fn default_auth(provider: &str) -> Option<Vec<(String, String)>> {
+        match provider {
+            clickhouse::NAME => Some(clickhouse::chaos::default_auth()),
             _ => None,
         }
     }

@@ -17,7 +17,9 @@ pub fn load(core: &Core, s: &Scenario) -> Result<(), String> {
     for (i, t) in s.timeline.iter().enumerate() {
         let action = t.action(i)?;
         match &action {
-            TimelineAction::AddFault(f) => f.validate(providers).map_err(|e| format!("timeline[{i}].add_fault: {e}"))?,
+            TimelineAction::AddFault(f) => {
+                f.validate(providers).map_err(|e| format!("timeline[{i}].add_fault: {e}"))?
+            }
             TimelineAction::Break(b) if !providers.contains(&b.provider.as_str()) => {
                 return Err(format!("timeline[{i}].break.provider must be one of {}", providers.join(", ")))
             }

@@ -98,7 +98,7 @@ pub struct Break {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum TimelineAction {
-    AddFault(RuleSpec),
+    AddFault(Box<RuleSpec>),
     RemoveFault(String),
     Break(Break),
     Advance(f64),
@@ -120,7 +120,7 @@ impl TimelineEntry {
             return Err(format!("timeline[{index}].at must be a non-negative number of seconds"));
         }
         Ok(if let Some(f) = &self.add_fault {
-            TimelineAction::AddFault(f.clone())
+            TimelineAction::AddFault(Box::new(f.clone()))
         } else if let Some(id) = &self.remove_fault {
             TimelineAction::RemoveFault(id.clone())
         } else if let Some(b) = &self.break_resource {

@@ -72,8 +72,7 @@ pub async fn run_file(path: &str) -> Vec<StepResult> {
 /// Runs the steps of an already loaded scenario.
 pub async fn run_steps(sim: &Simulator, scenario: &Scenario) -> Vec<StepResult> {
     let client: Client<HttpConnector, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
-    let mut vars: BTreeMap<String, Value> =
-        sim.variables().into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+    let mut vars: BTreeMap<String, Value> = sim.variables().into_iter().map(|(k, v)| (k, Value::String(v))).collect();
     let mut results = Vec::new();
     for (i, step) in scenario.steps.iter().enumerate() {
         let name = step.name.clone().unwrap_or_else(|| describe(step));
@@ -171,7 +170,9 @@ pub fn substitute_json(v: &Value, vars: &BTreeMap<String, Value>) -> Value {
             Value::String(substitute(s, vars))
         }
         Value::Array(a) => Value::Array(a.iter().map(|x| substitute_json(x, vars)).collect()),
-        Value::Object(o) => Value::Object(o.iter().map(|(k, x)| (substitute(k, vars), substitute_json(x, vars))).collect()),
+        Value::Object(o) => {
+            Value::Object(o.iter().map(|(k, x)| (substitute(k, vars), substitute_json(x, vars))).collect())
+        }
         other => other.clone(),
     }
 }
@@ -222,7 +223,10 @@ fn resolve_auth(a: &Auth, vars: &BTreeMap<String, Value>) -> Auth {
     match a {
         Auth::Named(n) => Auth::Named(substitute(n, vars)),
         Auth::Basic { basic } => Auth::Basic {
-            basic: super::BasicAuth { user: substitute(&basic.user, vars), password: substitute(&basic.password, vars) },
+            basic: super::BasicAuth {
+                user: substitute(&basic.user, vars),
+                password: substitute(&basic.password, vars),
+            },
         },
         Auth::Bearer { bearer } => Auth::Bearer { bearer: substitute(bearer, vars) },
     }
@@ -233,7 +237,11 @@ pub fn basic(user: &str, password: &str) -> String {
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
 }
 
-fn check(expect: Option<&Expect>, answer: &Result<Answer, String>, vars: &BTreeMap<String, Value>) -> Result<(), String> {
+fn check(
+    expect: Option<&Expect>,
+    answer: &Result<Answer, String>,
+    vars: &BTreeMap<String, Value>,
+) -> Result<(), String> {
     let default = Expect::default();
     let e = expect.unwrap_or(&default);
     let a = match (answer, e.connection_error) {
@@ -311,7 +319,11 @@ fn value_matches(got: Option<&Value>, want: &Value) -> Result<(), String> {
                         Some(Value::Object(o)) => o.len(),
                         other => return Err(format!("$len of {other:?}")),
                     };
-                    return if Some(n as u64) == arg.as_u64() { Ok(()) } else { Err(format!("length {n}, expected {arg}")) };
+                    return if Some(n as u64) == arg.as_u64() {
+                        Ok(())
+                    } else {
+                        Err(format!("length {n}, expected {arg}"))
+                    };
                 }
                 "$contains" => {
                     let ok = match (got, arg) {
@@ -323,7 +335,8 @@ fn value_matches(got: Option<&Value>, want: &Value) -> Result<(), String> {
                 }
                 "$ne" => return if got != Some(arg) { Ok(()) } else { Err(format!("is {arg}")) },
                 "$prefix" => {
-                    let ok = matches!((got, arg), (Some(Value::String(s)), Value::String(p)) if s.starts_with(p.as_str()));
+                    let ok =
+                        matches!((got, arg), (Some(Value::String(s)), Value::String(p)) if s.starts_with(p.as_str()));
                     return if ok { Ok(()) } else { Err(format!("{got:?} does not start with {arg}")) };
                 }
                 _ => {}

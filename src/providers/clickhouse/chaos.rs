@@ -72,7 +72,9 @@ pub fn resource_fault(
     match fault {
         ResourceFault::ForceState(state) => {
             let to = ServiceState::parse(state).ok_or_else(|| {
-                format!("unknown ClickHouse service state '{state}' (failure states: failed, degraded, partially_running)")
+                format!(
+                    "unknown ClickHouse service state '{state}' (failure states: failed, degraded, partially_running)"
+                )
             })?;
             let from = s.state;
             let updated = ch
@@ -88,6 +90,7 @@ pub fn resource_fault(
                 .ok_or_else(|| format!("no ClickHouse service '{id}'"))?;
             if to == ServiceState::Running {
                 services::schedule_idle_check(&updated, cx, &ch.settings());
+                super::backups::on_running(ch, &updated, cx);
             }
             Ok(vec![Transition {
                 provider: super::NAME,
@@ -237,7 +240,11 @@ fn seed_service(ch: &ClickHouse, item: &Value, cx: &Cx) -> Result<(), String> {
         .into_iter()
         .find(|k| k.roles.iter().any(|r| r == "admin"))
         .ok_or_else(|| format!("organization {org_id} has no admin key"))?;
-    let mut req = Request::new(hyper::Method::POST, &format!("/v1/organizations/{org_id}/services"), serde_json::to_vec(&body).unwrap_or_default());
+    let mut req = Request::new(
+        hyper::Method::POST,
+        &format!("/v1/organizations/{org_id}/services"),
+        serde_json::to_vec(&body).unwrap_or_default(),
+    );
     req.headers.insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
     let call = Call { req: &req, cx, org, key, settings: ch.settings() };
     let created = match services::handle(ch, &call, &Op::CreateService) {
@@ -310,9 +317,8 @@ pub fn restore(ch: &ClickHouse, v: &Value) -> Result<(), String> {
     let warehouses = restore_table(v, "warehouses", |w: &Warehouse| (w.org_id.clone(), w.id.clone()))?;
     let backups = restore_table(v, "backups", |b: &Backup| (b.org_id.clone(), b.id.clone()))?;
     let pipes = restore_table(v, "clickpipes", |p: &ClickPipe| (p.org_id.clone(), p.id.clone()))?;
-    let rpes = restore_table(v, "reversePrivateEndpoints", |p: &ReversePrivateEndpoint| {
-        (p.org_id.clone(), p.id.clone())
-    })?;
+    let rpes =
+        restore_table(v, "reversePrivateEndpoints", |p: &ReversePrivateEndpoint| (p.org_id.clone(), p.id.clone()))?;
     fn fill<V: Clone>(t: &Table<V>, rows: Vec<(String, String, V)>) {
         t.clear();
         for (tenant, id, v) in rows {
@@ -339,9 +345,9 @@ pub fn restore(ch: &ClickHouse, v: &Value) -> Result<(), String> {
     Ok(())
 }
 
-/// Applies a held or failing transition: `Some(event)` to reschedule at the stall's end,
-/// or the state the transition must end in instead of `to`.
-pub fn adjust_transition(svc: &mut Service, to: ServiceState, now: SimInstant) -> Adjusted {
+/// What the armed faults of a service do to its next transition (clearing them as they
+/// take effect).
+pub fn adjust_transition(svc: &mut Service, now: SimInstant) -> Adjusted {
     if let Some(until) = svc.stall_until {
         if now < until {
             return Adjusted::Hold(until);
@@ -352,7 +358,6 @@ pub fn adjust_transition(svc: &mut Service, to: ServiceState, now: SimInstant) -
         svc.fail_next_transition = false;
         return Adjusted::Fail;
     }
-    let _ = to;
     Adjusted::Proceed
 }
 
@@ -365,4 +370,3 @@ pub enum Adjusted {
     /// Not yet: try again at this instant.
     Hold(SimInstant),
 }
-

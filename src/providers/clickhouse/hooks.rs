@@ -15,6 +15,7 @@ use serde_json::{json, Map, Value};
 use super::model::*;
 use super::services;
 use super::ClickHouse;
+use crate::faults::ResourceFault;
 use crate::http::{json_object, Reply, Request};
 use crate::providers::Cx;
 
@@ -82,21 +83,30 @@ fn apply_org_fields(org: &mut Organization, body: &Map<String, Value>) -> Result
 }
 
 fn add_org(ch: &ClickHouse, req: &Request, cx: &Cx) -> Reply {
-    let body = match body(req) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+    match body(req) {
+        Ok(b) => match add_org_from(ch, &Value::Object(b), cx) {
+            Ok(v) => ok(v),
+            Err(e) => bad(e),
+        },
+        Err(r) => r,
+    }
+}
+
+/// Adds an organization with an admin key and an admin member (the control hook and
+/// the scenario `identities:` section); answers its id and credentials.
+pub fn add_org_from(ch: &ClickHouse, body: &Value, cx: &Cx) -> Result<Value, String> {
+    let body = body.as_object().ok_or("an organization must be a mapping")?;
     let id = match body.get("id").and_then(Value::as_str) {
         Some(id) if super::validate::is_uuid(id) => id.to_owned(),
-        Some(id) => return bad(format!("id '{id}' is not a UUID")),
+        Some(id) => return Err(format!("id '{id}' is not a UUID")),
         None => cx.ids.uuid(),
     };
     if ch.orgs.contains(&id, &id) {
-        return bad(format!("organization {id} already exists"));
+        return Err(format!("organization {id} already exists"));
     }
     let key_id = body.get("keyId").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| cx.ids.alnum_upper(20));
     if ch.key_index.contains("", &key_id) {
-        return bad(format!("key id '{key_id}' already exists"));
+        return Err(format!("key id '{key_id}' already exists"));
     }
     let key_secret = body
         .get("keySecret")
@@ -112,9 +122,7 @@ fn add_org(ch: &ClickHouse, req: &Request, cx: &Cx) -> Reply {
         enable_core_dumps: true,
         hidden: OrgAttributes::default(),
     };
-    if let Err(e) = apply_org_fields(&mut org, &body) {
-        return bad(e);
-    }
+    apply_org_fields(&mut org, body)?;
     ch.add_org(cx, org);
     let key_mgmt = cx.ids.uuid();
     ch.add_key(ApiKey {
@@ -144,7 +152,7 @@ fn add_org(ch: &ClickHouse, req: &Request, cx: &Cx) -> Reply {
             joined_at: cx.now,
         },
     );
-    ok(json!({"id": id, "keyId": key_id, "keySecret": key_secret, "keyManagementId": key_mgmt}))
+    Ok(json!({"id": id, "keyId": key_id, "keySecret": key_secret, "keyManagementId": key_mgmt}))
 }
 
 fn patch_org(ch: &ClickHouse, req: &Request, id: &str) -> Reply {
@@ -166,22 +174,15 @@ fn force_state(ch: &ClickHouse, req: &Request, id: &str, cx: &Cx) -> Reply {
         Err(r) => return r,
     };
     let Some(state) = body.get("state").and_then(Value::as_str) else { return bad("state is required") };
-    let Some(to) = ServiceState::parse(state) else { return bad(format!("unknown service state '{state}'")) };
-    let Some(s) = find(ch, id) else { return not_found(format!("service {id} not found")) };
-    let updated = ch.services.update(&s.org_id, id, |svc| {
-        svc.set_state(to);
-        if to == ServiceState::Running {
-            svc.last_activity_at = cx.now;
-        }
-        svc.clone()
-    });
-    match updated {
-        Some(s) => {
-            if to == ServiceState::Running {
-                services::schedule_idle_check(&s, cx, &ch.settings());
-            }
-            ok(json!({"id": s.id, "state": s.state.as_str()}))
-        }
-        None => not_found(format!("service {id} not found")),
+    if find(ch, id).is_none() {
+        return not_found(format!("service {id} not found"));
+    }
+    // The same path as a fault rule's `resource` action.
+    match super::chaos::resource_fault(ch, None, id, &ResourceFault::ForceState(state.to_owned()), cx) {
+        Ok(_) => match find(ch, id) {
+            Some(s) => ok(json!({"id": s.id, "state": s.state.as_str()})),
+            None => not_found(format!("service {id} not found")),
+        },
+        Err(e) => bad(e),
     }
 }

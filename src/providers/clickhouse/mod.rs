@@ -17,6 +17,7 @@
 pub mod activities;
 pub mod auth;
 pub mod backups;
+pub mod chaos;
 pub mod clickpipes;
 pub mod error;
 pub mod hooks;

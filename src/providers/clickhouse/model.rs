@@ -416,6 +416,12 @@ pub struct Service {
     /// When the live backup chain's next backup is due; `None` while no chain runs.
     #[serde(default)]
     pub next_backup_at: Option<SimInstant>,
+    /// Fault: the next scheduled transition ends in `failed`.
+    #[serde(default)]
+    pub fail_next_transition: bool,
+    /// Fault: scheduled transitions wait until this instant.
+    #[serde(default)]
+    pub stall_until: Option<SimInstant>,
 }
 
 impl Service {

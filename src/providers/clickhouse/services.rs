@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::activities;
 use super::backups;
+use super::chaos::{self, Adjusted};
 use super::model::*;
 use super::routes::Op;
 use super::validate::{self as v, Command};
@@ -368,6 +369,8 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         backups_taken: 0,
         backup_schedule: 0,
         next_backup_at: None,
+        fail_next_transition: false,
+        stall_until: None,
     };
     if is_primary {
         ch.warehouses.insert(
@@ -897,25 +900,35 @@ pub fn apply(ch: &ClickHouse, event: Event, cx: &Cx) -> Vec<Transition> {
     let settings = ch.settings();
     match event {
         Event::ServiceSettle { org, service, generation, from, to } => {
-            let Some(s) = ch
+            let outcome = ch
                 .services
                 .update(&org, &service, |svc| {
                     if svc.generation != generation || svc.state != from {
                         return None;
                     }
-                    svc.set_state(to);
-                    if to == ServiceState::Running {
+                    // Resource faults: a stalled transition waits, an armed one fails.
+                    match chaos::adjust_transition(svc, cx.now) {
+                        Adjusted::Hold(until) => return Some(Err(until)),
+                        Adjusted::Fail => svc.set_state(ServiceState::Failed),
+                        Adjusted::Proceed => svc.set_state(to),
+                    }
+                    if svc.state == ServiceState::Running {
                         svc.last_activity_at = cx.now;
                         svc.running_since = Some(cx.now);
                     }
-                    Some(svc.clone())
+                    Some(Ok(svc.clone()))
                 })
-                .flatten()
-            else {
-                return Vec::new();
+                .flatten();
+            let s = match outcome {
+                None => return Vec::new(),
+                Some(Err(until)) => {
+                    cx.schedule_at(until, Event::ServiceSettle { org, service, generation, from, to });
+                    return Vec::new();
+                }
+                Some(Ok(s)) => s,
             };
-            activities::record_system(ch, cx, &org, &format!("service_{}", to.as_str()), Some(&service));
-            if to == ServiceState::Running {
+            activities::record_system(ch, cx, &org, &format!("service_{}", s.state.as_str()), Some(&service));
+            if s.state == ServiceState::Running {
                 schedule_idle_check(&s, cx, &settings);
                 backups::on_running(ch, &s, cx);
             }
@@ -955,6 +968,21 @@ pub fn apply(ch: &ClickHouse, event: Event, cx: &Cx) -> Vec<Transition> {
                 return Vec::new();
             }
             let from = s.state;
+            let adjusted = ch.services.update(&org, &service, |svc| chaos::adjust_transition(svc, cx.now));
+            match adjusted {
+                Some(Adjusted::Hold(until)) => {
+                    cx.schedule_at(until, Event::ServiceRemove { org, service, generation });
+                    return Vec::new();
+                }
+                Some(Adjusted::Fail) => {
+                    let failed = ch.services.update(&org, &service, |svc| {
+                        svc.set_state(ServiceState::Failed);
+                        svc.clone()
+                    });
+                    return failed.map(|f| vec![transition(&f, from, cx)]).unwrap_or_default();
+                }
+                _ => {}
+            }
             remove_service(ch, &s);
             let mut gone = s.clone();
             gone.state =
