@@ -11,6 +11,12 @@ fn pipe_body() -> Value {
     })
 }
 
+/// Creates the Kafka pipe of [`pipe_body`] on a running service; answers its id.
+async fn create_pipe(sim: &Sim, svc: &str) -> String {
+    let r = sim.post(&format!("{ORG}/services/{svc}/clickpipes"), pipe_body()).await;
+    r.assert_ok()["id"].as_str().expect("pipe id").to_owned()
+}
+
 async fn pipes(sim: &Sim, svc: &str) -> Vec<Value> {
     sim.get(&format!("{ORG}/services/{svc}/clickpipes")).await.assert_ok().as_array().unwrap().clone()
 }
@@ -98,10 +104,7 @@ async fn clickpipe_state_commands_follow_the_table() {
 async fn a_stale_clickpipe_transition_does_not_undo_a_later_command() {
     let sim = Sim::start().await;
     let svc = sim.running_service().await;
-    let id = sim.post(&format!("{ORG}/services/{svc}/clickpipes"), pipe_body()).await.assert_ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_pipe(&sim, &svc).await;
     // Stopped while still provisioning: the pending "→ Running" must not fire.
     let state = format!("{ORG}/services/{svc}/clickpipes/{id}/state");
     sim.patch(&state, json!({"command": "stop"})).await.assert_ok();
@@ -113,10 +116,7 @@ async fn a_stale_clickpipe_transition_does_not_undo_a_later_command() {
 async fn resync_is_only_for_postgres_pipes() {
     let sim = Sim::start().await;
     let svc = sim.running_service().await;
-    let id = sim.post(&format!("{ORG}/services/{svc}/clickpipes"), pipe_body()).await.assert_ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_pipe(&sim, &svc).await;
     sim.advance(30).await;
     let r = sim.patch(&format!("{ORG}/services/{svc}/clickpipes/{id}/state"), json!({"command": "resync"})).await;
     r.assert_ch_error(400, "BAD_REQUEST: resync is only available for Postgres ClickPipes");
@@ -127,10 +127,7 @@ async fn resync_is_only_for_postgres_pipes() {
 async fn clickpipe_scaling_accepts_1_to_40_replicas() {
     let sim = Sim::start().await;
     let svc = sim.running_service().await;
-    let id = sim.post(&format!("{ORG}/services/{svc}/clickpipes"), pipe_body()).await.assert_ok()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create_pipe(&sim, &svc).await;
     let scaling = format!("{ORG}/services/{svc}/clickpipes/{id}/scaling");
     for bad in [json!(0), json!(41), json!(2.5)] {
         let r = sim.patch(&scaling, json!({"replicas": bad})).await;

@@ -135,12 +135,11 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
         }
         Op::CreateClickPipe { service } => create_pipe(ch, call, service),
         Op::GetClickPipe { service, pipe } => {
-            ch.service(&call.org.id, service)?;
-            Ok(Out::Result(pipe_view(&find_pipe(ch, call, service, pipe)?, call.cx)))
+            let (_, p) = find_pipe(ch, call, service, pipe)?;
+            Ok(Out::Result(pipe_view(&p, call.cx)))
         }
         Op::UpdateClickPipe { service, pipe } => update_pipe(ch, call, service, pipe),
         Op::DeleteClickPipe { service, pipe } => {
-            ch.service(&call.org.id, service)?;
             find_pipe(ch, call, service, pipe)?;
             ch.clickpipes.remove(&call.org.id, pipe);
             Ok(Out::Empty)
@@ -155,26 +154,39 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
         }
         Op::CreateReversePrivateEndpoint { service } => create_endpoint(ch, call, service),
         Op::GetReversePrivateEndpoint { service, endpoint } => {
-            let s = ch.service(&call.org.id, service)?;
-            Ok(Out::Result(endpoint_view(&find_endpoint(ch, call, service, endpoint)?, &s)))
+            let (s, e) = find_endpoint(ch, call, service, endpoint)?;
+            Ok(Out::Result(endpoint_view(&e, &s)))
         }
         Op::DeleteReversePrivateEndpoint { service, endpoint } => delete_endpoint(ch, call, service, endpoint),
         other => Err(ChError::NotFound(format!("Route not found for {}", other.name()))),
     }
 }
 
-fn find_pipe(ch: &ClickHouse, call: &Call, service: &str, id: &str) -> Result<ClickPipe, ChError> {
-    ch.clickpipes
+/// The service (404 first, §5) and one of its ClickPipes.
+fn find_pipe(ch: &ClickHouse, call: &Call, service: &str, id: &str) -> Result<(Service, ClickPipe), ChError> {
+    let s = ch.service(&call.org.id, service)?;
+    let p = ch
+        .clickpipes
         .get(&call.org.id, id)
         .filter(|p| p.service_id == service)
-        .ok_or_else(|| ChError::not_found("ClickPipe", id))
+        .ok_or_else(|| ChError::not_found("ClickPipe", id))?;
+    Ok((s, p))
 }
 
-fn find_endpoint(ch: &ClickHouse, call: &Call, service: &str, id: &str) -> Result<ReversePrivateEndpoint, ChError> {
-    ch.reverse_endpoints
+/// The service (404 first, §5) and one of its reverse private endpoints.
+fn find_endpoint(
+    ch: &ClickHouse,
+    call: &Call,
+    service: &str,
+    id: &str,
+) -> Result<(Service, ReversePrivateEndpoint), ChError> {
+    let s = ch.service(&call.org.id, service)?;
+    let e = ch
+        .reverse_endpoints
         .get(&call.org.id, id)
         .filter(|e| e.service_id == service)
-        .ok_or_else(|| ChError::not_found("Reverse private endpoint", id))
+        .ok_or_else(|| ChError::not_found("Reverse private endpoint", id))?;
+    Ok((s, e))
 }
 
 /// §6.4: ClickPipe writes need a `running` service; else 424 with the O4 text.
@@ -286,8 +298,7 @@ fn schedule_pipe(call: &Call, p: &ClickPipe, to: PipeState) {
 
 /// PATCH `SVC/clickpipes/{id}`: any of the create fields; the service must be running.
 fn update_pipe(ch: &ClickHouse, call: &Call, service: &str, id: &str) -> Res {
-    let s = ch.service(&call.org.id, service)?;
-    find_pipe(ch, call, service, id)?;
+    let (s, _) = find_pipe(ch, call, service, id)?;
     let body = json_object(call.req)?;
     let f = Fields::new(&body);
     let patch = pipe_patch(call, &f)?;
@@ -320,8 +331,7 @@ fn update_pipe(ch: &ClickHouse, call: &Call, service: &str, id: &str) -> Res {
 
 /// PATCH `SVC/clickpipes/{id}/scaling` `{replicas?}` (1..40); the service must be running.
 fn scale_pipe(ch: &ClickHouse, call: &Call, service: &str, id: &str) -> Res {
-    let s = ch.service(&call.org.id, service)?;
-    let current = find_pipe(ch, call, service, id)?;
+    let (s, current) = find_pipe(ch, call, service, id)?;
     let body = json_object(call.req)?;
     let f = Fields::new(&body);
     v::unknown_fields(&f, &["replicas"], call.settings.strict_unknown_fields)?;
@@ -343,8 +353,7 @@ fn scale_pipe(ch: &ClickHouse, call: &Call, service: &str, id: &str) -> Res {
 /// PATCH `SVC/clickpipes/{id}/state` `{command}`: the table of [`PipeState::on`];
 /// `resync` only for Postgres pipes; `start`/`resync` need a running service.
 fn pipe_command(ch: &ClickHouse, call: &Call, service: &str, id: &str) -> Res {
-    let s = ch.service(&call.org.id, service)?;
-    let current = find_pipe(ch, call, service, id)?;
+    let (s, current) = find_pipe(ch, call, service, id)?;
     let body = json_object(call.req)?;
     let f = Fields::new(&body);
     v::unknown_fields(&f, &["command"], call.settings.strict_unknown_fields)?;
@@ -456,7 +465,6 @@ fn schedule_endpoint(call: &Call, e: &ReversePrivateEndpoint, to: EndpointStatus
 /// DELETE: `Deleting` now, gone after `durations.reversePrivateEndpoint`; deleting one
 /// that is already `Deleting` → 409 (I).
 fn delete_endpoint(ch: &ClickHouse, call: &Call, service: &str, id: &str) -> Res {
-    ch.service(&call.org.id, service)?;
     find_endpoint(ch, call, service, id)?;
     let deleting = EndpointStatus::Deleting.as_str();
     let stored = ch
