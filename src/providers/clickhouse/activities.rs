@@ -1,11 +1,19 @@
 //! The organization audit log (O1 `Activity`, spec §9.5): recording, and
 //! `GET ORG/activities[/{activityId}]`.
+//!
+//! Every module records through `record*` here; API calls record `actorType "api"` with
+//! the key's management id, the peer IP and the User-Agent; timers record `"system"`.
+//! May touch: the `activities` table. Rules (date parameters) live in `validate::org`.
 
 use std::sync::atomic::Ordering;
 
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
+
 use super::model::Activity;
 use super::routes::Op;
-use super::{Call, ChError, ClickHouse, Res};
+use super::validate::org as rules;
+use super::{Call, ChError, ClickHouse, Out, Res};
 use crate::providers::Cx;
 
 /// Records an activity done through the API by the call's key.
@@ -60,6 +68,67 @@ pub fn record_system(ch: &ClickHouse, cx: &Cx, org: &str, kind: &str, service_id
     ch.activities.insert(org, &a.id.clone(), a);
 }
 
-pub fn handle(_ch: &ClickHouse, _call: &Call, op: &Op) -> Res {
-    Err(ChError::NotFound(format!("{} is not served yet", op.name())))
+pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
+    match op {
+        Op::ListActivities => list(ch, call),
+        // `activityId` is a plain string (O1), so any value is looked up; unknown → 404.
+        Op::GetActivity { activity } => ch
+            .activities
+            .get(&call.org.id, activity)
+            .map(|a| Out::Result(view(&a, call.cx)))
+            .ok_or_else(|| ChError::not_found("Activity", activity)),
+        other => Err(ChError::NotFound(format!("Route not found for {}", other.name()))),
+    }
+}
+
+/// An optional date query parameter (§9.5: ISO-8601 date-time, or `YYYY-MM-DD` read as
+/// midnight UTC).
+fn date_param(call: &Call, name: &str) -> Result<Option<DateTime<Utc>>, ChError> {
+    match call.req.query_param(name) {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) => Ok(Some(rules::date_time(name, &s)?)),
+    }
+}
+
+/// `GET ORG/activities?from_date=&to_date=`: both bounds optional and inclusive on
+/// `createdAt`; newest first, ties (same second) broken by recording order, newest first.
+fn list(ch: &ClickHouse, call: &Call) -> Res {
+    let from = date_param(call, "from_date")?;
+    let to = date_param(call, "to_date")?;
+    rules::instant_order(from, to)?;
+    let clock = call.cx.clock;
+    let mut list = ch.activities.list_where(&call.org.id, |a| {
+        let at = clock.to_utc(a.created_at);
+        from.is_none_or(|f| at >= f) && to.is_none_or(|t| at <= t)
+    });
+    list.sort_by_key(|a| std::cmp::Reverse((a.created_at, a.seq)));
+    Ok(Out::Result(Value::Array(list.iter().map(|a| view(a, call.cx)).collect())))
+}
+
+/// O1 `Activity`: `{id, createdAt, type, actorType, actorId, actorDetails,
+/// actorIpAddress, organizationId, serviceId?, userAgent?, targetKeyId?, keyUpdateType?}`;
+/// `type` is the activity kind (`service_create`, ...). Absent optional fields are omitted.
+pub fn view(a: &Activity, cx: &Cx) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(a.id));
+    m.insert("createdAt".into(), json!(cx.iso(a.created_at)));
+    m.insert("type".into(), json!(a.kind));
+    m.insert("actorType".into(), json!(a.actor_type));
+    m.insert("actorId".into(), json!(a.actor_id));
+    m.insert("actorDetails".into(), json!(a.actor_details));
+    m.insert("actorIpAddress".into(), json!(a.actor_ip_address));
+    m.insert("organizationId".into(), json!(a.org_id));
+    let optional = [
+        ("serviceId", &a.service_id),
+        ("userAgent", &a.user_agent),
+        ("targetKeyId", &a.target_key_id),
+        ("keyUpdateType", &a.key_update_type),
+    ];
+    for (k, v) in optional {
+        if let Some(v) = v {
+            m.insert(k.into(), json!(v));
+        }
+    }
+    Value::Object(m)
 }

@@ -28,7 +28,12 @@ pub fn authenticate(ch: &ClickHouse, req: &Request, cx: &Cx) -> Result<ApiKey, C
     let decoded = String::from_utf8(decoded).map_err(|_| MALFORMED)?;
     let (key_id, secret) = decoded.split_once(':').ok_or(MALFORMED)?;
     const NOT_FOUND: ChError = ChError::Unauthorized("Key is not found");
-    let (org, mgmt) = ch.key_index.get("", key_id).ok_or(NOT_FOUND)?;
+    // A key created from `hashData` is indexed by the hash of its key ID (§9.3).
+    let (org, mgmt) = ch
+        .key_index
+        .get("", key_id)
+        .or_else(|| super::keys::hashed_key_id(key_id).and_then(|h| ch.key_index.get("", &h)))
+        .ok_or(NOT_FOUND)?;
     let key = ch.keys.get(&org, &mgmt).ok_or(NOT_FOUND)?;
     if !secret_matches(&key, secret) {
         return Err(NOT_FOUND);

@@ -5,6 +5,8 @@
 //! - `PATCH organizations/{id}`: hidden attributes (`tier`, `paid`, `legacyTiers`,
 //!   `privatePreview`, `numReplicasAdjustable`, `queryEndpointsEnabled`) and
 //!   `enableCoreDumps`, `byocConfig`.
+//! - `POST organizations/{id}/members {"name", "email", "role"}`: add a member, as if an
+//!   invitation had been accepted in the console (the API has no such call, §9.4).
 //! - `POST services/{id}/state {"state": "failed"}`: force a state now.
 //! - `POST services/{id}/activity`: user activity (wakes an idle service).
 //! - `GET services/{id}/password-hash`: `{sha256Base64, doubleSha1Hex}`.
@@ -36,6 +38,7 @@ pub fn handle(ch: &ClickHouse, req: &Request, segs: &[&str], cx: &Cx) -> Option<
     Some(match segs {
         ["organizations"] if m == Method::POST => add_org(ch, req, cx),
         ["organizations", id] if m == Method::PATCH => patch_org(ch, req, id),
+        ["organizations", id, "members"] if m == Method::POST => add_member(ch, req, id, cx),
         ["services", id, "state"] if m == Method::POST => force_state(ch, req, id, cx),
         ["services", id, "activity"] if m == Method::POST => match find(ch, id) {
             Some(s) => match services::touch_activity(ch, &s.org_id, id, cx) {
@@ -166,6 +169,39 @@ fn patch_org(ch: &ClickHouse, req: &Request, id: &str) -> Reply {
     }
     ch.orgs.insert(id, id, org.clone());
     ok(json!({"id": org.id, "attributes": org.hidden, "enableCoreDumps": org.enable_core_dumps}))
+}
+
+fn add_member(ch: &ClickHouse, req: &Request, org: &str, cx: &Cx) -> Reply {
+    let body = match body(req) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if !ch.orgs.contains(org, org) {
+        return not_found(format!("organization {org} not found"));
+    }
+    let Some(email) = body.get("email").and_then(Value::as_str) else { return bad("email is required") };
+    let email = match super::validate::org::email(email) {
+        Ok(e) => e,
+        Err(e) => return bad(e.to_string()),
+    };
+    let role = body.get("role").and_then(Value::as_str).unwrap_or("developer");
+    if let Err(e) = super::validate::org::member_role(role) {
+        return bad(e.to_string());
+    }
+    if !ch.members.list_where(org, |m| m.email == email).is_empty() {
+        return bad(format!("member {email} already exists"));
+    }
+    let name = body.get("name").and_then(Value::as_str).unwrap_or(&email).to_owned();
+    let member = Member {
+        user_id: cx.ids.uuid(),
+        org_id: org.to_owned(),
+        name,
+        email,
+        role: role.to_owned(),
+        joined_at: cx.now,
+    };
+    ch.members.insert(org, &member.user_id, member.clone());
+    ok(json!({"userId": member.user_id, "email": member.email, "role": member.role}))
 }
 
 fn force_state(ch: &ClickHouse, req: &Request, id: &str, cx: &Cx) -> Reply {
