@@ -277,7 +277,6 @@ async fn null_resets_a_backup_setting_to_its_default() {
 }
 
 #[tokio::test]
-#[ignore = "needs POST ORG/keys (keys.rs, org branch) to create a developer key"]
 async fn a_developer_key_cannot_change_the_backup_configuration() {
     let sim = Sim::start().await;
     let id = sim.running_service().await;
