@@ -14,8 +14,9 @@ use http_body::{Body, Frame, SizeHint};
 pub enum SimBody {
     /// The whole body in one frame.
     Full(Option<Bytes>),
-    /// A prefix, then an error, so the connection is closed mid-body.
-    Truncated(Option<Bytes>),
+    /// A prefix, then (after a pause that lets the server flush it) an error, so the
+    /// connection is closed mid-body.
+    Truncated { prefix: Option<Bytes>, pause: Option<Pin<Box<tokio::time::Sleep>>> },
     /// `rest` sent `chunk` bytes at a time, one chunk per `every`.
     Slow { rest: Bytes, chunk: usize, every: Duration, sleep: Option<Pin<Box<tokio::time::Sleep>>> },
 }
@@ -33,16 +34,21 @@ impl Body for SimBody {
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         match &mut *self {
             SimBody::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
-            SimBody::Truncated(data) => match data.take() {
-                Some(d) if !d.is_empty() => {
-                    *self = SimBody::Truncated(Some(Bytes::new()));
-                    Poll::Ready(Some(Ok(Frame::data(d))))
+            SimBody::Truncated { prefix, pause } => {
+                if let Some(d) = prefix.take().filter(|d| !d.is_empty()) {
+                    *pause = Some(Box::pin(tokio::time::sleep(std::time::Duration::from_millis(20))));
+                    return Poll::Ready(Some(Ok(Frame::data(d))));
                 }
-                Some(_) | None => Poll::Ready(Some(Err(std::io::Error::new(
+                if let Some(p) = pause {
+                    if p.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                }
+                Poll::Ready(Some(Err(std::io::Error::new(
                     std::io::ErrorKind::ConnectionAborted,
                     "response truncated by a fault rule",
-                )))),
-            },
+                ))))
+            }
             SimBody::Slow { rest, chunk, every, sleep } => {
                 if rest.is_empty() {
                     return Poll::Ready(None);
@@ -64,7 +70,7 @@ impl Body for SimBody {
         match self {
             SimBody::Full(d) => d.is_none(),
             SimBody::Slow { rest, .. } => rest.is_empty(),
-            SimBody::Truncated(_) => false,
+            SimBody::Truncated { .. } => false,
         }
     }
 

@@ -126,7 +126,7 @@ async fn respond(
         }
         Some(Effect::Truncate { after_bytes }) => {
             let keep = (after_bytes as usize).min(full_len);
-            SimBody::Truncated(Some(reply.body.slice(..keep)))
+            SimBody::Truncated { prefix: Some(reply.body.slice(..keep)), pause: None }
         }
         Some(Effect::SlowBody { bytes_per_chunk, chunk }) => {
             SimBody::Slow { rest: reply.body, chunk: (bytes_per_chunk as usize).max(1), every: chunk, sleep: None }

@@ -252,6 +252,26 @@ impl Core {
                 now,
             })
         };
+        // Resource faults act beside the request: on the resource it names (before the
+        // handler runs, so the answer shows the fault), or on the one it created.
+        let resource = match (&fired, &class) {
+            (Some(f), Some(c)) => match &f.effect {
+                Effect::Resource { fault, resource_id } => Some((c, fault, resource_id, f.rule.as_str())),
+                _ => None,
+            },
+            _ => None,
+        };
+        let mut pending_resource = None;
+        if let Some((c, fault, resource_id, rule)) = resource {
+            let target = match resource_id {
+                Some(id) => Some((c.tenant.clone(), id.clone())),
+                None => self.world.resource_target(c.provider, &req, &segs, None).map(|(t, id)| (Some(t), id)),
+            };
+            match target {
+                Some((tenant, id)) => self.apply_resource_fault(c.provider, tenant.as_deref(), &id, fault, now, rule),
+                None => pending_resource = Some((c, fault, rule)),
+            }
+        }
         let (reply, provider, operation, tenant) = match (&fired, &class) {
             (Some(f), Some(c)) if matches!(f.effect, Effect::Status { .. }) => {
                 let Effect::Status { status, retry_after } = f.effect else { unreachable!("matched above") };
@@ -264,20 +284,9 @@ impl Core {
             }
             _ => self.dispatch(&req, &segs, &cx, is_control),
         };
-        // Resource faults act beside the request: on the resource it names, or the one
-        // it created.
-        if let (Some(f), Some(c)) = (&fired, &class) {
-            if let Effect::Resource { fault, resource_id } = &f.effect {
-                let target = match resource_id {
-                    Some(id) => Some((c.tenant.clone(), id.clone())),
-                    None => self.world.resource_target(c.provider, &req, &segs, &reply).map(|(t, id)| (Some(t), id)),
-                };
-                if let Some((tenant, id)) = target {
-                    let cx = self.cx(now, req.peer);
-                    if let Err(e) = self.world.resource_fault(c.provider, tenant.as_deref(), &id, fault, &cx) {
-                        tracing::debug!(error = %e, rule = %f.rule, "resource fault not applied");
-                    }
-                }
+        if let Some((c, fault, rule)) = pending_resource {
+            if let Some((tenant, id)) = self.world.resource_target(c.provider, &req, &segs, Some(&reply)) {
+                self.apply_resource_fault(c.provider, Some(&tenant), &id, fault, now, rule);
             }
         }
         let status = reply.status.as_u16();
@@ -307,6 +316,21 @@ impl Core {
         }
         let effect = fired.map(|f| f.effect).filter(|e| !matches!(e, Effect::Status { .. } | Effect::Resource { .. }));
         Response { reply, effect }
+    }
+
+    fn apply_resource_fault(
+        &self,
+        provider: &str,
+        tenant: Option<&str>,
+        id: &str,
+        fault: &crate::faults::ResourceFault,
+        now: SimInstant,
+        rule: &str,
+    ) {
+        let cx = self.cx(now, local());
+        if let Err(e) = self.world.resource_fault(provider, tenant, id, fault, &cx) {
+            tracing::debug!(error = %e, rule, "resource fault not applied");
+        }
     }
 
     fn dispatch(

@@ -7,3 +7,7 @@ mod support;
 mod core;
 // ClickHouse Cloud: services, state machine, validation, auth, backups, organization.
 mod clickhouse;
+// Fault rules: every action and schedule kind over real HTTP, precedence, resource faults.
+mod faults;
+// YAML scenarios: examples, the runner, schema errors, determinism.
+mod scenarios;

@@ -149,13 +149,14 @@ impl World {
         }
     }
 
-    /// The `(tenant, id)` of the resource a request names or created.
+    /// The `(tenant, id)` of the resource a request names (`reply` absent: before the
+    /// handler runs) or created (`reply` given).
     pub fn resource_target(
         &self,
         provider: &str,
         req: &Request,
         segs: &[&str],
-        reply: &Reply,
+        reply: Option<&Reply>,
     ) -> Option<(String, String)> {
         match provider {
             clickhouse::NAME => clickhouse::chaos::resource_target(&self.clickhouse, req, segs, reply),

@@ -81,6 +81,11 @@ impl Sim {
         Sim { sim, client }
     }
 
+    /// A fresh HTTP client (for requests run on other tasks).
+    pub fn client() -> Client<HttpConnector, Full<Bytes>> {
+        Client::builder(TokioExecutor::new()).build_http()
+    }
+
     pub fn url(&self) -> String {
         self.sim.url()
     }

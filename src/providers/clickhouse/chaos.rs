@@ -41,13 +41,19 @@ pub fn inject(status: u16, retry_after: Option<u64>, cx: &Cx) -> Reply {
     }
 }
 
-/// The resource a request is about: the service in its path, or the one it created.
-pub fn resource_target(ch: &ClickHouse, req: &Request, segs: &[&str], reply: &Reply) -> Option<(String, String)> {
+/// The resource a request is about: the service in its path, or (given the reply) the
+/// one it created.
+pub fn resource_target(
+    ch: &ClickHouse,
+    req: &Request,
+    segs: &[&str],
+    reply: Option<&Reply>,
+) -> Option<(String, String)> {
     let r = routes::route(&req.method, segs.get(1..).unwrap_or(&[]), ch.settings().rc_aliases)?.ok()?;
     let org = r.org.clone()?;
     match &r.op {
         Op::CreateService => {
-            let body = reply.body_json()?;
+            let body = reply?.body_json()?;
             Some((org, body.pointer("/result/service/id")?.as_str()?.to_owned()))
         }
         op => op.service().map(|s| (org, s.to_owned())),
