@@ -5,7 +5,8 @@
 //! - `PATCH organizations/{id}`: hidden attributes (`tier`, `paid`, `legacyTiers`,
 //!   `privatePreview`, `numReplicasAdjustable`, `queryEndpointsEnabled`) and
 //!   `enableCoreDumps`, `byocConfig`.
-//! - `POST services/{id}/state {"state": "failed"}`: force a state now.
+//! - `POST services/{id}/state {"state": "failed"}`: force a state now; a transitional
+//!   state then completes on the clock (`services::force_state`).
 //! - `POST services/{id}/activity`: user activity (wakes an idle service).
 //! - `GET services/{id}/password-hash`: `{sha256Base64, doubleSha1Hex}`.
 
@@ -168,20 +169,8 @@ fn force_state(ch: &ClickHouse, req: &Request, id: &str, cx: &Cx) -> Reply {
     let Some(state) = body.get("state").and_then(Value::as_str) else { return bad("state is required") };
     let Some(to) = ServiceState::parse(state) else { return bad(format!("unknown service state '{state}'")) };
     let Some(s) = find(ch, id) else { return not_found(format!("service {id} not found")) };
-    let updated = ch.services.update(&s.org_id, id, |svc| {
-        svc.set_state(to);
-        if to == ServiceState::Running {
-            svc.last_activity_at = cx.now;
-        }
-        svc.clone()
-    });
-    match updated {
-        Some(s) => {
-            if to == ServiceState::Running {
-                services::schedule_idle_check(&s, cx, &ch.settings());
-            }
-            ok(json!({"id": s.id, "state": s.state.as_str()}))
-        }
+    match services::force_state(ch, &s.org_id, id, to, cx) {
+        Some(s) => ok(json!({"id": s.id, "state": s.state.as_str()})),
         None => not_found(format!("service {id} not found")),
     }
 }

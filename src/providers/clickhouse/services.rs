@@ -851,6 +851,55 @@ pub fn schedule_idle_check(s: &Service, cx: &Cx, settings: &super::Settings) {
     }
 }
 
+/// Forces a service into `to` now (§6.2 "any → any": the control hook, fault rules).
+///
+/// A forced transitional state runs to its natural end on the clock as if it had been
+/// reached normally (`starting`/`awaking`/`provisioning` → `running`, `stopping` →
+/// `stopped`, `terminating`/`softdeleting` → removed), so a chaos run never leaves a
+/// service stuck half-way; a forced `terminated`/`softdeleted` removes it at once. The
+/// generation bump makes every event scheduled before the force a no-op.
+pub fn force_state(ch: &ClickHouse, org: &str, id: &str, to: ServiceState, cx: &Cx) -> Option<Service> {
+    let settings = ch.settings();
+    let s = ch.services.update(org, id, |svc| {
+        svc.set_state(to);
+        if to == ServiceState::Running {
+            svc.last_activity_at = cx.now;
+        }
+        svc.clone()
+    })?;
+    let d = &settings.durations;
+    let settle = |secs: u64, then: ServiceState| {
+        cx.schedule_in(
+            secs,
+            Event::ServiceSettle {
+                org: org.to_owned(),
+                service: id.to_owned(),
+                generation: s.generation,
+                from: to,
+                to: then,
+            },
+        )
+    };
+    match to {
+        ServiceState::Provisioning => settle(d.provision, ServiceState::Running),
+        ServiceState::Starting => settle(d.start, ServiceState::Running),
+        ServiceState::Awaking => settle(d.awake, ServiceState::Running),
+        ServiceState::Stopping => settle(d.stop, ServiceState::Stopped),
+        ServiceState::Terminating | ServiceState::Softdeleting => cx.schedule_in(
+            d.terminate,
+            Event::ServiceRemove { org: org.to_owned(), service: id.to_owned(), generation: s.generation },
+        ),
+        ServiceState::Terminated | ServiceState::Softdeleted => remove_service(ch, &s),
+        ServiceState::Running => schedule_idle_check(&s, cx, &settings),
+        ServiceState::Idle
+        | ServiceState::PartiallyRunning
+        | ServiceState::Degraded
+        | ServiceState::Failed
+        | ServiceState::Stopped => {}
+    }
+    Some(s)
+}
+
 /// Marks activity on a service (the sim-only activity hook): an idle service awakes, a
 /// running one restarts its idle timer.
 pub fn touch_activity(ch: &ClickHouse, org: &str, id: &str, cx: &Cx) -> Option<Service> {
