@@ -275,6 +275,31 @@ async fn create_refuses_total_memory_off_the_grid_of_12_or_out_of_range() {
 }
 
 #[tokio::test]
+async fn create_reports_replica_memory_before_total_memory() {
+    // §7 order: CH-R08 before CH-R12.
+    let sim = Sim::start().await;
+    create_rejected(
+        &sim,
+        json!({"minReplicaMemoryGb": 10, "minTotalMemoryGb": 30}),
+        400,
+        "BAD_REQUEST: minReplicaMemoryGb must be a multiple of 4 between 8 and 356",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn total_memory_cap_follows_a_lower_replica_cap() {
+    // Knob paidReplicaMax=236 (SEED-A): three workers of 236 make SEED-A's 708.
+    let sim = Sim::start().await;
+    set_knobs(&sim, json!({"clickhouse.paidReplicaMax": 236})).await;
+    let e = "BAD_REQUEST: maxTotalMemoryGb must be a multiple of 12 between 24 and 708";
+    create_rejected(&sim, json!({"maxTotalMemoryGb": 720}), 400, e).await;
+    let id = sim.create_service(json!({"maxTotalMemoryGb": 708})).await;
+    assert_eq!(get_service(&sim, &id).await["maxReplicaMemoryGb"], 236);
+    patch_rejected(&sim, &id, "scaling", json!({"maxTotalMemoryGb": 1068}), 400, e).await;
+}
+
+#[tokio::test]
 async fn create_in_an_unpaid_org_caps_total_memory_at_360() {
     // T-32, unpaid 372 (CH-R14)
     let sim = Sim::start().await;

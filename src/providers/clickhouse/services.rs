@@ -176,16 +176,28 @@ fn create_spec(ch: &ClickHouse, call: &Call, body: &serde_json::Map<String, Valu
         v::byoc_config(byoc, &provider, &region, &org.byoc_config)?;
         (a, b)
     } else {
-        let paid = attrs.paid;
-        let min_t = min_total.map(|n| v::total_memory_gb("minTotalMemoryGb", n, paid, s.paid_total_max)).transpose()?;
-        let max_t = max_total.map(|n| v::total_memory_gb("maxTotalMemoryGb", n, paid, s.paid_total_max)).transpose()?;
+        // §7 order: the replica fields given (CH-R08/R10) before the deprecated totals
+        // (CH-R12..R14); replica memory derived from a total is checked under the
+        // total's name; CH-R09 last, after defaults.
+        let (paid, cap) = (attrs.paid, s.paid_replica_max);
+        let total_cap = v::paid_total_cap(s.paid_total_max, cap);
+        let min_r = min_rep.map(|n| v::replica_memory_gb("minReplicaMemoryGb", n, paid, cap)).transpose()?;
+        let max_r = max_rep.map(|n| v::replica_memory_gb("maxReplicaMemoryGb", n, paid, cap)).transpose()?;
+        let min_t = min_total.map(|n| v::total_memory_gb("minTotalMemoryGb", n, paid, total_cap)).transpose()?;
+        let max_t = max_total.map(|n| v::total_memory_gb("maxTotalMemoryGb", n, paid, total_cap)).transpose()?;
         if let (Some(a), Some(b)) = (min_t, max_t) {
             v::total_min_le_max(a, b)?;
         }
-        let min_src = min_rep.or(min_t.map(replica_from_total)).unwrap_or(8.0);
-        let max_src = max_rep.or(max_t.map(replica_from_total)).unwrap_or(120.0_f64.min(s.paid_replica_max as f64));
-        let a = v::replica_memory_gb("minReplicaMemoryGb", min_src, paid, s.paid_replica_max)?;
-        let b = v::replica_memory_gb("maxReplicaMemoryGb", max_src, paid, s.paid_replica_max)?;
+        let a = match (min_r, min_t) {
+            (Some(a), _) => a,
+            (None, Some(t)) => v::replica_memory_gb("minTotalMemoryGb", replica_from_total(t), paid, cap)?,
+            (None, None) => 8,
+        };
+        let b = match (max_r, max_t) {
+            (Some(b), _) => b,
+            (None, Some(t)) => v::replica_memory_gb("maxTotalMemoryGb", replica_from_total(t), paid, cap)?,
+            (None, None) => 120.min(cap),
+        };
         v::replica_min_le_max(a, b)?;
         (a, b)
     };
@@ -697,10 +709,9 @@ fn scaling(ch: &ClickHouse, call: &Call, id: &str, kind: ScalingKind) -> Res {
         v::memory_only_production(field, current.is_development())?;
         match kind {
             ScalingKind::Totals => {
-                let a =
-                    min_raw.map(|n| v::total_memory_gb("minTotalMemoryGb", n, paid, s.paid_total_max)).transpose()?;
-                let b =
-                    max_raw.map(|n| v::total_memory_gb("maxTotalMemoryGb", n, paid, s.paid_total_max)).transpose()?;
+                let cap = v::paid_total_cap(s.paid_total_max, s.paid_replica_max);
+                let a = min_raw.map(|n| v::total_memory_gb("minTotalMemoryGb", n, paid, cap)).transpose()?;
+                let b = max_raw.map(|n| v::total_memory_gb("maxTotalMemoryGb", n, paid, cap)).transpose()?;
                 v::total_min_le_max(
                     a.unwrap_or(current.min_total_memory_gb()),
                     b.unwrap_or(current.max_total_memory_gb()),
