@@ -567,3 +567,36 @@ fn the_rule_functions_agree_with_the_model() {
         }
     }
 }
+
+// ---- generated passwords --------------------------------------------------------------
+
+/// §E2 step 4: every generated password (create and E12) has 16 characters with an
+/// upper-case letter, a lower-case letter, a digit and one of `~!@#$%^&*_-+=`, and its
+/// hashes are stored.
+#[test]
+fn every_generated_password_mixes_all_four_character_classes() {
+    let sim = InProcess::new();
+    sim.reset(true);
+    let (_, created) = sim.create(&json!({"name": "pw", "provider": "aws", "region": "us-east-1"}));
+    let id = created["result"]["service"]["id"].as_str().expect("id").to_owned();
+    let mut seen = std::collections::HashSet::new();
+    let mut passwords = vec![created["result"]["password"].as_str().expect("password").to_owned()];
+    for _ in 0..300 {
+        let (status, answer) = sim.call(Method::PATCH, &format!("{ORG}/services/{id}/password"), Some(&json!({})));
+        assert_eq!(status, 200);
+        passwords.push(answer["result"]["password"].as_str().expect("password").to_owned());
+    }
+    for pw in &passwords {
+        assert_eq!(pw.chars().count(), 16, "{pw}");
+        assert!(pw.chars().any(|c| c.is_ascii_uppercase()), "{pw}");
+        assert!(pw.chars().any(|c| c.is_ascii_lowercase()), "{pw}");
+        assert!(pw.chars().any(|c| c.is_ascii_digit()), "{pw}");
+        assert!(pw.chars().any(|c| "~!@#$%^&*_-+=".contains(c)), "{pw}");
+        assert!(pw.chars().all(|c| c.is_ascii_alphanumeric() || "~!@#$%^&*_-+=".contains(c)), "{pw}");
+        assert!(seen.insert(pw.clone()), "passwords do not repeat: {pw}");
+    }
+    let (_, hashes) = sim.call(Method::GET, &format!("/_sim/clickhouse/services/{id}/password-hash"), None);
+    let last = passwords.last().expect("one");
+    let sha = base64::engine::general_purpose::STANDARD.encode(<sha2::Sha256 as sha2::Digest>::digest(last.as_bytes()));
+    assert_eq!(hashes["sha256Base64"], sha);
+}

@@ -443,6 +443,52 @@ async fn list_filters_by_tag_key_and_value() {
     assert_eq!(ids(&r), [dev]);
 }
 
+#[tokio::test]
+async fn list_and_get_tolerate_a_trailing_slash_and_real_client_headers() {
+    // §2.1 trailing slash; §2.4 RC sends Content-Type and Accept on GET and DELETE too.
+    let sim = Sim::start().await;
+    let id = sim.create_service(json!({})).await;
+    let h = [("content-type", "application/json"), ("accept", "application/json")];
+    let r = sim.send(Method::GET, &format!("{}/", services_path()), Some(KEY), None, &h).await;
+    assert_eq!(r.assert_ok().as_array().unwrap().len(), 1);
+    let r = sim.send(Method::GET, &format!("{}/", svc(&id)), Some(KEY), None, &h).await;
+    assert_eq!(r.assert_ok()["id"], id.as_str());
+    force_state(&sim, &id, "stopped").await;
+    let r = sim.send(Method::DELETE, &svc(&id), Some(KEY), None, &h).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.header("content-type"), Some("application/json; charset=utf-8"));
+    assert_eq!(r.header("x-request-id"), r.body["requestId"].as_str());
+}
+
+#[tokio::test]
+async fn many_concurrent_creates_get_distinct_ids_and_all_show_in_the_list() {
+    // T-88
+    let sim = std::sync::Arc::new(Sim::start().await);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..100 {
+        let sim = sim.clone();
+        tasks.spawn(async move {
+            let r = sim.post(&services_path(), create_body(json!({"name": format!("svc {i}")}))).await;
+            r.assert_ok()["service"]["id"].as_str().expect("id").to_owned()
+        });
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    while let Some(id) = tasks.join_next().await {
+        ids.insert(id.expect("task"));
+    }
+    assert_eq!(ids.len(), 100);
+    let listed: std::collections::BTreeSet<String> = sim
+        .get(&services_path())
+        .await
+        .assert_ok()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, ids);
+}
+
 // ---- E4 update ------------------------------------------------------------------------
 
 #[tokio::test]

@@ -774,6 +774,18 @@ async fn an_unknown_service_is_not_found_on_every_endpoint() {
     }
 }
 
+#[tokio::test]
+async fn list_refuses_a_filter_that_is_not_a_tag_filter() {
+    // E1: `filter=tag:<Key>[=<Value>]` only.
+    let sim = Sim::start().await;
+    for q in ["filter=env", "filter=tag:", "filter=tag:=prod", "filter=name:x", "filter=tag:env&filter=x"] {
+        let r = sim.get(&format!("{}?{q}", services_path())).await;
+        assert_error(&r, 400, "BAD_REQUEST: Invalid filter");
+    }
+    // Other query parameters are ignored (§2.4).
+    sim.get(&format!("{}?page=2", services_path())).await.assert_ok();
+}
+
 // ---- E4 patch rules ------------------------------------------------------------------
 
 #[tokio::test]
