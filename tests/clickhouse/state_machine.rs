@@ -434,6 +434,38 @@ async fn stopping_a_stopped_service_is_a_no_op() {
     assert_eq!(adv["transitions"], json!([]));
 }
 
+/// The activity kinds recorded for a service so far (from `GET /_sim/state`).
+async fn activity_kinds(sim: &Sim, id: &str) -> Vec<String> {
+    let state = sim.sim_get("/_sim/state").await;
+    let mut all: Vec<&Value> = state.body["providers"]["clickhouse"]["activities"]
+        .as_array()
+        .expect("activities")
+        .iter()
+        .filter(|a| a["serviceId"] == id)
+        .collect();
+    all.sort_by_key(|a| a["seq"].as_u64());
+    all.iter().map(|a| a["kind"].as_str().unwrap_or("").to_owned()).collect()
+}
+
+#[tokio::test]
+async fn no_op_commands_record_no_activity() {
+    let sim = Sim::start().await;
+    let id = sim.running_service().await;
+    sim.patch(&svc_path(&id, "state"), json!({"command": "start"})).await.assert_ok();
+    sim.patch(&svc_path(&id, "state"), json!({"command": "awake"})).await.assert_ok();
+    sim.patch(&svc_path(&id, "state"), json!({"command": "stop"})).await.assert_ok();
+    sim.advance(20).await;
+    sim.patch(&svc_path(&id, "state"), json!({"command": "stop"})).await.assert_ok();
+    let kinds = activity_kinds(&sim, &id).await;
+    assert_eq!(kinds.iter().filter(|k| *k == "service_stop").count(), 1, "{kinds:?}");
+    assert!(!kinds.iter().any(|k| k == "service_start" || k == "service_awaken"), "{kinds:?}");
+    // Stopping a failed service stops it at once, and that is recorded.
+    force_state(&sim, &id, "failed").await;
+    sim.patch(&svc_path(&id, "state"), json!({"command": "stop"})).await.assert_ok();
+    let kinds = activity_kinds(&sim, &id).await;
+    assert_eq!(kinds.iter().filter(|k| *k == "service_stop").count(), 2, "{kinds:?}");
+}
+
 #[tokio::test]
 async fn an_idle_timeout_idles_a_running_service_and_awake_brings_it_back() {
     // T-46

@@ -618,7 +618,7 @@ pub fn private_endpoint_names(provider: &str, region: &str, sub: &str, suffix: &
 
 /// E10: start / stop / awake (§6.2, §6.4).
 fn state_command(ch: &ClickHouse, call: &Call, id: &str) -> Res {
-    let current = ch.service(&call.org.id, id)?;
+    ch.service(&call.org.id, id)?; // 404 before the body is read (§5 order)
     let body = body(call)?;
     let f = Fields::new(&body);
     let command = v::command(f.str("command")?, call.settings.awake_command)?;
@@ -628,8 +628,9 @@ fn state_command(ch: &ClickHouse, call: &Call, id: &str) -> Res {
         Command::Stop => (StateOp::Stop, "stop"),
         Command::Awake => (StateOp::Awake, "awake"),
     };
-    let _ = current;
-    let (svc, scheduled) = ch
+    // `None`: a no-op (§6.4 "N": 200 with the unchanged service, nothing recorded);
+    // `Some(settle)`: the state changed, and `settle` is the transition still to come.
+    let (svc, change) = ch
         .services
         .update(&call.org.id, id, |svc| {
             match svc.state.permits(op, false) {
@@ -647,10 +648,11 @@ fn state_command(ch: &ClickHouse, call: &Call, id: &str) -> Res {
                 (_, _) => (ServiceState::Starting, Some(ServiceState::Running), d.start),
             };
             svc.set_state(to);
-            Ok((svc.clone(), then.map(|then| (to, then, secs))))
+            Ok((svc.clone(), Some(then.map(|then| (to, then, secs)))))
         })
         .ok_or_else(|| ChError::not_found("Service", id))??;
-    if let Some((from, to, secs)) = scheduled {
+    let Some(settle) = change else { return Ok(Out::Result(view::service(&svc, &call.org, call.cx))) };
+    if let Some((from, to, secs)) = settle {
         call.cx.schedule_in(
             secs,
             Event::ServiceSettle {
@@ -661,15 +663,13 @@ fn state_command(ch: &ClickHouse, call: &Call, id: &str) -> Res {
                 to,
             },
         );
-        let kind = match command {
-            Command::Start => "service_start",
-            Command::Stop => "service_stop",
-            Command::Awake => "service_awaken",
-        };
-        activities::record(ch, call, kind, Some(id));
-    } else if svc.state == ServiceState::Stopped && command == Command::Stop {
-        activities::record(ch, call, "service_stop", Some(id));
     }
+    let kind = match command {
+        Command::Start => "service_start",
+        Command::Stop => "service_stop",
+        Command::Awake => "service_awaken",
+    };
+    activities::record(ch, call, kind, Some(id));
     Ok(Out::Result(view::service(&svc, &call.org, call.cx)))
 }
 
