@@ -680,6 +680,20 @@ async fn forced_transitional_states_complete_on_the_clock() {
 }
 
 #[tokio::test]
+async fn a_service_forced_into_running_starts_its_idle_timer_then() {
+    let sim = Sim::start().await;
+    let id = sim.create_service(json!({"idleTimeoutMinutes": 5})).await;
+    force_state(&sim, &id, "degraded").await;
+    sim.advance(600).await;
+    assert_eq!(sim.state_of(&id).await, "degraded");
+    force_state(&sim, &id, "running").await;
+    sim.advance(299).await;
+    assert_eq!(sim.state_of(&id).await, "running");
+    sim.advance(1).await;
+    assert_eq!(sim.state_of(&id).await, "idle");
+}
+
+#[tokio::test]
 async fn soft_delete_goes_through_softdeleting_and_hides_the_service() {
     let sim = Sim::start().await;
     set_knobs(&sim, json!({"clickhouse.softDelete": true})).await;

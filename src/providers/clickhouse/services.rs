@@ -871,12 +871,15 @@ pub fn schedule_idle_check(s: &Service, cx: &Cx, settings: &super::Settings) {
 /// generation bump makes every event scheduled before the force a no-op.
 pub fn force_state(ch: &ClickHouse, org: &str, id: &str, to: ServiceState, cx: &Cx) -> Option<Service> {
     let settings = ch.settings();
-    let s = ch.services.update(org, id, |svc| {
+    let (s, was_running) = ch.services.update(org, id, |svc| {
+        let was_running = svc.state == ServiceState::Running;
         svc.set_state(to);
-        if to == ServiceState::Running {
+        if to == ServiceState::Running && !was_running {
+            // As a timer's transition into `running` would (idle timer, backup anchor).
             svc.last_activity_at = cx.now;
+            svc.running_since = Some(cx.now);
         }
-        svc.clone()
+        (svc.clone(), was_running)
     })?;
     let d = &settings.durations;
     let settle = |secs: u64, then: ServiceState| {
@@ -901,7 +904,11 @@ pub fn force_state(ch: &ClickHouse, org: &str, id: &str, to: ServiceState, cx: &
             Event::ServiceRemove { org: org.to_owned(), service: id.to_owned(), generation: s.generation },
         ),
         ServiceState::Terminated | ServiceState::Softdeleted => remove_service(ch, &s),
-        ServiceState::Running => schedule_idle_check(&s, cx, &settings),
+        ServiceState::Running if !was_running => {
+            schedule_idle_check(&s, cx, &settings);
+            backups::on_running(ch, &s, cx);
+        }
+        ServiceState::Running => {}
         ServiceState::Idle
         | ServiceState::PartiallyRunning
         | ServiceState::Degraded
