@@ -348,10 +348,13 @@ async fn create_with_an_infra_ready_byoc_config_accepts_byoc_sizes() {
     )
     .await;
     let body = create_body(json!({"byocId": "b1", "minReplicaMemoryGb": 48, "maxReplicaMemoryGb": 232}));
-    let s = sim.post(&services_path(), body).await.assert_ok()["service"].clone();
+    let s = sim.post(&services_path(), body.clone()).await.assert_ok()["service"].clone();
     assert_eq!(s["byocId"], "b1");
     assert_eq!(s["minReplicaMemoryGb"], 48);
     assert_eq!(s["maxReplicaMemoryGb"], 232);
+    // The unpaid cap of CH-R10 does not apply to BYOC sizes.
+    sim.org_attrs(ORG_ID, json!({"paid": false})).await;
+    sim.post(&services_path(), body).await.assert_ok();
 }
 
 #[tokio::test]
@@ -386,6 +389,7 @@ async fn create_accepts_the_boundary_values() {
         json!({"minTotalMemoryGb": 24, "maxTotalMemoryGb": 1068}),
         json!({"minReplicaMemoryGb": 16.0}),
         json!({"ipAccessList": [{"source": "0.0.0.0/0"}, {"source": "2001:db8::/32", "description": "v6"}]}),
+        json!({"ipAccessList": [{"source": "10.1.2.3/8"}, {"source": "::1"}, {"source": "192.168.0.1"}]}),
     ];
     for (i, extra) in cases.iter().enumerate() {
         let r = sim.post(&services_path(), create_body(extra.clone())).await;
