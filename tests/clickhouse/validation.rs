@@ -669,6 +669,86 @@ async fn create_refuses_malformed_or_non_object_bodies() {
 }
 
 #[tokio::test]
+async fn create_reports_the_first_broken_rule_in_spec_order() {
+    // §2.6: validation stops at the first failing rule in the order of §7. Start with a
+    // body that breaks every rule, then repair one field at a time.
+    let sim = Sim::start().await;
+    sim.org_attrs(ORG_ID, json!({"enableCoreDumps": false})).await;
+    set_knobs(&sim, json!({"clickhouse.maxServicesPerOrg": 0})).await;
+    let rules: [(&str, Value, Value, &str); 20] = [
+        ("name", json!(""), json!("ok"), "BAD_REQUEST: name must be 1-50 characters"),
+        ("provider", json!("oracle"), json!("aws"), "BAD_REQUEST: provider must be one of aws, gcp, azure"),
+        ("region", json!("mars-1"), json!("us-east-1"), "BAD_REQUEST: Unsupported region 'mars-1'"),
+        ("tier", json!("gold"), Value::Null, "BAD_REQUEST: Invalid tier"),
+        (
+            "minReplicaMemoryGb",
+            json!(10),
+            Value::Null,
+            "BAD_REQUEST: minReplicaMemoryGb must be a multiple of 4 between 8 and 356",
+        ),
+        (
+            "minTotalMemoryGb",
+            json!(30),
+            Value::Null,
+            "BAD_REQUEST: minTotalMemoryGb must be a multiple of 12 between 24 and 1068",
+        ),
+        ("numReplicas", json!(0), Value::Null, "BAD_REQUEST: numReplicas must be between 1 and 20"),
+        ("idleTimeoutMinutes", json!(4), Value::Null, "BAD_REQUEST: idleTimeoutMinutes must be >= 5"),
+        ("ipAccessList", json!([{"description": "x"}]), Value::Null, "BAD_REQUEST: ipAccessList[0].source is required"),
+        (
+            "privateEndpointIds",
+            json!(["nope"]),
+            Value::Null,
+            "BAD_REQUEST: Private endpoint 'nope' is not available for this service",
+        ),
+        (
+            "endpoints",
+            json!([{"protocol": "https", "enabled": true}]),
+            Value::Null,
+            "BAD_REQUEST: endpoints[0].protocol must be 'mysql'",
+        ),
+        (
+            "isReadonly",
+            json!(true),
+            Value::Null,
+            "BAD_REQUEST: isReadonly can only be set when dataWarehouseId is provided",
+        ),
+        ("backupId", json!("nope"), Value::Null, "BAD_REQUEST: Backup 'nope' not found"),
+        (
+            "encryptionAssumedRoleIdentifier",
+            json!("r"),
+            Value::Null,
+            "BAD_REQUEST: encryptionAssumedRoleIdentifier requires encryptionKey",
+        ),
+        (
+            "releaseChannel",
+            json!("beta"),
+            Value::Null,
+            "BAD_REQUEST: releaseChannel must be one of slow, default, fast",
+        ),
+        (
+            "hasTransparentDataEncryption",
+            json!(true),
+            Value::Null,
+            "FORBIDDEN: Transparent Data Encryption is only available for ENTERPRISE organizations",
+        ),
+        ("profile", json!("v2"), Value::Null, "BAD_REQUEST: Invalid profile"),
+        ("complianceType", json!("sox"), Value::Null, "BAD_REQUEST: complianceType must be one of hipaa, pci"),
+        ("tags", json!([{"key": "a b"}]), Value::Null, "BAD_REQUEST: Invalid tag key 'a b'"),
+        ("enableCoreDumps", json!(true), Value::Null, "BAD_REQUEST: Core dumps are disabled for this organization"),
+    ];
+    let mut body = Value::Object(rules.iter().map(|(k, bad, _, _)| (k.to_string(), bad.clone())).collect());
+    for (field, _, good, error) in &rules {
+        let status = if error.starts_with("FORBIDDEN") { 403 } else { 400 };
+        create_body_rejected(&sim, body.clone(), status, error).await;
+        body[*field] = good.clone(); // null = absent (§2.4)
+    }
+    create_body_rejected(&sim, body.clone(), 403, "FORBIDDEN: Service limit reached for this organization").await;
+    set_knobs(&sim, json!({"clickhouse.maxServicesPerOrg": 100})).await;
+    sim.post(&services_path(), body).await.assert_ok();
+}
+
+#[tokio::test]
 async fn create_refuses_a_body_that_is_not_json() {
     // §2.4: text/plain → 400.
     let sim = Sim::start().await;
@@ -941,6 +1021,29 @@ async fn patch_refuses_bad_endpoints_release_channels_tags_and_core_dumps() {
         "BAD_REQUEST: Core dumps are disabled for this organization",
     )
     .await;
+}
+
+#[tokio::test]
+async fn patch_reports_the_first_broken_rule_in_spec_order() {
+    // §2.6: the first failing rule in the order of §7 (R01 < R21 < R24 < R25 < R32 < R36).
+    let sim = Sim::start().await;
+    let id = sim.create_service(json!({})).await;
+    let mut body = json!({
+        "name": "", "ipAccessList": {"add": [{"source": "x"}]}, "privateEndpointIds": {"add": ["nope"]},
+        "endpoints": [{"protocol": "https", "enabled": true}], "releaseChannel": "beta", "tags": {"add": [{"key": "a b"}]}
+    });
+    let order = [
+        ("name", "BAD_REQUEST: name must be 1-50 characters"),
+        ("ipAccessList", "BAD_REQUEST: ipAccessList.add[0].source 'x' is not a valid IP address or CIDR"),
+        ("privateEndpointIds", "BAD_REQUEST: Private endpoint 'nope' is not available for this service"),
+        ("endpoints", "BAD_REQUEST: endpoints[0].protocol must be 'mysql'"),
+        ("releaseChannel", "BAD_REQUEST: releaseChannel must be one of slow, default, fast"),
+        ("tags", "BAD_REQUEST: Invalid tag key 'a b'"),
+    ];
+    for (field, error) in order {
+        patch_rejected(&sim, &id, "", body.clone(), 400, error).await;
+        body.as_object_mut().expect("object").remove(field);
+    }
 }
 
 #[tokio::test]

@@ -481,14 +481,15 @@ fn update(ch: &ClickHouse, call: &Call, id: &str) -> Res {
         }
         kinds.push("service_update_private_endpoints");
     }
-    if let Some(c) = f.str("releaseChannel")? {
-        next.release_channel = v::release_channel(c, next.is_development())?;
-        kinds.push("service_update_release_channel");
-    }
+    // §7 order: CH-R25 (endpoints) before CH-R32 (releaseChannel).
     if let Some(items) = f.array("endpoints")? {
         if let Some(mysql) = v::endpoints(items)? {
             next.mysql_enabled = mysql;
         }
+    }
+    if let Some(c) = f.str("releaseChannel")? {
+        next.release_channel = v::release_channel(c, next.is_development())?;
+        kinds.push("service_update_release_channel");
     }
     if let Some(key) = f.str("transparentDataEncryptionKeyId")? {
         if !next.has_transparent_data_encryption {
