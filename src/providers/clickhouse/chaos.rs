@@ -83,21 +83,7 @@ pub fn resource_fault(
                 )
             })?;
             let from = s.state;
-            let updated = ch
-                .services
-                .update(&s.org_id, id, |svc| {
-                    svc.set_state(to);
-                    if to == ServiceState::Running {
-                        svc.last_activity_at = cx.now;
-                        svc.running_since = Some(cx.now);
-                    }
-                    svc.clone()
-                })
-                .ok_or_else(|| format!("no ClickHouse service '{id}'"))?;
-            if to == ServiceState::Running {
-                services::schedule_idle_check(&updated, cx, &ch.settings());
-                super::backups::on_running(ch, &updated, cx);
-            }
+            services::force_state(ch, &s.org_id, id, to, cx).ok_or_else(|| format!("no ClickHouse service '{id}'"))?;
             Ok(vec![Transition {
                 provider: super::NAME,
                 kind: "service",

@@ -7,7 +7,8 @@
 //!   `enableCoreDumps`, `byocConfig`.
 //! - `POST organizations/{id}/members {"name", "email", "role"}`: add a member, as if an
 //!   invitation had been accepted in the console (the API has no such call, §9.4).
-//! - `POST services/{id}/state {"state": "failed"}`: force a state now.
+//! - `POST services/{id}/state {"state": "failed"}`: force a state now; a transitional
+//!   state then completes on the clock (`services::force_state`).
 //! - `POST services/{id}/activity`: user activity (wakes an idle service).
 //! - `GET services/{id}/password-hash`: `{sha256Base64, doubleSha1Hex}`.
 
@@ -17,7 +18,6 @@ use serde_json::{json, Map, Value};
 use super::model::*;
 use super::services;
 use super::ClickHouse;
-use crate::faults::ResourceFault;
 use crate::http::{json_object, Reply, Request};
 use crate::providers::Cx;
 
@@ -210,15 +210,10 @@ fn force_state(ch: &ClickHouse, req: &Request, id: &str, cx: &Cx) -> Reply {
         Err(r) => return r,
     };
     let Some(state) = body.get("state").and_then(Value::as_str) else { return bad("state is required") };
-    if find(ch, id).is_none() {
-        return not_found(format!("service {id} not found"));
-    }
-    // The same path as a fault rule's `resource` action.
-    match super::chaos::resource_fault(ch, None, id, &ResourceFault::ForceState(state.to_owned()), cx) {
-        Ok(_) => match find(ch, id) {
-            Some(s) => ok(json!({"id": s.id, "state": s.state.as_str()})),
-            None => not_found(format!("service {id} not found")),
-        },
-        Err(e) => bad(e),
+    let Some(to) = ServiceState::parse(state) else { return bad(format!("unknown service state '{state}'")) };
+    let Some(s) = find(ch, id) else { return not_found(format!("service {id} not found")) };
+    match services::force_state(ch, &s.org_id, id, to, cx) {
+        Some(s) => ok(json!({"id": s.id, "state": s.state.as_str()})),
+        None => not_found(format!("service {id} not found")),
     }
 }

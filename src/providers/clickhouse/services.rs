@@ -177,16 +177,28 @@ fn create_spec(ch: &ClickHouse, call: &Call, body: &serde_json::Map<String, Valu
         v::byoc_config(byoc, &provider, &region, &org.byoc_config)?;
         (a, b)
     } else {
-        let paid = attrs.paid;
-        let min_t = min_total.map(|n| v::total_memory_gb("minTotalMemoryGb", n, paid, s.paid_total_max)).transpose()?;
-        let max_t = max_total.map(|n| v::total_memory_gb("maxTotalMemoryGb", n, paid, s.paid_total_max)).transpose()?;
+        // §7 order: the replica fields given (CH-R08/R10) before the deprecated totals
+        // (CH-R12..R14); replica memory derived from a total is checked under the
+        // total's name; CH-R09 last, after defaults.
+        let (paid, cap) = (attrs.paid, s.paid_replica_max);
+        let total_cap = v::paid_total_cap(s.paid_total_max, cap);
+        let min_r = min_rep.map(|n| v::replica_memory_gb("minReplicaMemoryGb", n, paid, cap)).transpose()?;
+        let max_r = max_rep.map(|n| v::replica_memory_gb("maxReplicaMemoryGb", n, paid, cap)).transpose()?;
+        let min_t = min_total.map(|n| v::total_memory_gb("minTotalMemoryGb", n, paid, total_cap)).transpose()?;
+        let max_t = max_total.map(|n| v::total_memory_gb("maxTotalMemoryGb", n, paid, total_cap)).transpose()?;
         if let (Some(a), Some(b)) = (min_t, max_t) {
             v::total_min_le_max(a, b)?;
         }
-        let min_src = min_rep.or(min_t.map(replica_from_total)).unwrap_or(8.0);
-        let max_src = max_rep.or(max_t.map(replica_from_total)).unwrap_or(120.0_f64.min(s.paid_replica_max as f64));
-        let a = v::replica_memory_gb("minReplicaMemoryGb", min_src, paid, s.paid_replica_max)?;
-        let b = v::replica_memory_gb("maxReplicaMemoryGb", max_src, paid, s.paid_replica_max)?;
+        let a = match (min_r, min_t) {
+            (Some(a), _) => a,
+            (None, Some(t)) => v::replica_memory_gb("minTotalMemoryGb", replica_from_total(t), paid, cap)?,
+            (None, None) => 8,
+        };
+        let b = match (max_r, max_t) {
+            (Some(b), _) => b,
+            (None, Some(t)) => v::replica_memory_gb("maxTotalMemoryGb", replica_from_total(t), paid, cap)?,
+            (None, None) => 120.min(cap),
+        };
         v::replica_min_le_max(a, b)?;
         (a, b)
     };
@@ -474,14 +486,15 @@ fn update(ch: &ClickHouse, call: &Call, id: &str) -> Res {
         }
         kinds.push("service_update_private_endpoints");
     }
-    if let Some(c) = f.str("releaseChannel")? {
-        next.release_channel = v::release_channel(c, next.is_development())?;
-        kinds.push("service_update_release_channel");
-    }
+    // §7 order: CH-R25 (endpoints) before CH-R32 (releaseChannel).
     if let Some(items) = f.array("endpoints")? {
         if let Some(mysql) = v::endpoints(items)? {
             next.mysql_enabled = mysql;
         }
+    }
+    if let Some(c) = f.str("releaseChannel")? {
+        next.release_channel = v::release_channel(c, next.is_development())?;
+        kinds.push("service_update_release_channel");
     }
     if let Some(key) = f.str("transparentDataEncryptionKeyId")? {
         if !next.has_transparent_data_encryption {
@@ -611,7 +624,7 @@ pub fn private_endpoint_names(provider: &str, region: &str, sub: &str, suffix: &
 
 /// E10: start / stop / awake (§6.2, §6.4).
 fn state_command(ch: &ClickHouse, call: &Call, id: &str) -> Res {
-    let current = ch.service(&call.org.id, id)?;
+    ch.service(&call.org.id, id)?; // 404 before the body is read (§5 order)
     let body = body(call)?;
     let f = Fields::new(&body);
     let command = v::command(f.str("command")?, call.settings.awake_command)?;
@@ -621,8 +634,9 @@ fn state_command(ch: &ClickHouse, call: &Call, id: &str) -> Res {
         Command::Stop => (StateOp::Stop, "stop"),
         Command::Awake => (StateOp::Awake, "awake"),
     };
-    let _ = current;
-    let (svc, scheduled) = ch
+    // `None`: a no-op (§6.4 "N": 200 with the unchanged service, nothing recorded);
+    // `Some(settle)`: the state changed, and `settle` is the transition still to come.
+    let (svc, change) = ch
         .services
         .update(&call.org.id, id, |svc| {
             match svc.state.permits(op, false) {
@@ -640,10 +654,11 @@ fn state_command(ch: &ClickHouse, call: &Call, id: &str) -> Res {
                 (_, _) => (ServiceState::Starting, Some(ServiceState::Running), d.start),
             };
             svc.set_state(to);
-            Ok((svc.clone(), then.map(|then| (to, then, secs))))
+            Ok((svc.clone(), Some(then.map(|then| (to, then, secs)))))
         })
         .ok_or_else(|| ChError::not_found("Service", id))??;
-    if let Some((from, to, secs)) = scheduled {
+    let Some(settle) = change else { return Ok(Out::Result(view::service(&svc, &call.org, call.cx))) };
+    if let Some((from, to, secs)) = settle {
         call.cx.schedule_in(
             secs,
             Event::ServiceSettle {
@@ -654,15 +669,13 @@ fn state_command(ch: &ClickHouse, call: &Call, id: &str) -> Res {
                 to,
             },
         );
-        let kind = match command {
-            Command::Start => "service_start",
-            Command::Stop => "service_stop",
-            Command::Awake => "service_awaken",
-        };
-        activities::record(ch, call, kind, Some(id));
-    } else if svc.state == ServiceState::Stopped && command == Command::Stop {
-        activities::record(ch, call, "service_stop", Some(id));
     }
+    let kind = match command {
+        Command::Start => "service_start",
+        Command::Stop => "service_stop",
+        Command::Awake => "service_awaken",
+    };
+    activities::record(ch, call, kind, Some(id));
     Ok(Out::Result(view::service(&svc, &call.org, call.cx)))
 }
 
@@ -702,10 +715,9 @@ fn scaling(ch: &ClickHouse, call: &Call, id: &str, kind: ScalingKind) -> Res {
         v::memory_only_production(field, current.is_development())?;
         match kind {
             ScalingKind::Totals => {
-                let a =
-                    min_raw.map(|n| v::total_memory_gb("minTotalMemoryGb", n, paid, s.paid_total_max)).transpose()?;
-                let b =
-                    max_raw.map(|n| v::total_memory_gb("maxTotalMemoryGb", n, paid, s.paid_total_max)).transpose()?;
+                let cap = v::paid_total_cap(s.paid_total_max, s.paid_replica_max);
+                let a = min_raw.map(|n| v::total_memory_gb("minTotalMemoryGb", n, paid, cap)).transpose()?;
+                let b = max_raw.map(|n| v::total_memory_gb("maxTotalMemoryGb", n, paid, cap)).transpose()?;
                 v::total_min_le_max(
                     a.unwrap_or(current.min_total_memory_gb()),
                     b.unwrap_or(current.max_total_memory_gb()),
@@ -854,6 +866,62 @@ pub fn schedule_idle_check(s: &Service, cx: &Cx, settings: &super::Settings) {
             },
         );
     }
+}
+
+/// Forces a service into `to` now (§6.2 "any → any": the control hook, fault rules).
+///
+/// A forced transitional state runs to its natural end on the clock as if it had been
+/// reached normally (`starting`/`awaking`/`provisioning` → `running`, `stopping` →
+/// `stopped`, `terminating`/`softdeleting` → removed), so a chaos run never leaves a
+/// service stuck half-way; a forced `terminated`/`softdeleted` removes it at once. The
+/// generation bump makes every event scheduled before the force a no-op.
+pub fn force_state(ch: &ClickHouse, org: &str, id: &str, to: ServiceState, cx: &Cx) -> Option<Service> {
+    let settings = ch.settings();
+    let (s, was_running) = ch.services.update(org, id, |svc| {
+        let was_running = svc.state == ServiceState::Running;
+        svc.set_state(to);
+        if to == ServiceState::Running && !was_running {
+            // As a timer's transition into `running` would (idle timer, backup anchor).
+            svc.last_activity_at = cx.now;
+            svc.running_since = Some(cx.now);
+        }
+        (svc.clone(), was_running)
+    })?;
+    let d = &settings.durations;
+    let settle = |secs: u64, then: ServiceState| {
+        cx.schedule_in(
+            secs,
+            Event::ServiceSettle {
+                org: org.to_owned(),
+                service: id.to_owned(),
+                generation: s.generation,
+                from: to,
+                to: then,
+            },
+        )
+    };
+    match to {
+        ServiceState::Provisioning => settle(d.provision, ServiceState::Running),
+        ServiceState::Starting => settle(d.start, ServiceState::Running),
+        ServiceState::Awaking => settle(d.awake, ServiceState::Running),
+        ServiceState::Stopping => settle(d.stop, ServiceState::Stopped),
+        ServiceState::Terminating | ServiceState::Softdeleting => cx.schedule_in(
+            d.terminate,
+            Event::ServiceRemove { org: org.to_owned(), service: id.to_owned(), generation: s.generation },
+        ),
+        ServiceState::Terminated | ServiceState::Softdeleted => remove_service(ch, &s),
+        ServiceState::Running if !was_running => {
+            schedule_idle_check(&s, cx, &settings);
+            backups::on_running(ch, &s, cx);
+        }
+        ServiceState::Running => {}
+        ServiceState::Idle
+        | ServiceState::PartiallyRunning
+        | ServiceState::Degraded
+        | ServiceState::Failed
+        | ServiceState::Stopped => {}
+    }
+    Some(s)
 }
 
 /// Marks activity on a service (the sim-only activity hook): an idle service awakes, a

@@ -68,7 +68,9 @@ pub fn service(s: &Service, org: &Organization, cx: &Cx) -> Value {
     put_opt(&mut m, "encryptionKey", &s.encryption_key);
     put_opt(&mut m, "encryptionAssumedRoleIdentifier", &s.encryption_assumed_role_identifier);
     if s.provider == "aws" {
-        m.insert("iamRole".into(), json!(format!("arn:aws:iam::000000000000:role/CH-S3-{}-Role", &s.id[..8])));
+        // First 8 hex digits of the id; `get` because a loaded state may carry any id.
+        let short = s.id.get(..8).unwrap_or(&s.id);
+        m.insert("iamRole".into(), json!(format!("arn:aws:iam::000000000000:role/CH-S3-{short}-Role")));
     }
     m.insert("privateEndpointIds".into(), json!(s.private_endpoint_ids));
     m.insert("availablePrivateEndpointIds".into(), json!(available_private_endpoint_ids(s, org)));

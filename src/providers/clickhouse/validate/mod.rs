@@ -227,6 +227,13 @@ pub fn total_memory_gb(field: &'static str, gb: f64, paid: bool, paid_max: u32) 
     Ok(n as u32)
 }
 
+/// CH-R14 cap for paid organizations: knob `paidTotalMax`, but never above three times
+/// knob `paidReplicaMax`, since totals are "the memory of three workers" (SEED-A 31–32):
+/// with the SEED-A/O1 replica cap of 236 the total cap is SEED-A's 708.
+pub fn paid_total_cap(paid_total_max: u32, paid_replica_max: u32) -> u32 {
+    paid_total_max.min(paid_replica_max.saturating_mul(3))
+}
+
 /// CH-R14 (second half): `minTotalMemoryGb ≤ maxTotalMemoryGb`.
 pub fn total_min_le_max(min: u32, max: u32) -> Result<(), FieldError> {
     if min > max {
@@ -792,6 +799,13 @@ mod tests {
         assert!(total_memory_gb("minTotalMemoryGb", 12.0, true, 1068).is_err());
         assert!(total_memory_gb("maxTotalMemoryGb", 1080.0, true, 1068).is_err());
         assert!(total_memory_gb("maxTotalMemoryGb", 372.0, false, 1068).unwrap_err().to_string().contains("360"));
+    }
+
+    #[test]
+    fn total_cap_follows_the_replica_cap() {
+        assert_eq!(paid_total_cap(1068, 356), 1068);
+        assert_eq!(paid_total_cap(1068, 236), 708);
+        assert_eq!(paid_total_cap(708, 356), 708);
     }
 
     #[test]
