@@ -843,3 +843,22 @@ async fn the_same_seed_and_requests_give_the_same_ids_hosts_and_passwords() {
     }
     assert_eq!(run().await, run().await);
 }
+
+#[tokio::test]
+async fn concurrent_patches_never_lose_each_others_changes() {
+    let sim = std::sync::Arc::new(Sim::start().await);
+    let id = sim.running_service().await;
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let (sim, id) = (sim.clone(), id.clone());
+        tasks.push(tokio::spawn(async move {
+            let body = json!({"ipAccessList": {"add": [{"source": format!("10.0.0.{i}")}]}});
+            sim.patch(&format!("{ORG}/services/{id}"), body).await.status
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+    let r = sim.get(&format!("{ORG}/services/{id}")).await;
+    assert_eq!(r.assert_ok()["ipAccessList"].as_array().unwrap().len(), 20);
+}

@@ -439,15 +439,40 @@ const UPDATE_FIELDS: &[&str] = &[
     "enableCoreDumps",
 ];
 
-/// E4: update basic details. Synchronous; `state` does not change.
+/// E4: update basic details. Synchronous; `state` does not change. The patch is
+/// validated and applied under the service's lock, on a copy of the live value that is
+/// stored only if every rule holds: concurrent patches never lose each other's changes,
+/// and fields the patch does not name (backups, timers) are never rolled back.
 fn update(ch: &ClickHouse, call: &Call, id: &str) -> Res {
-    let current = ch.service(&call.org.id, id)?;
+    ch.service(&call.org.id, id)?;
     let body = body(call)?;
     let f = Fields::new(&body);
-    let s = &call.settings;
-    v::unknown_fields(&f, UPDATE_FIELDS, s.strict_unknown_fields)?;
-    // Validate everything on a copy; store it only if every rule holds.
-    let mut next = current.clone();
+    v::unknown_fields(&f, UPDATE_FIELDS, call.settings.strict_unknown_fields)?;
+    let (stored, kinds) = ch
+        .services
+        .update(&call.org.id, id, |svc| {
+            let mut next = svc.clone();
+            let kinds = patch_service(&mut next, &f, &call.settings, &call.org)?;
+            if svc.state.permits(StateOp::Update, false) == Permit::No {
+                return Err(refuse("update", svc.state));
+            }
+            *svc = next;
+            Ok((svc.clone(), kinds))
+        })
+        .ok_or_else(|| ChError::not_found("Service", id))??;
+    for k in kinds {
+        activities::record(ch, call, k, Some(id));
+    }
+    Ok(Out::Result(view::service(&stored, &call.org, call.cx)))
+}
+
+/// The E4 rules applied to `next` in §7 order; answers the activity kinds to record.
+fn patch_service(
+    next: &mut Service,
+    f: &Fields,
+    s: &super::Settings,
+    org: &Organization,
+) -> Result<Vec<&'static str>, ChError> {
     let mut kinds: Vec<&'static str> = Vec::new();
     if let Some(name) = f.str("name")? {
         next.name = v::service_name(name, s.lenient_names)?;
@@ -474,8 +499,7 @@ fn update(ch: &ClickHouse, call: &Call, id: &str) -> Res {
         }
         for (i, item) in patch.add.iter().enumerate() {
             let pe = v::private_endpoint_id(&format!("privateEndpointIds.add[{i}]"), item)?;
-            let known = call
-                .org
+            let known = org
                 .private_endpoints
                 .iter()
                 .any(|p| p.id == pe && p.cloud_provider == next.provider && p.region == next.region);
@@ -520,30 +544,10 @@ fn update(ch: &ClickHouse, call: &Call, id: &str) -> Res {
         v::tag_count(next.tags.len())?;
     }
     if let Some(e) = f.bool("enableCoreDumps")? {
-        v::core_dumps(e, call.org.enable_core_dumps)?;
+        v::core_dumps(e, org.enable_core_dumps)?;
         next.enable_core_dumps = e;
     }
-    require(&current, StateOp::Update, "update")?;
-    let stored = ch
-        .services
-        .update(&call.org.id, id, |svc| {
-            if svc.state.permits(StateOp::Update, false) == Permit::No {
-                return Err(refuse("update", svc.state));
-            }
-            // Keep what may have moved concurrently (state, timers); take the patch.
-            let (state, generation, last, since) = (svc.state, svc.generation, svc.last_activity_at, svc.running_since);
-            *svc = next.clone();
-            svc.state = state;
-            svc.generation = generation;
-            svc.last_activity_at = last;
-            svc.running_since = since;
-            Ok(svc.clone())
-        })
-        .ok_or_else(|| ChError::not_found("Service", id))??;
-    for k in kinds {
-        activities::record(ch, call, k, Some(id));
-    }
-    Ok(Out::Result(view::service(&stored, &call.org, call.cx)))
+    Ok(kinds)
 }
 
 /// Prefixes an entry error with the patch list it came from.
