@@ -693,11 +693,10 @@ enum ScalingKind {
 
 /// E11 / S5: scaling. Synchronous; `state` unchanged; totals are ×3 of replica memory.
 fn scaling(ch: &ClickHouse, call: &Call, id: &str, kind: ScalingKind) -> Res {
-    let current = ch.service(&call.org.id, id)?;
+    ch.service(&call.org.id, id)?;
     let body = body(call)?;
     let f = Fields::new(&body);
     let s = &call.settings;
-    let paid = call.org.hidden.paid;
     let known: &[&str] = match kind {
         ScalingKind::Totals => {
             &["minTotalMemoryGb", "maxTotalMemoryGb", "numReplicas", "idleScaling", "idleTimeoutMinutes"]
@@ -707,7 +706,37 @@ fn scaling(ch: &ClickHouse, call: &Call, id: &str, kind: ScalingKind) -> Res {
         }
     };
     v::unknown_fields(&f, known, s.strict_unknown_fields)?;
-    let mut next = current.clone();
+    // Validated and applied under the service's lock, on a copy of the live value.
+    let (stored, kinds) = ch
+        .services
+        .update(&call.org.id, id, |svc| {
+            let mut next = svc.clone();
+            let kinds = scale_service(&mut next, &f, s, &call.org, kind)?;
+            if svc.state.permits(StateOp::Configure, false) == Permit::No {
+                return Err(refuse("scale", svc.state));
+            }
+            *svc = next;
+            Ok((svc.clone(), kinds))
+        })
+        .ok_or_else(|| ChError::not_found("Service", id))??;
+    if stored.state == ServiceState::Running {
+        schedule_idle_check(&stored, call.cx, &call.settings);
+    }
+    for k in kinds {
+        activities::record(ch, call, k, Some(id));
+    }
+    Ok(Out::Result(view::service(&stored, &call.org, call.cx)))
+}
+
+/// The E11 / S5 rules applied to `next` in §7 order; answers the activity kinds.
+fn scale_service(
+    next: &mut Service,
+    f: &Fields,
+    s: &super::Settings,
+    org: &Organization,
+    kind: ScalingKind,
+) -> Result<Vec<&'static str>, ChError> {
+    let paid = org.hidden.paid;
     let mut kinds: Vec<&'static str> = Vec::new();
     let (min_field, max_field) = match kind {
         ScalingKind::Totals => ("minTotalMemoryGb", "maxTotalMemoryGb"),
@@ -716,16 +745,13 @@ fn scaling(ch: &ClickHouse, call: &Call, id: &str, kind: ScalingKind) -> Res {
     let (min_raw, max_raw) = (f.number(min_field)?, f.number(max_field)?);
     if min_raw.is_some() || max_raw.is_some() {
         let field = if min_raw.is_some() { min_field } else { max_field };
-        v::memory_only_production(field, current.is_development())?;
+        v::memory_only_production(field, next.is_development())?;
         match kind {
             ScalingKind::Totals => {
                 let cap = v::paid_total_cap(s.paid_total_max, s.paid_replica_max);
                 let a = min_raw.map(|n| v::total_memory_gb("minTotalMemoryGb", n, paid, cap)).transpose()?;
                 let b = max_raw.map(|n| v::total_memory_gb("maxTotalMemoryGb", n, paid, cap)).transpose()?;
-                v::total_min_le_max(
-                    a.unwrap_or(current.min_total_memory_gb()),
-                    b.unwrap_or(current.max_total_memory_gb()),
-                )?;
+                v::total_min_le_max(a.unwrap_or(next.min_total_memory_gb()), b.unwrap_or(next.max_total_memory_gb()))?;
                 if let Some(a) = a {
                     next.min_replica_memory_gb =
                         v::replica_memory_gb("minTotalMemoryGb", replica_from_total(a), paid, s.paid_replica_max)?;
@@ -751,8 +777,8 @@ fn scaling(ch: &ClickHouse, call: &Call, id: &str, kind: ScalingKind) -> Res {
     }
     if let Some(n) = f.number("numReplicas")? {
         let n = v::num_replicas(n)?;
-        v::num_replicas_adjustable(&call.org.hidden)?;
-        if call.org.hidden.tier == OrgTier::Basic {
+        v::num_replicas_adjustable(&org.hidden)?;
+        if org.hidden.tier == OrgTier::Basic {
             v::replicas_for_warehouse(n, OrgTier::Basic, false)?;
         }
         next.num_replicas = n;
@@ -765,28 +791,7 @@ fn scaling(ch: &ClickHouse, call: &Call, id: &str, kind: ScalingKind) -> Res {
         next.idle_timeout_minutes = idle_timeout.unwrap_or(next.idle_timeout_minutes);
         kinds.push("service_update_autoscaling_idling");
     }
-    require(&current, StateOp::Configure, "scale")?;
-    let stored = ch
-        .services
-        .update(&call.org.id, id, |svc| {
-            if svc.state.permits(StateOp::Configure, false) == Permit::No {
-                return Err(refuse("scale", svc.state));
-            }
-            svc.min_replica_memory_gb = next.min_replica_memory_gb;
-            svc.max_replica_memory_gb = next.max_replica_memory_gb;
-            svc.num_replicas = next.num_replicas;
-            svc.idle_scaling = next.idle_scaling;
-            svc.idle_timeout_minutes = next.idle_timeout_minutes;
-            Ok(svc.clone())
-        })
-        .ok_or_else(|| ChError::not_found("Service", id))??;
-    if stored.state == ServiceState::Running {
-        schedule_idle_check(&stored, call.cx, &call.settings);
-    }
-    for k in kinds {
-        activities::record(ch, call, k, Some(id));
-    }
-    Ok(Out::Result(view::service(&stored, &call.org, call.cx)))
+    Ok(kinds)
 }
 
 /// E12: set a password from hashes, or generate one (SEED-A 650–682).
