@@ -73,6 +73,13 @@ pub fn handle(core: &Core, req: &Request, segs: &[&str]) -> (Reply, &'static str
             }
         }
         ["faults", _] => (not_allowed("DELETE"), "fault"),
+        ["openapi", file] if m == Method::GET => {
+            let doc = file.strip_suffix(".json").and_then(World::openapi);
+            match doc {
+                Some(doc) => (ok(doc), "getOpenApi"),
+                None => (error(StatusCode::NOT_FOUND, format!("no OpenAPI document {file}")), "getOpenApi"),
+            }
+        }
         ["scenarios"] if m == Method::POST => (load_scenario(core, req), "loadScenario"),
         ["scenarios"] => (not_allowed("POST"), "scenarios"),
         ["clock"] if m == Method::GET => (ok(clock_json(core)), "getClock"),

@@ -205,6 +205,14 @@ impl World {
         Ok(())
     }
 
+    /// The OpenAPI document of what a provider serves (`GET /_sim/openapi/{provider}.json`).
+    pub fn openapi(provider: &str) -> Option<Value> {
+        match provider {
+            clickhouse::NAME => Some(clickhouse::openapi::document()),
+            _ => None,
+        }
+    }
+
     /// Scenario variables naming the default identities (`clickhouse.org`, ...).
     pub fn variables() -> Vec<(String, String)> {
         clickhouse::chaos::variables()

@@ -24,6 +24,7 @@ pub mod hooks;
 pub mod keys;
 pub mod members;
 pub mod model;
+pub mod openapi;
 pub mod org;
 pub mod prometheus;
 pub mod query_endpoint;
