@@ -7,3 +7,5 @@ mod support;
 mod core;
 // ClickHouse Cloud: services, state machine, validation, auth, backups, organization.
 mod clickhouse;
+// Oracle My Services (Exadata Cloud@Customer): seed flow, auth, discovery, validation rows, payloads, ECRA.
+mod oracle;
