@@ -128,6 +128,7 @@ fn create(o: &Oracle, call: &Call) -> Res {
             }
         }
     }
+    preconditions(o, call, &prepared)?;
     if settings.sync_backend_validation {
         sync_backend(o, call, &prepared)?;
     }
@@ -139,7 +140,7 @@ fn digest_of(def: Definition, instance: &str, allocation: &Allocation, text: &st
     allocation.request_id.clone().map(|r| (r, format!("{}|{instance}|{text}", def.id())))
 }
 
-/// C01–C24 and P01–P08/A01–A05 for a CREATE, then the 409 rows C05, C10, C11.
+/// C01–C24 (but C05, C10, C11: see [`preconditions`]) and P01–P08/A01–A05 for a CREATE.
 fn prepare_create(o: &Oracle, call: &Call, attrs: &Attrs) -> Result<Prepared, OracleError> {
     let settings = &call.settings;
     let domain = call.domain();
@@ -173,11 +174,6 @@ fn prepare_create(o: &Oracle, call: &Call, attrs: &Attrs) -> Result<Prepared, Or
     } else {
         (None, None)
     };
-    let holds_name = |i: &Instance| i.name == name && (!settings.reuse_terminated_names || i.status.is_live());
-    c::c05_name_unique(&name, o.instances.list(domain).iter().any(holds_name))?;
-    c::c10_entitlement_active(&e)?;
-    let live = o.instances.count_where(|k, i| k.0 == domain && i.entitlement_id == e.id && i.status.is_live());
-    c::c11_entitlement_slots(&e, live as u64)?;
     let spec = CreateSpec {
         name,
         entitlement_id: e.id.clone(),
@@ -197,7 +193,7 @@ fn prepare_create(o: &Oracle, call: &Call, attrs: &Attrs) -> Result<Prepared, Or
     Ok(Prepared { plan: Plan::Create { instance: 0, spec: Box::new(spec) }, entitlement: Some(e), digest })
 }
 
-/// U01–U03, U08, U06, U07, the allocation rows, then U04 and U05.
+/// U01–U03, U08, U06, U07 and the allocation rows (U04, U05: see [`preconditions`]).
 fn prepare_update(o: &Oracle, call: &Call, attrs: &Attrs) -> Result<Prepared, OracleError> {
     let settings = &call.settings;
     let raw = u::u01_instance_id_present(attrs)?;
@@ -210,13 +206,11 @@ fn prepare_update(o: &Oracle, call: &Call, attrs: &Attrs) -> Result<Prepared, Or
     let b64 = u::u06_allocations_present(attrs, EXAUNIT_ALLOCATIONS)?;
     u::u07_multivm_true(attrs)?;
     let (allocation, text) = allocations::allocation(b64, false, settings.max_payload_bytes as usize)?;
-    u::u04_instance_status(&inst, InstanceOp::Update)?;
-    u::u05_not_busy(&inst)?;
     let digest = digest_of(Definition::Update, &id.to_string(), &allocation, &text);
     Ok(Prepared { plan: Plan::Update { instance: id, allocation }, entitlement: None, digest })
 }
 
-/// X01, U02, U03, U08, then X03, U04 and U05.
+/// X01, U02, U03, U08 (X03, U04, U05: see [`preconditions`]).
 fn prepare_delete(o: &Oracle, call: &Call, attrs: &Attrs) -> Result<Prepared, OracleError> {
     let (raw, ent) = u::x01_delete_required(attrs)?;
     let id = u::u02_instance_id(raw, call.settings.accept_csi_prefix)?;
@@ -224,10 +218,37 @@ fn prepare_delete(o: &Oracle, call: &Call, attrs: &Attrs) -> Result<Prepared, Or
     c::c07_entitlement_prefix(ent)?;
     u::u03_entitlement_matches(ent, &inst)?;
     u::u08_service_type_and_size(attrs, false)?;
-    u::x03_not_terminating(&inst)?;
-    u::u04_instance_status(&inst, InstanceOp::Delete)?;
-    u::u05_not_busy(&inst)?;
     Ok(Prepared { plan: Plan::Delete { instance: id }, entitlement: None, digest: None })
+}
+
+/// The rows that depend on the state of the domain, checked last (after a retried
+/// `requestId` had the chance to find its original operation, §12): C05, C10, C11 for a
+/// CREATE; U04, U05 for an UPDATE; X03, U04, U05 for a DELETE.
+fn preconditions(o: &Oracle, call: &Call, p: &Prepared) -> Result<(), OracleError> {
+    let domain = call.domain();
+    match (&p.plan, &p.entitlement) {
+        (Plan::Create { spec, .. }, Some(e)) => {
+            let settings = &call.settings;
+            let holds_name =
+                |i: &Instance| i.name == spec.name && (!settings.reuse_terminated_names || i.status.is_live());
+            c::c05_name_unique(&spec.name, o.instances.list(domain).iter().any(holds_name))?;
+            c::c10_entitlement_active(e)?;
+            let live = o.instances.count_where(|k, i| k.0 == domain && i.entitlement_id == e.id && i.status.is_live());
+            c::c11_entitlement_slots(e, live as u64)
+        }
+        (Plan::Create { .. }, None) => Err(OracleError::Conflict("The service entitlement is gone".into())),
+        (plan, _) => {
+            let id = plan.instance().to_string();
+            let inst = o.instances.get(domain, &id).ok_or_else(|| OracleError::not_found("Service instance", &id))?;
+            if let Plan::Delete { .. } = plan {
+                u::x03_not_terminating(&inst)?;
+                u::u04_instance_status(&inst, InstanceOp::Delete)?;
+            } else {
+                u::u04_instance_status(&inst, InstanceOp::Update)?;
+            }
+            u::u05_not_busy(&inst)
+        }
+    }
 }
 
 /// A new instance for a CREATE, in BEGIN_ACTIVATION, capacity from the rack catalogue
