@@ -256,3 +256,19 @@ async fn bad_knob_values_are_refused_by_name() {
         "{names:?}"
     );
 }
+
+#[tokio::test]
+async fn finished_operations_expire_after_a_week_and_terminated_instances_per_knob() {
+    let sim = Sim::start().await;
+    sim.sim_patch("/_sim/config", json!({"oracle.terminatedRetention": 3600})).await;
+    let op = sim.submit(create_body(&[])).await;
+    sim.settle(&op, 60).await;
+    let del = sim.submit(delete_body(SEED_INSTANCE)).await;
+    sim.settle(&del, 60).await;
+    assert_eq!(sim.instance_count().await, 1, "TERMINATED stays listed for a while");
+    sim.advance(3600).await;
+    assert_eq!(sim.instance_count().await, 0);
+    assert_eq!(sim.ms_get(&format!("/operations/{op}")).await.status, 200);
+    sim.advance(7 * 24 * 3600).await;
+    sim.ms_get(&format!("/operations/{op}")).await.assert_ora_error(404, "ITAS-404-NOT_FOUND", "Operation");
+}

@@ -756,6 +756,13 @@ pub enum Step {
 pub enum Event {
     #[serde(rename_all = "camelCase")]
     OperationStep { domain: String, operation: String, generation: u64, step: Step },
+    /// A finished operation leaves the store (knob `operationRetention`, §11.4).
+    #[serde(rename_all = "camelCase")]
+    OperationExpire { domain: String, operation: String, generation: u64 },
+    /// A TERMINATED instance leaves the store (knob `terminatedRetention`, §10.2), if it
+    /// has not changed since `since`.
+    #[serde(rename_all = "camelCase")]
+    InstanceExpire { domain: String, instance: u64, since: SimInstant },
 }
 
 /// Where an injected failure strikes (§13 faults).

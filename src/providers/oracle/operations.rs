@@ -528,8 +528,14 @@ fn diff(before: &Instance, after: &Instance, cx: &Cx) -> Vec<Transition> {
 /// Applies a due step. Guarded: the operation must still be at the generation and status
 /// the step expects.
 pub fn apply(o: &Oracle, event: Event, cx: &Cx) -> Vec<Transition> {
-    let Event::OperationStep { domain, operation, generation, step } = event;
     let _guard = o.lock();
+    let (domain, operation, generation, step) = match event {
+        Event::OperationStep { domain, operation, generation, step } => (domain, operation, generation, step),
+        Event::OperationExpire { domain, operation, generation } => {
+            return expire_operation(o, &domain, &operation, generation, cx)
+        }
+        Event::InstanceExpire { domain, instance, since } => return expire_instance(o, &domain, instance, since, cx),
+    };
     let Some(op) = o.operations.get(&domain, &operation) else { return Vec::new() };
     if op.generation != generation {
         return Vec::new();
@@ -539,6 +545,42 @@ pub fn apply(o: &Oracle, event: Event, cx: &Cx) -> Vec<Transition> {
         (Step::AsyncWait, OperationStatus::Processing, ItemStatus::Processing) => async_wait(o, op, cx),
         (Step::Finish, OperationStatus::Processing, _) => finish(o, op, cx),
         _ => Vec::new(),
+    }
+}
+
+fn expire_operation(o: &Oracle, domain: &str, id: &str, generation: u64, cx: &Cx) -> Vec<Transition> {
+    match o.operations.get(domain, id) {
+        Some(op) if op.generation == generation && op.status.is_terminal() => {
+            o.operations.remove(domain, id);
+            vec![transition("operation", id, op.status.as_str(), "EXPIRED", cx)]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn expire_instance(o: &Oracle, domain: &str, id: u64, since: SimInstant, cx: &Cx) -> Vec<Transition> {
+    let key = id.to_string();
+    match o.instances.get(domain, &key) {
+        Some(i) if i.status == InstanceStatus::Terminated && i.modified_on == since => {
+            o.instances.remove(domain, &key);
+            vec![transition("serviceInstance", &i.id(), "TERMINATED", "REMOVED", cx)]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Schedules what follows the end of an operation: its own expiry, and the removal of
+/// an instance it terminated (knobs `operationRetention`, `terminatedRetention`).
+fn schedule_retention(op: &Operation, instance: Option<&Instance>, cx: &Cx, s: &Settings) {
+    cx.schedule_in(
+        s.operation_retention,
+        Event::OperationExpire { domain: op.domain.clone(), operation: op.id.clone(), generation: op.generation },
+    );
+    if let Some(i) = instance.filter(|i| i.status == InstanceStatus::Terminated && s.terminated_retention > 0) {
+        cx.schedule_in(
+            s.terminated_retention,
+            Event::InstanceExpire { domain: i.domain.clone(), instance: i.numeric_id, since: i.modified_on },
+        );
     }
 }
 
@@ -734,6 +776,7 @@ fn finish(o: &Oracle, mut op: Operation, cx: &Cx) -> Vec<Transition> {
     let done = format!("{} completed", op.plan.operation_name());
     push_log(&mut op, Action::Done, now, done);
     out.push(transition("operation", &op.id, from.as_str(), op.status.as_str(), cx));
+    schedule_retention(&op, Some(&after), cx, &settings);
     o.operations.insert(&op.domain.clone(), &op.id.clone(), op);
     out
 }
@@ -826,6 +869,7 @@ fn fail(o: &Oracle, mut op: Operation, message: String, phase: Phase, cx: &Cx) -
     op.item.modified_on = now;
     push_log(&mut op, Action::Done, now, message);
     out.push(transition("operation", &op.id, from.as_str(), op.status.as_str(), cx));
+    schedule_retention(&op, None, cx, &o.settings());
     o.operations.insert(&op.domain.clone(), &op.id.clone(), op);
     out
 }

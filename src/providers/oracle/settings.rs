@@ -57,6 +57,10 @@ pub struct Settings {
     pub result_as_string: bool,
     /// §2.2 (S4): lifetime of tokens made by the token hook, seconds.
     pub token_lifetime: u64,
+    /// §11.4: seconds a finished operation stays readable (default 7 days).
+    pub operation_retention: u64,
+    /// §10.2: seconds a TERMINATED instance stays listed; 0 = forever.
+    pub terminated_retention: u64,
     /// The numeric id of the first service instance. The seed's UPDATE and DELETE examples
     /// use `500076173`, so the first instance of a fresh simulator gets exactly that id.
     pub instance_id_start: u64,
@@ -105,6 +109,8 @@ impl Default for Settings {
             idempotency_request_id: false,
             result_as_string: false,
             token_lifetime: 3600,
+            operation_retention: 7 * 24 * 3600,
+            terminated_retention: 0,
             instance_id_start: 500_076_173,
             durations: Durations {
                 start_delay: 1,
@@ -258,6 +264,19 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
         },
     },
     number!("tokenLifetime", token_lifetime, "§2.2 seconds a bearer token made by the token hook lasts"),
+    number!("operationRetention", operation_retention, "§11.4 seconds a PROCESSED or FAILED operation stays readable"),
+    KnobDef {
+        name: "terminatedRetention",
+        doc: "§10.2 seconds a TERMINATED instance stays listed (forever or a number)",
+        get: |s| if s.terminated_retention == 0 { json!("forever") } else { json!(s.terminated_retention) },
+        set: |s, v| {
+            s.terminated_retention = match v {
+                Value::String(x) if x == "forever" => 0,
+                other => read::u64(other)?,
+            };
+            Ok(())
+        },
+    },
     number!(
         "instanceIdStart",
         instance_id_start,
