@@ -11,7 +11,6 @@ use super::settings::Settings;
 use super::view;
 use super::{Call, Oracle, Out, Res};
 use crate::http::Request;
-use crate::providers::Cx;
 
 pub fn handle(o: &Oracle, call: &Call, op: &Op) -> Res {
     match op {
@@ -38,7 +37,7 @@ pub fn handle(o: &Oracle, call: &Call, op: &Op) -> Res {
 
 /// `.anon` reads of the public catalogue under knob `allowAnon` (§2.1); `None` for any
 /// other operation (which then needs credentials).
-pub fn anonymous(o: &Oracle, req: &Request, _cx: &Cx, settings: &Settings, op: &Op) -> Option<Res> {
+pub fn anonymous(o: &Oracle, req: &Request, settings: &Settings, op: &Op) -> Option<Res> {
     let base = "/itas/.anon/myservices/api/v1";
     match op {
         Op::ListServiceDefinitions => Some(list_definitions(o, req, base, settings).map(Out::ok)),

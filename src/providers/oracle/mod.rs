@@ -308,7 +308,7 @@ impl Oracle {
         r: &routes::Routed,
     ) -> Result<(Out, String), OracleError> {
         if settings.allow_anon && r.domain.as_deref() == Some(".anon") {
-            if let Some(out) = catalog::anonymous(self, req, cx, &settings, &r.op) {
+            if let Some(out) = catalog::anonymous(self, req, &settings, &r.op) {
                 return out.map(|o| (o, ".anon".to_owned()));
             }
         }
