@@ -12,6 +12,32 @@ use serde::{Deserialize, Serialize};
 use super::capacity::{self, Capacity, Model, RackSize};
 use crate::clock::SimInstant;
 
+/// A status enum with its wire names: `ALL`, `as_str` (the wire name, also its serde
+/// form) and a case-insensitive `parse`, so the three never disagree.
+macro_rules! wire_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $wire:literal,)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $wire)] $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $wire,)+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|x| x.as_str().eq_ignore_ascii_case(s))
+            }
+        }
+    };
+}
+
 /// An identity domain (§10.1): its name, its IDCS GUID alias, users and cloud account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -73,38 +99,14 @@ pub struct CloudAccount {
     pub name: String,
 }
 
-/// Entitlement statuses the simulator uses (a subset of the D enum of §4.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum EntitlementStatus {
-    Active,
-    PendingActivation,
-    Suspended,
-    Locked,
-    Terminated,
-}
-
-impl EntitlementStatus {
-    pub const ALL: [EntitlementStatus; 5] = [
-        EntitlementStatus::Active,
-        EntitlementStatus::PendingActivation,
-        EntitlementStatus::Suspended,
-        EntitlementStatus::Locked,
-        EntitlementStatus::Terminated,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntitlementStatus::Active => "ACTIVE",
-            EntitlementStatus::PendingActivation => "PENDING_ACTIVATION",
-            EntitlementStatus::Suspended => "SUSPENDED",
-            EntitlementStatus::Locked => "LOCKED",
-            EntitlementStatus::Terminated => "TERMINATED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str().eq_ignore_ascii_case(s))
+wire_enum! {
+    /// Entitlement statuses the simulator uses (a subset of the D enum of §4.2).
+    EntitlementStatus {
+        Active => "ACTIVE",
+        PendingActivation => "PENDING_ACTIVATION",
+        Suspended => "SUSPENDED",
+        Locked => "LOCKED",
+        Terminated => "TERMINATED",
     }
 }
 
@@ -138,17 +140,17 @@ impl Entitlement {
     }
 }
 
-/// Service-instance status (§10.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum InstanceStatus {
-    BeginActivation,
-    Active,
-    FailedActivation,
-    BeginTermination,
-    Terminated,
-    Suspended,
-    NonRecoverable,
+wire_enum! {
+    /// Service-instance status (§10.2).
+    InstanceStatus {
+        BeginActivation => "BEGIN_ACTIVATION",
+        Active => "ACTIVE",
+        FailedActivation => "FAILED_ACTIVATION",
+        BeginTermination => "BEGIN_TERMINATION",
+        Terminated => "TERMINATED",
+        Suspended => "SUSPENDED",
+        NonRecoverable => "NON_RECOVERABLE",
+    }
 }
 
 /// What a client may ask of an instance through `POST operations`.
@@ -159,32 +161,6 @@ pub enum InstanceOp {
 }
 
 impl InstanceStatus {
-    pub const ALL: [InstanceStatus; 7] = [
-        InstanceStatus::BeginActivation,
-        InstanceStatus::Active,
-        InstanceStatus::FailedActivation,
-        InstanceStatus::BeginTermination,
-        InstanceStatus::Terminated,
-        InstanceStatus::Suspended,
-        InstanceStatus::NonRecoverable,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InstanceStatus::BeginActivation => "BEGIN_ACTIVATION",
-            InstanceStatus::Active => "ACTIVE",
-            InstanceStatus::FailedActivation => "FAILED_ACTIVATION",
-            InstanceStatus::BeginTermination => "BEGIN_TERMINATION",
-            InstanceStatus::Terminated => "TERMINATED",
-            InstanceStatus::Suspended => "SUSPENDED",
-            InstanceStatus::NonRecoverable => "NON_RECOVERABLE",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str().eq_ignore_ascii_case(s))
-    }
-
     /// The operation × status table of §10.2 (U04, X03): UPDATE only on ACTIVE; DELETE on
     /// ACTIVE or FAILED_ACTIVATION. Exhaustive on purpose.
     pub fn can(self, op: InstanceOp) -> bool {
@@ -208,15 +184,15 @@ impl InstanceStatus {
     }
 }
 
-/// VM cluster (exaunit) status (§10.3). PROVISIONED and PROVISIONERR are ECRA's (O).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ClusterStatus {
-    Creating,
-    Provisioned,
-    Updating,
-    Deleting,
-    Provisionerr,
+wire_enum! {
+    /// VM cluster (exaunit) status (§10.3). PROVISIONED and PROVISIONERR are ECRA's (O).
+    ClusterStatus {
+        Creating => "CREATING",
+        Provisioned => "PROVISIONED",
+        Updating => "UPDATING",
+        Deleting => "DELETING",
+        Provisionerr => "PROVISIONERR",
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,28 +202,6 @@ pub enum ClusterOp {
 }
 
 impl ClusterStatus {
-    pub const ALL: [ClusterStatus; 5] = [
-        ClusterStatus::Creating,
-        ClusterStatus::Provisioned,
-        ClusterStatus::Updating,
-        ClusterStatus::Deleting,
-        ClusterStatus::Provisionerr,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ClusterStatus::Creating => "CREATING",
-            ClusterStatus::Provisioned => "PROVISIONED",
-            ClusterStatus::Updating => "UPDATING",
-            ClusterStatus::Deleting => "DELETING",
-            ClusterStatus::Provisionerr => "PROVISIONERR",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str().eq_ignore_ascii_case(s))
-    }
-
     /// §7.6 R08 / §7.7 D03: reshape only a PROVISIONED cluster; delete a PROVISIONED or
     /// PROVISIONERR one. Exhaustive on purpose.
     pub fn can(self, op: ClusterOp) -> bool {
@@ -271,33 +225,17 @@ impl ClusterStatus {
     }
 }
 
-/// Operation `result.status` (D enum `OperationResultStatus`, the values used in §11.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum OperationStatus {
-    New,
-    Processing,
-    Processed,
-    Failed,
+wire_enum! {
+    /// Operation `result.status` (D enum `OperationResultStatus`, the values used in §11.1).
+    OperationStatus {
+        New => "NEW",
+        Processing => "PROCESSING",
+        Processed => "PROCESSED",
+        Failed => "FAILED",
+    }
 }
 
 impl OperationStatus {
-    pub const ALL: [OperationStatus; 4] =
-        [OperationStatus::New, OperationStatus::Processing, OperationStatus::Processed, OperationStatus::Failed];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OperationStatus::New => "NEW",
-            OperationStatus::Processing => "PROCESSING",
-            OperationStatus::Processed => "PROCESSED",
-            OperationStatus::Failed => "FAILED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str().eq_ignore_ascii_case(s))
-    }
-
     pub fn is_terminal(self) -> bool {
         match self {
             OperationStatus::Processed | OperationStatus::Failed => true,
@@ -306,35 +244,18 @@ impl OperationStatus {
     }
 }
 
-/// Operation item `result.status` (D enum `OperationItemResultStatus`, §11.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ItemStatus {
-    Ready,
-    Processing,
-    AsyncWait,
-    Processed,
-    Failed,
+wire_enum! {
+    /// Operation item `result.status` (D enum `OperationItemResultStatus`, §11.1).
+    ItemStatus {
+        Ready => "READY",
+        Processing => "PROCESSING",
+        AsyncWait => "ASYNC_WAIT",
+        Processed => "PROCESSED",
+        Failed => "FAILED",
+    }
 }
 
 impl ItemStatus {
-    pub const ALL: [ItemStatus; 5] =
-        [ItemStatus::Ready, ItemStatus::Processing, ItemStatus::AsyncWait, ItemStatus::Processed, ItemStatus::Failed];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ItemStatus::Ready => "READY",
-            ItemStatus::Processing => "PROCESSING",
-            ItemStatus::AsyncWait => "ASYNC_WAIT",
-            ItemStatus::Processed => "PROCESSED",
-            ItemStatus::Failed => "FAILED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str().eq_ignore_ascii_case(s))
-    }
-
     /// The one legal successor of a step (§11.1: READY → PROCESSING → ASYNC_WAIT →
     /// PROCESSED); FAILED may follow any non-terminal status.
     pub fn next(self) -> Option<ItemStatus> {
@@ -347,41 +268,15 @@ impl ItemStatus {
     }
 }
 
-/// Item `currentAction` (§11.1, I).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Action {
-    Queued,
-    Validate,
-    SubmitToBackend,
-    WaitForBackend,
-    UpdateInventory,
-    Done,
-}
-
-impl Action {
-    pub const ALL: [Action; 6] = [
-        Action::Queued,
-        Action::Validate,
-        Action::SubmitToBackend,
-        Action::WaitForBackend,
-        Action::UpdateInventory,
-        Action::Done,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Queued => "QUEUED",
-            Action::Validate => "VALIDATE",
-            Action::SubmitToBackend => "SUBMIT_TO_BACKEND",
-            Action::WaitForBackend => "WAIT_FOR_BACKEND",
-            Action::UpdateInventory => "UPDATE_INVENTORY",
-            Action::Done => "DONE",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str().eq_ignore_ascii_case(s))
+wire_enum! {
+    /// Item `currentAction` (§11.1, I).
+    Action {
+        Queued => "QUEUED",
+        Validate => "VALIDATE",
+        SubmitToBackend => "SUBMIT_TO_BACKEND",
+        WaitForBackend => "WAIT_FOR_BACKEND",
+        UpdateInventory => "UPDATE_INVENTORY",
+        Done => "DONE",
     }
 }
 
@@ -737,6 +632,29 @@ pub struct Operation {
     pub item: OperationItem,
 }
 
+impl Operation {
+    /// Moves the operation and its item on at `now`, in a new generation (so the steps
+    /// scheduled for the old one no-op); answers the operation's previous status.
+    pub fn advance(
+        &mut self,
+        status: OperationStatus,
+        message: impl Into<String>,
+        item: ItemStatus,
+        action: Action,
+        now: SimInstant,
+    ) -> OperationStatus {
+        let from = self.status;
+        self.status = status;
+        self.status_message = message.into();
+        self.generation += 1;
+        self.modified_on = now;
+        self.item.status = item;
+        self.item.current_action = action;
+        self.item.modified_on = now;
+        from
+    }
+}
+
 /// The phases of §11.4 an operation goes through on the clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -805,21 +723,21 @@ mod tests {
 
     #[test]
     fn status_names_round_trip() {
-        for s in InstanceStatus::ALL {
+        for &s in InstanceStatus::ALL {
             assert_eq!(InstanceStatus::parse(s.as_str()), Some(s));
             assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.as_str()));
         }
-        for s in ClusterStatus::ALL {
+        for &s in ClusterStatus::ALL {
             assert_eq!(ClusterStatus::parse(s.as_str()), Some(s));
             assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.as_str()));
         }
-        for s in OperationStatus::ALL {
+        for &s in OperationStatus::ALL {
             assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.as_str()));
         }
-        for s in ItemStatus::ALL {
+        for &s in ItemStatus::ALL {
             assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.as_str()));
         }
-        for a in Action::ALL {
+        for &a in Action::ALL {
             assert_eq!(serde_json::to_value(a).unwrap(), serde_json::json!(a.as_str()));
         }
         for d in Definition::ALL {
@@ -830,7 +748,7 @@ mod tests {
     #[test]
     fn instance_table_allows_update_only_when_active() {
         use InstanceOp::*;
-        for s in InstanceStatus::ALL {
+        for &s in InstanceStatus::ALL {
             assert_eq!(s.can(Update), s == InstanceStatus::Active, "{s:?}");
             assert_eq!(s.can(Delete), matches!(s, InstanceStatus::Active | InstanceStatus::FailedActivation));
         }

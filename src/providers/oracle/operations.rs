@@ -621,14 +621,8 @@ fn start(o: &Oracle, mut op: Operation, cx: &Cx) -> Vec<Transition> {
         inst.clone()
     });
     let mut out = after.map(|a| diff(&before, &a, cx)).unwrap_or_default();
-    let from = op.status;
-    op.status = OperationStatus::Processing;
-    op.status_message = "Processing".into();
-    op.generation += 1;
-    op.modified_on = now;
-    op.item.status = ItemStatus::Processing;
-    op.item.current_action = Action::SubmitToBackend;
-    op.item.modified_on = now;
+    let from =
+        op.advance(OperationStatus::Processing, "Processing", ItemStatus::Processing, Action::SubmitToBackend, now);
     push_log(&mut op, Action::Validate, now, "Backend checks passed");
     let note = if unchanged { "No change: the value equals the current one" } else { "Submitted to the backend" };
     push_log(&mut op, Action::SubmitToBackend, now, note);
@@ -764,14 +758,7 @@ fn finish(o: &Oracle, mut op: Operation, cx: &Cx) -> Vec<Transition> {
     let Some((result, after)) = committed else { return Vec::new() };
     let mut out = diff(&before, &after, cx);
     op.item.result_attributes = result;
-    let from = op.status;
-    op.status = OperationStatus::Processed;
-    op.status_message = "Processed".into();
-    op.generation += 1;
-    op.modified_on = now;
-    op.item.status = ItemStatus::Processed;
-    op.item.current_action = Action::Done;
-    op.item.modified_on = now;
+    let from = op.advance(OperationStatus::Processed, "Processed", ItemStatus::Processed, Action::Done, now);
     push_log(&mut op, Action::UpdateInventory, now, "Inventory updated");
     let done = format!("{} completed", op.plan.operation_name());
     push_log(&mut op, Action::Done, now, done);
@@ -859,14 +846,7 @@ fn fail(o: &Oracle, mut op: Operation, message: String, phase: Phase, cx: &Cx) -
         (Some(b), Some(a)) => diff(&b, &a, cx),
         _ => Vec::new(),
     };
-    let from = op.status;
-    op.status = OperationStatus::Failed;
-    op.status_message = message.clone();
-    op.generation += 1;
-    op.modified_on = now;
-    op.item.status = ItemStatus::Failed;
-    op.item.current_action = Action::Done;
-    op.item.modified_on = now;
+    let from = op.advance(OperationStatus::Failed, message.clone(), ItemStatus::Failed, Action::Done, now);
     push_log(&mut op, Action::Done, now, message);
     out.push(transition("operation", &op.id, from.as_str(), op.status.as_str(), cx));
     schedule_retention(&op, None, cx, &o.settings());
