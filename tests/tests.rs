@@ -11,3 +11,5 @@ mod clickhouse;
 mod faults;
 // YAML scenarios: examples, the runner, schema errors, determinism.
 mod scenarios;
+// Oracle My Services (Exadata Cloud@Customer): seed flow, auth, discovery, validation rows, payloads, ECRA.
+mod oracle;

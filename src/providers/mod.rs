@@ -10,6 +10,7 @@
 //! Must not touch: `server`, `admin`.
 
 pub mod clickhouse;
+pub mod oracle;
 
 use std::net::SocketAddr;
 
@@ -28,11 +29,18 @@ use crate::lifecycle::Lifecycle;
 #[serde(tag = "provider", content = "event", rename_all = "lowercase")]
 pub enum Event {
     Clickhouse(clickhouse::Event),
+    Oracle(oracle::Event),
 }
 
 impl From<clickhouse::Event> for Event {
     fn from(e: clickhouse::Event) -> Self {
         Event::Clickhouse(e)
+    }
+}
+
+impl From<oracle::Event> for Event {
+    fn from(e: oracle::Event) -> Self {
+        Event::Oracle(e)
     }
 }
 
@@ -98,17 +106,21 @@ pub struct ResourceCount {
 /// Every provider's resources.
 pub struct World {
     pub clickhouse: clickhouse::ClickHouse,
+    pub oracle: oracle::Oracle,
 }
 
 impl World {
     pub fn new(cx: &Cx) -> Self {
-        World { clickhouse: clickhouse::ClickHouse::new(cx) }
+        World { clickhouse: clickhouse::ClickHouse::new(cx), oracle: oracle::Oracle::new(cx) }
     }
 
     /// The provider that owns a path, by its prefix.
     pub fn provider_of(segs: &[&str]) -> Option<&'static str> {
         match segs.first() {
             Some(&"v1") => Some(clickhouse::NAME),
+            Some(&"itas") | Some(&"ecra") => Some(oracle::NAME),
+            // The seed's typo without `/itas` (served only under knob acceptMissingItasPrefix).
+            Some(_) if segs.get(1) == Some(&"myservices") => Some(oracle::NAME),
             _ => None,
         }
     }
@@ -117,6 +129,7 @@ impl World {
     pub fn handle(&self, req: &Request, segs: &[&str], cx: &Cx) -> Option<Handled> {
         match Self::provider_of(segs)? {
             clickhouse::NAME => Some(self.clickhouse.handle(req, segs, cx)),
+            oracle::NAME => Some(self.oracle.handle(req, segs, cx)),
             _ => None,
         }
     }
@@ -125,6 +138,7 @@ impl World {
     pub fn admin(&self, req: &Request, provider: &str, segs: &[&str], cx: &Cx) -> Option<Reply> {
         match provider {
             clickhouse::NAME => self.clickhouse.admin(req, segs, cx),
+            oracle::NAME => self.oracle.admin(req, segs, cx),
             _ => None,
         }
     }
@@ -230,28 +244,32 @@ impl World {
     pub fn apply(&self, event: Event, cx: &Cx) -> Vec<Transition> {
         match event {
             Event::Clickhouse(e) => self.clickhouse.apply(e, cx),
+            Event::Oracle(e) => self.oracle.apply(e, cx),
         }
     }
 
     /// Back to the default identities and no resources.
     pub fn reset(&self, cx: &Cx) {
         self.clickhouse.reset(cx);
+        self.oracle.reset(cx);
     }
 
     /// Every resource, by provider and kind.
     pub fn state(&self, cx: &Cx) -> Value {
-        json!({ clickhouse::NAME: self.clickhouse.state(cx) })
+        json!({ clickhouse::NAME: self.clickhouse.state(cx), oracle::NAME: self.oracle.state(cx) })
     }
 
     pub fn resource_counts(&self) -> Vec<ResourceCount> {
-        self.clickhouse.resource_counts()
+        let mut counts = self.clickhouse.resource_counts();
+        counts.extend(self.oracle.resource_counts());
+        counts
     }
 
     pub fn knobs(&self) -> Vec<&dyn KnobSet> {
-        vec![self.clickhouse.knobs()]
+        vec![self.clickhouse.knobs(), self.oracle.knobs()]
     }
 
     pub fn providers() -> &'static [&'static str] {
-        &[clickhouse::NAME]
+        &[clickhouse::NAME, oracle::NAME]
     }
 }

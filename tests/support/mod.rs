@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod oracle;
+
 use std::time::Duration;
 
 use base64::Engine;
