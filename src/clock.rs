@@ -147,9 +147,13 @@ impl Clock {
         self.offset_ms.store(0, Ordering::Release);
     }
 
-    /// The wall-clock time a simulated instant stands for.
+    /// The wall-clock time a simulated instant stands for, saturating at chrono's last
+    /// representable instant: repeated `POST /_sim/clock/advance {"seconds": 1e12}` can
+    /// carry simulated time past year 262143, and printing a timestamp must not panic.
     pub fn to_utc(&self, t: SimInstant) -> DateTime<Utc> {
-        self.epoch + chrono::Duration::milliseconds(t.0.min(i64::MAX as u64) as i64)
+        chrono::TimeDelta::try_milliseconds(t.0.min(i64::MAX as u64) as i64)
+            .and_then(|d| self.epoch.checked_add_signed(d))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     /// ISO-8601, seconds precision, `Z` suffix (`2025-01-01T00:00:00Z`).
@@ -197,5 +201,13 @@ mod tests {
         c.advance_to(SimInstant::from_secs(10));
         c.advance_to(SimInstant::from_secs(5));
         assert_eq!(c.now(), SimInstant::from_secs(10));
+    }
+
+    #[test]
+    fn far_future_timestamps_saturate_instead_of_panicking() {
+        let c = Clock::new(ClockMode::Manual);
+        c.advance(Duration::from_secs(u64::MAX));
+        assert_eq!(c.now(), SimInstant(u64::MAX));
+        assert!(c.iso(c.now()).starts_with('+'), "{}", c.iso(c.now()));
     }
 }

@@ -12,7 +12,10 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
+/// One answered request. Field names are camelCase on the wire, like the rest of the
+/// control API (`simTimeMs`, `latencyUs`, `requestId`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
 pub struct Entry {
     pub seq: u64,
     pub method: String,

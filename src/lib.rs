@@ -42,6 +42,10 @@ mod admin;
 mod server;
 mod sim;
 
+/// The fuzzing harness shared by `fuzz/` and the corpus-replay test; not a supported API.
+#[doc(hidden)]
+pub mod fuzzing;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
