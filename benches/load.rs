@@ -6,6 +6,8 @@
 //! step briefly (0.2 s) under the test profile and enforces nothing: CI uses it to keep
 //! the bench working without a second release build.
 //!
+//! `DBAAS_SIM_BENCH_ONLY=get,create,list,start` runs only the named steps (for profiling).
+//!
 //! Everything is bounded (fixed durations, fixed counts) and stays on 127.0.0.1. The
 //! client is closed-loop: N keep-alive HTTP/1.1 connections, each sending its next
 //! request as soon as the previous answer is read.
@@ -39,10 +41,19 @@ struct Mode {
     connections: usize,
     latency_samples: usize,
     readiness_runs: usize,
+    /// `DBAAS_SIM_BENCH_ONLY=get,create,list,start`: run only these steps (profiling).
+    only: Option<Vec<String>>,
 }
 
 impl Mode {
+    fn runs(&self, step: &str) -> bool {
+        self.only.as_ref().is_none_or(|only| only.iter().any(|s| s == step))
+    }
+
     fn from_env() -> Self {
+        let only = std::env::var("DBAAS_SIM_BENCH_ONLY")
+            .ok()
+            .map(|v| v.split(',').map(|s| s.trim().to_owned()).collect::<Vec<_>>());
         let smoke = std::env::var("DBAAS_SIM_BENCH_SMOKE").is_ok_and(|v| !v.is_empty() && v != "0");
         if smoke {
             Mode {
@@ -52,6 +63,7 @@ impl Mode {
                 connections: 4,
                 latency_samples: 20,
                 readiness_runs: 2,
+                only,
             }
         } else {
             Mode {
@@ -61,6 +73,7 @@ impl Mode {
                 connections: 8,
                 latency_samples: 300,
                 readiness_runs: 9,
+                only,
             }
         }
     }
@@ -85,7 +98,9 @@ fn main() {
     );
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
     let mut figures = runtime.block_on(throughput_and_latency(&mode));
-    figures.extend(process_start(&mode));
+    if mode.runs("start") {
+        figures.extend(process_start(&mode));
+    }
 
     println!();
     let mut missed = 0;
@@ -105,85 +120,88 @@ fn main() {
 // ------------------------------------------------------------------------ throughput
 
 async fn throughput_and_latency(mode: &Mode) -> Vec<Figure> {
-    let sim = Simulator::builder()
-        .seed(1)
-        .clock(ClockMode::Manual)
-        .set("clickhouse.maxServicesPerOrg", 10_000_000u64)
-        .start()
-        .await
-        .expect("the simulator starts");
-    let handle = sim.handle().clone();
-    let service = create_in_process(&handle).expect("a service");
-    sim.advance(Duration::from_secs(3600));
-    let get_path = format!("{ORG}/services/{service}");
-    let get_size = in_process(&handle, Method::GET, &get_path, "").body.len();
-    let create_size = in_process(&handle, Method::POST, &format!("{ORG}/services"), CREATE).body.len();
-    println!("GET service answer: {get_size} bytes; create answer: {create_size} bytes");
-
-    let bare_get = bare_server(get_size).await;
-    let bare_create = bare_server(create_size).await;
-
-    let get = Shape { method: Method::GET, path: get_path.clone(), body: "" };
-    let sim_get = throughput(sim.addr(), &get, mode).await;
-    let base_get = throughput(bare_get, &get, mode).await;
-    println!("GET one service: simulator {:.0} req/s, bare hyper {:.0} req/s", sim_get, base_get);
-
-    let create = Shape { method: Method::POST, path: format!("{ORG}/services"), body: CREATE };
-    let sim_create = throughput(sim.addr(), &create, mode).await;
-    let base_create = throughput(bare_create, &create, mode).await;
-    println!("POST create service: simulator {:.0} req/s, bare hyper {:.0} req/s", sim_create, base_create);
-
-    // A fresh simulator with exactly 1,000 services (plus the one to get).
-    let listed = Simulator::builder()
-        .seed(2)
-        .set("clickhouse.maxServicesPerOrg", 10_000u64)
-        .start()
-        .await
-        .expect("the simulator starts");
-    let one = create_in_process(listed.handle()).expect("a service");
-    for _ in 1..1000 {
-        create_in_process(listed.handle()).expect("a service");
+    let mut figures = Vec::new();
+    if mode.runs("get") || mode.runs("create") {
+        let sim = Simulator::builder()
+            .seed(1)
+            .clock(ClockMode::Manual)
+            .set("clickhouse.maxServicesPerOrg", 10_000_000u64)
+            .start()
+            .await
+            .expect("the simulator starts");
+        let handle = sim.handle().clone();
+        let service = create_in_process(&handle).expect("a service");
+        sim.advance(Duration::from_secs(3600));
+        if mode.runs("get") {
+            let path = format!("{ORG}/services/{service}");
+            let size = in_process(&handle, Method::GET, &path, "").body.len();
+            let bare = bare_server(size).await;
+            let get = Shape { method: Method::GET, path, body: "" };
+            let simulated = throughput(sim.addr(), &get, mode).await;
+            let base = throughput(bare, &get, mode).await;
+            println!("GET one service ({size} bytes): simulator {simulated:.0} req/s, bare hyper {base:.0} req/s");
+            let ratio = simulated / base;
+            figures.push(Figure {
+                name: "GET service throughput vs bare hyper",
+                value: ratio,
+                unit: "x",
+                target: ">= 0.70".into(),
+                met: ratio >= 0.70,
+            });
+        }
+        if mode.runs("create") {
+            let path = format!("{ORG}/services");
+            let size = in_process(&handle, Method::POST, &path, CREATE).body.len();
+            let bare = bare_server(size).await;
+            let create = Shape { method: Method::POST, path, body: CREATE };
+            let simulated = throughput(sim.addr(), &create, mode).await;
+            let base = throughput(bare, &create, mode).await;
+            println!("POST create service ({size} bytes): simulator {simulated:.0} req/s, bare hyper {base:.0} req/s");
+            let ratio = simulated / base;
+            figures.push(Figure {
+                name: "POST create throughput vs bare hyper",
+                value: ratio,
+                unit: "x",
+                target: ">= 0.50".into(),
+                met: ratio >= 0.50,
+            });
+        }
+        sim.shutdown().await;
     }
-    listed.advance(Duration::from_secs(3600));
-    let list_size = in_process(listed.handle(), Method::GET, &format!("{ORG}/services"), "").body.len();
-    let single = latency(listed.addr(), &format!("{ORG}/services/{one}"), mode).await;
-    let list = latency(listed.addr(), &format!("{ORG}/services"), mode).await;
-    println!(
-        "latency (median of {}): get one service {:.0} µs, list of 1,000 services ({} KiB) {:.0} µs",
-        mode.latency_samples,
-        single.as_secs_f64() * 1e6,
-        list_size / 1024,
-        list.as_secs_f64() * 1e6
-    );
-    listed.shutdown().await;
-    sim.shutdown().await;
-
-    let get_ratio = sim_get / base_get;
-    let create_ratio = sim_create / base_create;
-    let list_ratio = list.as_secs_f64() / single.as_secs_f64();
-    vec![
-        Figure {
-            name: "GET service throughput vs bare hyper",
-            value: get_ratio,
-            unit: "x",
-            target: ">= 0.70".into(),
-            met: get_ratio >= 0.70,
-        },
-        Figure {
-            name: "POST create throughput vs bare hyper",
-            value: create_ratio,
-            unit: "x",
-            target: ">= 0.50".into(),
-            met: create_ratio >= 0.50,
-        },
-        Figure {
+    if mode.runs("list") {
+        // A fresh simulator with exactly 1,000 services.
+        let listed = Simulator::builder()
+            .seed(2)
+            .set("clickhouse.maxServicesPerOrg", 10_000u64)
+            .start()
+            .await
+            .expect("the simulator starts");
+        let one = create_in_process(listed.handle()).expect("a service");
+        for _ in 1..1000 {
+            create_in_process(listed.handle()).expect("a service");
+        }
+        listed.advance(Duration::from_secs(3600));
+        let list_size = in_process(listed.handle(), Method::GET, &format!("{ORG}/services"), "").body.len();
+        let single = latency(listed.addr(), &format!("{ORG}/services/{one}"), mode).await;
+        let list = latency(listed.addr(), &format!("{ORG}/services"), mode).await;
+        println!(
+            "latency (median of {}): get one service {:.0} µs, list of 1,000 services ({} KiB) {:.0} µs",
+            mode.latency_samples,
+            single.as_secs_f64() * 1e6,
+            list_size / 1024,
+            list.as_secs_f64() * 1e6
+        );
+        listed.shutdown().await;
+        let ratio = list.as_secs_f64() / single.as_secs_f64();
+        figures.push(Figure {
             name: "list of 1,000 latency vs single get",
-            value: list_ratio,
+            value: ratio,
             unit: "x",
             target: "<= 10".into(),
-            met: list_ratio <= 10.0,
-        },
-    ]
+            met: ratio <= 10.0,
+        });
+    }
+    figures
 }
 
 fn in_process(handle: &Handle, method: Method, uri: &str, body: &'static str) -> dbaas_sim::Reply {

@@ -7,6 +7,7 @@
 //!
 //! May touch: every core module, `crate::providers` through `World` only, `crate::admin`.
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -18,7 +19,7 @@ use crate::clock::{Clock, ClockMode, SimInstant};
 use crate::config::KnobSet;
 use crate::http::{Reply, Request};
 use crate::ids::Ids;
-use crate::journal::{Entry, Journal};
+use crate::journal::{method_name, Entry, Journal};
 use crate::lifecycle::Lifecycle;
 use crate::providers::{Cx, Event, Transition, World};
 use crate::store::Counters;
@@ -161,18 +162,21 @@ impl Core {
         let status = reply.status.as_u16();
         self.requests.incr((provider, operation, status));
         // The journal's own reads are not journaled, so that reading it does not change it.
-        if provider != "sim" || segs.get(1).is_none_or(|s| *s != "requests") {
+        let journaled = provider != "sim" || segs.get(1).is_none_or(|s| *s != "requests");
+        drop(segs);
+        if journaled && self.journal.capacity() > 0 {
+            // The request is done with: its path and query move into the entry.
             self.journal.record(Entry {
                 seq: 0,
-                method: req.method.to_string(),
-                path: req.path.clone(),
-                query: req.query.clone(),
-                provider: provider.to_owned(),
-                operation: operation.to_owned(),
+                method: method_name(&req.method),
+                path: req.path,
+                query: req.query,
+                provider: Cow::Borrowed(provider),
+                operation: Cow::Borrowed(operation),
                 tenant,
                 status,
                 sim_time_ms: now.millis(),
-                sim_time: self.clock.iso(now),
+                sim_time: String::new(),
                 latency_us: started.elapsed().as_micros() as u64,
                 request_id: reply
                     .headers

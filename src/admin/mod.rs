@@ -163,7 +163,8 @@ fn requests(core: &Core, req: &Request) -> Reply {
             other => return bad(format!("unknown filter '{other}'; known: provider, method, path, status, operation")),
         }
     }
-    let entries = core.journal.list(&filter);
+    let entries: Vec<_> =
+        core.journal.list(&filter).into_iter().map(|e| e.with_sim_time(|t| core.clock.iso(t))).collect();
     ok(json!({ "capacity": core.journal.capacity(), "count": entries.len(), "requests": entries }))
 }
 
