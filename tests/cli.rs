@@ -157,6 +157,27 @@ async fn set_flags_show_in_the_config() {
 }
 
 #[tokio::test]
+async fn journal_size_caps_the_request_journal() {
+    let s = serve(&["--clock", "manual", "--journal-size", "2"], &[]);
+    for path in ["/a", "/b", "/c"] {
+        assert_eq!(request("GET", &format!("{}{path}", s.url), None).await.0, 404);
+    }
+    let (status, journal) = request("GET", &format!("{}/_sim/requests", s.url), None).await;
+    assert_eq!((status, &journal["capacity"]), (200, &json!(2)));
+    let paths: Vec<&str> =
+        journal["requests"].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["/b", "/c"]);
+}
+
+#[tokio::test]
+async fn speed_scales_the_real_clock() {
+    let s = serve(&["--clock", "real", "--speed", "60"], &[]);
+    let (status, clock) = request("GET", &format!("{}/_sim/clock", s.url), None).await;
+    assert_eq!(status, 200);
+    assert_eq!((&clock["mode"], &clock["speed"]), (&json!("scaled"), &json!(60.0)));
+}
+
+#[tokio::test]
 async fn rust_log_turns_on_logging_to_stderr() {
     let s = serve(&["--clock", "manual"], &[("RUST_LOG", "dbaas_sim=info")]);
     assert!(s.first_line.starts_with("dbaas-sim listening on "), "stdout stays clean: {}", s.first_line);
