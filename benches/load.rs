@@ -1,1 +1,406 @@
-fn main() {}
+//! Load benchmark: how close the simulator comes to a bare hyper server, how a list of
+//! 1,000 services compares with a single get, and how fast and small the process starts.
+//!
+//! `cargo bench --bench load` measures for real (3 s per throughput figure) and exits 1
+//! when a target is missed. `DBAAS_SIM_BENCH_SMOKE=1 cargo test --bench load` runs every
+//! step briefly (0.2 s) under the test profile and enforces nothing: CI uses it to keep
+//! the bench working without a second release build.
+//!
+//! `DBAAS_SIM_BENCH_ONLY=get,create,list,start` runs only the named steps (for profiling).
+//!
+//! Everything is bounded (fixed durations, fixed counts) and stays on 127.0.0.1. The
+//! client is closed-loop: N keep-alive HTTP/1.1 connections, each sending its next
+//! request as soon as the previous answer is read.
+
+use std::convert::Infallible;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use dbaas_sim::{ClockMode, Handle, Request, Simulator};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::Method;
+use hyper_util::rt::TokioIo;
+use tokio::net::{TcpListener, TcpStream};
+
+const ORG: &str = "/v1/organizations/00000000-0000-4000-8000-000000000001";
+const AUTH: &str = "Basic c2ltLWtleTpzaW0tc2VjcmV0"; // sim-key:sim-secret
+const CREATE: &str = r#"{"name":"bench","provider":"aws","region":"us-east-1"}"#;
+
+struct Mode {
+    smoke: bool,
+    /// Length of one throughput measurement.
+    measure: Duration,
+    /// Traffic before a measurement starts (connections warm, caches filled).
+    warmup: Duration,
+    connections: usize,
+    latency_samples: usize,
+    readiness_runs: usize,
+    /// `DBAAS_SIM_BENCH_ONLY=get,create,list,start`: run only these steps (profiling).
+    only: Option<Vec<String>>,
+}
+
+impl Mode {
+    fn runs(&self, step: &str) -> bool {
+        self.only.as_ref().is_none_or(|only| only.iter().any(|s| s == step))
+    }
+
+    fn from_env() -> Self {
+        let only = std::env::var("DBAAS_SIM_BENCH_ONLY")
+            .ok()
+            .map(|v| v.split(',').map(|s| s.trim().to_owned()).collect::<Vec<_>>());
+        let smoke = std::env::var("DBAAS_SIM_BENCH_SMOKE").is_ok_and(|v| !v.is_empty() && v != "0");
+        if smoke {
+            Mode {
+                smoke,
+                measure: Duration::from_millis(200),
+                warmup: Duration::from_millis(20),
+                connections: 4,
+                latency_samples: 20,
+                readiness_runs: 2,
+                only,
+            }
+        } else {
+            Mode {
+                smoke,
+                measure: Duration::from_secs(3),
+                warmup: Duration::from_millis(500),
+                connections: 8,
+                latency_samples: 300,
+                readiness_runs: 9,
+                only,
+            }
+        }
+    }
+}
+
+/// One figure, its target, and whether it was met.
+struct Figure {
+    name: &'static str,
+    value: f64,
+    unit: &'static str,
+    target: String,
+    met: bool,
+}
+
+fn main() {
+    let mode = Mode::from_env();
+    println!(
+        "dbaas-sim load bench ({}): {} connections, {:?} per measurement",
+        if mode.smoke { "smoke" } else { "full" },
+        mode.connections,
+        mode.measure
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
+    let mut figures = runtime.block_on(throughput_and_latency(&mode));
+    if mode.runs("start") {
+        figures.extend(process_start(&mode));
+    }
+
+    println!();
+    let mut missed = 0;
+    for f in &figures {
+        let verdict = if f.met { "ok" } else { "MISSED" };
+        if !f.met {
+            missed += 1;
+        }
+        println!("{:<44} {:>10.2} {:<6} target {:<10} {}", f.name, f.value, f.unit, f.target, verdict);
+    }
+    if missed > 0 && !mode.smoke {
+        eprintln!("{missed} target(s) missed");
+        std::process::exit(1);
+    }
+}
+
+// ------------------------------------------------------------------------ throughput
+
+async fn throughput_and_latency(mode: &Mode) -> Vec<Figure> {
+    let mut figures = Vec::new();
+    if mode.runs("get") || mode.runs("create") {
+        let sim = Simulator::builder()
+            .seed(1)
+            .clock(ClockMode::Manual)
+            .set("clickhouse.maxServicesPerOrg", 10_000_000u64)
+            .start()
+            .await
+            .expect("the simulator starts");
+        let handle = sim.handle().clone();
+        let service = create_in_process(&handle).expect("a service");
+        sim.advance(Duration::from_secs(3600));
+        if mode.runs("get") {
+            let path = format!("{ORG}/services/{service}");
+            let size = in_process(&handle, Method::GET, &path, "").body.len();
+            let bare = bare_server(size).await;
+            let get = Shape { method: Method::GET, path, body: "" };
+            let simulated = throughput(sim.addr(), &get, mode).await;
+            let base = throughput(bare, &get, mode).await;
+            println!("GET one service ({size} bytes): simulator {simulated:.0} req/s, bare hyper {base:.0} req/s");
+            let ratio = simulated / base;
+            figures.push(Figure {
+                name: "GET service throughput vs bare hyper",
+                value: ratio,
+                unit: "x",
+                target: ">= 0.70".into(),
+                met: ratio >= 0.70,
+            });
+        }
+        if mode.runs("create") {
+            let path = format!("{ORG}/services");
+            let size = in_process(&handle, Method::POST, &path, CREATE).body.len();
+            let bare = bare_server(size).await;
+            let create = Shape { method: Method::POST, path, body: CREATE };
+            let simulated = throughput(sim.addr(), &create, mode).await;
+            let base = throughput(bare, &create, mode).await;
+            println!("POST create service ({size} bytes): simulator {simulated:.0} req/s, bare hyper {base:.0} req/s");
+            let ratio = simulated / base;
+            figures.push(Figure {
+                name: "POST create throughput vs bare hyper",
+                value: ratio,
+                unit: "x",
+                target: ">= 0.50".into(),
+                met: ratio >= 0.50,
+            });
+        }
+        sim.shutdown().await;
+    }
+    if mode.runs("list") {
+        // A fresh simulator with exactly 1,000 services.
+        let listed = Simulator::builder()
+            .seed(2)
+            .set("clickhouse.maxServicesPerOrg", 10_000u64)
+            .start()
+            .await
+            .expect("the simulator starts");
+        let one = create_in_process(listed.handle()).expect("a service");
+        for _ in 1..1000 {
+            create_in_process(listed.handle()).expect("a service");
+        }
+        listed.advance(Duration::from_secs(3600));
+        let list_size = in_process(listed.handle(), Method::GET, &format!("{ORG}/services"), "").body.len();
+        let single = latency(listed.addr(), &format!("{ORG}/services/{one}"), mode).await;
+        let list = latency(listed.addr(), &format!("{ORG}/services"), mode).await;
+        println!(
+            "latency (median of {}): get one service {:.0} µs, list of 1,000 services ({} KiB) {:.0} µs",
+            mode.latency_samples,
+            single.as_secs_f64() * 1e6,
+            list_size / 1024,
+            list.as_secs_f64() * 1e6
+        );
+        listed.shutdown().await;
+        let ratio = list.as_secs_f64() / single.as_secs_f64();
+        figures.push(Figure {
+            name: "list of 1,000 latency vs single get",
+            value: ratio,
+            unit: "x",
+            target: "<= 10".into(),
+            met: ratio <= 10.0,
+        });
+    }
+    figures
+}
+
+fn in_process(handle: &Handle, method: Method, uri: &str, body: &'static str) -> dbaas_sim::Reply {
+    let mut req = Request::new(method, uri, body);
+    req.headers.insert("authorization", hyper::header::HeaderValue::from_static(AUTH));
+    req.headers.insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
+    handle.request(req)
+}
+
+/// Creates a service through the in-process handle; answers its id.
+fn create_in_process(handle: &Handle) -> Option<String> {
+    let reply = in_process(handle, Method::POST, &format!("{ORG}/services"), CREATE);
+    reply.body_json()?["result"]["service"]["id"].as_str().map(str::to_owned)
+}
+
+/// A hyper HTTP/1.1 server that reads each request body and answers 200 with a fixed
+/// JSON body of `size` bytes: the floor against which the simulator is measured.
+async fn bare_server(size: usize) -> SocketAddr {
+    let pad = size.saturating_sub(r#"{"pad":""}"#.len());
+    let body = Bytes::from(format!(r#"{{"pad":"{}"}}"#, "x".repeat(pad)));
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { continue };
+            let _ = stream.set_nodelay(true);
+            let body = body.clone();
+            let service = service_fn(move |req: hyper::Request<Incoming>| {
+                let body = body.clone();
+                async move {
+                    let _ = req.into_body().collect().await;
+                    let mut resp = hyper::Response::new(Full::new(body));
+                    resp.headers_mut()
+                        .insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
+                    Ok::<_, Infallible>(resp)
+                }
+            });
+            tokio::spawn(hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+        }
+    });
+    addr
+}
+
+struct Shape {
+    method: Method,
+    path: String,
+    body: &'static str,
+}
+
+impl Shape {
+    fn request(&self) -> hyper::Request<Full<Bytes>> {
+        hyper::Request::builder()
+            .method(self.method.clone())
+            .uri(&self.path)
+            .header("host", "127.0.0.1")
+            .header("authorization", AUTH)
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from_static(self.body.as_bytes())))
+            .expect("a valid request")
+    }
+}
+
+/// Requests per second over `mode.measure`, from `mode.connections` closed-loop clients.
+async fn throughput(addr: SocketAddr, shape: &Shape, mode: &Mode) -> f64 {
+    let shape = Arc::new(Shape { method: shape.method.clone(), path: shape.path.clone(), body: shape.body });
+    let start = Instant::now() + mode.warmup;
+    let end = start + mode.measure;
+    let clients: Vec<_> = (0..mode.connections)
+        .map(|_| {
+            let shape = shape.clone();
+            tokio::spawn(async move {
+                let mut sender = connect(addr).await;
+                let mut counted = 0u64;
+                loop {
+                    let now = Instant::now();
+                    if now >= end {
+                        break counted;
+                    }
+                    sender.ready().await.expect("the connection stays open");
+                    let resp = sender.send_request(shape.request()).await.expect("an answer");
+                    let status = resp.status();
+                    let _ = resp.into_body().collect().await.expect("a body");
+                    assert!(status.is_success(), "{} {} answered {status}", shape.method, shape.path);
+                    if now >= start {
+                        counted += 1;
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for c in clients {
+        total += c.await.expect("a client");
+    }
+    total as f64 / mode.measure.as_secs_f64()
+}
+
+/// Median latency of `mode.latency_samples` sequential GETs of `path` on one connection.
+async fn latency(addr: SocketAddr, path: &str, mode: &Mode) -> Duration {
+    let shape = Shape { method: Method::GET, path: path.to_owned(), body: "" };
+    let mut sender = connect(addr).await;
+    let mut samples = Vec::with_capacity(mode.latency_samples);
+    for i in 0..mode.latency_samples + 10 {
+        sender.ready().await.expect("the connection stays open");
+        let t = Instant::now();
+        let resp = sender.send_request(shape.request()).await.expect("an answer");
+        assert!(resp.status().is_success(), "GET {path} answered {}", resp.status());
+        let _ = resp.into_body().collect().await.expect("a body");
+        if i >= 10 {
+            samples.push(t.elapsed());
+        }
+    }
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+async fn connect(addr: SocketAddr) -> hyper::client::conn::http1::SendRequest<Full<Bytes>> {
+    let stream = TcpStream::connect(addr).await.expect("connect");
+    let _ = stream.set_nodelay(true);
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.expect("handshake");
+    tokio::spawn(conn);
+    sender
+}
+
+// --------------------------------------------------------------------- process start
+
+/// Readiness (spawn → listening line) and idle RSS of the `dbaas-sim` binary cargo
+/// built for this profile (`target/release/dbaas-sim` under `cargo bench`).
+fn process_start(mode: &Mode) -> Vec<Figure> {
+    let bin = env!("CARGO_BIN_EXE_dbaas-sim");
+    let mut ready = Vec::new();
+    let mut rss_kib = Vec::new();
+    for _ in 0..mode.readiness_runs {
+        let t = Instant::now();
+        let mut child = Command::new(bin)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn dbaas-sim");
+        let mut line = String::new();
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        stdout.read_line(&mut line).expect("the listening line");
+        ready.push(t.elapsed());
+        assert!(line.starts_with("dbaas-sim listening on http://127.0.0.1:"), "{line}");
+        // One request, so that the figure is of a process that has served.
+        let addr: SocketAddr = line.trim().trim_start_matches("dbaas-sim listening on http://").parse().expect("addr");
+        health(addr);
+        if let Some(kib) = vm_rss_kib(child.id()) {
+            rss_kib.push(kib);
+        }
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let _ = child.wait();
+    }
+    ready.sort();
+    rss_kib.sort();
+    let ready_ms = ready[ready.len() / 2].as_secs_f64() * 1e3;
+    let rss_mib = rss_kib.get(rss_kib.len() / 2).copied().unwrap_or(0) as f64 / 1024.0;
+    println!(
+        "process start ({} runs): readiness median {:.2} ms (min {:.2}, max {:.2}); idle RSS median {:.1} MiB",
+        ready.len(),
+        ready_ms,
+        ready[0].as_secs_f64() * 1e3,
+        ready[ready.len() - 1].as_secs_f64() * 1e3,
+        rss_mib
+    );
+    vec![
+        Figure {
+            name: "readiness (spawn to listening line)",
+            value: ready_ms,
+            unit: "ms",
+            target: "< 20".into(),
+            met: ready_ms < 20.0,
+        },
+        Figure {
+            name: "idle RSS",
+            value: rss_mib,
+            unit: "MiB",
+            target: "< 20".into(),
+            met: rss_mib > 0.0 && rss_mib < 20.0,
+        },
+    ]
+}
+
+/// `GET /_sim/health` over a plain blocking socket (no runtime here).
+fn health(addr: SocketAddr) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.write_all(b"GET /_sim/health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").expect("write");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    assert!(out.starts_with("HTTP/1.1 200"), "{out}");
+}
+
+/// `VmRSS` of a process, in KiB (Linux `/proc`; `None` elsewhere).
+fn vm_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

@@ -6,28 +6,42 @@
 //!
 //! May touch: `crate::clock` (types only).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
+use hyper::Method;
 use serde::{Deserialize, Serialize};
 
+use crate::clock::SimInstant;
+
+/// One answered request. Field names are camelCase on the wire, like the rest of the
+/// control API (`simTimeMs`, `latencyUs`, `requestId`).
+///
+/// Recording is on every request's path, so an entry is cheap to build: the method,
+/// provider and operation are static strings where they can be, the path and query are
+/// moved out of the request, and `simTime` is formatted only when the journal is listed
+/// ([`Entry::with_sim_time`]).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
 pub struct Entry {
     pub seq: u64,
-    pub method: String,
+    pub method: Cow<'static, str>,
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub query: Option<String>,
     /// `clickhouse`, `fujitsu`, `oracle` or `sim` (the control API), or `none`.
-    pub provider: String,
+    pub provider: Cow<'static, str>,
     /// The operation name (= OpenAPI operationId where the provider has one).
-    pub operation: String,
+    pub operation: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub tenant: Option<String>,
     pub status: u16,
-    /// Simulated time of arrival: milliseconds since the clock's start, and ISO-8601.
+    /// Simulated time of arrival: milliseconds since the clock's start, and ISO-8601
+    /// (empty until listed).
     pub sim_time_ms: u64,
+    #[serde(default)]
     pub sim_time: String,
     /// Real handling time in microseconds (excluded from determinism comparisons).
     pub latency_us: u64,
@@ -36,6 +50,33 @@ pub struct Entry {
     /// The fault rule that fired on this request, if any.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub fault: Option<String>,
+}
+
+impl Entry {
+    /// The entry with `simTime` filled in by `iso` (the clock's formatter).
+    pub fn with_sim_time(mut self, iso: impl Fn(SimInstant) -> String) -> Self {
+        self.sim_time = iso(SimInstant(self.sim_time_ms));
+        self
+    }
+}
+
+/// The method as a static string when it is a standard one (no allocation per entry).
+pub fn method_name(m: &Method) -> Cow<'static, str> {
+    const STANDARD: [(Method, &str); 9] = [
+        (Method::GET, "GET"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::PATCH, "PATCH"),
+        (Method::DELETE, "DELETE"),
+        (Method::HEAD, "HEAD"),
+        (Method::OPTIONS, "OPTIONS"),
+        (Method::CONNECT, "CONNECT"),
+        (Method::TRACE, "TRACE"),
+    ];
+    match STANDARD.iter().find(|(s, _)| s == m) {
+        Some((_, name)) => Cow::Borrowed(name),
+        None => Cow::Owned(m.as_str().to_owned()),
+    }
 }
 
 /// Filters of `GET /_sim/requests`.
@@ -138,7 +179,7 @@ mod tests {
     fn entry(path: &str) -> Entry {
         Entry {
             seq: 0,
-            method: "GET".into(),
+            method: method_name(&Method::GET),
             path: path.into(),
             query: None,
             provider: "clickhouse".into(),
@@ -162,6 +203,13 @@ mod tests {
         let all = j.list(&Filter::default());
         assert_eq!(all.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["/b", "/c"]);
         assert_eq!(all[1].seq, 3);
+    }
+
+    #[test]
+    fn standard_methods_are_static_and_others_kept() {
+        assert!(matches!(method_name(&Method::PATCH), Cow::Borrowed("PATCH")));
+        let odd = Method::from_bytes(b"PURGE").unwrap();
+        assert_eq!(method_name(&odd), "PURGE");
     }
 
     #[test]

@@ -45,6 +45,15 @@ mod body;
 mod server;
 mod sim;
 
+/// The fuzzing harness shared by `fuzz/` and the corpus-replay test; not a supported API.
+#[doc(hidden)]
+pub mod fuzzing;
+
+/// The README's Rust examples, compiled and run as doc tests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -11,6 +11,7 @@
 //! May touch: every core module, `crate::providers` through `World` only, `crate::admin`,
 //! `crate::scenario` (timeline actions).
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -24,11 +25,16 @@ use crate::config::KnobSet;
 use crate::faults::{Effect, Faults, Probe};
 use crate::http::{Reply, Request};
 use crate::ids::Ids;
-use crate::journal::{Entry, Journal};
+use crate::journal::{method_name, Entry, Journal};
 use crate::lifecycle::Lifecycle;
 use crate::providers::{Cx, Event, Transition, World};
 use crate::scenario::TimelineAction;
 use crate::store::Counters;
+
+/// The longest one advance may move the clock: ten simulated years. Every due event on
+/// the way is applied, and periodic chains (a backup every 6 hours of every service) make
+/// that work proportional to the span, so one call must not ask for millennia.
+pub const MAX_ADVANCE: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
 /// Metric key: provider, operation, status.
 pub type RequestKey = (&'static str, &'static str, u16);
@@ -177,9 +183,11 @@ impl Core {
         self.next_due()
     }
 
-    /// Moves the clock forward by `d`, stepping through every due event in time order,
-    /// and answers the new time and the transitions applied.
+    /// Moves the clock forward by `d` (at most [`MAX_ADVANCE`] per call), stepping
+    /// through every due event in time order, and answers the new time and the
+    /// transitions applied.
     pub fn advance(&self, d: Duration) -> (SimInstant, Vec<Transition>) {
+        let d = d.min(MAX_ADVANCE);
         let applied = {
             let _run = self.run_lock.lock().unwrap_or_else(|p| p.into_inner());
             let mut target = self.clock.now().plus(d);
@@ -294,18 +302,21 @@ impl Core {
         let status = reply.status.as_u16();
         self.requests.incr((provider, operation, status));
         // The journal's own reads are not journaled, so that reading it does not change it.
-        if provider != "sim" || segs.get(1).is_none_or(|s| *s != "requests") {
+        let journaled = provider != "sim" || segs.get(1).is_none_or(|s| *s != "requests");
+        drop(segs);
+        if journaled && self.journal.capacity() > 0 {
+            // The request is done with: its path and query move into the entry.
             self.journal.record(Entry {
                 seq: 0,
-                method: req.method.to_string(),
-                path: req.path.clone(),
-                query: req.query.clone(),
-                provider: provider.to_owned(),
-                operation: operation.to_owned(),
+                method: method_name(&req.method),
+                path: req.path,
+                query: req.query,
+                provider: Cow::Borrowed(provider),
+                operation: Cow::Borrowed(operation),
                 tenant,
                 status,
                 sim_time_ms: now.millis(),
-                sim_time: self.clock.iso(now),
+                sim_time: String::new(),
                 latency_us: started.elapsed().as_micros() as u64,
                 request_id: reply
                     .headers

@@ -5,6 +5,8 @@ mod support;
 
 // Core: control API, clock, journal, metrics, config, library, CLI.
 mod core;
+// The dbaas-sim binary: serve's flags, first stdout line, signals, exit codes.
+mod cli;
 // ClickHouse Cloud: services, state machine, validation, auth, backups, organization.
 mod clickhouse;
 // Fault rules: every action and schedule kind over real HTTP, precedence, resource faults.

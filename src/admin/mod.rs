@@ -139,8 +139,13 @@ fn advance(core: &Core, req: &Request) -> Reply {
     };
     let seconds = match body.get("seconds") {
         Some(Value::Number(n)) => match n.as_f64() {
-            Some(s) if (0.0..=1e12).contains(&s) => s,
-            _ => return bad("seconds must be a non-negative number of at most 1e12"),
+            Some(s) if (0.0..=crate::sim::MAX_ADVANCE.as_secs_f64()).contains(&s) => s,
+            _ => {
+                return bad(format!(
+                    "seconds must be a non-negative number of at most {} (ten years)",
+                    crate::sim::MAX_ADVANCE.as_secs()
+                ))
+            }
         },
         Some(_) => return bad("seconds must be a number"),
         None => return bad("seconds is required"),
@@ -236,7 +241,8 @@ fn requests(core: &Core, req: &Request) -> Reply {
             other => return bad(format!("unknown filter '{other}'; known: provider, method, path, status, operation")),
         }
     }
-    let entries = core.journal.list(&filter);
+    let entries: Vec<_> =
+        core.journal.list(&filter).into_iter().map(|e| e.with_sim_time(|t| core.clock.iso(t))).collect();
     ok(json!({ "capacity": core.journal.capacity(), "count": entries.len(), "requests": entries }))
 }
 
