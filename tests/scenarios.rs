@@ -92,7 +92,7 @@ async fn journal_of(file: &str, seed: u64) -> Vec<Value> {
         .iter()
         .map(|e| {
             let mut e = e.clone();
-            e.as_object_mut().expect("entry").remove("latency_us");
+            e.as_object_mut().expect("entry").remove("latencyUs");
             e
         })
         .collect()
