@@ -223,7 +223,7 @@ impl World {
     /// first).
     pub fn restore(&self, providers: &Value) -> Result<(), String> {
         if let Some(v) = providers.get(oracle::NAME) {
-            oracle::chaos::check_restore(&self.oracle, v).map_err(|e| format!("{}: {e}", oracle::NAME))?;
+            oracle::chaos::check_restore(v).map_err(|e| format!("{}: {e}", oracle::NAME))?;
         }
         if let Some(v) = providers.get(clickhouse::NAME) {
             clickhouse::chaos::restore(&self.clickhouse, v).map_err(|e| format!("{}: {e}", clickhouse::NAME))?;

@@ -649,7 +649,7 @@ struct Parsed {
     seqs: [u64; 4],
 }
 
-fn parse(o: &Oracle, v: &Value) -> Result<Parsed, String> {
+fn parse(v: &Value) -> Result<Parsed, String> {
     let domains: Vec<Domain> = rows(v, "domains")?.into_iter().map(|(_, d)| d).collect();
     let names: Vec<String> = domains.iter().map(|d| d.name.clone()).collect();
     let tokens: Vec<(String, Token)> = in_domains(&names, "tokens", rows(v, "tokens")?)?;
@@ -668,8 +668,6 @@ fn parse(o: &Oracle, v: &Value) -> Result<Parsed, String> {
         None | Some(Value::Null) => Counters::default(),
         Some(c) => serde_json::from_value(c.clone()).map_err(|e| format!("counters: {e}"))?,
     };
-    let start = o.settings().instance_id_start;
-    let instance_seq = instances.iter().map(|(_, i)| (i.numeric_id + 1).saturating_sub(start)).max().unwrap_or(0);
     let op_ids = operations.iter().flat_map(|(_, op)| [&op.id, &op.item.id]).filter_map(|id| id.parse::<u64>().ok());
     let operation_seq = op_ids.map(|n| n.saturating_sub(OPERATION_ID_BASE)).max().unwrap_or(0);
     let clusters = instances.iter().flat_map(|(_, i)| i.clusters.keys().copied());
@@ -687,7 +685,8 @@ fn parse(o: &Oracle, v: &Value) -> Result<Parsed, String> {
         faults,
         idempotency,
         seqs: [
-            instance_seq.max(counters.instances),
+            // Instance ids skip the ones in use (`next_instance_id`): the counter as dumped.
+            counters.instances,
             operation_seq.max(counters.operations),
             exaunit_seq.max(counters.exaunits),
             fault_seq.max(counters.faults),
@@ -697,16 +696,16 @@ fn parse(o: &Oracle, v: &Value) -> Result<Parsed, String> {
 
 /// Checks a dump's `providers.oracle` without changing anything (so a state restore
 /// across providers can refuse it before any provider has changed).
-pub fn check_restore(o: &Oracle, v: &Value) -> Result<(), String> {
-    parse(o, v).map(|_| ())
+pub fn check_restore(v: &Value) -> Result<(), String> {
+    parse(v).map(|_| ())
 }
 
 /// Replaces every Oracle table with the contents of a `GET /_sim/state` dump
 /// (`providers.oracle`), parsed and checked whole before anything is replaced. The id
-/// counters continue after the largest id in the dump (or its `counters`, if larger), so
-/// new instances, operations, clusters and faults never reuse an id.
+/// counters continue from the dump's `counters`, and operation, cluster and fault ids
+/// after the largest in the dump if that is larger, so new ids never collide.
 pub fn restore(o: &Oracle, v: &Value) -> Result<(), String> {
-    let p = parse(o, v)?;
+    let p = parse(v)?;
     let _guard = o.lock();
     o.aliases.clear();
     o.domains.clear();

@@ -35,6 +35,13 @@
 //!
 //! Every `{domain}` defaults to `mydomain`. `GET /_sim/state` shows every table under
 //! `providers.oracle`.
+//!
+//! # Chaos (`chaos.rs`, `failures.rs`, `openapi.rs`)
+//! The provider-neutral `/_sim/faults` rules, scenario `identities.oracle` /
+//! `resources.oracle`, `PUT /_sim/state` and `GET /_sim/openapi/oracle.json` reach Oracle
+//! through `chaos.rs`. Forced states and armed failures go through `failures.rs` whether
+//! they come from a fault rule or from the hooks above, which stay as the Oracle-specific
+//! shortcut (a chosen message and phase for `faults`).
 
 pub mod auth;
 pub mod capacity;
