@@ -217,10 +217,9 @@ impl World {
     }
 
     /// Restores the `providers` part of a state dump; providers absent from it keep
-    /// their resources. Each provider parses its part whole before replacing anything;
-    /// a failure after a first provider restored is undone by the caller's snapshot
-    /// (scenario load) or refused before any change (Oracle is checked by a dry parse
-    /// first).
+    /// their resources. Each provider parses its part whole before replacing anything,
+    /// and Oracle's part is checked before ClickHouse's is applied, so a broken dump
+    /// changes nothing.
     pub fn restore(&self, providers: &Value) -> Result<(), String> {
         if let Some(v) = providers.get(oracle::NAME) {
             oracle::chaos::check_restore(v).map_err(|e| format!("{}: {e}", oracle::NAME))?;

@@ -506,3 +506,33 @@ async fn the_openapi_document_lists_every_oracle_path_with_the_journal_operation
     );
     assert!(r.body["components"]["schemas"]["MSError"]["properties"]["errorCode"].is_object());
 }
+
+#[tokio::test]
+async fn a_timeline_break_forces_an_oracle_failure_state_at_its_simulated_time() {
+    let sim = Sim::start().await;
+    let yaml = r#"
+resources:
+  oracle:
+    serviceInstances: [{name: prodexa01}]
+timeline:
+  - {at: 10, break: {provider: oracle, resource_id: csi-500076173, state: FAILED_ACTIVATION}}
+"#;
+    let r = load(&sim, yaml).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    sim.advance(9).await;
+    assert_eq!(instance_status(&sim, SEED_INSTANCE).await, "ACTIVE");
+    let moved = sim.advance(1).await;
+    let changes: Vec<(String, String, String)> = moved["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (t["kind"].as_str().unwrap().into(), t["from"].as_str().unwrap().into(), t["to"].as_str().unwrap().into())
+        })
+        .collect();
+    assert!(changes.contains(&("serviceInstance".into(), "ACTIVE".into(), "FAILED_ACTIVATION".into())), "{changes:?}");
+    assert!(changes.contains(&("vmCluster".into(), "PROVISIONED".into(), "PROVISIONERR".into())), "{changes:?}");
+    assert_eq!(instance_status(&sim, SEED_INSTANCE).await, "FAILED_ACTIVATION");
+    let del = sim.submit(delete_body(SEED_INSTANCE)).await;
+    assert_eq!(sim.settle(&del, 30).await["result"]["status"], "PROCESSED");
+}

@@ -123,15 +123,12 @@ fn resolve(o: &Oracle, tenant: Option<&str>, id: &str) -> Result<Target, String>
             return Ok(Target::Operation(op));
         }
     }
-    let all = o.instances.all();
-    let mut live = all.into_iter().map(|(_, i)| i).filter(|i| in_tenant(&i.domain));
-    if let Some(n) = instances::numeric_id(id) {
-        if let Some(i) = live.clone().find(|i| i.numeric_id == n) {
-            return Ok(Target::Instance(i));
-        }
+    let insts: Vec<Instance> = o.instances.all().into_iter().map(|(_, i)| i).filter(|i| in_tenant(&i.domain)).collect();
+    if let Some(i) = instances::numeric_id(id).and_then(|n| insts.iter().find(|i| i.numeric_id == n)) {
+        return Ok(Target::Instance(i.clone()));
     }
     if let Ok(exaunit) = id.parse::<u64>() {
-        if let Some(i) = live.find(|i| i.clusters.contains_key(&exaunit)) {
+        if let Some(i) = insts.into_iter().find(|i| i.clusters.contains_key(&exaunit)) {
             return Ok(Target::Cluster(i, exaunit));
         }
     }
@@ -730,26 +727,4 @@ pub fn restore(o: &Oracle, v: &Value) -> Result<(), String> {
     o.exaunit_seq.store(exaunits, Ordering::Relaxed);
     o.fault_seq.store(faults, Ordering::Relaxed);
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn faults_report_their_arming_order() {
-        let f = |id: &str| Fault {
-            id: id.into(),
-            definition: None,
-            operation: None,
-            instance: None,
-            operation_id: None,
-            exaunit: None,
-            phase: Phase::Finish,
-            message: String::new(),
-            remaining: 1,
-        };
-        assert!(f("fault-2").number() < f("fault-10").number());
-        assert_eq!(f("other").number(), u64::MAX);
-    }
 }

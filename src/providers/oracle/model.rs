@@ -789,6 +789,23 @@ mod tests {
     }
 
     #[test]
+    fn faults_are_numbered_in_arming_order() {
+        let f = |id: &str| Fault {
+            id: id.into(),
+            definition: None,
+            operation: None,
+            instance: None,
+            operation_id: None,
+            exaunit: None,
+            phase: Phase::Finish,
+            message: String::new(),
+            remaining: 1,
+        };
+        assert!(f("fault-2").number() < f("fault-10").number(), "numeric, not lexicographic");
+        assert_eq!(f("other").number(), u64::MAX);
+    }
+
+    #[test]
     fn item_steps_go_in_the_documented_order() {
         let mut s = ItemStatus::Ready;
         let mut seen = vec![s];

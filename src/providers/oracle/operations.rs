@@ -503,7 +503,7 @@ fn time_param(call: &Call, name: &'static str) -> Result<Option<SimInstant>, Ora
 // ---------------------------------------------------------------------------------------
 // Steps applied by the scheduler.
 
-pub(crate) fn transition(kind: &'static str, id: &str, from: &str, to: &str, cx: &Cx) -> Transition {
+fn transition(kind: &'static str, id: &str, from: &str, to: &str, cx: &Cx) -> Transition {
     Transition { provider: NAME, kind, id: id.to_owned(), from: from.to_owned(), to: to.to_owned(), at: cx.now_iso() }
 }
 
