@@ -148,6 +148,7 @@ impl World {
     pub fn classify(&self, req: &Request, segs: &[&str]) -> Option<Classified> {
         match Self::provider_of(segs)? {
             clickhouse::NAME => Some(clickhouse::chaos::classify(&self.clickhouse, req, segs)),
+            oracle::NAME => Some(oracle::chaos::classify(&self.oracle, req, segs)),
             _ => None,
         }
     }
@@ -156,6 +157,7 @@ impl World {
     pub fn inject(&self, provider: &str, status: u16, retry_after: Option<u64>, cx: &Cx) -> Reply {
         match provider {
             clickhouse::NAME => clickhouse::chaos::inject(status, retry_after, cx),
+            oracle::NAME => oracle::chaos::inject(status, retry_after),
             _ => Reply::json(
                 hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::SERVICE_UNAVAILABLE),
                 &json!({"error": "injected by a fault rule"}),
@@ -174,6 +176,7 @@ impl World {
     ) -> Option<(String, String)> {
         match provider {
             clickhouse::NAME => clickhouse::chaos::resource_target(&self.clickhouse, req, segs, reply),
+            oracle::NAME => oracle::chaos::resource_target(&self.oracle, req, segs, reply),
             _ => None,
         }
     }
@@ -190,6 +193,7 @@ impl World {
     ) -> Result<Vec<Transition>, String> {
         match provider {
             clickhouse::NAME => clickhouse::chaos::resource_fault(&self.clickhouse, tenant, id, fault, cx),
+            oracle::NAME => oracle::chaos::resource_fault(&self.oracle, tenant, id, fault, cx),
             other => Err(format!("unknown provider '{other}'")),
         }
     }
@@ -198,6 +202,7 @@ impl World {
     pub fn seed_identities(&self, provider: &str, section: &Value, cx: &Cx) -> Result<(), String> {
         match provider {
             clickhouse::NAME => clickhouse::chaos::seed_identities(&self.clickhouse, section, cx),
+            oracle::NAME => oracle::chaos::seed_identities(&self.oracle, section, cx),
             other => Err(format!("unknown provider '{other}'")),
         }
     }
@@ -206,15 +211,24 @@ impl World {
     pub fn seed_resources(&self, provider: &str, section: &Value, cx: &Cx) -> Result<(), String> {
         match provider {
             clickhouse::NAME => clickhouse::chaos::seed_resources(&self.clickhouse, section, cx),
+            oracle::NAME => oracle::chaos::seed_resources(&self.oracle, section, cx),
             other => Err(format!("unknown provider '{other}'")),
         }
     }
 
     /// Restores the `providers` part of a state dump; providers absent from it keep
-    /// their resources.
+    /// their resources. Each provider parses its part whole before replacing anything,
+    /// and Oracle's part is checked before ClickHouse's is applied, so a broken dump
+    /// changes nothing.
     pub fn restore(&self, providers: &Value) -> Result<(), String> {
+        if let Some(v) = providers.get(oracle::NAME) {
+            oracle::chaos::check_restore(v).map_err(|e| format!("{}: {e}", oracle::NAME))?;
+        }
         if let Some(v) = providers.get(clickhouse::NAME) {
             clickhouse::chaos::restore(&self.clickhouse, v).map_err(|e| format!("{}: {e}", clickhouse::NAME))?;
+        }
+        if let Some(v) = providers.get(oracle::NAME) {
+            oracle::chaos::restore(&self.oracle, v).map_err(|e| format!("{}: {e}", oracle::NAME))?;
         }
         Ok(())
     }
@@ -223,19 +237,23 @@ impl World {
     pub fn openapi(provider: &str) -> Option<Value> {
         match provider {
             clickhouse::NAME => Some(clickhouse::openapi::document()),
+            oracle::NAME => Some(oracle::openapi::document()),
             _ => None,
         }
     }
 
     /// Scenario variables naming the default identities (`clickhouse.org`, ...).
     pub fn variables() -> Vec<(String, String)> {
-        clickhouse::chaos::variables()
+        let mut vars = clickhouse::chaos::variables();
+        vars.extend(oracle::chaos::variables());
+        vars
     }
 
     /// Request headers of a provider's default identity (scenario `auth: <provider>`).
     pub fn default_auth(provider: &str) -> Option<Vec<(String, String)>> {
         match provider {
             clickhouse::NAME => Some(clickhouse::chaos::default_auth()),
+            oracle::NAME => Some(oracle::chaos::default_auth()),
             _ => None,
         }
     }

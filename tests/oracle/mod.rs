@@ -20,3 +20,5 @@ mod concurrency;
 mod ecra;
 // Property tests: serialized allocations come back as the same clusters.
 mod properties;
+// The chaos seam: /_sim/faults rules, failure states, state restore, scenario sections, OpenAPI.
+mod chaos;

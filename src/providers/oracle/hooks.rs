@@ -6,62 +6,87 @@ use hyper::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
 use super::capacity::Model;
+use super::failures::{self, FaultTarget};
 use super::instances;
 use super::model::*;
 use super::{default_entitlement, Oracle, DEFAULT_DOMAIN};
 use crate::http::{json_object, Reply, Request};
 use crate::providers::Cx;
 
-fn ok(v: Value) -> Reply {
-    Reply::json(StatusCode::OK, &v)
+/// Why a hook (or a scenario's `identities.oracle` item) was refused: 400 or 404, with
+/// the message `{"error": ...}` carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    Bad(String),
+    NotFound(String),
 }
 
-fn bad(m: impl Into<String>) -> Reply {
-    Reply::json(StatusCode::BAD_REQUEST, &json!({"error": m.into()}))
+impl Refusal {
+    pub(crate) fn message(&self) -> &str {
+        match self {
+            Refusal::Bad(m) | Refusal::NotFound(m) => m,
+        }
+    }
+
+    fn reply(&self) -> Reply {
+        let status = match self {
+            Refusal::Bad(_) => StatusCode::BAD_REQUEST,
+            Refusal::NotFound(_) => StatusCode::NOT_FOUND,
+        };
+        Reply::json(status, &json!({"error": self.message()}))
+    }
 }
 
-fn not_found(m: impl Into<String>) -> Reply {
-    Reply::json(StatusCode::NOT_FOUND, &json!({"error": m.into()}))
+/// A hook's answer: the JSON it replies with, or why it refused (nothing changed then).
+pub(crate) type Done = Result<Value, Refusal>;
+
+fn bad(m: impl Into<String>) -> Refusal {
+    Refusal::Bad(m.into())
+}
+
+fn not_found(m: impl Into<String>) -> Refusal {
+    Refusal::NotFound(m.into())
 }
 
 pub fn handle(o: &Oracle, req: &Request, segs: &[&str], cx: &Cx) -> Option<Reply> {
     let m = &req.method;
-    let body = || json_object(req).map_err(|e| bad(format!("{e:?}")));
-    let run = |f: &dyn Fn(Map<String, Value>) -> Reply| match body() {
-        Ok(b) => f(b),
-        Err(r) => r,
+    let run = |f: &dyn Fn(&Map<String, Value>) -> Done| {
+        json_object(req).map_err(|e| bad(format!("{e:?}"))).and_then(|b| f(&b))
     };
-    Some(match segs {
-        ["domains"] if m == Method::POST => run(&|b| add_domain(o, &b, cx)),
-        ["users"] if m == Method::POST => run(&|b| add_user(o, &b)),
-        ["tokens"] if m == Method::POST => run(&|b| add_token(o, &b, cx)),
-        ["tokens", token, "expire"] if m == Method::POST => {
-            match o.tokens.update("", token, |t| t.expires_at = cx.now) {
-                Some(()) => ok(json!({"token": token, "expired": true})),
-                None => not_found(format!("token {token} not found")),
-            }
-        }
-        ["entitlements"] if m == Method::POST => run(&|b| add_entitlement(o, &b, cx)),
-        ["entitlements", id] if m == Method::PATCH => run(&|b| patch_entitlement(o, id, &b, cx)),
-        ["instances", id, "state"] if m == Method::POST => run(&|b| force_instance(o, id, &b, cx)),
+    let done = match segs {
+        ["domains"] if m == Method::POST => run(&|b| add_domain(o, b)),
+        ["users"] if m == Method::POST => run(&|b| add_user(o, b)),
+        ["tokens"] if m == Method::POST => run(&|b| add_token(o, b, cx)),
+        ["tokens", token, "expire"] if m == Method::POST => match o.tokens.update("", token, |t| t.expires_at = cx.now)
+        {
+            Some(()) => Ok(json!({"token": token, "expired": true})),
+            None => Err(not_found(format!("token {token} not found"))),
+        },
+        ["entitlements"] if m == Method::POST => run(&|b| add_entitlement(o, b, cx)),
+        ["entitlements", id] if m == Method::PATCH => run(&|b| patch_entitlement(o, id, b, cx)),
+        ["instances", id, "state"] if m == Method::POST => run(&|b| force_instance(o, id, b, cx)),
         ["instances", id, "clusters", exaunit, "state"] if m == Method::POST => {
-            run(&|b| force_cluster(o, id, exaunit, &b, cx))
+            run(&|b| force_cluster(o, id, exaunit, b, cx))
         }
         ["faults"] if m == Method::GET => {
             let mut all = o.faults.all();
-            all.sort_by(|a, b| a.0.cmp(&b.0));
-            ok(json!({"faults": all.into_iter().map(|(_, f)| f).collect::<Vec<_>>()}))
+            all.sort_by_key(|(_, f)| f.number());
+            Ok(json!({"faults": all.into_iter().map(|(_, f)| f).collect::<Vec<_>>()}))
         }
-        ["faults"] if m == Method::POST => run(&|b| add_fault(o, &b)),
+        ["faults"] if m == Method::POST => run(&|b| add_fault(o, b)),
         ["faults"] if m == Method::DELETE => {
             o.faults.clear();
-            ok(json!({"cleared": true}))
+            Ok(json!({"cleared": true}))
         }
         _ => return None,
+    };
+    Some(match done {
+        Ok(v) => Reply::json(StatusCode::OK, &v),
+        Err(r) => r.reply(),
     })
 }
 
-fn str_field<'a>(b: &'a Map<String, Value>, k: &str) -> Result<Option<&'a str>, Reply> {
+fn str_field<'a>(b: &'a Map<String, Value>, k: &str) -> Result<Option<&'a str>, Refusal> {
     match b.get(k) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -69,14 +94,22 @@ fn str_field<'a>(b: &'a Map<String, Value>, k: &str) -> Result<Option<&'a str>, 
     }
 }
 
-fn u64_field(b: &Map<String, Value>, k: &str) -> Result<Option<u64>, Reply> {
+fn u64_field(b: &Map<String, Value>, k: &str) -> Result<Option<u64>, Refusal> {
     match b.get(k) {
         None | Some(Value::Null) => Ok(None),
         Some(v) => v.as_u64().map(Some).ok_or_else(|| bad(format!("{k} must be a non-negative integer"))),
     }
 }
 
-fn strings(b: &Map<String, Value>, k: &str) -> Result<Option<Vec<String>>, Reply> {
+fn bool_field(b: &Map<String, Value>, k: &str) -> Result<Option<bool>, Refusal> {
+    match b.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(v)) => Ok(Some(*v)),
+        Some(_) => Err(bad(format!("{k} must be true or false"))),
+    }
+}
+
+fn strings(b: &Map<String, Value>, k: &str) -> Result<Option<Vec<String>>, Refusal> {
     match b.get(k) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(a)) => a
@@ -88,34 +121,27 @@ fn strings(b: &Map<String, Value>, k: &str) -> Result<Option<Vec<String>>, Reply
     }
 }
 
-fn domain_of(o: &Oracle, b: &Map<String, Value>) -> Result<Domain, Reply> {
+fn domain_of(o: &Oracle, b: &Map<String, Value>) -> Result<Domain, Refusal> {
     let name = str_field(b, "domain")?.unwrap_or(DEFAULT_DOMAIN);
     super::auth::resolve_domain(o, name).ok_or_else(|| not_found(format!("identity domain {name} not found")))
 }
 
-macro_rules! tri {
-    ($e:expr) => {
-        match $e {
-            Ok(v) => v,
-            Err(r) => return r,
-        }
-    };
-}
-
-fn add_domain(o: &Oracle, b: &Map<String, Value>, _cx: &Cx) -> Reply {
-    let Some(name) = tri!(str_field(b, "name")) else { return bad("name is required") };
+/// `POST domains {name, alias?, username?, password?, canMutate?}`: another identity
+/// domain with its alias (`idcs-<32 hex>` generated when absent) and cloud account.
+pub(crate) fn add_domain(o: &Oracle, b: &Map<String, Value>) -> Done {
+    let name = str_field(b, "name")?.ok_or_else(|| bad("name is required"))?;
     if name.is_empty() || name.contains('/') || super::auth::resolve_domain(o, name).is_some() {
-        return bad(format!("identity domain '{name}' already exists or is not a valid name"));
+        return Err(bad(format!("identity domain '{name}' already exists or is not a valid name")));
     }
     let n = o.domains.len() + 1;
-    let alias = tri!(str_field(b, "alias")).map(str::to_owned).unwrap_or_else(|| format!("idcs-{n:032x}"));
-    if super::auth::resolve_domain(o, &alias).is_some() {
-        return bad(format!("alias '{alias}' already exists"));
+    let alias = str_field(b, "alias")?.map(str::to_owned).unwrap_or_else(|| format!("idcs-{n:032x}"));
+    if alias.is_empty() || alias.contains('/') || super::auth::resolve_domain(o, &alias).is_some() {
+        return Err(bad(format!("alias '{alias}' already exists or is not a valid name")));
     }
     let mut users = Vec::new();
-    if let Some(username) = tri!(str_field(b, "username")) {
-        let password = tri!(str_field(b, "password")).unwrap_or("Welcome1!").to_owned();
-        let can_mutate = b.get("canMutate").and_then(Value::as_bool).unwrap_or(true);
+    if let Some(username) = str_field(b, "username")? {
+        let password = str_field(b, "password")?.unwrap_or(super::DEFAULT_PASSWORD).to_owned();
+        let can_mutate = bool_field(b, "canMutate")?.unwrap_or(true);
         users.push(User { username: username.to_owned(), password, can_mutate });
     }
     let cloud = format!("cacct-{n:032x}");
@@ -127,38 +153,46 @@ fn add_domain(o: &Oracle, b: &Map<String, Value>, _cx: &Cx) -> Reply {
         users,
         cloud_account_id: cloud,
     });
-    ok(json!({"name": name, "alias": alias}))
+    Ok(json!({"name": name, "alias": alias}))
 }
 
-fn add_user(o: &Oracle, b: &Map<String, Value>) -> Reply {
-    let d = tri!(domain_of(o, b));
-    let (Some(username), Some(password)) = (tri!(str_field(b, "username")), tri!(str_field(b, "password"))) else {
-        return bad("username and password are required");
+/// `POST users {domain?, username, password, canMutate?}`: another user (a user of the
+/// same name is replaced).
+pub(crate) fn add_user(o: &Oracle, b: &Map<String, Value>) -> Done {
+    let d = domain_of(o, b)?;
+    let (Some(username), Some(password)) = (str_field(b, "username")?, str_field(b, "password")?) else {
+        return Err(bad("username and password are required"));
     };
-    let can_mutate = b.get("canMutate").and_then(Value::as_bool).unwrap_or(true);
+    let can_mutate = bool_field(b, "canMutate")?.unwrap_or(true);
     let user = User { username: username.to_owned(), password: password.to_owned(), can_mutate };
     o.domains.update("", &d.name, |d| {
         d.users.retain(|u| u.username != user.username);
         d.users.push(user.clone());
     });
-    ok(json!({"domain": d.name, "username": username, "canMutate": can_mutate}))
+    Ok(json!({"domain": d.name, "username": username, "canMutate": can_mutate}))
 }
 
-fn add_token(o: &Oracle, b: &Map<String, Value>, cx: &Cx) -> Reply {
-    let d = tri!(domain_of(o, b));
-    let username = tri!(str_field(b, "username")).map(str::to_owned).unwrap_or_else(|| {
+/// `POST tokens {domain?, username?, token?, expiresIn?}`: a bearer token (§2.2, S4).
+pub(crate) fn add_token(o: &Oracle, b: &Map<String, Value>, cx: &Cx) -> Done {
+    let d = domain_of(o, b)?;
+    let username = str_field(b, "username")?.map(str::to_owned).unwrap_or_else(|| {
         d.users.first().map(|u| u.username.clone()).unwrap_or_else(|| super::DEFAULT_USER.to_owned())
     });
-    let token =
-        tri!(str_field(b, "token")).map(str::to_owned).unwrap_or_else(|| format!("sim-oracle-{}", cx.ids.alnum(32)));
-    let lifetime = tri!(u64_field(b, "expiresIn")).unwrap_or(o.settings().token_lifetime);
+    let token = match str_field(b, "token")? {
+        Some(t) if t.is_empty() || t.chars().any(char::is_whitespace) => {
+            return Err(bad("token must be non-empty and without spaces"))
+        }
+        Some(t) => t.to_owned(),
+        None => format!("sim-oracle-{}", cx.ids.alnum(32)),
+    };
+    let lifetime = u64_field(b, "expiresIn")?.unwrap_or(o.settings().token_lifetime);
     let expires_at = cx.now.plus_secs(lifetime);
     o.tokens.insert("", &token, Token { token: token.clone(), domain: d.name.clone(), username, expires_at });
-    ok(json!({"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "domain": d.name}))
+    Ok(json!({"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "domain": d.name}))
 }
 
 /// Applies the hidden and visible fields of `b` to an entitlement.
-fn apply_entitlement(o: &Oracle, e: &mut Entitlement, b: &Map<String, Value>) -> Result<(), Reply> {
+fn apply_entitlement(o: &Oracle, e: &mut Entitlement, b: &Map<String, Value>) -> Result<(), Refusal> {
     if let Some(s) = str_field(b, "status")? {
         e.status = EntitlementStatus::parse(s).ok_or_else(|| bad(format!("unknown entitlement status '{s}'")))?;
     }
@@ -192,103 +226,99 @@ fn apply_entitlement(o: &Oracle, e: &mut Entitlement, b: &Map<String, Value>) ->
     Ok(())
 }
 
-fn add_entitlement(o: &Oracle, b: &Map<String, Value>, cx: &Cx) -> Reply {
-    let d = tri!(domain_of(o, b));
-    let Some(id) = tri!(str_field(b, "id")) else { return bad("id is required (cesi-N)") };
+/// `cesi-N` (or `N`) of a hook body's `id`.
+pub(crate) fn entitlement_id(id: &str) -> Result<String, Refusal> {
     let digits = id.strip_prefix("cesi-").unwrap_or(id);
     if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
-        return bad(format!("id '{id}' must be cesi-<digits>"));
+        return Err(bad(format!("id '{id}' must be cesi-<digits>")));
     }
-    let id = format!("cesi-{digits}");
+    Ok(format!("cesi-{digits}"))
+}
+
+/// `POST entitlements {domain?, id, serviceDefinition?, status?, ...}`: another service
+/// entitlement, shaped like the default one unless the body says otherwise (§4.2, §10.4).
+pub(crate) fn add_entitlement(o: &Oracle, b: &Map<String, Value>, cx: &Cx) -> Done {
+    let d = domain_of(o, b)?;
+    let id = entitlement_id(str_field(b, "id")?.ok_or_else(|| bad("id is required (cesi-N)"))?)?;
+    let _guard = o.lock();
     if o.entitlements.contains(&d.name, &id) {
-        return bad(format!("entitlement {id} already exists"));
+        return Err(bad(format!("entitlement {id} already exists")));
     }
     let mut e = default_entitlement(&id);
     e.created_on = cx.now;
     e.modified_on = cx.now;
-    tri!(apply_entitlement(o, &mut e, b));
+    apply_entitlement(o, &mut e, b)?;
     o.entitlements.insert(&d.name, &id, e.clone());
-    ok(json!(e))
+    Ok(json!(e))
 }
 
-fn patch_entitlement(o: &Oracle, id: &str, b: &Map<String, Value>, cx: &Cx) -> Reply {
-    let d = tri!(domain_of(o, b));
+/// `PATCH entitlements/{id}`: status and hidden fields of an existing entitlement.
+pub(crate) fn patch_entitlement(o: &Oracle, id: &str, b: &Map<String, Value>, cx: &Cx) -> Done {
+    let d = domain_of(o, b)?;
     let _guard = o.lock();
-    let Some(mut e) = o.entitlements.get(&d.name, id) else { return not_found(format!("entitlement {id} not found")) };
-    tri!(apply_entitlement(o, &mut e, b));
+    let mut e = o.entitlements.get(&d.name, id).ok_or_else(|| not_found(format!("entitlement {id} not found")))?;
+    apply_entitlement(o, &mut e, b)?;
     e.modified_on = cx.now;
     o.entitlements.insert(&d.name, id, e.clone());
-    ok(json!(e))
+    Ok(json!(e))
 }
 
-fn find_instance(o: &Oracle, b: &Map<String, Value>, id: &str) -> Result<Instance, Reply> {
+fn find_instance(o: &Oracle, b: &Map<String, Value>, id: &str) -> Result<Instance, Refusal> {
     let d = domain_of(o, b)?;
     instances::find(o, &d.name, id).map_err(|_| not_found(format!("service instance {id} not found")))
 }
 
-/// Forces an instance status now (e.g. SUSPENDED, §10.2 admin row); releases nothing.
-fn force_instance(o: &Oracle, id: &str, b: &Map<String, Value>, cx: &Cx) -> Reply {
-    let Some(s) = tri!(str_field(b, "status")) else { return bad("status is required") };
-    let Some(status) = InstanceStatus::parse(s) else { return bad(format!("unknown instance status '{s}'")) };
-    let _guard = o.lock();
-    let inst = tri!(find_instance(o, b, id));
-    o.instances.update(&inst.domain, &inst.numeric_id.to_string(), |i| {
-        i.status = status;
-        i.modified_on = cx.now;
-    });
-    ok(json!({"id": inst.id(), "status": status.as_str()}))
+/// `POST instances/{id}/state {"status": ...}`: forces an instance status now (e.g.
+/// SUSPENDED, §10.2 admin row) through `failures::force_instance`.
+fn force_instance(o: &Oracle, id: &str, b: &Map<String, Value>, cx: &Cx) -> Done {
+    let s = str_field(b, "status")?.ok_or_else(|| bad("status is required"))?;
+    let status = InstanceStatus::parse(s).ok_or_else(|| bad(format!("unknown instance status '{s}'")))?;
+    let inst = find_instance(o, b, id)?;
+    failures::force_instance(o, &inst.domain, inst.numeric_id, status, cx).map_err(not_found)?;
+    Ok(json!({"id": inst.id(), "status": status.as_str()}))
 }
 
-/// Forces a cluster status now (R08 / D03 tests).
-fn force_cluster(o: &Oracle, id: &str, exaunit: &str, b: &Map<String, Value>, cx: &Cx) -> Reply {
-    let Some(s) = tri!(str_field(b, "status")) else { return bad("status is required") };
-    let Some(status) = ClusterStatus::parse(s) else { return bad(format!("unknown cluster status '{s}'")) };
-    let Ok(exaunit) = exaunit.parse::<u64>() else { return bad(format!("exaunit '{exaunit}' is not a number")) };
-    let _guard = o.lock();
-    let inst = tri!(find_instance(o, b, id));
-    let done = o.instances.update(&inst.domain, &inst.numeric_id.to_string(), |i| match i.clusters.get_mut(&exaunit) {
-        Some(c) => {
-            c.status = status;
-            c.modified_on = cx.now;
-            true
-        }
-        None => false,
-    });
-    if done != Some(true) {
-        return not_found(format!("cluster {exaunit} not found in instance {id}"));
-    }
-    ok(json!({"exaunitId": exaunit, "status": status.as_str()}))
+/// `POST instances/{id}/clusters/{exaunit}/state {"status": ...}`: forces a cluster
+/// status now (R08 / D03) through `failures::force_cluster`.
+fn force_cluster(o: &Oracle, id: &str, exaunit: &str, b: &Map<String, Value>, cx: &Cx) -> Done {
+    let s = str_field(b, "status")?.ok_or_else(|| bad("status is required"))?;
+    let status = ClusterStatus::parse(s).ok_or_else(|| bad(format!("unknown cluster status '{s}'")))?;
+    let exaunit = exaunit.parse::<u64>().map_err(|_| bad(format!("exaunit '{exaunit}' is not a number")))?;
+    let inst = find_instance(o, b, id)?;
+    failures::force_cluster(o, &inst.domain, inst.numeric_id, exaunit, status, cx)
+        .map_err(|_| not_found(format!("cluster {exaunit} not found in instance {id}")))?;
+    Ok(json!({"exaunitId": exaunit, "status": status.as_str()}))
 }
 
-fn add_fault(o: &Oracle, b: &Map<String, Value>) -> Reply {
-    let definition = match tri!(str_field(b, "definition")) {
+/// `POST faults {definition?, operation?, instanceId?, phase?, message?, count?}`: the
+/// §13 backend failure, armed through `failures::arm`.
+fn add_fault(o: &Oracle, b: &Map<String, Value>) -> Done {
+    let definition = match str_field(b, "definition")? {
         None => None,
-        Some(d) => match Definition::parse(d) {
-            Some(d) => Some(d),
-            None => return bad(format!("unknown operation item definition '{d}'")),
-        },
+        Some(d) => Some(Definition::parse(d).ok_or_else(|| bad(format!("unknown operation item definition '{d}'")))?),
     };
     const OPS: &[&str] = &["CREATE", "DELETE", "AddCluster", "ReshapeCluster", "DeleteCluster"];
-    let operation = match tri!(str_field(b, "operation")) {
+    let operation = match str_field(b, "operation")? {
         None => None,
         Some(x) if OPS.iter().any(|o| o.eq_ignore_ascii_case(x)) => Some(x.to_owned()),
-        Some(x) => return bad(format!("operation '{x}' must be one of {}", OPS.join(", "))),
+        Some(x) => return Err(bad(format!("operation '{x}' must be one of {}", OPS.join(", ")))),
     };
     let instance = match b.get("instanceId") {
         None | Some(Value::Null) => None,
-        Some(v) => match v.as_str().and_then(instances::numeric_id).or_else(|| v.as_u64()) {
-            Some(n) => Some(n),
-            None => return bad("instanceId must be N or csi-N"),
-        },
+        Some(v) => Some(
+            v.as_str()
+                .and_then(instances::numeric_id)
+                .or_else(|| v.as_u64())
+                .ok_or_else(|| bad("instanceId must be N or csi-N"))?,
+        ),
     };
-    let phase = match tri!(str_field(b, "phase")).unwrap_or("finish") {
+    let phase = match str_field(b, "phase")?.unwrap_or("finish") {
         "start" => Phase::Start,
         "finish" => Phase::Finish,
-        other => return bad(format!("phase '{other}' must be start or finish")),
+        other => return Err(bad(format!("phase '{other}' must be start or finish"))),
     };
-    let message = tri!(str_field(b, "message")).unwrap_or("Injected backend failure").to_owned();
-    let remaining = tri!(u64_field(b, "count")).unwrap_or(1);
-    let fault = Fault { id: o.next_fault_id(), definition, operation, instance, phase, message, remaining };
-    o.faults.insert("", &fault.id, fault.clone());
-    ok(json!(fault))
+    let message = str_field(b, "message")?.unwrap_or(failures::INJECTED).to_owned();
+    let count = u64_field(b, "count")?.unwrap_or(1);
+    let target = FaultTarget { definition, operation, instance, ..FaultTarget::default() };
+    Ok(json!(failures::arm(o, target, phase, message, count)))
 }

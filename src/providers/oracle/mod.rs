@@ -35,17 +35,27 @@
 //!
 //! Every `{domain}` defaults to `mydomain`. `GET /_sim/state` shows every table under
 //! `providers.oracle`.
+//!
+//! # Chaos (`chaos.rs`, `failures.rs`, `openapi.rs`)
+//! The provider-neutral `/_sim/faults` rules, scenario `identities.oracle` /
+//! `resources.oracle`, `PUT /_sim/state` and `GET /_sim/openapi/oracle.json` reach Oracle
+//! through `chaos.rs`. Forced states and armed failures go through `failures.rs` whether
+//! they come from a fault rule or from the hooks above, which stay as the Oracle-specific
+//! shortcut (a chosen message and phase for `faults`).
 
 pub mod auth;
 pub mod capacity;
 pub mod catalog;
+pub mod chaos;
 pub mod collection;
 pub mod ecra;
 pub mod entitlements;
 pub mod error;
+pub mod failures;
 pub mod hooks;
 pub mod instances;
 pub mod model;
+pub mod openapi;
 pub mod operations;
 pub mod payload;
 pub mod routes;
@@ -361,13 +371,30 @@ impl Oracle {
         hooks::handle(self, req, segs, cx)
     }
 
-    /// Every resource, by kind (`GET /_sim/state`), hidden fields included.
+    /// Every resource, by kind (`GET /_sim/state`), hidden fields included. Rows of
+    /// tables keyed by identity domain carry their `domain`; `counters` holds the id
+    /// counters, so that `PUT /_sim/state` (`chaos::restore`) continues them.
     pub fn state(&self, _cx: &Cx) -> Value {
         fn values<V: serde::Serialize + Clone>(t: &Table<V>) -> Value {
             let mut all = t.all();
             all.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Array(all.into_iter().map(|(_, v)| serde_json::to_value(v).unwrap_or(Value::Null)).collect())
+            let row = |((domain, _), v): ((String, String), V)| {
+                let mut row = serde_json::to_value(v).unwrap_or(Value::Null);
+                if let Some(obj) = row.as_object_mut().filter(|_| !domain.is_empty()) {
+                    obj.entry("domain").or_insert(Value::String(domain));
+                }
+                row
+            };
+            Value::Array(all.into_iter().map(row).collect())
         }
+        let mut idempotency = self.idempotency.all();
+        idempotency.sort_by(|a, b| a.0.cmp(&b.0));
+        let idempotency: Vec<Value> = idempotency
+            .into_iter()
+            .map(|((domain, request_id), (digest, operation))| {
+                json!({"domain": domain, "requestId": request_id, "digest": digest, "operation": operation})
+            })
+            .collect();
         json!({
             "domains": values(&self.domains),
             "tokens": values(&self.tokens),
@@ -378,6 +405,13 @@ impl Oracle {
             "serviceInstances": values(&self.instances),
             "operations": values(&self.operations),
             "faults": values(&self.faults),
+            "idempotency": idempotency,
+            "counters": {
+                "instances": self.instance_seq.load(Ordering::Relaxed),
+                "operations": self.operation_seq.load(Ordering::Relaxed),
+                "exaunits": self.exaunit_seq.load(Ordering::Relaxed),
+                "faults": self.fault_seq.load(Ordering::Relaxed),
+            },
         })
     }
 

@@ -545,6 +545,10 @@ pub struct Instance {
     pub clusters: BTreeMap<u64, Cluster>,
     /// §12: the mutating operation running on this instance (U05).
     pub in_flight: Option<String>,
+    /// A stall armed by a fault rule: operation steps on this instance due before this
+    /// instant wait until it (`failures.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stall_until: Option<SimInstant>,
     pub created_on: SimInstant,
     pub created_by: String,
     pub modified_on: SimInstant,
@@ -630,6 +634,10 @@ pub struct Operation {
     /// The decoded EXAUNIT_ALLOCATIONS and definition, for knob `idempotency=requestId`.
     pub digest: Option<String>,
     pub item: OperationItem,
+    /// A stall armed by a fault rule: steps of this operation due before this instant
+    /// wait until it (`failures.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stall_until: Option<SimInstant>,
 }
 
 impl Operation {
@@ -691,8 +699,8 @@ pub enum Phase {
     Finish,
 }
 
-/// An injected asynchronous failure (§13 `POST /_sim/faults` for Oracle, served as
-/// `POST /_sim/oracle/faults`).
+/// An injected asynchronous failure (§13 faults): armed by `POST /_sim/oracle/faults`
+/// or by a `/_sim/faults` resource rule (`fail_next_transition`, `failures.rs`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Fault {
@@ -701,6 +709,13 @@ pub struct Fault {
     /// `CREATE`, `DELETE`, `AddCluster`, `ReshapeCluster` or `DeleteCluster`.
     pub operation: Option<String>,
     pub instance: Option<u64>,
+    /// Only this operation (by id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
+    /// Only an operation working on this VM cluster (its `ExaunitID`), or one that works
+    /// on every cluster of the instance (CREATE, DELETE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exaunit: Option<u64>,
     pub phase: Phase,
     pub message: String,
     /// Fires this many more times.
@@ -708,12 +723,21 @@ pub struct Fault {
 }
 
 impl Fault {
-    pub fn matches(&self, plan: &Plan, phase: Phase) -> bool {
+    /// The `N` of `fault-N`: the order faults were armed in (and are tried in).
+    pub fn number(&self) -> u64 {
+        self.id.strip_prefix("fault-").and_then(|n| n.parse().ok()).unwrap_or(u64::MAX)
+    }
+
+    pub fn matches(&self, op: &Operation, phase: Phase) -> bool {
+        let plan = &op.plan;
+        let whole_instance = matches!(plan, Plan::Create { .. } | Plan::Delete { .. });
         self.remaining > 0
             && self.phase == phase
             && self.definition.is_none_or(|d| d == plan.definition())
             && self.operation.as_deref().is_none_or(|o| o.eq_ignore_ascii_case(plan.operation_name()))
             && self.instance.is_none_or(|i| i == plan.instance())
+            && self.operation_id.as_deref().is_none_or(|id| id == op.id)
+            && self.exaunit.is_none_or(|x| whole_instance || op.exaunit == Some(x))
     }
 }
 
@@ -762,6 +786,23 @@ mod tests {
         for s in [ClusterStatus::Creating, ClusterStatus::Updating, ClusterStatus::Deleting] {
             assert!(!s.can(ClusterOp::Delete) && !s.can(ClusterOp::Reshape));
         }
+    }
+
+    #[test]
+    fn faults_are_numbered_in_arming_order() {
+        let f = |id: &str| Fault {
+            id: id.into(),
+            definition: None,
+            operation: None,
+            instance: None,
+            operation_id: None,
+            exaunit: None,
+            phase: Phase::Finish,
+            message: String::new(),
+            remaining: 1,
+        };
+        assert!(f("fault-2").number() < f("fault-10").number(), "numeric, not lexicographic");
+        assert_eq!(f("other").number(), u64::MAX);
     }
 
     #[test]

@@ -279,6 +279,7 @@ fn new_instance(call: &Call, id: u64, spec: &CreateSpec, e: &Entitlement, op_id:
         invoker_admin: spec.invoker_admin.clone(),
         clusters: Default::default(),
         in_flight: op_id,
+        stall_until: None,
         created_on: now,
         created_by: call.principal.username.clone(),
         modified_on: now,
@@ -386,6 +387,7 @@ fn accept(o: &Oracle, call: &Call, p: Prepared, attrs: Attrs) -> Result<Operatio
         created_by: call.principal.username.clone(),
         exaunit,
         digest: p.digest.as_ref().map(|(_, d)| d.clone()),
+        stall_until: None,
         plan,
         item: OperationItem {
             id: item_id,
@@ -506,7 +508,7 @@ fn transition(kind: &'static str, id: &str, from: &str, to: &str, cx: &Cx) -> Tr
 }
 
 /// What changed between two versions of an instance, as transitions.
-fn diff(before: &Instance, after: &Instance, cx: &Cx) -> Vec<Transition> {
+pub(crate) fn diff(before: &Instance, after: &Instance, cx: &Cx) -> Vec<Transition> {
     let mut out = Vec::new();
     if before.status != after.status {
         out.push(transition("serviceInstance", &after.id(), before.status.as_str(), after.status.as_str(), cx));
@@ -536,8 +538,12 @@ pub fn apply(o: &Oracle, event: Event, cx: &Cx) -> Vec<Transition> {
         }
         Event::InstanceExpire { domain, instance, since } => return expire_instance(o, &domain, instance, since, cx),
     };
-    let Some(op) = o.operations.get(&domain, &operation) else { return Vec::new() };
+    let Some(mut op) = o.operations.get(&domain, &operation) else { return Vec::new() };
     if op.generation != generation {
+        return Vec::new();
+    }
+    if let Some(until) = super::failures::held_until(o, &mut op, cx.now) {
+        cx.schedule_at(until, Event::OperationStep { domain, operation, generation, step });
         return Vec::new();
     }
     match (step, op.status, op.item.status) {
@@ -584,11 +590,12 @@ fn schedule_retention(op: &Operation, instance: Option<&Instance>, cx: &Cx, s: &
     }
 }
 
-/// Takes one firing of the first fault matching the plan at `phase`.
-fn take_fault(o: &Oracle, plan: &Plan, phase: Phase) -> Option<String> {
+/// Takes one firing of the first fault matching the operation at `phase` (in the order
+/// they were armed).
+fn take_fault(o: &Oracle, op: &Operation, phase: Phase) -> Option<String> {
     let mut faults = o.faults.all();
-    faults.sort_by(|a, b| a.0.cmp(&b.0));
-    let (_, fault) = faults.into_iter().find(|(_, f)| f.matches(plan, phase))?;
+    faults.sort_by_key(|(_, f)| f.number());
+    let (_, fault) = faults.into_iter().find(|(_, f)| f.matches(op, phase))?;
     o.faults.update("", &fault.id, |f| f.remaining = f.remaining.saturating_sub(1));
     Some(fault.message)
 }
@@ -599,7 +606,7 @@ fn start(o: &Oracle, mut op: Operation, cx: &Cx) -> Vec<Transition> {
     let Some(before) = o.instances.get(&op.domain, &key) else {
         return fail(o, op, "The service instance no longer exists".into(), Phase::Start, cx);
     };
-    if let Some(message) = take_fault(o, &op.plan, Phase::Start) {
+    if let Some(message) = take_fault(o, &op, Phase::Start) {
         return fail(o, op, message, Phase::Start, cx);
     }
     let unchanged = match backend_checks(&before, &op.plan, &settings) {
@@ -738,7 +745,7 @@ fn async_wait(o: &Oracle, mut op: Operation, cx: &Cx) -> Vec<Transition> {
 }
 
 fn finish(o: &Oracle, mut op: Operation, cx: &Cx) -> Vec<Transition> {
-    if let Some(message) = take_fault(o, &op.plan, Phase::Finish) {
+    if let Some(message) = take_fault(o, &op, Phase::Finish) {
         return fail(o, op, message, Phase::Finish, cx);
     }
     let settings = o.settings();
@@ -831,7 +838,7 @@ fn commit(inst: &mut Instance, plan: &Plan, exaunit: Option<u64>, s: &Settings) 
 /// a CREATE's instance goes FAILED_ACTIVATION (its cluster PROVISIONERR when the backend
 /// failed late), an AddCluster's cluster PROVISIONERR, a reshape or cluster delete back to
 /// PROVISIONED unchanged, a DELETE back to the instance's earlier status.
-fn fail(o: &Oracle, mut op: Operation, message: String, phase: Phase, cx: &Cx) -> Vec<Transition> {
+pub(crate) fn fail(o: &Oracle, mut op: Operation, message: String, phase: Phase, cx: &Cx) -> Vec<Transition> {
     let now = cx.now;
     let key = op.plan.instance().to_string();
     let before = o.instances.get(&op.domain, &key);
