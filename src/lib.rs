@@ -273,6 +273,17 @@ impl Simulator {
         self.inner.handle.load_scenario(s)
     }
 
+    /// Everything `GET /_sim/state` shows: clock, knobs, resources, pending transitions,
+    /// timeline, fault rules.
+    pub fn dump(&self) -> Value {
+        self.inner.handle.core.dump()
+    }
+
+    /// Restores a [`Simulator::dump`] (all or nothing), as `PUT /_sim/state` does.
+    pub fn restore(&self, dump: &Value) -> Result<(), String> {
+        self.inner.handle.core.restore(dump)
+    }
+
     /// Scenario variables naming the default identities (`clickhouse.org`, ...).
     pub fn variables(&self) -> Vec<(String, String)> {
         providers::World::variables()

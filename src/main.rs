@@ -69,6 +69,10 @@ struct Serve {
     /// timeline (repeatable, in order; steps are for `dbaas-sim run`).
     #[arg(long = "scenario", value_name = "FILE")]
     scenario: Vec<std::path::PathBuf>,
+    /// Restore the state from this file at start when it exists (a `GET /_sim/state`
+    /// dump), and write the state to it on shutdown.
+    #[arg(long = "state-file", value_name = "PATH")]
+    state_file: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -138,12 +142,32 @@ async fn serve(args: Serve) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(path) = &args.state_file {
+        if path.exists() {
+            let restored = std::fs::read_to_string(path)
+                .map_err(|e| e.to_string())
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string()))
+                .and_then(|v| sim.restore(&v));
+            if let Err(e) = restored {
+                eprintln!("dbaas-sim: --state-file {}: {e}", path.display());
+                sim.shutdown().await;
+                return ExitCode::from(2);
+            }
+        }
+    }
     // The contract: this is the first line on stdout.
     println!("dbaas-sim listening on {}", sim.url());
     tracing::info!(url = %sim.url(), "listening");
     wait_for_signal().await;
     tracing::info!("shutting down");
     sim.shutdown().await;
+    if let Some(path) = &args.state_file {
+        let text = serde_json::to_string_pretty(&sim.dump()).unwrap_or_default();
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("dbaas-sim: cannot write --state-file {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
     ExitCode::SUCCESS
 }
 

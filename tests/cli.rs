@@ -226,3 +226,33 @@ fn a_bad_speed_exits_2_with_a_message() {
         assert!(stderr.contains("speed"), "--speed {speed}: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn state_file_is_written_on_shutdown_and_restored_at_the_next_start() {
+    let dir = std::env::temp_dir().join(format!("dbaas-sim-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("state.json");
+    let _ = std::fs::remove_file(&file);
+    let path = file.display().to_string();
+    let served = serve(&["--clock", "manual", "--state-file", &path], &[]);
+    let services = format!("{}/v1/organizations/00000000-0000-4000-8000-000000000001/services", served.url);
+    let (status, body) =
+        request("POST", &services, Some(json!({"name": "kept", "provider": "aws", "region": "us-east-1"}))).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body["result"]["service"]["id"].as_str().expect("id").to_owned();
+    let (status, _) = served.stop();
+    assert!(status.success());
+    assert!(std::fs::read_to_string(&file).expect("written").contains(&id));
+
+    let served = serve(&["--clock", "manual", "--state-file", &path], &[]);
+    let services = format!("{}/v1/organizations/00000000-0000-4000-8000-000000000001/services", served.url);
+    let (status, body2) = request("GET", &format!("{services}/{id}"), None).await;
+    assert_eq!(status, 200, "{body2}");
+    assert_eq!(body2["result"]["name"], "kept");
+    served.stop();
+
+    std::fs::write(&file, "{not json").expect("write");
+    let (status, _, stderr) = run(&["serve", "--addr", "127.0.0.1:0", "--state-file", &path]);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--state-file"), "{stderr}");
+}
