@@ -130,9 +130,46 @@ pub fn parse_assignment(s: &str) -> Result<(String, Value), String> {
     Ok((name.to_owned(), value))
 }
 
+/// A boolean knob on field `$field` (a path like `durations.provision` works too).
+macro_rules! knob_bool {
+    ($name:expr, $($field:ident).+, $doc:literal) => {
+        $crate::config::KnobDef {
+            name: $name,
+            doc: $doc,
+            get: |s| serde_json::json!(s.$($field).+),
+            set: |s, v| {
+                s.$($field).+ = $crate::config::read::bool(v)?;
+                Ok(())
+            },
+        }
+    };
+}
+
+/// A non-negative integer knob on field `$field` (a path works too).
+macro_rules! knob_u64 {
+    ($name:expr, $($field:ident).+, $doc:literal) => {
+        $crate::config::KnobDef {
+            name: $name,
+            doc: $doc,
+            get: |s| serde_json::json!(s.$($field).+),
+            set: |s, v| {
+                s.$($field).+ = $crate::config::read::u64(v)?;
+                Ok(())
+            },
+        }
+    };
+}
+
+pub(crate) use {knob_bool, knob_u64};
+
 /// Knob value readers: accept the JSON type or its string spelling (from `--set`).
 pub mod read {
     use serde_json::Value;
+
+    /// A two-way choice read as a flag: `off` → false, `on` → true.
+    pub fn flag(v: &Value, off: &'static str, on: &'static str) -> Result<bool, String> {
+        Ok(choice(v, &[off, on])? == on)
+    }
 
     pub fn u64(v: &Value) -> Result<u64, String> {
         match v {

@@ -1,9 +1,9 @@
 //! ClickHouse knobs (spec §12): every strict/lenient reading, quota and duration, each
 //! named `clickhouse.<name>`, defaulting to the seed-faithful value.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::config::{read, KnobDef};
+use crate::config::{knob_bool, knob_u64, read, KnobDef};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -90,31 +90,13 @@ impl Default for Settings {
     }
 }
 
-macro_rules! duration_knob {
-    ($name:literal, $field:ident, $doc:literal) => {
-        KnobDef {
-            name: concat!("durations.", $name),
-            doc: $doc,
-            get: |s| json!(s.durations.$field),
-            set: |s, v| {
-                s.durations.$field = read::u64(v)?;
-                Ok(())
-            },
-        }
-    };
-}
-
-fn choice_flag(v: &Value, off: &'static str, on: &'static str) -> Result<bool, String> {
-    Ok(read::choice(v, &[off, on])? == on)
-}
-
 pub static KNOBS: &[KnobDef<Settings>] = &[
     KnobDef {
         name: "serviceNameCharset",
         doc: "CH-R02 service names: strict (letters, digits, spaces, per the seeds) or lenient (adds - _ .)",
         get: |s| json!(if s.lenient_names { "lenient" } else { "strict" }),
         set: |s, v| {
-            s.lenient_names = choice_flag(v, "strict", "lenient")?;
+            s.lenient_names = read::flag(v, "strict", "lenient")?;
             Ok(())
         },
     },
@@ -123,7 +105,7 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
         doc: "CH-R04 regions: seed (the 19 of seed 002) or openapi (adds ap-northeast-2, il-central-1, asia-northeast1, centralus)",
         get: |s| json!(if s.openapi_regions { "openapi" } else { "seed" }),
         set: |s, v| {
-            s.openapi_regions = choice_flag(v, "seed", "openapi")?;
+            s.openapi_regions = read::flag(v, "seed", "openapi")?;
             Ok(())
         },
     },
@@ -165,46 +147,14 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
         doc: "E5 delete: seed (stopped only) or live (provisioning, starting, awaking, idle, stopped, degraded, failed)",
         get: |s| json!(if s.delete_live { "live" } else { "seed" }),
         set: |s, v| {
-            s.delete_live = choice_flag(v, "seed", "live")?;
+            s.delete_live = read::flag(v, "seed", "live")?;
             Ok(())
         },
     },
-    KnobDef {
-        name: "deleteReturnsService",
-        doc: "E5 delete answers result.service (true) or only {status, requestId} (false, per OpenAPI)",
-        get: |s| json!(s.delete_returns_service),
-        set: |s, v| {
-            s.delete_returns_service = read::bool(v)?;
-            Ok(())
-        },
-    },
-    KnobDef {
-        name: "softDelete",
-        doc: "E5 delete goes through softdeleting/softdeleted instead of terminating/terminated",
-        get: |s| json!(s.soft_delete),
-        set: |s, v| {
-            s.soft_delete = read::bool(v)?;
-            Ok(())
-        },
-    },
-    KnobDef {
-        name: "awakeCommand",
-        doc: "E10 accepts the newer 'awake' command besides start and stop",
-        get: |s| json!(s.awake_command),
-        set: |s, v| {
-            s.awake_command = read::bool(v)?;
-            Ok(())
-        },
-    },
-    KnobDef {
-        name: "autoIdle",
-        doc: "running services with idleScaling go idle after idleTimeoutMinutes without activity",
-        get: |s| json!(s.auto_idle),
-        set: |s, v| {
-            s.auto_idle = read::bool(v)?;
-            Ok(())
-        },
-    },
+    knob_bool!("deleteReturnsService", delete_returns_service, "E5 delete answers result.service (true) or only {status, requestId} (false, per OpenAPI)"),
+    knob_bool!("softDelete", soft_delete, "E5 delete goes through softdeleting/softdeleted instead of terminating/terminated"),
+    knob_bool!("awakeCommand", awake_command, "E10 accepts the newer 'awake' command besides start and stop"),
+    knob_bool!("autoIdle", auto_idle, "running services with idleScaling go idle after idleTimeoutMinutes without activity"),
     KnobDef {
         name: "foreignOrgStatus",
         doc: "status for another organization's id in the path: 404 (invisible) or 403",
@@ -217,33 +167,9 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
             Ok(())
         },
     },
-    KnobDef {
-        name: "strictUnknownFields",
-        doc: "refuse unknown body fields with 400 instead of ignoring them",
-        get: |s| json!(s.strict_unknown_fields),
-        set: |s, v| {
-            s.strict_unknown_fields = read::bool(v)?;
-            Ok(())
-        },
-    },
-    KnobDef {
-        name: "allowIpv6",
-        doc: "CH-R21 ipAccessList accepts IPv6 addresses and CIDRs",
-        get: |s| json!(s.allow_ipv6),
-        set: |s, v| {
-            s.allow_ipv6 = read::bool(v)?;
-            Ok(())
-        },
-    },
-    KnobDef {
-        name: "rcAliases",
-        doc: "serve the short paths real clients use (queryEndpoint, reversePrivateEndpoints, privateEndpointInfo)",
-        get: |s| json!(s.rc_aliases),
-        set: |s, v| {
-            s.rc_aliases = read::bool(v)?;
-            Ok(())
-        },
-    },
+    knob_bool!("strictUnknownFields", strict_unknown_fields, "refuse unknown body fields with 400 instead of ignoring them"),
+    knob_bool!("allowIpv6", allow_ipv6, "CH-R21 ipAccessList accepts IPv6 addresses and CIDRs"),
+    knob_bool!("rcAliases", rc_aliases, "serve the short paths real clients use (queryEndpoint, reversePrivateEndpoints, privateEndpointInfo)"),
     KnobDef {
         name: "rateLimit",
         doc: "10 requests per 10 simulated seconds per key, then 429 with X-RateLimit-Reset (on|off)",
@@ -253,33 +179,9 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
             Ok(())
         },
     },
-    KnobDef {
-        name: "maxServicesPerOrg",
-        doc: "CH-R50 non-deleted services per organization",
-        get: |s| json!(s.max_services_per_org),
-        set: |s, v| {
-            s.max_services_per_org = read::u64(v)?;
-            Ok(())
-        },
-    },
-    KnobDef {
-        name: "maxIpAccessEntries",
-        doc: "CH-R22 entries of a service's ipAccessList",
-        get: |s| json!(s.max_ip_access_entries),
-        set: |s, v| {
-            s.max_ip_access_entries = read::u64(v)?;
-            Ok(())
-        },
-    },
-    KnobDef {
-        name: "maxApiKeys",
-        doc: "API keys per organization",
-        get: |s| json!(s.max_api_keys),
-        set: |s, v| {
-            s.max_api_keys = read::u64(v)?;
-            Ok(())
-        },
-    },
+    knob_u64!("maxServicesPerOrg", max_services_per_org, "CH-R50 non-deleted services per organization"),
+    knob_u64!("maxIpAccessEntries", max_ip_access_entries, "CH-R22 entries of a service's ipAccessList"),
+    knob_u64!("maxApiKeys", max_api_keys, "API keys per organization"),
     KnobDef {
         name: "backupPeriodMin",
         doc: "CH-R45 smallest backupPeriodInHours",
@@ -307,16 +209,14 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
             Ok(())
         },
     },
-    duration_knob!("provision", provision, "simulated seconds from provisioning to running"),
-    duration_knob!("start", start, "simulated seconds from starting to running"),
-    duration_knob!("stop", stop, "simulated seconds from stopping to stopped"),
-    duration_knob!("awake", awake, "simulated seconds from awaking to running"),
-    duration_knob!("terminate", terminate, "simulated seconds from terminating to removed"),
-    duration_knob!("backup", backup, "simulated seconds a backup stays in_progress"),
-    duration_knob!("clickpipe", clickpipe, "simulated seconds a ClickPipe stays Provisioning/Stopping"),
-    duration_knob!(
-        "reversePrivateEndpoint",
-        reverse_private_endpoint,
+    knob_u64!(concat!("durations.", "provision"), durations.provision, "simulated seconds from provisioning to running"),
+    knob_u64!(concat!("durations.", "start"), durations.start, "simulated seconds from starting to running"),
+    knob_u64!(concat!("durations.", "stop"), durations.stop, "simulated seconds from stopping to stopped"),
+    knob_u64!(concat!("durations.", "awake"), durations.awake, "simulated seconds from awaking to running"),
+    knob_u64!(concat!("durations.", "terminate"), durations.terminate, "simulated seconds from terminating to removed"),
+    knob_u64!(concat!("durations.", "backup"), durations.backup, "simulated seconds a backup stays in_progress"),
+    knob_u64!(concat!("durations.", "clickpipe"), durations.clickpipe, "simulated seconds a ClickPipe stays Provisioning/Stopping"),
+    knob_u64!(concat!("durations.", "reversePrivateEndpoint"), durations.reverse_private_endpoint,
         "simulated seconds a reverse private endpoint stays Provisioning"
     ),
 ];

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use crate::config::{read, KnobDef};
+use crate::config::{knob_bool, knob_u64, read, KnobDef};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -125,73 +125,27 @@ impl Default for Settings {
     }
 }
 
-macro_rules! flag {
-    ($name:literal, $field:ident, $doc:literal) => {
-        KnobDef {
-            name: $name,
-            doc: $doc,
-            get: |s| json!(s.$field),
-            set: |s, v| {
-                s.$field = read::bool(v)?;
-                Ok(())
-            },
-        }
-    };
-}
-
-macro_rules! number {
-    ($name:literal, $field:ident, $doc:literal) => {
-        KnobDef {
-            name: $name,
-            doc: $doc,
-            get: |s| json!(s.$field),
-            set: |s, v| {
-                s.$field = read::u64(v)?;
-                Ok(())
-            },
-        }
-    };
-}
-
-macro_rules! duration {
-    ($name:literal, $field:ident, $doc:literal) => {
-        KnobDef {
-            name: concat!("durations.", $name),
-            doc: $doc,
-            get: |s| json!(s.durations.$field),
-            set: |s, v| {
-                s.durations.$field = read::u64(v)?;
-                Ok(())
-            },
-        }
-    };
-}
-
-fn choice_flag(v: &Value, off: &'static str, on: &'static str) -> Result<bool, String> {
-    Ok(read::choice(v, &[off, on])? == on)
-}
-
 pub static KNOBS: &[KnobDef<Settings>] = &[
-    flag!("allowAnon", allow_anon, "§2.1 '.anon' may read serviceDefinitions without credentials (everything else stays 401)"),
-    flag!(
+    knob_bool!("allowAnon", allow_anon, "§2.1 '.anon' may read serviceDefinitions without credentials (everything else stays 401)"),
+    knob_bool!(
         "acceptMissingItasPrefix",
         accept_missing_itas_prefix,
         "§2.1 also serve /{domain}/myservices/api/v1/... (the seed's typo without /itas)"
     ),
-    flag!(
+    knob_bool!(
         "lenientOuterJson",
         lenient_outer_json,
         "§2.3 recover missing commas in the outer JSON body (the seed's CREATE examples lack one)"
     ),
-    number!("maxPageLimit", max_page_limit, "§2.5 largest page size; a larger limit is clamped"),
-    flag!("listCimOperations", list_cim_operations, "§3 GET operations also lists CIM operations (S5: only TRA)"),
-    flag!("acceptCsiPrefix", accept_csi_prefix, "§2.6 instanceId may be given as csi-N besides N"),
+    knob_u64!("maxPageLimit", max_page_limit, "§2.5 largest page size; a larger limit is clamped"),
+    knob_bool!("listCimOperations", list_cim_operations, "§3 GET operations also lists CIM operations (S5: only TRA)"),
+    knob_bool!("acceptCsiPrefix", accept_csi_prefix, "§2.6 instanceId may be given as csi-N besides N"),
     KnobDef {
         name: "timestampFormat",
         doc: "§2.7 createdOn/modifiedOn as iso (ISO-8601 UTC with milliseconds) or epochMillis",
         get: |s| json!(if s.epoch_millis { "epochMillis" } else { "iso" }),
         set: |s, v| {
-            s.epoch_millis = choice_flag(v, "iso", "epochMillis")?;
+            s.epoch_millis = read::flag(v, "iso", "epochMillis")?;
             Ok(())
         },
     },
@@ -207,12 +161,12 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
             Ok(())
         },
     },
-    flag!(
+    knob_bool!(
         "requireAdminAttributes",
         require_admin_attributes,
         "§15 #13 CREATE requires the eight admin*/invokerAdmin* attributes"
     ),
-    flag!(
+    knob_bool!(
         "strictInstanceNames",
         strict_instance_names,
         "§15 #8 enforce lowercase-only names (false lower-cases the seed's 'newinstanceName' first)"
@@ -222,7 +176,7 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
         doc: "§5.2 backend checks (multiples, capacity, cluster states) fail the operation (async) or the POST (sync)",
         get: |s| json!(if s.sync_backend_validation { "sync" } else { "async" }),
         set: |s, v| {
-            s.sync_backend_validation = choice_flag(v, "async", "sync")?;
+            s.sync_backend_validation = read::flag(v, "async", "sync")?;
             Ok(())
         },
     },
@@ -235,22 +189,22 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
             Ok(())
         },
     },
-    flag!("exposeInstanceName", expose_instance_name, "§4.3 serviceInstances carry the instance name"),
-    flag!("reuseTerminatedNames", reuse_terminated_names, "§15 #27 a TERMINATED instance frees its name"),
-    number!("oversubscriptionFactor", oversubscription_factor, "§8.2 core oversubscription factor (seed: none)"),
-    number!("maxClustersPerInstance", max_clusters_per_instance, "§7.5 A07 VM clusters per instance (seed: eight)"),
-    number!("minCoresPerNode", min_cores_per_node, "§7.5 A10 smallest cores per compute node of a cluster"),
-    number!("minMemGbPerNode", min_mem_gb_per_node, "§7.5 A12 smallest memory (GB) per compute node of a cluster"),
-    number!("minStorageTb", min_storage_tb, "§7.5 A13 smallest storage (TB) of a cluster"),
-    number!("minOhGb", min_oh_gb, "§7.5 A14 smallest Oracle Home size (GB per node)"),
-    number!("ohUsableGbPerNode", oh_usable_gb_per_node, "§8.2 A14 usable Oracle Home space per compute node (GB)"),
-    number!("maxPayloadBytes", max_payload_bytes, "§7.1 P01 largest decoded EXAUNIT_ALLOCATIONS payload (bytes)"),
+    knob_bool!("exposeInstanceName", expose_instance_name, "§4.3 serviceInstances carry the instance name"),
+    knob_bool!("reuseTerminatedNames", reuse_terminated_names, "§15 #27 a TERMINATED instance frees its name"),
+    knob_u64!("oversubscriptionFactor", oversubscription_factor, "§8.2 core oversubscription factor (seed: none)"),
+    knob_u64!("maxClustersPerInstance", max_clusters_per_instance, "§7.5 A07 VM clusters per instance (seed: eight)"),
+    knob_u64!("minCoresPerNode", min_cores_per_node, "§7.5 A10 smallest cores per compute node of a cluster"),
+    knob_u64!("minMemGbPerNode", min_mem_gb_per_node, "§7.5 A12 smallest memory (GB) per compute node of a cluster"),
+    knob_u64!("minStorageTb", min_storage_tb, "§7.5 A13 smallest storage (TB) of a cluster"),
+    knob_u64!("minOhGb", min_oh_gb, "§7.5 A14 smallest Oracle Home size (GB per node)"),
+    knob_u64!("ohUsableGbPerNode", oh_usable_gb_per_node, "§8.2 A14 usable Oracle Home space per compute node (GB)"),
+    knob_u64!("maxPayloadBytes", max_payload_bytes, "§7.1 P01 largest decoded EXAUNIT_ALLOCATIONS payload (bytes)"),
     KnobDef {
         name: "idempotency",
         doc: "§12 off, or requestId (same requestId + payload returns the original operation)",
         get: |s| json!(if s.idempotency_request_id { "requestId" } else { "off" }),
         set: |s, v| {
-            s.idempotency_request_id = choice_flag(v, "off", "requestId")?;
+            s.idempotency_request_id = read::flag(v, "off", "requestId")?;
             Ok(())
         },
     },
@@ -259,12 +213,12 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
         doc: "§15 #2 operation result as an object {status, statusMessage} or a plain string",
         get: |s| json!(if s.result_as_string { "string" } else { "object" }),
         set: |s, v| {
-            s.result_as_string = choice_flag(v, "object", "string")?;
+            s.result_as_string = read::flag(v, "object", "string")?;
             Ok(())
         },
     },
-    number!("tokenLifetime", token_lifetime, "§2.2 seconds a bearer token made by the token hook lasts"),
-    number!("operationRetention", operation_retention, "§11.4 seconds a PROCESSED or FAILED operation stays readable"),
+    knob_u64!("tokenLifetime", token_lifetime, "§2.2 seconds a bearer token made by the token hook lasts"),
+    knob_u64!("operationRetention", operation_retention, "§11.4 seconds a PROCESSED or FAILED operation stays readable"),
     KnobDef {
         name: "terminatedRetention",
         doc: "§10.2 seconds a TERMINATED instance stays listed (forever or a number)",
@@ -277,16 +231,16 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
             Ok(())
         },
     },
-    number!(
+    knob_u64!(
         "instanceIdStart",
         instance_id_start,
         "numeric id of the first service instance (default: the seed's 500076173)"
     ),
-    duration!("startDelay", start_delay, "§11.4 seconds from NEW to PROCESSING"),
-    duration!("submit", submit, "§11.4 seconds from item PROCESSING to ASYNC_WAIT"),
-    duration!("create", create, "§11.4 seconds of a CREATE after it starts"),
-    duration!("addCluster", add_cluster, "§11.4 seconds of an AddCluster after it starts"),
-    duration!("reshapeCluster", reshape_cluster, "§11.4 seconds of a ReshapeCluster after it starts"),
-    duration!("deleteCluster", delete_cluster, "§11.4 seconds of a DeleteCluster after it starts"),
-    duration!("delete", delete, "§11.4 seconds of a DELETE after it starts"),
+    knob_u64!(concat!("durations.", "startDelay"), durations.start_delay, "§11.4 seconds from NEW to PROCESSING"),
+    knob_u64!(concat!("durations.", "submit"), durations.submit, "§11.4 seconds from item PROCESSING to ASYNC_WAIT"),
+    knob_u64!(concat!("durations.", "create"), durations.create, "§11.4 seconds of a CREATE after it starts"),
+    knob_u64!(concat!("durations.", "addCluster"), durations.add_cluster, "§11.4 seconds of an AddCluster after it starts"),
+    knob_u64!(concat!("durations.", "reshapeCluster"), durations.reshape_cluster, "§11.4 seconds of a ReshapeCluster after it starts"),
+    knob_u64!(concat!("durations.", "deleteCluster"), durations.delete_cluster, "§11.4 seconds of a DeleteCluster after it starts"),
+    knob_u64!(concat!("durations.", "delete"), durations.delete, "§11.4 seconds of a DELETE after it starts"),
 ];
