@@ -249,10 +249,25 @@ pub fn check(req: &Request, reply: &Reply) -> Result<(), String> {
 /// The error envelope of each path owner, by first path segment. A provider adds its row
 /// here when it arrives; every other path (the control API, unknown paths) answers the
 /// plain `{"error": "..."}`.
-const ENVELOPES: &[(&str, EnvelopeCheck)] = &[("v1", clickhouse_error)];
+const ENVELOPES: &[(&str, EnvelopeCheck)] = &[("v1", clickhouse_error), ("itas", oracle_error), ("ecra", oracle_error)];
 
 /// Checks an error body against an envelope, given the HTTP status.
 type EnvelopeCheck = fn(u16, &Value) -> Result<(), String>;
+
+/// Oracle My Services: `{errorCode, errorMessage, httpMessage, httpStatusCode}`; ECRA
+/// helper endpoints: `{status, message, status-detail, op}`.
+fn oracle_error(status: u16, body: &Value) -> Result<(), String> {
+    let ecra = body.get("status").and_then(Value::as_u64) == Some(u64::from(status))
+        && body.get("message").and_then(Value::as_str).is_some();
+    let my_services = body.get("httpStatusCode").and_then(Value::as_u64) == Some(u64::from(status))
+        && body.get("errorCode").and_then(Value::as_str).is_some_and(|c| c.starts_with("ITAS-"))
+        && body.get("errorMessage").and_then(Value::as_str).is_some();
+    if ecra || my_services {
+        Ok(())
+    } else {
+        Err(format!("Oracle error {status} without its envelope: {body}"))
+    }
+}
 
 /// ClickHouse Cloud: `{"status": <http status>, "error": "...", "requestId": "<uuid>"}`.
 fn clickhouse_error(status: u16, body: &Value) -> Result<(), String> {
