@@ -282,7 +282,8 @@ mod tests {
             t.insert("a", id, v);
         }
         t.insert("b", "w", 0);
-        let seen = t.read_sorted("a", |v| *v != 2, |a, b| a.cmp(b), |vals| vals.iter().map(|v| **v).collect::<Vec<_>>());
+        let seen =
+            t.read_sorted("a", |v| *v != 2, |a, b| a.cmp(b), |vals| vals.iter().map(|v| **v).collect::<Vec<_>>());
         assert_eq!(seen, vec![1, 3]);
     }
 }

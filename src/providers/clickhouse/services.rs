@@ -26,10 +26,14 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
     match op {
         Op::ListServices => list(ch, call),
         Op::CreateService => create(ch, call),
-        Op::GetService { service } => {
-            let s = ch.service(&call.org.id, service)?;
-            Ok(Out::Result(view::service(&s, &call.org, call.cx)))
-        }
+        Op::GetService { service } => ch
+            .services
+            // Written under the shard's read lock, from the stored value: no clone.
+            .read(&call.org.id, service, |s| {
+                (!s.state.is_removed()).then(|| call.result(&view::service(s, &call.org, call.cx)))
+            })
+            .flatten()
+            .ok_or_else(|| ChError::not_found("Service", service)),
         Op::UpdateService { service } => update(ch, call, service),
         Op::DeleteService { service } => delete(ch, call, service),
         Op::GetPrivateEndpointConfig { service } => private_endpoint_config(ch, call, service),
@@ -67,14 +71,18 @@ fn list(ch: &ClickHouse, call: &Call) -> Res {
         }
         filters.push((key, value));
     }
-    let mut services = ch.services.list_where(&call.org.id, |s| {
+    let keep = |s: &Service| {
         !s.state.is_removed()
             && filters.iter().all(|(k, want)| {
                 s.tags.iter().any(|t| &t.key == k && want.as_ref().is_none_or(|w| t.value.as_ref() == Some(w)))
             })
-    });
-    services.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-    Ok(Out::Result(Value::Array(services.iter().map(|s| view::service(s, &call.org, call.cx)).collect())))
+    };
+    let order = |a: &Service, b: &Service| (a.created_at, &a.id).cmp(&(b.created_at, &b.id));
+    // Written under the shards' read locks, from the stored values: no clones.
+    Ok(ch.services.read_sorted(&call.org.id, keep, order, |services| {
+        let views: Vec<view::ServiceView> = services.iter().map(|s| view::service(s, &call.org, call.cx)).collect();
+        call.result(&views)
+    }))
 }
 
 /// The fields E2 knows (for knob `strictUnknownFields`).
@@ -414,7 +422,7 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         );
     }
     let generation = service.generation;
-    let view = view::service(&service, &call.org, cx);
+    let out = call.result(&view::Created { password: &password, service: view::service(&service, &call.org, cx) });
     ch.services.insert(&call.org.id, &id, service);
     cx.schedule_in(
         call.settings.durations.provision,
@@ -427,7 +435,7 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         },
     );
     activities::record(ch, call, "service_create", Some(&id));
-    Ok(Out::Result(json!({ "service": view, "password": password })))
+    Ok(out)
 }
 
 /// Refuses an operation the state table forbids: 409 `Cannot <op> service in state`.
@@ -478,7 +486,7 @@ fn update(ch: &ClickHouse, call: &Call, id: &str) -> Res {
     for k in kinds {
         activities::record(ch, call, k, Some(id));
     }
-    Ok(Out::Result(view::service(&stored, &call.org, call.cx)))
+    Ok(call.result(&view::service(&stored, &call.org, call.cx)))
 }
 
 /// The E4 rules applied to `next` in §7 order; answers the activity kinds to record.
@@ -609,7 +617,7 @@ fn delete(ch: &ClickHouse, call: &Call, id: &str) -> Res {
     );
     activities::record(ch, call, "service_delete", Some(id));
     if s.delete_returns_service {
-        Ok(Out::Result(json!({ "service": view::service(&deleted, &call.org, call.cx) })))
+        Ok(call.result(&view::Deleted { service: view::service(&deleted, &call.org, call.cx) }))
     } else {
         Ok(Out::Empty)
     }
@@ -676,7 +684,7 @@ fn state_command(ch: &ClickHouse, call: &Call, id: &str) -> Res {
             Ok((svc.clone(), Some(then.map(|then| (to, then, secs)))))
         })
         .ok_or_else(|| ChError::not_found("Service", id))??;
-    let Some(settle) = change else { return Ok(Out::Result(view::service(&svc, &call.org, call.cx))) };
+    let Some(settle) = change else { return Ok(call.result(&view::service(&svc, &call.org, call.cx))) };
     if let Some((from, to, secs)) = settle {
         call.cx.schedule_in(
             secs,
@@ -695,7 +703,7 @@ fn state_command(ch: &ClickHouse, call: &Call, id: &str) -> Res {
         Command::Awake => "service_awaken",
     };
     activities::record(ch, call, kind, Some(id));
-    Ok(Out::Result(view::service(&svc, &call.org, call.cx)))
+    Ok(call.result(&view::service(&svc, &call.org, call.cx)))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -740,7 +748,7 @@ fn scaling(ch: &ClickHouse, call: &Call, id: &str, kind: ScalingKind) -> Res {
     for k in kinds {
         activities::record(ch, call, k, Some(id));
     }
-    Ok(Out::Result(view::service(&stored, &call.org, call.cx)))
+    Ok(call.result(&view::service(&stored, &call.org, call.cx)))
 }
 
 /// The E11 / S5 rules applied to `next` in §7 order; answers the activity kinds.
