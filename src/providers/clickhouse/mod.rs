@@ -95,8 +95,8 @@ pub struct Call<'a> {
 }
 
 impl Call<'_> {
-    /// A 200 answer with `result` serialised straight into its envelope.
-    pub fn result(&self, result: &impl serde::Serialize) -> Out {
+    /// A 200 answer with `result` written straight into its envelope.
+    pub fn result(&self, result: &impl view::WriteJson) -> Out {
         Out::Written(envelope(self.request_id, result))
     }
 }
@@ -377,15 +377,14 @@ impl ClickHouse {
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The success envelope `{"requestId":...,"result":...,"status":200}`, written in one
-/// pass: `result` is serialised in place, never copied into a `json!` tree first. Keys
-/// in byte order, as a `serde_json::Map` (which sorts them) has always written them.
-fn envelope(request_id: &str, result: &impl serde::Serialize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1024);
+/// pass: `result` is written in place, never copied into a `json!` tree first. Keys in
+/// byte order, as a `serde_json::Map` (which sorts them) has always written them.
+fn envelope(request_id: &str, result: &impl view::WriteJson) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1280);
     out.extend_from_slice(b"{\"requestId\":");
-    // Serialising into a Vec cannot fail: no I/O, and no map here has non-string keys.
-    serde_json::to_writer(&mut out, request_id).expect("a string serialises");
+    view::string(&mut out, request_id);
     out.extend_from_slice(b",\"result\":");
-    serde_json::to_writer(&mut out, result).expect("views serialise into memory");
+    result.write_json(&mut out);
     out.extend_from_slice(b",\"status\":200}");
     out
 }

@@ -80,8 +80,7 @@ fn list(ch: &ClickHouse, call: &Call) -> Res {
     let order = |a: &Service, b: &Service| (a.created_at, &a.id).cmp(&(b.created_at, &b.id));
     // Written under the shards' read locks, from the stored values: no clones.
     Ok(ch.services.read_sorted(&call.org.id, keep, order, |services| {
-        let views: Vec<view::ServiceView> = services.iter().map(|s| view::service(s, &call.org, call.cx)).collect();
-        call.result(&views)
+        call.result(&view::ServiceList { services, org: &call.org, cx: call.cx })
     }))
 }
 

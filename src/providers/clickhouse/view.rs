@@ -4,16 +4,13 @@
 //! (not `null`); arrays default to `[]`; booleans are always present. Timestamps are
 //! ISO-8601 UTC at second precision.
 //!
-//! Services, on every hot path (get, list, create), are [`ServiceView`]s serialised
-//! straight into the answer's bytes; the rarer resources are still built as `Value`s.
+//! Services, on every hot path (get, list, create), are written as JSON text straight
+//! into the answer's bytes ([`WriteJson`]); the rarer resources are built as `Value`s.
 
-use std::fmt;
-
-use serde::ser::{SerializeSeq, Serializer};
-use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::model::*;
+use crate::clock::SimInstant;
 use crate::providers::Cx;
 
 fn put_opt(m: &mut Map<String, Value>, k: &str, v: &Option<String>) {
@@ -22,211 +19,285 @@ fn put_opt(m: &mut Map<String, Value>, k: &str, v: &Option<String>) {
     }
 }
 
-/// The host of every endpoint of a service: `<sub>.<region>.<provider>.clickhouse.cloud`.
-struct Host<'a>(&'a Service);
+/// Something written as JSON text straight into an answer's bytes.
+pub trait WriteJson {
+    fn write_json(&self, out: &mut Vec<u8>);
+}
 
-impl fmt::Display for Host<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.0;
-        write!(f, "{}.{}.{}.clickhouse.cloud", s.subdomain, s.region, s.provider)
+impl WriteJson for Value {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        // Serialising into a Vec cannot fail: no I/O, and a Map's keys are strings.
+        serde_json::to_writer(out, self).expect("a Value serialises into memory");
     }
 }
 
-impl Serialize for Host<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+/// Whether `s` goes into a JSON string as it is: serde_json escapes exactly the control
+/// characters (below 0x20), `"` and `\`. Eight bytes at a time (SWAR): a list of 1,000
+/// services checks 200 KB of strings, and byte by byte that was a fifth of its time.
+fn needs_no_escape(s: &str) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit of each byte that is zero (exact as "is any byte zero"), or below `n`
+    // (exact for n <= 128) — the classic bit tricks.
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let has_less = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let bytes = s.as_bytes();
+    let mut chunks = bytes.chunks_exact(8);
+    let mut bad = 0;
+    for c in &mut chunks {
+        let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        bad |= has_less(x, 0x20) | has_zero(x ^ (ONES * b'"' as u64)) | has_zero(x ^ (ONES * b'\\' as u64));
+    }
+    bad == 0 && chunks.remainder().iter().all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
+}
+
+/// `s` as a JSON string, escaped as serde_json escapes it.
+pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
+    if needs_no_escape(s) {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        serde_json::to_writer(out, s).expect("a str serialises into memory");
     }
 }
 
-/// One entry of `endpoints` (keys in byte order, as everywhere in this view).
-#[derive(Serialize)]
-struct Endpoint<'a> {
-    host: Host<'a>,
-    port: u16,
-    protocol: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    username: Option<MysqlUser<'a>>,
-}
-
-/// `mysql4<sub>`, the MySQL endpoint's user name.
-struct MysqlUser<'a>(&'a str);
-
-impl Serialize for MysqlUser<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&format_args!("mysql4{}", self.0))
+/// `s` escaped, without the quotes (a piece of a longer string).
+fn contents(out: &mut Vec<u8>, s: &str) {
+    if needs_no_escape(s) {
+        out.extend_from_slice(s.as_bytes());
+    } else {
+        let quoted = serde_json::to_vec(s).expect("a str serialises into memory");
+        out.extend_from_slice(&quoted[1..quoted.len() - 1]);
     }
 }
 
-/// `endpoints` (§4.3): https 8443 and nativesecure 9440 always, mysql 3306 when enabled.
-struct Endpoints<'a>(&'a Service);
-
-impl Serialize for Endpoints<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let s = self.0;
-        let at = |protocol, port| Endpoint { host: Host(s), port, protocol, username: None };
-        let mut seq = serializer.serialize_seq(Some(2 + s.mysql_enabled as usize))?;
-        seq.serialize_element(&at("https", 8443))?;
-        seq.serialize_element(&at("nativesecure", 9440))?;
-        if s.mysql_enabled {
-            seq.serialize_element(&Endpoint { username: Some(MysqlUser(&s.subdomain)), ..at("mysql", 3306) })?;
+fn number(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
         }
-        seq.end()
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// `key` is the literal `,"name":` (or `{"name":`) before the value.
+fn field(out: &mut Vec<u8>, key: &[u8], value: &str) {
+    out.extend_from_slice(key);
+    string(out, value);
+}
+
+/// Omitted when never set (§4.2 emission rule).
+fn optional(out: &mut Vec<u8>, key: &[u8], value: Option<&str>) {
+    if let Some(v) = value {
+        field(out, key, v);
     }
 }
 
-/// `ipAccessList`: `{description?, source}` entries (description first, by name).
-struct IpList<'a>(&'a [IpAccessEntry]);
-
-#[derive(Serialize)]
-struct IpEntry<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    source: &'a str,
+fn flag(out: &mut Vec<u8>, key: &[u8], value: bool) {
+    out.extend_from_slice(key);
+    out.extend_from_slice(if value { b"true" } else { b"false" });
 }
 
-impl Serialize for IpList<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer
-            .collect_seq(self.0.iter().map(|e| IpEntry { description: e.description.as_deref(), source: &e.source }))
+fn count(out: &mut Vec<u8>, key: &[u8], value: u32) {
+    out.extend_from_slice(key);
+    number(out, value.into());
+}
+
+fn strings<'s>(out: &mut Vec<u8>, key: &[u8], items: impl Iterator<Item = &'s str>) {
+    out.extend_from_slice(key);
+    out.push(b'[');
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, item);
     }
+    out.push(b']');
 }
 
-/// `availablePrivateEndpointIds`: organization private endpoints of the service's
-/// provider/region, not attached to it.
-struct AvailablePrivateEndpoints<'a>(&'a Service, &'a Organization);
-
-impl Serialize for AvailablePrivateEndpoints<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let (s, org) = (self.0, self.1);
-        serializer.collect_seq(
-            org.private_endpoints
-                .iter()
-                .filter(|p| {
-                    p.cloud_provider == s.provider && p.region == s.region && !s.private_endpoint_ids.contains(&p.id)
-                })
-                .map(|p| p.id.as_str()),
-        )
+/// One `endpoints` entry (§4.3) on the service's host
+/// `<sub>.<region>.<provider>.clickhouse.cloud`; the MySQL one names its user.
+fn endpoint(out: &mut Vec<u8>, s: &Service, protocol: &str, port: u16, mysql_user: bool) {
+    out.extend_from_slice(br#"{"host":""#);
+    contents(out, &s.subdomain);
+    out.push(b'.');
+    contents(out, &s.region);
+    out.push(b'.');
+    contents(out, &s.provider);
+    out.extend_from_slice(br#".clickhouse.cloud","port":"#);
+    number(out, port.into());
+    field(out, br#","protocol":"#, protocol);
+    if mysql_user {
+        out.extend_from_slice(br#","username":"mysql4"#);
+        contents(out, &s.subdomain);
+        out.push(b'"');
     }
+    out.push(b'}');
 }
 
-/// `iamRole` of an AWS service: `arn:aws:iam::000000000000:role/CH-S3-<first 8 of id>-Role`.
-struct IamRole<'a>(&'a str);
-
-impl Serialize for IamRole<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // `get` because a loaded state may carry any id.
-        let short = self.0.get(..8).unwrap_or(self.0);
-        serializer.collect_str(&format_args!("arn:aws:iam::000000000000:role/CH-S3-{short}-Role"))
-    }
+/// Organization private endpoints of the service's provider/region, not attached to it.
+fn available_private_endpoints<'a>(s: &'a Service, org: &'a Organization) -> impl Iterator<Item = &'a str> {
+    org.private_endpoints
+        .iter()
+        .filter(|p| p.cloud_provider == s.provider && p.region == s.region && !s.private_endpoint_ids.contains(&p.id))
+        .map(|p| p.id.as_str())
 }
 
-/// `Service` (§4.2) as the wire shows it, borrowed from the stored service and written
-/// straight into the answer (no `Value` tree).
+/// `Service` (§4.2) of `s` in `org`, written as JSON text.
 ///
 /// Emission rule (§4.2): every listed field is emitted; strings never set are omitted
-/// (not `null`); arrays default to `[]`; booleans are always present. Fields are declared
-/// in byte order of their wire names, the order the answers have always had (they were
-/// `serde_json::Map`s, which sort their keys), so the bytes did not change.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ServiceView<'a> {
-    available_private_endpoint_ids: AvailablePrivateEndpoints<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    byoc_id: Option<&'a str>,
-    clickhouse_version: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    compliance_type: Option<&'a str>,
-    created_at: String,
-    data_warehouse_id: &'a str,
-    enable_core_dumps: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    encryption_assumed_role_identifier: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    encryption_key: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    encryption_role_id: Option<&'a str>,
-    endpoints: Endpoints<'a>,
-    has_transparent_data_encryption: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    iam_role: Option<IamRole<'a>>,
-    id: &'a str,
-    idle_scaling: bool,
-    idle_timeout_minutes: u32,
-    ip_access_list: IpList<'a>,
-    is_primary: bool,
-    is_readonly: bool,
-    max_replica_memory_gb: u32,
-    max_total_memory_gb: u32,
-    min_replica_memory_gb: u32,
-    min_total_memory_gb: u32,
-    name: &'a str,
-    num_replicas: u32,
-    private_endpoint_ids: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    profile: Option<&'a str>,
-    provider: &'a str,
-    region: &'a str,
-    release_channel: &'a str,
-    state: &'static str,
-    tags: &'a [Tag],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tier: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    transparent_data_encryption_key_id: Option<&'a str>,
+/// (not `null`); arrays default to `[]`; booleans are always present. Written by hand,
+/// field by field with the keys as literal bytes, because services are on every hot path
+/// (a list of 1,000 is 830 KiB): serde's per-key escaping and `Value` trees cost ten
+/// times more. Fields come in byte order of their names, the order the answers have
+/// always had (they were `serde_json::Map`s, which sort their keys), so the bytes did
+/// not change; the unit test below holds the old `Value` rendering as the oracle.
+fn write_service(out: &mut Vec<u8>, s: &Service, org: &Organization, created_at: &str) {
+    strings(out, br#"{"availablePrivateEndpointIds":"#, available_private_endpoints(s, org));
+    optional(out, br#","byocId":"#, s.byoc_id.as_deref());
+    field(out, br#","clickhouseVersion":"#, &s.clickhouse_version);
+    optional(out, br#","complianceType":"#, s.compliance_type.as_deref());
+    field(out, br#","createdAt":"#, created_at);
+    field(out, br#","dataWarehouseId":"#, &s.data_warehouse_id);
+    flag(out, br#","enableCoreDumps":"#, s.enable_core_dumps);
+    optional(out, br#","encryptionAssumedRoleIdentifier":"#, s.encryption_assumed_role_identifier.as_deref());
+    optional(out, br#","encryptionKey":"#, s.encryption_key.as_deref());
+    optional(out, br#","encryptionRoleId":"#, s.encryption_role_id.as_deref());
+    // §4.3: https 8443 and nativesecure 9440 always, mysql 3306 when enabled.
+    out.extend_from_slice(br#","endpoints":["#);
+    endpoint(out, s, "https", 8443, false);
+    out.push(b',');
+    endpoint(out, s, "nativesecure", 9440, false);
+    if s.mysql_enabled {
+        out.push(b',');
+        endpoint(out, s, "mysql", 3306, true);
+    }
+    out.push(b']');
+    flag(out, br#","hasTransparentDataEncryption":"#, s.has_transparent_data_encryption);
+    if s.provider == "aws" {
+        // First 8 characters of the id; `get` because a loaded state may carry any id.
+        out.extend_from_slice(br#","iamRole":"arn:aws:iam::000000000000:role/CH-S3-"#);
+        contents(out, s.id.get(..8).unwrap_or(&s.id));
+        out.extend_from_slice(br#"-Role""#);
+    }
+    field(out, br#","id":"#, &s.id);
+    flag(out, br#","idleScaling":"#, s.idle_scaling);
+    count(out, br#","idleTimeoutMinutes":"#, s.idle_timeout_minutes);
+    out.extend_from_slice(br#","ipAccessList":["#);
+    for (i, e) in s.ip_access_list.iter().enumerate() {
+        out.extend_from_slice(if i > 0 { b",{" } else { b"{" });
+        if let Some(d) = &e.description {
+            field(out, br#""description":"#, d);
+            out.push(b',');
+        }
+        field(out, br#""source":"#, &e.source);
+        out.push(b'}');
+    }
+    out.push(b']');
+    flag(out, br#","isPrimary":"#, s.is_primary);
+    flag(out, br#","isReadonly":"#, s.is_readonly);
+    count(out, br#","maxReplicaMemoryGb":"#, s.max_replica_memory_gb);
+    count(out, br#","maxTotalMemoryGb":"#, s.max_total_memory_gb());
+    count(out, br#","minReplicaMemoryGb":"#, s.min_replica_memory_gb);
+    count(out, br#","minTotalMemoryGb":"#, s.min_total_memory_gb());
+    field(out, br#","name":"#, &s.name);
+    count(out, br#","numReplicas":"#, s.num_replicas);
+    strings(out, br#","privateEndpointIds":"#, s.private_endpoint_ids.iter().map(String::as_str));
+    optional(out, br#","profile":"#, s.profile.as_deref());
+    field(out, br#","provider":"#, &s.provider);
+    field(out, br#","region":"#, &s.region);
+    field(out, br#","releaseChannel":"#, &s.release_channel);
+    field(out, br#","state":"#, s.state.as_str());
+    out.extend_from_slice(br#","tags":["#);
+    for (i, t) in s.tags.iter().enumerate() {
+        field(out, if i > 0 { br#",{"key":"# } else { br#"{"key":"# }, &t.key);
+        optional(out, br#","value":"#, t.value.as_deref());
+        out.push(b'}');
+    }
+    out.push(b']');
+    // Organizations on legacy tiers see `production` where a service has no tier.
+    optional(out, br#","tier":"#, s.tier.as_deref().or(org.hidden.legacy_tiers.then_some("production")));
+    optional(out, br#","transparentDataEncryptionKeyId":"#, s.transparent_data_encryption_key_id.as_deref());
+    out.push(b'}');
 }
 
-/// `Service` (§4.2) of `s` in `org`.
-pub fn service<'a>(s: &'a Service, org: &'a Organization, cx: &Cx) -> ServiceView<'a> {
-    ServiceView {
-        available_private_endpoint_ids: AvailablePrivateEndpoints(s, org),
-        byoc_id: s.byoc_id.as_deref(),
-        clickhouse_version: &s.clickhouse_version,
-        compliance_type: s.compliance_type.as_deref(),
-        created_at: cx.iso(s.created_at),
-        data_warehouse_id: &s.data_warehouse_id,
-        enable_core_dumps: s.enable_core_dumps,
-        encryption_assumed_role_identifier: s.encryption_assumed_role_identifier.as_deref(),
-        encryption_key: s.encryption_key.as_deref(),
-        encryption_role_id: s.encryption_role_id.as_deref(),
-        endpoints: Endpoints(s),
-        has_transparent_data_encryption: s.has_transparent_data_encryption,
-        iam_role: (s.provider == "aws").then_some(IamRole(&s.id)),
-        id: &s.id,
-        idle_scaling: s.idle_scaling,
-        idle_timeout_minutes: s.idle_timeout_minutes,
-        ip_access_list: IpList(&s.ip_access_list),
-        is_primary: s.is_primary,
-        is_readonly: s.is_readonly,
-        max_replica_memory_gb: s.max_replica_memory_gb,
-        max_total_memory_gb: s.max_total_memory_gb(),
-        min_replica_memory_gb: s.min_replica_memory_gb,
-        min_total_memory_gb: s.min_total_memory_gb(),
-        name: &s.name,
-        num_replicas: s.num_replicas,
-        private_endpoint_ids: &s.private_endpoint_ids,
-        profile: s.profile.as_deref(),
-        provider: &s.provider,
-        region: &s.region,
-        release_channel: &s.release_channel,
-        state: s.state.as_str(),
-        tags: &s.tags,
-        // Organizations on legacy tiers see `production` where a service has no tier.
-        tier: s.tier.as_deref().or(org.hidden.legacy_tiers.then_some("production")),
-        transparent_data_encryption_key_id: s.transparent_data_encryption_key_id.as_deref(),
+/// `Service` (§4.2) of `s` in `org`: see [`write_service`].
+pub struct ServiceView<'a> {
+    s: &'a Service,
+    org: &'a Organization,
+    cx: &'a Cx<'a>,
+}
+
+pub fn service<'a>(s: &'a Service, org: &'a Organization, cx: &'a Cx<'a>) -> ServiceView<'a> {
+    ServiceView { s, org, cx }
+}
+
+impl WriteJson for ServiceView<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        write_service(out, self.s, self.org, &self.cx.iso(self.s.created_at));
     }
 }
 
-/// The answer of a create (E2): the new service and its generated password.
-#[derive(Serialize)]
+/// An array of services of `org`, in the given order.
+pub struct ServiceList<'a> {
+    pub services: &'a [&'a Service],
+    pub org: &'a Organization,
+    pub cx: &'a Cx<'a>,
+}
+
+impl WriteJson for ServiceList<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.reserve(self.services.len() * 1024);
+        out.push(b'[');
+        // Services created at the same instant (a batch, a manual clock) share one
+        // formatted `createdAt`.
+        let mut stamp: Option<(SimInstant, String)> = None;
+        for (i, s) in self.services.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let created_at = match &stamp {
+                Some((at, text)) if *at == s.created_at => text,
+                _ => &stamp.insert((s.created_at, self.cx.iso(s.created_at))).1,
+            };
+            write_service(out, s, self.org, created_at);
+        }
+        out.push(b']');
+    }
+}
+
+/// The answer of a create (E2): `{"password": ..., "service": ...}`.
 pub struct Created<'a> {
     pub password: &'a str,
     pub service: ServiceView<'a>,
 }
 
+impl WriteJson for Created<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        field(out, br#"{"password":"#, self.password);
+        out.extend_from_slice(br#","service":"#);
+        self.service.write_json(out);
+        out.push(b'}');
+    }
+}
+
 /// `{"service": ...}`: the answer of a delete under knob `deleteReturnsService`.
-#[derive(Serialize)]
 pub struct Deleted<'a> {
     pub service: ServiceView<'a>,
+}
+
+impl WriteJson for Deleted<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(br#"{"service":"#);
+        self.service.write_json(out);
+        out.push(b'}');
+    }
 }
 
 /// `Organization` (§4.1), without the hidden attributes.
@@ -454,24 +525,61 @@ mod tests {
         }
     }
 
+    fn written(v: &impl WriteJson) -> String {
+        let mut out = Vec::new();
+        v.write_json(&mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn text(v: &Value) -> String {
+        serde_json::to_string(v).unwrap()
+    }
+
     #[test]
-    fn service_view_writes_the_bytes_the_value_tree_wrote() {
+    fn the_escape_check_agrees_with_serde_json_for_every_ascii_byte_in_every_position() {
+        for len in 1..20 {
+            for at in 0..len {
+                for c in (0u8..=127).map(char::from).chain(['é', '\u{2028}', '😀']) {
+                    let s: String = (0..len).map(|i| if i == at { c } else { 'a' }).collect();
+                    let verbatim = serde_json::to_string(&s).unwrap() == format!("\"{s}\"");
+                    assert_eq!(needs_no_escape(&s), verbatim, "{s:?}");
+                }
+            }
+        }
+        assert!(needs_no_escape(""));
+    }
+
+    #[test]
+    fn services_are_written_byte_for_byte_as_the_value_tree_wrote_them() {
         let (clock, ids, lifecycle) = (Clock::new(ClockMode::Manual), Ids::new(1), Lifecycle::default());
-        let cx = Cx {
-            now: SimInstant::ZERO,
-            clock: &clock,
-            ids: &ids,
-            lifecycle: &lifecycle,
-            peer: ([127, 0, 0, 1], 0).into(),
+        let peer = ([127, 0, 0, 1], 0).into();
+        let cx = Cx { now: SimInstant::ZERO, clock: &clock, ids: &ids, lifecycle: &lifecycle, peer };
+        // A loaded state may carry any strings, in the host's pieces and the id too.
+        let odd = Service {
+            id: "ab\"cd\u{7f}efgh-i".into(),
+            subdomain: "s\"ub".into(),
+            region: "r\n".into(),
+            provider: "aws".into(),
+            created_at: SimInstant(1_234_567),
+            ..full_service()
         };
         let short_id = Service { id: "short".into(), provider: "aws".into(), ..bare_service() };
-        for s in [bare_service(), full_service(), short_id] {
-            for legacy in [false, true] {
-                let org = org(legacy);
-                let want = serde_json::to_vec(&service_value(&s, &org, &cx)).unwrap();
-                let got = serde_json::to_vec(&service(&s, &org, &cx)).unwrap();
-                assert_eq!(String::from_utf8(got).unwrap(), String::from_utf8(want).unwrap());
+        let services = [bare_service(), full_service(), short_id, odd];
+        for legacy in [false, true] {
+            let org = org(legacy);
+            for s in &services {
+                assert_eq!(written(&service(s, &org, &cx)), text(&service_value(s, &org, &cx)));
+                let created = Created { password: "p\"w", service: service(s, &org, &cx) };
+                let want = json!({"service": service_value(s, &org, &cx), "password": "p\"w"});
+                assert_eq!(written(&created), text(&want));
+                let deleted = Deleted { service: service(s, &org, &cx) };
+                assert_eq!(written(&deleted), text(&json!({"service": service_value(s, &org, &cx)})));
             }
+            // Lists share a formatted `createdAt` between neighbours of the same instant.
+            let listed: Vec<&Service> = services.iter().chain(&services).collect();
+            let want = Value::Array(listed.iter().map(|s| service_value(s, &org, &cx)).collect());
+            assert_eq!(written(&ServiceList { services: &listed, org: &org, cx: &cx }), text(&want));
+            assert_eq!(written(&ServiceList { services: &[], org: &org, cx: &cx }), "[]");
         }
     }
 }
