@@ -6,11 +6,14 @@
 //! step briefly (0.2 s) under the test profile and enforces nothing: CI uses it to keep
 //! the bench working without a second release build.
 //!
-//! `DBAAS_SIM_BENCH_ONLY=get,create,list,start` runs only the named steps (for profiling).
+//! `DBAAS_SIM_BENCH_ONLY=get,faults,create,list,start` runs only the named steps (for
+//! profiling).
 //!
 //! Everything is bounded (fixed durations, fixed counts) and stays on 127.0.0.1. The
 //! client is closed-loop: N keep-alive HTTP/1.1 connections, each sending its next
-//! request as soon as the previous answer is read.
+//! request as soon as the previous answer is read. The sides of a throughput comparison
+//! (simulator and bare hyper; no fault rules and 1,000) run in interleaved slices within
+//! one run, so that a neighbour's load on a shared machine does not land on one side only.
 
 use std::convert::Infallible;
 use std::io::{BufRead, BufReader};
@@ -38,10 +41,12 @@ struct Mode {
     measure: Duration,
     /// Traffic before a measurement starts (connections warm, caches filled).
     warmup: Duration,
+    /// Interleaved slices per throughput comparison (see [`interleaved`]).
+    rounds: u32,
     connections: usize,
     latency_samples: usize,
     readiness_runs: usize,
-    /// `DBAAS_SIM_BENCH_ONLY=get,create,list,start`: run only these steps (profiling).
+    /// `DBAAS_SIM_BENCH_ONLY=get,faults,create,list,start`: run only these steps (profiling).
     only: Option<Vec<String>>,
 }
 
@@ -60,6 +65,7 @@ impl Mode {
                 smoke,
                 measure: Duration::from_millis(200),
                 warmup: Duration::from_millis(20),
+                rounds: 2,
                 connections: 4,
                 latency_samples: 20,
                 readiness_runs: 2,
@@ -70,6 +76,7 @@ impl Mode {
                 smoke,
                 measure: Duration::from_secs(3),
                 warmup: Duration::from_millis(500),
+                rounds: 6,
                 connections: 8,
                 latency_samples: 300,
                 readiness_runs: 9,
@@ -121,7 +128,7 @@ fn main() {
 
 async fn throughput_and_latency(mode: &Mode) -> Vec<Figure> {
     let mut figures = Vec::new();
-    if mode.runs("get") || mode.runs("create") {
+    if mode.runs("get") || mode.runs("create") || mode.runs("faults") {
         let sim = Simulator::builder()
             .seed(1)
             .clock(ClockMode::Manual)
@@ -132,39 +139,34 @@ async fn throughput_and_latency(mode: &Mode) -> Vec<Figure> {
         let handle = sim.handle().clone();
         let service = create_in_process(&handle).expect("a service");
         sim.advance(Duration::from_secs(3600));
+        let get = Shape::new(Method::GET, format!("{ORG}/services/{service}"), "");
         if mode.runs("get") {
-            let path = format!("{ORG}/services/{service}");
-            let size = in_process(&handle, Method::GET, &path, "").body.len();
+            let size = in_process(&handle, Method::GET, &get.path, "").body.len();
             let bare = bare_server(size).await;
-            let get = Shape { method: Method::GET, path, body: "" };
-            let simulated = throughput(sim.addr(), &get, mode).await;
-            let base = throughput(bare, &get, mode).await;
+            let rates = interleaved(
+                vec![Arm::new(sim.addr(), get.clone(), mode).await, Arm::new(bare, get.clone(), mode).await],
+                mode,
+            )
+            .await;
+            let (simulated, base) = (rates[0], rates[1]);
             println!("GET one service ({size} bytes): simulator {simulated:.0} req/s, bare hyper {base:.0} req/s");
-            let ratio = simulated / base;
-            figures.push(Figure {
-                name: "GET service throughput vs bare hyper",
-                value: ratio,
-                unit: "x",
-                target: ">= 0.70".into(),
-                met: ratio >= 0.70,
-            });
+            figures.push(Figure::at_least("GET service throughput vs bare hyper", simulated / base, 0.70));
+        }
+        if mode.runs("faults") {
+            figures.extend(fault_rules(&sim, &get, mode).await);
         }
         if mode.runs("create") {
-            let path = format!("{ORG}/services");
-            let size = in_process(&handle, Method::POST, &path, CREATE).body.len();
+            let create = Shape::new(Method::POST, format!("{ORG}/services"), CREATE);
+            let size = in_process(&handle, Method::POST, &create.path, CREATE).body.len();
             let bare = bare_server(size).await;
-            let create = Shape { method: Method::POST, path, body: CREATE };
-            let simulated = throughput(sim.addr(), &create, mode).await;
-            let base = throughput(bare, &create, mode).await;
+            let rates = interleaved(
+                vec![Arm::new(sim.addr(), create.clone(), mode).await, Arm::new(bare, create.clone(), mode).await],
+                mode,
+            )
+            .await;
+            let (simulated, base) = (rates[0], rates[1]);
             println!("POST create service ({size} bytes): simulator {simulated:.0} req/s, bare hyper {base:.0} req/s");
-            let ratio = simulated / base;
-            figures.push(Figure {
-                name: "POST create throughput vs bare hyper",
-                value: ratio,
-                unit: "x",
-                target: ">= 0.50".into(),
-                met: ratio >= 0.50,
-            });
+            figures.push(Figure::at_least("POST create throughput vs bare hyper", simulated / base, 0.50));
         }
         sim.shutdown().await;
     }
@@ -202,6 +204,69 @@ async fn throughput_and_latency(mode: &Mode) -> Vec<Figure> {
         });
     }
     figures
+}
+
+/// Issue 5: GET throughput with 1,000 fault rules loaded that never match the request,
+/// against no rules, on the same simulator (rules swapped between interleaved slices).
+/// 500 rules name other operations; 500 have path globs of other paths, shaped the way
+/// chaos scenarios write them (same `/v1/organizations/*` prefix, `**` tails, `/**/`
+/// heads, other providers' prefixes). Every rule answers 503, so a rule that wrongly
+/// matched would fail the run.
+async fn fault_rules(sim: &Simulator, get: &Shape, mode: &Mode) -> Vec<Figure> {
+    let by_operation: Vec<String> = (0..500)
+        .map(|i| {
+            format!(r#"{{"id":"op-{i}","match":{{"operation":"op-{i}"}},"action":{{"kind":"status","status":503}}}}"#)
+        })
+        .collect();
+    let by_path: Vec<String> = (0..500)
+        .map(|i| {
+            let path = match i % 6 {
+                0 => format!("/v1/organizations/*/services/*/clickpipes/p{i}"),
+                1 => format!("/v1/organizations/*/keys/k{i}"),
+                2 => format!("/v1/organizations/org-{i}/services/*"),
+                3 => format!("/v1/organizations/*/services/*/backups/b{i}/**"),
+                4 => format!("/itas/dom{i}/myservices/api/v1/**"),
+                _ => format!("/**/pipes-{i}"),
+            };
+            format!(r#"{{"id":"path-{i}","match":{{"path":"{path}"}},"action":{{"kind":"status","status":503}}}}"#)
+        })
+        .collect();
+    let sets: [(&str, Vec<String>); 4] = [
+        ("none", Vec::new()),
+        ("500 operation", by_operation.clone()),
+        ("500 path-glob", by_path.clone()),
+        ("1,000 (both)", by_operation.into_iter().chain(by_path).collect()),
+    ];
+    let mut arms = Vec::new();
+    for (_, rules) in &sets {
+        let body = format!("[{}]", rules.join(","));
+        let handle = sim.handle().clone();
+        let load = move || {
+            let cleared = handle.request(Request::new(Method::DELETE, "/_sim/faults", ""));
+            assert!(cleared.status.is_success(), "DELETE /_sim/faults answered {}", cleared.status);
+            if body != "[]" {
+                let added = handle.request(Request::new(Method::POST, "/_sim/faults", body.clone()));
+                assert!(added.status.is_success(), "POST /_sim/faults answered {}", added.status);
+            }
+        };
+        arms.push(Arm::new(sim.addr(), get.clone(), mode).await.before(load));
+    }
+    let rates = interleaved(arms, mode).await;
+    // Leave no rule behind for the steps that follow.
+    sim.handle().request(Request::new(Method::DELETE, "/_sim/faults", ""));
+    let line: Vec<String> = sets.iter().zip(&rates).map(|((name, _), r)| format!("{name} {r:.0}")).collect();
+    println!("GET one service with non-matching fault rules, req/s: {}", line.join(", "));
+    vec![
+        Figure::at_least("GET with 500 operation rules vs no rules", rates[1] / rates[0], 0.90),
+        Figure::at_least("GET with 500 path-glob rules vs no rules", rates[2] / rates[0], 0.90),
+        Figure::at_least("GET with 1,000 fault rules vs no rules", rates[3] / rates[0], 0.90),
+    ]
+}
+
+impl Figure {
+    fn at_least(name: &'static str, ratio: f64, target: f64) -> Self {
+        Figure { name, value: ratio, unit: "x", target: format!(">= {target:.2}"), met: ratio >= target }
+    }
 }
 
 fn in_process(handle: &Handle, method: Method, uri: &str, body: &'static str) -> dbaas_sim::Reply {
@@ -245,6 +310,7 @@ async fn bare_server(size: usize) -> SocketAddr {
     addr
 }
 
+#[derive(Clone)]
 struct Shape {
     method: Method,
     path: String,
@@ -252,6 +318,10 @@ struct Shape {
 }
 
 impl Shape {
+    fn new(method: Method, path: String, body: &'static str) -> Self {
+        Shape { method, path, body }
+    }
+
     fn request(&self) -> hyper::Request<Full<Bytes>> {
         hyper::Request::builder()
             .method(self.method.clone())
@@ -264,44 +334,82 @@ impl Shape {
     }
 }
 
-/// Requests per second over `mode.measure`, from `mode.connections` closed-loop clients.
-async fn throughput(addr: SocketAddr, shape: &Shape, mode: &Mode) -> f64 {
-    let shape = Arc::new(Shape { method: shape.method.clone(), path: shape.path.clone(), body: shape.body });
-    let start = Instant::now() + mode.warmup;
-    let end = start + mode.measure;
-    let clients: Vec<_> = (0..mode.connections)
-        .map(|_| {
-            let shape = shape.clone();
-            tokio::spawn(async move {
-                let mut sender = connect(addr).await;
-                let mut counted = 0u64;
-                loop {
-                    let now = Instant::now();
-                    if now >= end {
-                        break counted;
-                    }
-                    sender.ready().await.expect("the connection stays open");
-                    let resp = sender.send_request(shape.request()).await.expect("an answer");
-                    let status = resp.status();
-                    let _ = resp.into_body().collect().await.expect("a body");
-                    assert!(status.is_success(), "{} {} answered {status}", shape.method, shape.path);
-                    if now >= start {
-                        counted += 1;
-                    }
-                }
-            })
-        })
-        .collect();
-    let mut total = 0;
-    for c in clients {
-        total += c.await.expect("a client");
+type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+/// One side of a comparison: `mode.connections` keep-alive connections to a server, the
+/// request they send, and what to do before each of its slices.
+struct Arm {
+    conns: Vec<Sender>,
+    shape: Arc<Shape>,
+    before: Box<dyn Fn()>,
+    counted: u64,
+}
+
+impl Arm {
+    async fn new(addr: SocketAddr, shape: Shape, mode: &Mode) -> Self {
+        let mut conns = Vec::with_capacity(mode.connections);
+        for _ in 0..mode.connections {
+            conns.push(connect(addr).await);
+        }
+        Arm { conns, shape: Arc::new(shape), before: Box::new(|| {}), counted: 0 }
     }
-    total as f64 / mode.measure.as_secs_f64()
+
+    fn before(mut self, f: impl Fn() + 'static) -> Self {
+        self.before = Box::new(f);
+        self
+    }
+}
+
+/// Requests per second of each arm over `mode.measure`, measured in `mode.rounds`
+/// interleaved slices (arm 1, arm 2, ..., arm 1, ...), so that load from elsewhere on a
+/// shared machine falls on every arm alike instead of on whichever ran during it. Each
+/// slice is closed-loop on all of its arm's connections and counts only the answers
+/// after its warm-up.
+async fn interleaved(mut arms: Vec<Arm>, mode: &Mode) -> Vec<f64> {
+    let slice = mode.measure / mode.rounds;
+    for round in 0..mode.rounds {
+        let warmup = if round == 0 { mode.warmup } else { mode.warmup / 5 };
+        for arm in &mut arms {
+            (arm.before)();
+            let start = Instant::now() + warmup;
+            let end = start + slice;
+            let tasks: Vec<_> = arm
+                .conns
+                .drain(..)
+                .map(|mut sender| {
+                    let shape = arm.shape.clone();
+                    tokio::spawn(async move {
+                        let mut counted = 0u64;
+                        loop {
+                            let now = Instant::now();
+                            if now >= end {
+                                break (sender, counted);
+                            }
+                            sender.ready().await.expect("the connection stays open");
+                            let resp = sender.send_request(shape.request()).await.expect("an answer");
+                            let status = resp.status();
+                            let _ = resp.into_body().collect().await.expect("a body");
+                            assert!(status.is_success(), "{} {} answered {status}", shape.method, shape.path);
+                            if now >= start {
+                                counted += 1;
+                            }
+                        }
+                    })
+                })
+                .collect();
+            for t in tasks {
+                let (sender, counted) = t.await.expect("a client");
+                arm.conns.push(sender);
+                arm.counted += counted;
+            }
+        }
+    }
+    arms.iter().map(|a| a.counted as f64 / mode.measure.as_secs_f64()).collect()
 }
 
 /// Median latency of `mode.latency_samples` sequential GETs of `path` on one connection.
 async fn latency(addr: SocketAddr, path: &str, mode: &Mode) -> Duration {
-    let shape = Shape { method: Method::GET, path: path.to_owned(), body: "" };
+    let shape = Shape::new(Method::GET, path.to_owned(), "");
     let mut sender = connect(addr).await;
     let mut samples = Vec::with_capacity(mode.latency_samples);
     for i in 0..mode.latency_samples + 10 {

@@ -7,8 +7,9 @@
 //! Matching is provider-neutral: the provider classifies a request (provider, operation,
 //! tenant) before its handler runs, and this module compares. Rules are tried in the
 //! order they were added; the first whose match holds and whose schedule lets it fire
-//! wins, and rules after it do not see the request. Rules are indexed by operation and
-//! provider, so rules that name another operation cost nothing on the request path.
+//! wins, and rules after it do not see the request. Rules are indexed by operation, path
+//! pattern and provider, so rules that name another operation or another path cost
+//! nothing on the request path.
 //!
 //! Probabilities draw from a RNG seeded with the simulator's seed (separate from the id
 //! RNG, so adding a fault does not change generated ids).
@@ -16,7 +17,7 @@
 //! May touch: `crate::journal` (path globs), `crate::clock` (types), `crate::ids`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -336,9 +337,11 @@ struct Index {
     rules: Vec<Arc<Rule>>,
     /// Rule positions by operation name.
     by_operation: HashMap<String, Vec<usize>>,
-    /// Rules without an operation but with a provider, by provider.
+    /// Rules without an operation but with a path, by the paths they can match.
+    by_path: PathIndex,
+    /// Rules with neither an operation nor a path but with a provider, by provider.
     by_provider: HashMap<String, Vec<usize>>,
-    /// Rules with neither.
+    /// Rules with none of the three.
     general: Vec<usize>,
 }
 
@@ -347,17 +350,19 @@ impl Index {
         let mut idx = Index { rules, ..Index::default() };
         for (i, r) in idx.rules.iter().enumerate() {
             let m = &r.spec.matcher;
-            match (&m.operation, &m.provider) {
-                (Some(op), _) => idx.by_operation.entry(op.clone()).or_default().push(i),
-                (None, Some(p)) => idx.by_provider.entry(p.clone()).or_default().push(i),
-                (None, None) => idx.general.push(i),
+            match (&m.operation, &m.path, &m.provider) {
+                (Some(op), _, _) => idx.by_operation.entry(op.clone()).or_default().push(i),
+                (None, Some(path), _) => idx.by_path.add(path, i),
+                (None, None, Some(p)) => idx.by_provider.entry(p.clone()).or_default().push(i),
+                (None, None, None) => idx.general.push(i),
             }
         }
         idx
     }
 
-    /// Positions of the rules that could match, in insertion order.
-    fn candidates(&self, class: Option<&Classified>) -> Vec<usize> {
+    /// Positions of the rules that could match, in insertion order (a superset: each
+    /// is still checked whole by [`matches`]).
+    fn candidates(&self, class: Option<&Classified>, path: &str) -> Vec<usize> {
         let mut out: Vec<usize> = self.general.clone();
         if let Some(c) = class {
             if let Some(v) = self.by_operation.get(c.operation) {
@@ -367,13 +372,95 @@ impl Index {
                 out.extend(v);
             }
         }
+        self.by_path.candidates(path, &mut out);
         out.sort_unstable();
+        out.dedup();
         out
+    }
+}
+
+/// Path rules by pattern, so that a request tries only the rules whose `match.path` can
+/// match its path, however many rules name other paths (issue 5: a thousand rules of a
+/// chaos scenario must not slow every request down).
+///
+/// Mirrors [`glob_path`] exactly: a pattern without `*` matches one path (trailing `/`
+/// aside), so those are a map; a glob is split into segments as [`path_matches`] splits
+/// it and stored in a trie whose edges are literal segments, `*` (one segment) and `**`
+/// (any number of segments).
+#[derive(Default)]
+struct PathIndex {
+    exact: HashMap<String, Vec<usize>>,
+    globs: PathNode,
+}
+
+#[derive(Default)]
+struct PathNode {
+    literal: HashMap<String, PathNode>,
+    one: Option<Box<PathNode>>,
+    any: Option<Box<PathNode>>,
+    /// Rules whose pattern ends here.
+    rules: Vec<usize>,
+}
+
+impl PathIndex {
+    fn add(&mut self, pattern: &str, rule: usize) {
+        if !pattern.contains('*') {
+            self.exact.entry(pattern.trim_end_matches('/').to_owned()).or_default().push(rule);
+            return;
+        }
+        let mut node = &mut self.globs;
+        for seg in pattern.trim_matches('/').split('/') {
+            node = match seg {
+                "*" => node.one.get_or_insert_with(Box::default),
+                "**" => node.any.get_or_insert_with(Box::default),
+                lit => node.literal.entry(lit.to_owned()).or_default(),
+            };
+        }
+        node.rules.push(rule);
+    }
+
+    /// Adds the rules whose pattern matches `path` to `out`.
+    fn candidates(&self, path: &str, out: &mut Vec<usize>) {
+        if !self.exact.is_empty() {
+            if let Some(v) = self.exact.get(path.trim_end_matches('/')) {
+                out.extend(v);
+            }
+        }
+        let g = &self.globs;
+        if g.literal.is_empty() && g.one.is_none() && g.any.is_none() && g.rules.is_empty() {
+            return;
+        }
+        let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+        g.collect(&segs, out);
+    }
+}
+
+impl PathNode {
+    fn collect(&self, segs: &[&str], out: &mut Vec<usize>) {
+        match segs.split_first() {
+            None => out.extend(&self.rules),
+            Some((first, rest)) => {
+                if let Some(next) = self.literal.get(*first) {
+                    next.collect(rest, out);
+                }
+                if let Some(next) = &self.one {
+                    next.collect(rest, out);
+                }
+            }
+        }
+        if let Some(next) = &self.any {
+            for skip in 0..=segs.len() {
+                next.collect(&segs[skip..], out);
+            }
+        }
     }
 }
 
 pub struct Faults {
     index: RwLock<Arc<Index>>,
+    /// How many rules the index holds, kept beside it (written under its write lock) so
+    /// that the request path's "any rules?" costs one atomic load and no shared lock.
+    len: AtomicUsize,
     next_seq: AtomicU64,
     rng: Ids,
 }
@@ -382,6 +469,7 @@ impl Faults {
     pub fn new(seed: u64) -> Self {
         Faults {
             index: RwLock::new(Arc::new(Index::default())),
+            len: AtomicUsize::new(0),
             next_seq: AtomicU64::new(1),
             rng: Ids::new(seed ^ 0x6661_756c_7473), // "faults"
         }
@@ -392,7 +480,13 @@ impl Faults {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.snapshot().rules.is_empty()
+        self.len.load(Ordering::Acquire) == 0
+    }
+
+    /// Installs a new index (under the write lock `guard`).
+    fn install(&self, guard: &mut Arc<Index>, rules: Vec<Arc<Rule>>) {
+        self.len.store(rules.len(), Ordering::Release);
+        *guard = Arc::new(Index::build(rules));
     }
 
     /// Adds rules (all or none); answers their ids. Ids must be new.
@@ -412,7 +506,7 @@ impl Faults {
             ids.push(id.clone());
             rules.push(Arc::new(Rule { id, spec, matched: AtomicU64::new(0), fired: AtomicU64::new(0), seq }));
         }
-        *guard = Arc::new(Index::build(rules));
+        self.install(&mut guard, rules);
         Ok(ids)
     }
 
@@ -422,12 +516,13 @@ impl Faults {
         let before = guard.rules.len();
         let rules: Vec<Arc<Rule>> = guard.rules.iter().filter(|r| r.id != id).cloned().collect();
         let removed = rules.len() != before;
-        *guard = Arc::new(Index::build(rules));
+        self.install(&mut guard, rules);
         removed
     }
 
     pub fn clear(&self) {
-        *self.index.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(Index::default());
+        let mut guard = self.index.write().unwrap_or_else(|p| p.into_inner());
+        self.install(&mut guard, Vec::new());
     }
 
     /// Back to no rules, the RNG at the seed's start.
@@ -448,7 +543,7 @@ impl Faults {
             return None;
         }
         let mut body: Option<Option<Value>> = None;
-        for i in idx.candidates(probe.class) {
+        for i in idx.candidates(probe.class, probe.path) {
             let rule = &idx.rules[i];
             if !matches(&rule.spec.matcher, probe, &mut body) {
                 continue;
@@ -665,6 +760,81 @@ mod tests {
         let a = run();
         assert_eq!(a, run());
         assert!(a.iter().any(|x| *x) && a.iter().any(|x| !*x));
+    }
+
+    #[test]
+    fn the_path_index_finds_exactly_the_rules_whose_pattern_matches() {
+        let patterns = [
+            "/v1/organizations/*/services",
+            "/v1/organizations/*/services/*",
+            "/v1/organizations/o/services/",
+            "/v1/organizations/o/services",
+            "/v1/**",
+            "/v1/**/services/*",
+            "/**",
+            "/**/x",
+            "/**/**/x",
+            "/a/**/b/*",
+            "/a//b",
+            "/a/*/",
+            "/a*b/*",
+            "/*",
+            "/",
+            "/**/",
+            "/x/**/**",
+        ];
+        let paths = [
+            "/",
+            "//",
+            "/v1",
+            "/v1/",
+            "/v1/organizations/o/services",
+            "/v1/organizations/o/services/",
+            "/v1/organizations/o/services/s",
+            "/v1/organizations/o/services/s/state",
+            "/a/b",
+            "/a//b",
+            "/a/x/y/b/z",
+            "/a/b/z",
+            "/a*b/c",
+            "/ab/c",
+            "/x",
+            "//x",
+            "/y/x",
+            "/x/x/x",
+        ];
+        let mut index = PathIndex::default();
+        for (i, p) in patterns.iter().enumerate() {
+            index.add(p, i);
+        }
+        for path in paths {
+            let mut found = Vec::new();
+            index.candidates(path, &mut found);
+            found.sort_unstable();
+            found.dedup();
+            let want: Vec<usize> = (0..patterns.len()).filter(|&i| glob_path(patterns[i], path)).collect();
+            assert_eq!(found, want, "{path}");
+        }
+    }
+
+    #[test]
+    fn rules_for_other_paths_are_not_candidates() {
+        let f = Faults::new(1);
+        let rules: Vec<RuleSpec> = (0..100)
+            .map(|i| {
+                spec(json!({"match": {"path": format!("/v1/organizations/*/keys/k{i}")}, "action": {"kind": "reset"}}))
+            })
+            .chain([spec(
+                json!({"id": "mine", "match": {"path": "/v1/organizations/*/services"}, "action": {"kind": "reset"}}),
+            )])
+            .collect();
+        f.add(rules, &["clickhouse"]).unwrap();
+        let idx = f.snapshot();
+        assert_eq!(idx.candidates(None, "/v1/organizations/o/services"), vec![100]);
+        assert_eq!(idx.candidates(None, "/v1/organizations/o/keys/k7"), vec![7]);
+        let class = Classified { provider: "clickhouse", operation: "createService", tenant: None };
+        let h = hyper::HeaderMap::new();
+        assert_eq!(f.check(&probe(&class, &h, 0)).map(|x| x.rule), Some("mine".into()));
     }
 
     #[test]

@@ -121,6 +121,11 @@ impl Reply {
         Reply { status, headers: vec![(CONTENT_TYPE, HeaderValue::from_static(JSON))], body: body.into() }
     }
 
+    /// A reply whose body is JSON text already written.
+    pub fn json_bytes(status: StatusCode, body: Vec<u8>) -> Self {
+        Reply { status, headers: vec![(CONTENT_TYPE, HeaderValue::from_static(JSON))], body: body.into() }
+    }
+
     pub fn text(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Self {
         Reply { status, headers: vec![(CONTENT_TYPE, HeaderValue::from_static(content_type))], body: body.into() }
     }

@@ -5,46 +5,132 @@
 //! change a value inside a short closure, so no shard guard ever outlives a call (and so
 //! none is held across an `.await`).
 //!
+//! Lookups by `(&str, &str)` allocate nothing: the stored `(String, String)` key borrows
+//! as a [`KeyView`], which hashes and compares like the owned pair. Each table also keeps
+//! the number of entries per tenant (a quota check reads one counter instead of scanning
+//! every tenant's entries).
+//!
 //! May touch: nothing else in the crate.
 
-use std::hash::Hash;
+use std::borrow::Borrow;
+use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
 
 use dashmap::DashMap;
 
 /// `(tenant, id)`: an organization, tenant or identity domain, and the resource's id in it.
 pub type Key = (String, String);
 
+/// A `(tenant, id)` key seen as two string slices: what lookups borrow the stored key
+/// as, so that `get("org", "id")` needs no owned `String`s. Hashes and compares exactly
+/// like [`Key`] (a tuple hashes its fields in order).
+trait KeyView {
+    fn tenant(&self) -> &str;
+    fn id(&self) -> &str;
+}
+
+impl KeyView for Key {
+    fn tenant(&self) -> &str {
+        &self.0
+    }
+    fn id(&self) -> &str {
+        &self.1
+    }
+}
+
+impl KeyView for (&str, &str) {
+    fn tenant(&self) -> &str {
+        self.0
+    }
+    fn id(&self) -> &str {
+        self.1
+    }
+}
+
+impl<'a> Borrow<dyn KeyView + 'a> for Key {
+    fn borrow(&self) -> &(dyn KeyView + 'a) {
+        self
+    }
+}
+
+impl Hash for dyn KeyView + '_ {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.tenant().hash(state);
+        self.id().hash(state);
+    }
+}
+
+impl PartialEq for dyn KeyView + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.tenant() == other.tenant() && self.id() == other.id()
+    }
+}
+
+impl Eq for dyn KeyView + '_ {}
+
 pub struct Table<V> {
     map: DashMap<Key, V>,
+    /// Entries per tenant, kept by every insert and removal.
+    per_tenant: DashMap<String, usize>,
 }
 
 impl<V> Default for Table<V> {
     fn default() -> Self {
-        Table { map: DashMap::new() }
+        Table { map: DashMap::new(), per_tenant: DashMap::new() }
     }
 }
 
 impl<V: Clone> Table<V> {
+    fn counted(&self, tenant: &str, added: bool) {
+        if added {
+            match self.per_tenant.get_mut(tenant) {
+                Some(mut n) => *n += 1,
+                None => *self.per_tenant.entry(tenant.to_owned()).or_insert(0) += 1,
+            }
+        } else if let Some(mut n) = self.per_tenant.get_mut(tenant) {
+            *n = n.saturating_sub(1);
+        }
+    }
+
     pub fn insert(&self, tenant: &str, id: &str, value: V) -> Option<V> {
-        self.map.insert((tenant.to_owned(), id.to_owned()), value)
+        let old = self.map.insert((tenant.to_owned(), id.to_owned()), value);
+        if old.is_none() {
+            self.counted(tenant, true);
+        }
+        old
     }
 
     pub fn get(&self, tenant: &str, id: &str) -> Option<V> {
-        self.map.get(&(tenant.to_owned(), id.to_owned())).map(|r| r.value().clone())
+        self.map.get(&(tenant, id) as &dyn KeyView).map(|r| r.value().clone())
+    }
+
+    /// Runs `f` on the stored value under its shard's read lock (no clone); `None` when
+    /// there is no such value. `f` must not write to this table.
+    pub fn read<R>(&self, tenant: &str, id: &str, f: impl FnOnce(&V) -> R) -> Option<R> {
+        self.map.get(&(tenant, id) as &dyn KeyView).map(|r| f(r.value()))
     }
 
     pub fn contains(&self, tenant: &str, id: &str) -> bool {
-        self.map.contains_key(&(tenant.to_owned(), id.to_owned()))
+        self.map.contains_key(&(tenant, id) as &dyn KeyView)
     }
 
     /// Runs `f` on the stored value under its shard lock and returns what `f` returns;
     /// `None` when there is no such value.
     pub fn update<R>(&self, tenant: &str, id: &str, f: impl FnOnce(&mut V) -> R) -> Option<R> {
-        self.map.get_mut(&(tenant.to_owned(), id.to_owned())).map(|mut r| f(r.value_mut()))
+        self.map.get_mut(&(tenant, id) as &dyn KeyView).map(|mut r| f(r.value_mut()))
     }
 
     pub fn remove(&self, tenant: &str, id: &str) -> Option<V> {
-        self.map.remove(&(tenant.to_owned(), id.to_owned())).map(|(_, v)| v)
+        let removed = self.map.remove(&(tenant, id) as &dyn KeyView).map(|(_, v)| v);
+        if removed.is_some() {
+            self.counted(tenant, false);
+        }
+        removed
+    }
+
+    /// How many entries `tenant` has (all of them, whatever their state).
+    pub fn count(&self, tenant: &str) -> usize {
+        self.per_tenant.get(tenant).map_or(0, |n| *n)
     }
 
     /// Every value of one tenant (unordered: callers sort by their documented order).
@@ -57,6 +143,22 @@ impl<V: Clone> Table<V> {
         self.map.iter().filter(|r| r.key().0 == tenant && keep(r.value())).map(|r| r.value().clone()).collect()
     }
 
+    /// Hands `f` the values of one tenant that `keep` selects, sorted by `order`, without
+    /// cloning them: the shards' read locks are held until `f` returns, so `f` must be
+    /// short and must not write to this table.
+    pub fn read_sorted<R>(
+        &self,
+        tenant: &str,
+        keep: impl Fn(&V) -> bool,
+        order: impl Fn(&V, &V) -> Ordering,
+        f: impl FnOnce(&[&V]) -> R,
+    ) -> R {
+        let held: Vec<_> = self.map.iter().filter(|r| r.key().0 == tenant && keep(r.value())).collect();
+        let mut values: Vec<&V> = held.iter().map(|r| r.value()).collect();
+        values.sort_by(|a, b| order(a, b));
+        f(&values)
+    }
+
     /// Every `(key, value)` of every tenant (state dumps, metrics).
     pub fn all(&self) -> Vec<(Key, V)> {
         self.map.iter().map(|r| (r.key().clone(), r.value().clone())).collect()
@@ -66,8 +168,14 @@ impl<V: Clone> Table<V> {
         self.map.iter().filter(|r| keep(r.key(), r.value())).count()
     }
 
-    pub fn retain(&self, keep: impl FnMut(&Key, &mut V) -> bool) {
-        self.map.retain(keep)
+    pub fn retain(&self, mut keep: impl FnMut(&Key, &mut V) -> bool) {
+        self.map.retain(|k, v| {
+            let kept = keep(k, v);
+            if !kept {
+                self.counted(&k.0, false);
+            }
+            kept
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -79,7 +187,8 @@ impl<V: Clone> Table<V> {
     }
 
     pub fn clear(&self) {
-        self.map.clear()
+        self.map.clear();
+        self.per_tenant.clear();
     }
 }
 
@@ -129,5 +238,52 @@ mod tests {
         assert_eq!(t.update("c", "1", |v| *v), None);
         assert_eq!(t.remove("a", "1"), Some(11));
         assert_eq!(t.len(), 1);
+    }
+
+    #[test]
+    fn per_tenant_counts_follow_inserts_and_removals() {
+        let t = Table::default();
+        t.insert("a", "1", 1);
+        t.insert("a", "1", 2); // a replacement is not a new entry
+        t.insert("a", "2", 3);
+        t.insert("b", "1", 4);
+        assert_eq!((t.count("a"), t.count("b"), t.count("c")), (2, 1, 0));
+        t.remove("a", "1");
+        t.remove("a", "9");
+        assert_eq!(t.count("a"), 1);
+        t.retain(|k, _| k.0 != "b");
+        assert_eq!((t.count("a"), t.count("b")), (1, 0));
+        t.clear();
+        assert_eq!(t.count("a"), 0);
+    }
+
+    #[test]
+    fn borrowed_keys_find_what_owned_keys_stored() {
+        let t = Table::default();
+        for i in 0..100 {
+            t.insert(&format!("tenant-{}", i % 7), &format!("id-{i}"), i);
+        }
+        for i in 0..100 {
+            let (tenant, id) = (format!("tenant-{}", i % 7), format!("id-{i}"));
+            assert_eq!(t.get(&tenant, &id), Some(i));
+            assert!(t.contains(&tenant, &id));
+            assert_eq!(t.read(&tenant, &id, |v| *v + 1), Some(i + 1));
+        }
+        assert_eq!(t.get("tenant-0", "id-1"), None);
+        // ("ab", "c") and ("a", "bc") are different keys.
+        t.insert("ab", "c", 1);
+        assert_eq!(t.get("a", "bc"), None);
+    }
+
+    #[test]
+    fn read_sorted_orders_one_tenant() {
+        let t = Table::default();
+        for (id, v) in [("x", 3), ("y", 1), ("z", 2)] {
+            t.insert("a", id, v);
+        }
+        t.insert("b", "w", 0);
+        let seen =
+            t.read_sorted("a", |v| *v != 2, |a, b| a.cmp(b), |vals| vals.iter().map(|v| **v).collect::<Vec<_>>());
+        assert_eq!(seen, vec![1, 3]);
     }
 }

@@ -238,11 +238,17 @@ fn seed_service(ch: &ClickHouse, item: &Value, cx: &Cx) -> Result<(), String> {
         serde_json::to_vec(&body).unwrap_or_default(),
     );
     req.headers.insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
-    let call = Call { req: &req, cx, org, key, settings: ch.settings() };
+    let call = Call { req: &req, cx, org, key, settings: ch.settings(), request_id: "-" };
     let created = match services::handle(ch, &call, &Op::CreateService) {
-        Ok(Out::Result(v)) => v,
-        Ok(_) => return Err("unexpected answer".into()),
+        Ok(Out::Written(body)) => {
+            serde_json::from_slice::<Value>(&body).ok().and_then(|mut v| v.get_mut("result").map(Value::take))
+        }
+        Ok(_) => None,
         Err(e) => return Err(e.body("-")["error"].as_str().unwrap_or("invalid service").to_owned()),
+    };
+    let created = match created {
+        Some(v) => v,
+        None => return Err("unexpected answer".into()),
     };
     let mut id = created.pointer("/service/id").and_then(Value::as_str).ok_or("no id")?.to_owned();
     if let Some(wanted) = wanted_id {

@@ -90,12 +90,23 @@ pub struct Call<'a> {
     pub org: Organization,
     pub key: ApiKey,
     pub settings: Arc<Settings>,
+    /// The answer's `requestId` (and `X-Request-Id`).
+    pub request_id: &'a str,
+}
+
+impl Call<'_> {
+    /// A 200 answer with `result` written straight into its envelope.
+    pub fn result(&self, result: &impl view::WriteJson) -> Out {
+        Out::Written(envelope(self.request_id, result))
+    }
 }
 
 /// A handler's success.
 pub enum Out {
     /// 200 `{status, requestId, result}`.
     Result(Value),
+    /// 200 `{status, requestId, result}`, already written whole ([`Call::result`]).
+    Written(Vec<u8>),
     /// 200 `{status, requestId}` (DELETE operations).
     Empty,
     /// 200 Prometheus text.
@@ -217,14 +228,14 @@ impl ClickHouse {
             Some(Ok(r)) => {
                 let name = r.op.name();
                 let tenant = r.org.clone();
-                (name, self.authorized(req, cx, settings, r), tenant)
+                (name, self.authorized(req, cx, settings, r, &request_id), tenant)
             }
         };
         Handled { reply: render(result, &request_id), provider: NAME, operation, tenant }
     }
 
     /// Auth, path ids, scoping, role, rate limit; then the family's handler.
-    fn authorized(&self, req: &Request, cx: &Cx, settings: Arc<Settings>, r: routes::Routed) -> Res {
+    fn authorized(&self, req: &Request, cx: &Cx, settings: Arc<Settings>, r: routes::Routed, request_id: &str) -> Res {
         let key = auth::authenticate(self, req, cx)?;
         for (param, value) in r.op.uuid_params() {
             validate::path_uuid(param, value)?;
@@ -243,7 +254,7 @@ impl ClickHouse {
             auth::rate_limit(self, &key, cx.now)?;
         }
         auth::touch(self, &key, cx.now);
-        let call = Call { req, cx, org, key, settings };
+        let call = Call { req, cx, org, key, settings, request_id };
         self.dispatch(&call, &r.op)
     }
 
@@ -363,18 +374,32 @@ impl ClickHouse {
     }
 }
 
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The success envelope `{"requestId":...,"result":...,"status":200}`, written in one
+/// pass: `result` is written in place, never copied into a `json!` tree first. Keys in
+/// byte order, as a `serde_json::Map` (which sorts them) has always written them.
+fn envelope(request_id: &str, result: &impl view::WriteJson) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1280);
+    out.extend_from_slice(b"{\"requestId\":");
+    view::string(&mut out, request_id);
+    out.extend_from_slice(b",\"result\":");
+    result.write_json(&mut out);
+    out.extend_from_slice(b",\"status\":200}");
+    out
+}
+
 /// Wraps a handler's answer in the success or error envelope, with `X-Request-Id`.
 fn render(result: Res, request_id: &str) -> Reply {
     let reply = match result {
-        Ok(Out::Result(value)) => {
-            Reply::json(StatusCode::OK, &json!({"status": 200, "requestId": request_id, "result": value}))
-        }
+        Ok(Out::Result(value)) => Reply::json_bytes(StatusCode::OK, envelope(request_id, &value)),
+        Ok(Out::Written(body)) => Reply::json_bytes(StatusCode::OK, body),
         Ok(Out::Empty) => Reply::json(StatusCode::OK, &json!({"status": 200, "requestId": request_id})),
         Ok(Out::Prometheus(text)) => Reply::text(StatusCode::OK, PROMETHEUS_TEXT, text),
         Err(e) => e.into_reply(request_id),
     };
     match HeaderValue::from_str(request_id) {
-        Ok(v) => reply.with_header(HeaderName::from_static("x-request-id"), v),
+        Ok(v) => reply.with_header(X_REQUEST_ID, v),
         Err(_) => reply,
     }
 }

@@ -26,10 +26,14 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
     match op {
         Op::ListServices => list(ch, call),
         Op::CreateService => create(ch, call),
-        Op::GetService { service } => {
-            let s = ch.service(&call.org.id, service)?;
-            Ok(Out::Result(view::service(&s, &call.org, call.cx)))
-        }
+        Op::GetService { service } => ch
+            .services
+            // Written under the shard's read lock, from the stored value: no clone.
+            .read(&call.org.id, service, |s| {
+                (!s.state.is_removed()).then(|| call.result(&view::service(s, &call.org, call.cx)))
+            })
+            .flatten()
+            .ok_or_else(|| ChError::not_found("Service", service)),
         Op::UpdateService { service } => update(ch, call, service),
         Op::DeleteService { service } => delete(ch, call, service),
         Op::GetPrivateEndpointConfig { service } => private_endpoint_config(ch, call, service),
@@ -67,14 +71,17 @@ fn list(ch: &ClickHouse, call: &Call) -> Res {
         }
         filters.push((key, value));
     }
-    let mut services = ch.services.list_where(&call.org.id, |s| {
+    let keep = |s: &Service| {
         !s.state.is_removed()
             && filters.iter().all(|(k, want)| {
                 s.tags.iter().any(|t| &t.key == k && want.as_ref().is_none_or(|w| t.value.as_ref() == Some(w)))
             })
-    });
-    services.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-    Ok(Out::Result(Value::Array(services.iter().map(|s| view::service(s, &call.org, call.cx)).collect())))
+    };
+    let order = |a: &Service, b: &Service| (a.created_at, &a.id).cmp(&(b.created_at, &b.id));
+    // Written under the shards' read locks, from the stored values: no clones.
+    Ok(ch.services.read_sorted(&call.org.id, keep, order, |services| {
+        call.result(&view::ServiceList { services, org: &call.org, cx: call.cx })
+    }))
 }
 
 /// The fields E2 knows (for knob `strictUnknownFields`).
@@ -253,7 +260,8 @@ fn create_spec(ch: &ClickHouse, call: &Call, body: &serde_json::Map<String, Valu
     let encryption_key = f.str("encryptionKey")?.map(str::to_owned);
     let encryption_role = f.str("encryptionAssumedRoleIdentifier")?.map(str::to_owned);
     v::encryption(&provider, encryption_key.as_deref(), encryption_role.as_deref())?;
-    let first_service = ch.services.count_where(|k, s| k.0 == org.id && !s.state.is_removed()) == 0;
+    // Only a private-preview organization asks about its first service: no scan otherwise.
+    let first_service = attrs.private_preview && live_services(ch, &org.id, 1) == 0;
     v::private_preview_terms(attrs, first_service, f.bool("privatePreviewTermsChecked")?.unwrap_or(false))?;
     let release_channel = f
         .str("releaseChannel")?
@@ -277,8 +285,7 @@ fn create_spec(ch: &ClickHouse, call: &Call, body: &serde_json::Map<String, Valu
     if let Some(e) = enable_core_dumps {
         v::core_dumps(e, org.enable_core_dumps)?;
     }
-    let live = ch.services.count_where(|k, s| k.0 == org.id && !s.state.is_removed());
-    v::service_quota(live, s.max_services_per_org)?;
+    v::service_quota(live_services(ch, &org.id, s.max_services_per_org), s.max_services_per_org)?;
     Ok(ServiceSpec {
         name,
         provider,
@@ -305,6 +312,21 @@ fn create_spec(ch: &ClickHouse, call: &Call, body: &serde_json::Map<String, Valu
         tags,
         enable_core_dumps: enable_core_dumps.unwrap_or(org.enable_core_dumps),
     })
+}
+
+/// How many live (not removed) services the organization has, as far as a threshold
+/// `enough` needs: the answer is at least `enough` exactly when the live count is, and
+/// below it the answer may count removed services too. That is all the quota (CH-R50,
+/// `enough` = the limit) and the first-service check (`enough` = 1) ask. The table's
+/// per-organization count bounds the live count from above (a removed service stays
+/// stored only when seeded or restored as such), so the table is scanned only when that
+/// bound reaches `enough`: creates no longer slow down as services pile up.
+fn live_services(ch: &ClickHouse, org: &str, enough: u64) -> usize {
+    let stored = ch.services.count(org);
+    if (stored as u64) < enough {
+        return stored;
+    }
+    ch.services.count_where(|k, s| k.0 == org && !s.state.is_removed())
 }
 
 /// `base64(sha256(pw))` and `hex(sha1(sha1(pw)))` (SEED-A 668–669).
@@ -399,7 +421,7 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         );
     }
     let generation = service.generation;
-    let view = view::service(&service, &call.org, cx);
+    let out = call.result(&view::Created { password: &password, service: view::service(&service, &call.org, cx) });
     ch.services.insert(&call.org.id, &id, service);
     cx.schedule_in(
         call.settings.durations.provision,
@@ -412,7 +434,7 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         },
     );
     activities::record(ch, call, "service_create", Some(&id));
-    Ok(Out::Result(json!({ "service": view, "password": password })))
+    Ok(out)
 }
 
 /// Refuses an operation the state table forbids: 409 `Cannot <op> service in state`.
@@ -463,7 +485,7 @@ fn update(ch: &ClickHouse, call: &Call, id: &str) -> Res {
     for k in kinds {
         activities::record(ch, call, k, Some(id));
     }
-    Ok(Out::Result(view::service(&stored, &call.org, call.cx)))
+    Ok(call.result(&view::service(&stored, &call.org, call.cx)))
 }
 
 /// The E4 rules applied to `next` in §7 order; answers the activity kinds to record.
@@ -594,7 +616,7 @@ fn delete(ch: &ClickHouse, call: &Call, id: &str) -> Res {
     );
     activities::record(ch, call, "service_delete", Some(id));
     if s.delete_returns_service {
-        Ok(Out::Result(json!({ "service": view::service(&deleted, &call.org, call.cx) })))
+        Ok(call.result(&view::Deleted { service: view::service(&deleted, &call.org, call.cx) }))
     } else {
         Ok(Out::Empty)
     }
@@ -661,7 +683,7 @@ fn state_command(ch: &ClickHouse, call: &Call, id: &str) -> Res {
             Ok((svc.clone(), Some(then.map(|then| (to, then, secs)))))
         })
         .ok_or_else(|| ChError::not_found("Service", id))??;
-    let Some(settle) = change else { return Ok(Out::Result(view::service(&svc, &call.org, call.cx))) };
+    let Some(settle) = change else { return Ok(call.result(&view::service(&svc, &call.org, call.cx))) };
     if let Some((from, to, secs)) = settle {
         call.cx.schedule_in(
             secs,
@@ -680,7 +702,7 @@ fn state_command(ch: &ClickHouse, call: &Call, id: &str) -> Res {
         Command::Awake => "service_awaken",
     };
     activities::record(ch, call, kind, Some(id));
-    Ok(Out::Result(view::service(&svc, &call.org, call.cx)))
+    Ok(call.result(&view::service(&svc, &call.org, call.cx)))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -725,7 +747,7 @@ fn scaling(ch: &ClickHouse, call: &Call, id: &str, kind: ScalingKind) -> Res {
     for k in kinds {
         activities::record(ch, call, k, Some(id));
     }
-    Ok(Out::Result(view::service(&stored, &call.org, call.cx)))
+    Ok(call.result(&view::service(&stored, &call.org, call.cx)))
 }
 
 /// The E11 / S5 rules applied to `next` in §7 order; answers the activity kinds.
