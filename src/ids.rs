@@ -41,7 +41,9 @@ impl Ids {
     /// A random (version 4) UUID, lowercase.
     pub fn uuid(&self) -> String {
         let bytes: [u8; 16] = self.lock().random();
-        uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        // Encoded straight into a buffer: `to_string` went through the formatter.
+        uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().encode_lower(&mut text).to_owned()
     }
 
     fn pick(&self, alphabet: &[u8], n: usize) -> String {

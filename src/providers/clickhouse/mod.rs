@@ -379,14 +379,34 @@ const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The success envelope `{"requestId":...,"result":...,"status":200}`, written in one
 /// pass: `result` is written in place, never copied into a `json!` tree first. Keys in
 /// byte order, as a `serde_json::Map` (which sorts them) has always written them.
+///
+/// Written into a per-thread scratch buffer and copied out at its exact size: a body of
+/// about 1 KiB (a service) then comes from the allocator's small-size cache, where a
+/// growing or generously reserved Vec lands in its slow path. Large bodies (lists) are
+/// handed over without the copy.
 fn envelope(request_id: &str, result: &impl view::WriteJson) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1280);
-    out.extend_from_slice(b"{\"requestId\":");
-    view::string(&mut out, request_id);
-    out.extend_from_slice(b",\"result\":");
-    result.write_json(&mut out);
-    out.extend_from_slice(b",\"status\":200}");
-    out
+    /// Bodies up to this size are copied out of the scratch buffer; larger ones take it.
+    const COPIED: usize = 16 * 1024;
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(COPIED));
+    }
+    SCRATCH.with(|scratch| {
+        // A re-entrant use (none today) would find the buffer borrowed: write fresh.
+        let mut fresh = Vec::new();
+        let mut borrowed = scratch.try_borrow_mut();
+        let out = borrowed.as_deref_mut().unwrap_or(&mut fresh);
+        out.clear();
+        out.extend_from_slice(b"{\"requestId\":");
+        view::string(out, request_id);
+        out.extend_from_slice(b",\"result\":");
+        result.write_json(out);
+        out.extend_from_slice(b",\"status\":200}");
+        if out.len() <= COPIED {
+            out.as_slice().to_vec()
+        } else {
+            std::mem::replace(out, Vec::with_capacity(COPIED))
+        }
+    })
 }
 
 /// Wraps a handler's answer in the success or error envelope, with `X-Request-Id`.
