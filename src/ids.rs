@@ -46,9 +46,11 @@ impl Ids {
         uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().encode_lower(&mut text).to_owned()
     }
 
+    /// `n` characters of an ASCII `alphabet`.
     fn pick(&self, alphabet: &[u8], n: usize) -> String {
         let mut rng = self.lock();
-        (0..n).map(|_| alphabet[rng.random_range(0..alphabet.len())] as char).collect()
+        let text: Vec<u8> = (0..n).map(|_| alphabet[rng.random_range(0..alphabet.len())]).collect();
+        String::from_utf8(text).expect("the alphabets are ASCII")
     }
 
     /// `n` lowercase letters and digits (host names).
@@ -83,10 +85,20 @@ impl Ids {
             if specials.is_empty() { b"!" } else { specials },
         ];
         let mut rng = self.lock();
-        let mut chars: Vec<u8> = classes.iter().map(|c| c[rng.random_range(0..c.len())]).collect();
-        let all: Vec<u8> = classes.concat();
+        let mut chars: Vec<u8> = Vec::with_capacity(len);
+        chars.extend(classes.iter().map(|c| c[rng.random_range(0..c.len())]));
+        // The rest from all four classes as if concatenated (the same draws as indexing
+        // `classes.concat()`, without building it).
+        let total: usize = classes.iter().map(|c| c.len()).sum();
         while chars.len() < len {
-            chars.push(all[rng.random_range(0..all.len())]);
+            let mut at = rng.random_range(0..total);
+            for class in classes {
+                if at < class.len() {
+                    chars.push(class[at]);
+                    break;
+                }
+                at -= class.len();
+            }
         }
         // Fisher-Yates, so the guaranteed classes are not always in front.
         for i in (1..chars.len()).rev() {
@@ -122,6 +134,36 @@ mod tests {
         a.reset();
         let c = Ids::new(7);
         assert_eq!(a.uuid(), c.uuid());
+    }
+
+    #[test]
+    fn passwords_and_picks_draw_as_they_always_did() {
+        // The earlier implementations, kept as the reference: same seed, same values.
+        fn old_password(ids: &Ids, len: usize, specials: &str) -> String {
+            let classes: [&[u8]; 4] =
+                [b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz", b"0123456789", specials.as_bytes()];
+            let mut rng = ids.lock();
+            let mut chars: Vec<u8> = classes.iter().map(|c| c[rng.random_range(0..c.len())]).collect();
+            let all: Vec<u8> = classes.concat();
+            while chars.len() < len {
+                chars.push(all[rng.random_range(0..all.len())]);
+            }
+            for i in (1..chars.len()).rev() {
+                let j = rng.random_range(0..=i);
+                chars.swap(i, j);
+            }
+            String::from_utf8(chars).unwrap()
+        }
+        fn old_pick(ids: &Ids, alphabet: &[u8], n: usize) -> String {
+            let mut rng = ids.lock();
+            (0..n).map(|_| alphabet[rng.random_range(0..alphabet.len())] as char).collect()
+        }
+        let (new, old) = (Ids::new(3), Ids::new(3));
+        for len in [4, 16, 40] {
+            assert_eq!(new.password(len, "~!@#$%^&*_-+="), old_password(&old, len, "~!@#$%^&*_-+="));
+            assert_eq!(new.alnum_lower(len), old_pick(&old, ALNUM_LOWER, len));
+            assert_eq!(new.hex(len), old_pick(&old, HEX, len));
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
+use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 
 /// The hasher of every table: FxHash (rustc's multiply-rotate hash, 8 bytes per step)
@@ -156,11 +157,21 @@ impl<V: Clone> Table<V> {
     }
 
     pub fn insert(&self, tenant: &str, id: &str, value: V) -> Option<V> {
-        let old = self.map.insert((tenant.to_owned(), id.to_owned()), Box::new(value));
-        if old.is_none() {
-            self.counted(tenant, true);
+        self.insert_keyed((tenant.to_owned(), id.to_owned()), value)
+    }
+
+    /// [`Table::insert`] with a key the caller already owns (no copies of it).
+    pub fn insert_keyed(&self, key: Key, value: V) -> Option<V> {
+        match self.map.entry(key) {
+            Entry::Occupied(mut e) => Some(*e.insert(Box::new(value))),
+            Entry::Vacant(e) => {
+                // Counted under the entry's shard lock (the same order as `retain`:
+                // a shard, then the counts).
+                let stored = e.insert(Box::new(value));
+                self.counted(&stored.key().0, true);
+                None
+            }
         }
-        old.map(|b| *b)
     }
 
     pub fn get(&self, tenant: &str, id: &str) -> Option<V> {
@@ -308,7 +319,8 @@ mod tests {
         let t = Table::default();
         t.insert("a", "1", 1);
         t.insert("a", "1", 2); // a replacement is not a new entry
-        t.insert("a", "2", 3);
+        t.insert_keyed(("a".into(), "2".into()), 3);
+        assert_eq!(t.insert_keyed(("a".into(), "2".into()), 5), Some(3));
         t.insert("b", "1", 4);
         assert_eq!((t.count("a"), t.count("b"), t.count("c")), (2, 1, 0));
         t.remove("a", "1");

@@ -2,6 +2,8 @@
 //! id and secret, key state and expiry, key IP lists, organization scoping, roles, and
 //! the optional per-key rate limit.
 
+use std::sync::Arc;
+
 use base64::Engine;
 use hyper::Method;
 use sha2::{Digest, Sha256};
@@ -17,9 +19,9 @@ use crate::http::Request;
 use crate::providers::Cx;
 
 /// A1–A4: the key behind the request's `Authorization: Basic ...`.
-pub fn authenticate(ch: &ClickHouse, req: &Request, cx: &Cx) -> Result<ApiKey, ChError> {
+pub fn authenticate(ch: &ClickHouse, req: &Request, cx: &Cx) -> Result<Arc<ApiKey>, ChError> {
     const MALFORMED: ChError = ChError::Unauthorized("Missing or malformed authentication");
-    let header = req.header("authorization").ok_or(MALFORMED)?;
+    let header = req.headers.get(hyper::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(MALFORMED)?;
     let (scheme, encoded) = header.trim().split_once(' ').ok_or(MALFORMED)?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(MALFORMED);
@@ -28,13 +30,13 @@ pub fn authenticate(ch: &ClickHouse, req: &Request, cx: &Cx) -> Result<ApiKey, C
     let decoded = String::from_utf8(decoded).map_err(|_| MALFORMED)?;
     let (key_id, secret) = decoded.split_once(':').ok_or(MALFORMED)?;
     const NOT_FOUND: ChError = ChError::Unauthorized("Key is not found");
-    // A key created from `hashData` is indexed by the hash of its key ID (§9.3).
-    let (org, mgmt) = ch
-        .key_index
-        .get("", key_id)
-        .or_else(|| super::keys::hashed_key_id(key_id).and_then(|h| ch.key_index.get("", &h)))
+    // A key created from `hashData` is indexed by the hash of its key ID (§9.3). The
+    // index entry is read in place and the key comes out shared: nothing is copied.
+    let indexed = |id: &str| ch.key_index.read("", id, |(org, mgmt)| ch.keys.get(org, mgmt));
+    let key = indexed(key_id)
+        .or_else(|| super::keys::hashed_key_id(key_id).and_then(|h| indexed(&h)))
+        .flatten()
         .ok_or(NOT_FOUND)?;
-    let key = ch.keys.get(&org, &mgmt).ok_or(NOT_FOUND)?;
     if !secret_matches(&key, secret) {
         return Err(NOT_FOUND);
     }
@@ -123,6 +125,6 @@ pub fn rate_limit(ch: &ClickHouse, key: &ApiKey, now: SimInstant) -> Result<(), 
 /// A successful authenticated request updates the key's `usedAt` (O1).
 pub fn touch(ch: &ClickHouse, key: &ApiKey, now: SimInstant) {
     if key.used_at != Some(now) {
-        ch.keys.update(&key.org_id, &key.id, |k| k.used_at = Some(now));
+        ch.keys.update(&key.org_id, &key.id, |k| Arc::make_mut(k).used_at = Some(now));
     }
 }

@@ -8,6 +8,8 @@
 //! failed); "stall" holds the next transition for a simulated duration. Recovery is what
 //! the seed documents: `start` on a failed/degraded/partially_running service (§6.4).
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -328,8 +330,8 @@ pub fn restore(ch: &ClickHouse, v: &Value) -> Result<(), String> {
         ch.key_index.insert("", &k.key_id, (k.org_id.clone(), k.id.clone()));
     }
     let max_seq = activities.iter().map(|(_, _, a)| a.seq + 1).max().unwrap_or(0);
-    fill(&ch.orgs, orgs);
-    fill(&ch.keys, keys);
+    fill(&ch.orgs, orgs.into_iter().map(|(t, id, o)| (t, id, Arc::new(o))).collect());
+    fill(&ch.keys, keys.into_iter().map(|(t, id, k)| (t, id, Arc::new(k))).collect());
     fill(&ch.members, members);
     fill(&ch.invitations, invitations);
     fill(&ch.activities, activities);

@@ -12,6 +12,8 @@
 //! - `POST services/{id}/activity`: user activity (wakes an idle service).
 //! - `GET services/{id}/password-hash`: `{sha256Base64, doubleSha1Hex}`.
 
+use std::sync::Arc;
+
 use hyper::{Method, StatusCode};
 use serde_json::{json, Map, Value};
 
@@ -164,7 +166,7 @@ fn patch_org(ch: &ClickHouse, req: &Request, id: &str) -> Reply {
         Err(r) => return r,
     };
     let Some(mut org) = ch.orgs.get(id, id) else { return not_found(format!("organization {id} not found")) };
-    if let Err(e) = apply_org_fields(&mut org, &body) {
+    if let Err(e) = apply_org_fields(Arc::make_mut(&mut org), &body) {
         return bad(e);
     }
     ch.orgs.insert(id, id, org.clone());

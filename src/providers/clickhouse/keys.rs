@@ -10,6 +10,8 @@
 //! May touch: the `keys`, `key_index` and `rate` tables, `activities::record_with`.
 //! Rules live in `validate::org`. Secrets are never returned after creation.
 
+use std::sync::Arc;
+
 use base64::Engine;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
@@ -31,14 +33,14 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
             Ok(Out::Result(Value::Array(keys.iter().map(|k| view(k, call.cx)).collect())))
         }
         Op::CreateKey => create(ch, call),
-        Op::GetKey { key } => Ok(Out::Result(view(&find(ch, call, key)?, call.cx))),
+        Op::GetKey { key } => Ok(Out::Result(view(&*find(ch, call, key)?, call.cx))),
         Op::UpdateKey { key } => update(ch, call, key),
         Op::DeleteKey { key } => delete(ch, call, key),
         other => Err(ChError::NotFound(format!("Route not found for {}", other.name()))),
     }
 }
 
-fn find(ch: &ClickHouse, call: &Call, id: &str) -> Result<ApiKey, ChError> {
+fn find(ch: &ClickHouse, call: &Call, id: &str) -> Result<Arc<ApiKey>, ChError> {
     ch.keys.get(&call.org.id, id).ok_or_else(|| ChError::not_found("API key", id))
 }
 
@@ -185,7 +187,7 @@ fn update(ch: &ClickHouse, call: &Call, id: &str) -> Res {
     let s = &call.settings;
     let cx = call.cx;
     v::unknown_fields(&f, UPDATE_FIELDS, s.strict_unknown_fields)?;
-    let mut next = current.clone();
+    let mut next = ApiKey::clone(&current);
     let mut changes: Vec<&'static str> = Vec::new();
     if let Some(name) = f.str("name")? {
         next.name = rules::key_name(name)?;
@@ -224,8 +226,7 @@ fn update(ch: &ClickHouse, call: &Call, id: &str) -> Res {
         .update(&call.org.id, id, |k| {
             // Keep what moved meanwhile (usedAt); take the patch.
             let used_at = k.used_at;
-            *k = next.clone();
-            k.used_at = used_at;
+            *k = Arc::new(ApiKey { used_at, ..next.clone() });
             k.clone()
         })
         .ok_or_else(|| ChError::not_found("API key", id))?;

@@ -66,8 +66,10 @@ pub const DEFAULT_MEMBER_ID: &str = "00000000-0000-4000-8000-0000000000b1";
 /// Every ClickHouse table. Keys are `(organization id, resource id)`.
 pub struct ClickHouse {
     knobs: Knobs<Settings>,
-    pub orgs: Table<Organization>,
-    pub keys: Table<ApiKey>,
+    /// Shared (`Arc`) so that every request's `Call` takes its organization and key
+    /// without copying them; writers copy on write (`Arc::make_mut`).
+    pub orgs: Table<Arc<Organization>>,
+    pub keys: Table<Arc<ApiKey>>,
     /// Basic-auth key id → `(organization id, management id)`; tenant `""`.
     pub key_index: Table<(String, String)>,
     pub members: Table<Member>,
@@ -87,8 +89,8 @@ pub struct ClickHouse {
 pub struct Call<'a> {
     pub req: &'a Request,
     pub cx: &'a Cx<'a>,
-    pub org: Organization,
-    pub key: ApiKey,
+    pub org: Arc<Organization>,
+    pub key: Arc<ApiKey>,
     pub settings: Arc<Settings>,
     /// The answer's `requestId` (and `X-Request-Id`).
     pub request_id: &'a str,
@@ -190,14 +192,14 @@ impl ClickHouse {
     /// Adds an organization and its `create_organization` activity.
     pub fn add_org(&self, cx: &Cx, org: Organization) {
         let id = org.id.clone();
-        self.orgs.insert(&id, &id, org);
+        self.orgs.insert(&id, &id, Arc::new(org));
         activities::record_system(self, cx, &id, "create_organization", None);
     }
 
     /// Adds a key and indexes its key id for Basic auth.
     pub fn add_key(&self, key: ApiKey) {
         self.key_index.insert("", &key.key_id, (key.org_id.clone(), key.id.clone()));
-        self.keys.insert(&key.org_id.clone(), &key.id.clone(), key);
+        self.keys.insert_keyed((key.org_id.clone(), key.id.clone()), Arc::new(key));
     }
 
     pub fn reset(&self, cx: &Cx) {
@@ -342,9 +344,14 @@ impl ClickHouse {
             all.sort_by(|a, b| a.0.cmp(&b.0));
             Value::Array(all.into_iter().map(|(_, v)| serde_json::to_value(v).unwrap_or(Value::Null)).collect())
         }
+        fn shared<V: serde::Serialize>(t: &Table<Arc<V>>) -> Value {
+            let mut all = t.all();
+            all.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Array(all.into_iter().map(|(_, v)| serde_json::to_value(&*v).unwrap_or(Value::Null)).collect())
+        }
         json!({
-            "organizations": values(&self.orgs),
-            "keys": values(&self.keys),
+            "organizations": shared(&self.orgs),
+            "keys": shared(&self.keys),
             "members": values(&self.members),
             "invitations": values(&self.invitations),
             "activities": values(&self.activities),

@@ -7,6 +7,8 @@
 //! Authority: extract `spec/clickhouse-cloud.md` §4.1, §9.0–9.1 (O1 `Organization`,
 //! `OrganizationPatchRequest`, `OrganizationCloudRegionPrivateEndpointConfig`; O3; RC).
 
+use std::sync::Arc;
+
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -60,6 +62,7 @@ fn update(ch: &ClickHouse, call: &Call) -> Res {
     let stored = ch
         .orgs
         .update(&org_id, &org_id, |org| {
+            let org = Arc::make_mut(org);
             if let Some(n) = &name {
                 org.name = n.clone();
             }

@@ -2,6 +2,8 @@
 //! state commands, scaling, password, private endpoints — and the service transitions
 //! the scheduler applies (§6.2).
 
+use std::sync::Arc;
+
 use base64::Engine;
 use serde_json::{json, Value};
 use sha1::Sha1;
@@ -880,7 +882,7 @@ fn create_private_endpoint(ch: &ClickHouse, call: &Call, id: &str) -> Res {
             if org.private_endpoints.iter().any(|p| p.id == pe_id) {
                 return Err(ChError::Conflict(format!("Private endpoint '{pe_id}' already exists")));
             }
-            org.private_endpoints.push(endpoint.clone());
+            Arc::make_mut(org).private_endpoints.push(endpoint.clone());
             Ok(())
         })
         .ok_or_else(|| ChError::not_found("Organization", &call.org.id))??;
