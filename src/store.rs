@@ -15,6 +15,7 @@
 use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
@@ -267,8 +268,12 @@ impl<V: Clone> Table<V> {
 }
 
 /// A small counter map (e.g. metrics by label set), sharded like the tables.
+///
+/// Counting takes the shard's read lock and an atomic add once the key exists: every
+/// request counts itself, and a load test sends the same request (the same key) from
+/// every connection, which serialised on one shard's write lock.
 pub struct Counters<K: Eq + Hash> {
-    map: DashMap<K, u64, FxBuild>,
+    map: DashMap<K, AtomicU64, FxBuild>,
 }
 
 impl<K: Eq + Hash> Default for Counters<K> {
@@ -279,11 +284,15 @@ impl<K: Eq + Hash> Default for Counters<K> {
 
 impl<K: Eq + Hash + Clone> Counters<K> {
     pub fn incr(&self, key: K) {
-        *self.map.entry(key).or_insert(0) += 1;
+        if let Some(n) = self.map.get(&key) {
+            n.fetch_add(1, AtomicOrdering::Relaxed);
+            return;
+        }
+        self.map.entry(key).or_default().fetch_add(1, AtomicOrdering::Relaxed);
     }
 
     pub fn snapshot(&self) -> Vec<(K, u64)> {
-        self.map.iter().map(|r| (r.key().clone(), *r.value())).collect()
+        self.map.iter().map(|r| (r.key().clone(), r.value().load(AtomicOrdering::Relaxed))).collect()
     }
 
     pub fn clear(&self) {
@@ -375,6 +384,19 @@ mod tests {
         let hashes: std::collections::HashSet<u64> = seen.iter().map(|(_, h)| *h).collect();
         assert_eq!(ids.len(), hashes.len());
         assert_ne!(hash(&("ab".into(), "c".into())), hash(&("a".into(), "bc".into())));
+    }
+
+    #[test]
+    fn counters_count_each_key() {
+        let c = Counters::default();
+        for key in ["a", "b", "a", "a"] {
+            c.incr(key);
+        }
+        let mut seen = c.snapshot();
+        seen.sort();
+        assert_eq!(seen, vec![("a", 3), ("b", 1)]);
+        c.clear();
+        assert!(c.snapshot().is_empty());
     }
 
     #[test]

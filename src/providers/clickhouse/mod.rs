@@ -255,7 +255,7 @@ impl ClickHouse {
         if settings.rate_limit {
             auth::rate_limit(self, &key, cx.now)?;
         }
-        auth::touch(self, &key, cx.now);
+        auth::touch(self, &key, cx);
         let call = Call { req, cx, org, key, settings, request_id };
         self.dispatch(&call, &r.op)
     }
