@@ -32,7 +32,7 @@ pub fn authenticate(ch: &ClickHouse, req: &Request, cx: &Cx) -> Result<Arc<ApiKe
     const NOT_FOUND: ChError = ChError::Unauthorized("Key is not found");
     // A key created from `hashData` is indexed by the hash of its key ID (§9.3). The
     // index entry is read in place and the key comes out shared: nothing is copied.
-    let indexed = |id: &str| ch.key_index.read("", id, |(org, mgmt)| ch.keys.get(org, mgmt));
+    let indexed = |id: &str| ch.key_index.read("", id, |entry| ch.keys.get(&entry.0, &entry.1));
     let key = indexed(key_id)
         .or_else(|| super::keys::hashed_key_id(key_id).and_then(|h| indexed(&h)))
         .flatten()

@@ -31,9 +31,7 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
         Op::GetService { service } => ch
             .services
             // Written under the shard's read lock, from the stored value: no clone.
-            .read(&call.org.id, service, |s| {
-                (!s.state.is_removed()).then(|| call.result(&view::service(s, &call.org, call.cx)))
-            })
+            .read(&call.org.id, service, |s| (!s.state.is_removed()).then(|| call.result(&view::Kept::new(s, call))))
             .flatten()
             .ok_or_else(|| ChError::not_found("Service", service)),
         Op::UpdateService { service } => update(ch, call, service),
@@ -82,7 +80,7 @@ fn list(ch: &ClickHouse, call: &Call) -> Res {
     let order = |a: &Service, b: &Service| (a.created_at, &a.id).cmp(&(b.created_at, &b.id));
     // Written under the shards' read locks, from the stored values: no clones.
     Ok(ch.services.read_sorted(&call.org.id, keep, order, |services| {
-        call.result(&view::ServiceList { services, org: &call.org, cx: call.cx })
+        call.result(&view::ServiceList { services, org: &call.org, org_version: call.org_version, cx: call.cx })
     }))
 }
 
