@@ -289,19 +289,25 @@ impl<V: Clone> Table<V> {
             .collect()
     }
 
-    /// Hands `f` the values of one tenant that `keep` selects, sorted by `order`, without
-    /// cloning them: the shards' read locks are held until `f` returns, so `f` must be
-    /// short and must not write to this table.
-    pub fn read_sorted<R>(
+    /// Hands `f` the values of one tenant that `keep` selects, sorted by `key` and then,
+    /// where keys tie, by `tie`, without cloning them: the shards' read locks are held
+    /// until `f` returns, so `f` must be short and must not write to this table.
+    ///
+    /// `key` is read once per value and the sort compares the keys side by side: sorting
+    /// 1,000 services by comparing them in place chased pointers into every one of them
+    /// for each of ~10,000 comparisons (half of a list's time).
+    pub fn read_sorted<K: Ord, R>(
         &self,
         tenant: &str,
         keep: impl Fn(&V) -> bool,
-        order: impl Fn(&V, &V) -> Ordering,
+        key: impl Fn(&V) -> K,
+        tie: impl Fn(&V, &V) -> Ordering,
         f: impl FnOnce(&[&Stored<V>]) -> R,
     ) -> R {
         let held: Vec<_> = self.map.iter().filter(|r| r.key().0 == tenant && keep(&r.value().value)).collect();
-        let mut values: Vec<&Stored<V>> = held.iter().map(|r| &**r.value()).collect();
-        values.sort_by(|a, b| order(&a.value, &b.value));
+        let mut keyed: Vec<(K, &Stored<V>)> = held.iter().map(|r| (key(&r.value().value), &**r.value())).collect();
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| tie(&a.1.value, &b.1.value)));
+        let values: Vec<&Stored<V>> = keyed.into_iter().map(|(_, v)| v).collect();
         f(&values)
     }
 
@@ -530,8 +536,13 @@ mod tests {
             t.insert("a", id, v);
         }
         t.insert("b", "w", 0);
-        let seen =
-            t.read_sorted("a", |v| *v != 2, |a, b| a.cmp(b), |vals| vals.iter().map(|v| ***v).collect::<Vec<_>>());
+        let seen = t.read_sorted(
+            "a",
+            |v| *v != 2,
+            |v| *v,
+            |_, _| Ordering::Equal,
+            |vals| vals.iter().map(|v| ***v).collect::<Vec<_>>(),
+        );
         assert_eq!(seen, vec![1, 3]);
     }
 }

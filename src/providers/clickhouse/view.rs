@@ -680,6 +680,7 @@ mod tests {
             table.read_sorted(
                 "org",
                 |_| true,
+                |_| (),
                 order,
                 |stored| written(&ServiceList { services: stored, org, org_version: tag, cx: &cx }),
             )
