@@ -183,6 +183,7 @@ async fn throughput_and_latency(mode: &Mode) -> Vec<Figure> {
             create_in_process(listed.handle()).expect("a service");
         }
         listed.advance(Duration::from_secs(3600));
+        let single_size = in_process(listed.handle(), Method::GET, &format!("{ORG}/services/{one}"), "").body.len();
         let list_size = in_process(listed.handle(), Method::GET, &format!("{ORG}/services"), "").body.len();
         let single = latency(listed.addr(), &format!("{ORG}/services/{one}"), mode).await;
         let list = latency(listed.addr(), &format!("{ORG}/services"), mode).await;
@@ -192,6 +193,17 @@ async fn throughput_and_latency(mode: &Mode) -> Vec<Figure> {
             single.as_secs_f64() * 1e6,
             list_size / 1024,
             list.as_secs_f64() * 1e6
+        );
+        // The floor of this ratio on this machine now: a bare hyper server answering the
+        // same two sizes (moving 832 KiB over loopback costs several small round trips).
+        let (bare_single, bare_list) = (bare_server(single_size).await, bare_server(list_size).await);
+        let bare_single = latency(bare_single, "/", mode).await;
+        let bare_list = latency(bare_list, "/", mode).await;
+        println!(
+            "  floor: bare hyper answering the same sizes {:.0} µs and {:.0} µs = {:.2}x",
+            bare_single.as_secs_f64() * 1e6,
+            bare_list.as_secs_f64() * 1e6,
+            bare_list.as_secs_f64() / bare_single.as_secs_f64()
         );
         listed.shutdown().await;
         let ratio = list.as_secs_f64() / single.as_secs_f64();

@@ -32,7 +32,7 @@ pub fn authenticate(ch: &ClickHouse, req: &Request, cx: &Cx) -> Result<Arc<ApiKe
     const NOT_FOUND: ChError = ChError::Unauthorized("Key is not found");
     // A key created from `hashData` is indexed by the hash of its key ID (§9.3). The
     // index entry is read in place and the key comes out shared: nothing is copied.
-    let indexed = |id: &str| ch.key_index.read("", id, |(org, mgmt)| ch.keys.get(org, mgmt));
+    let indexed = |id: &str| ch.key_index.read("", id, |entry| ch.keys.get(&entry.0, &entry.1));
     let key = indexed(key_id)
         .or_else(|| super::keys::hashed_key_id(key_id).and_then(|h| indexed(&h)))
         .flatten()
@@ -123,8 +123,54 @@ pub fn rate_limit(ch: &ClickHouse, key: &ApiKey, now: SimInstant) -> Result<(), 
 }
 
 /// A successful authenticated request updates the key's `usedAt` (O1).
-pub fn touch(ch: &ClickHouse, key: &ApiKey, now: SimInstant) {
-    if key.used_at != Some(now) {
+///
+/// `usedAt` is shown to the second, so the key is written only when the second it
+/// shows changes: under a running clock every request carries the same key, and each
+/// one rewrote it under its shard's write lock. The answers are the same; a state dump's
+/// millisecond `usedAt` is the first use within the shown second.
+pub fn touch(ch: &ClickHouse, key: &ApiKey, cx: &Cx) {
+    let now = cx.now;
+    if key.used_at.is_none_or(|t| shown_second(cx, t) != shown_second(cx, now)) {
         ch.keys.update(&key.org_id, &key.id, |k| Arc::make_mut(k).used_at = Some(now));
+    }
+}
+
+/// The whole second `cx.iso(t)` shows (since the clock's epoch second).
+fn shown_second(cx: &Cx, t: SimInstant) -> u128 {
+    let nanos = u128::from(cx.clock.epoch().timestamp_subsec_nanos());
+    (nanos + u128::from(t.0) * 1_000_000) / 1_000_000_000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::{Clock, ClockMode};
+    use crate::ids::Ids;
+    use crate::lifecycle::Lifecycle;
+
+    #[test]
+    fn used_at_is_written_when_the_second_it_shows_changes() {
+        let (ids, lifecycle) = (Ids::new(1), Lifecycle::default());
+        let peer = ([127, 0, 0, 1], 0).into();
+        for clock in [Clock::new(ClockMode::Manual), Clock::new(ClockMode::Real)] {
+            let at = |ms| Cx { now: SimInstant(ms), clock: &clock, ids: &ids, lifecycle: &lifecycle, peer };
+            let ch = ClickHouse::new(&at(0));
+            let used = || ch.keys.get(super::super::DEFAULT_ORG_ID, super::super::DEFAULT_KEY_MGMT_ID).unwrap();
+            let shown = |ms| clock.iso(SimInstant(ms));
+            let mut last_written = None;
+            for ms in [0, 1, 400, 999, 1_000, 1_001, 2_500, 2_999, 3_000, 90_000, 90_001] {
+                touch(&ch, &used(), &at(ms));
+                let stored = used().used_at.expect("touched");
+                // What the API shows is always the second of the latest use ...
+                assert_eq!(clock.iso(stored), shown(ms), "{ms}");
+                // ... and the key is rewritten only when that second moves on.
+                if last_written.is_some_and(|t: u64| shown(t) == shown(ms)) {
+                    assert_eq!(Some(stored.0), last_written);
+                } else {
+                    assert_eq!(stored.0, ms);
+                    last_written = Some(ms);
+                }
+            }
+        }
     }
 }

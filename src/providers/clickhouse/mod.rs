@@ -90,6 +90,8 @@ pub struct Call<'a> {
     pub req: &'a Request,
     pub cx: &'a Cx<'a>,
     pub org: Arc<Organization>,
+    /// `orgs.version()` read before `org` was: the memo tag of renderings that read it.
+    pub org_version: u64,
     pub key: Arc<ApiKey>,
     pub settings: Arc<Settings>,
     /// The answer's `requestId` (and `X-Request-Id`).
@@ -250,13 +252,14 @@ impl ClickHouse {
             validate::path_uuid("organizationId", &org_id)?;
             return Err(auth::foreign_org(&settings, &org_id));
         }
+        let org_version = self.orgs.version();
         let org = self.orgs.get(&org_id, &org_id).ok_or_else(|| ChError::not_found("Organization", &org_id))?;
         auth::check_role(&key, &r.op, req)?;
         if settings.rate_limit {
             auth::rate_limit(self, &key, cx.now)?;
         }
-        auth::touch(self, &key, cx.now);
-        let call = Call { req, cx, org, key, settings, request_id };
+        auth::touch(self, &key, cx);
+        let call = Call { req, cx, org, org_version, key, settings, request_id };
         self.dispatch(&call, &r.op)
     }
 

@@ -12,6 +12,7 @@ use serde_json::{json, Map, Value};
 use super::model::*;
 use crate::clock::SimInstant;
 use crate::providers::Cx;
+use crate::store::Stored;
 
 fn put_opt(m: &mut Map<String, Value>, k: &str, v: &Option<String>) {
     if let Some(v) = v {
@@ -288,10 +289,35 @@ impl WriteJson for ServiceView<'_> {
     }
 }
 
-/// An array of services of `org`, in the given order.
+/// A stored service, written from the rendering memoised with it (`Stored::memo`)
+/// while neither it nor any organization has been written since: the rendering reads
+/// only the service, its organization (`org_version` is the tag) and the clock's epoch,
+/// which never changes. A poller that gets or lists unchanged services (the common
+/// case, and the load bench's) copies bytes instead of rendering them.
+pub struct Kept<'a> {
+    stored: &'a Stored<Service>,
+    org: &'a Organization,
+    org_version: u64,
+    cx: &'a Cx<'a>,
+}
+
+impl<'a> Kept<'a> {
+    pub fn new(stored: &'a Stored<Service>, call: &'a super::Call<'a>) -> Self {
+        Kept { stored, org: &call.org, org_version: call.org_version, cx: call.cx }
+    }
+}
+
+impl WriteJson for Kept<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        self.stored.memo(self.org_version, out, |s, out| write_service(out, s, self.org, self.cx));
+    }
+}
+
+/// An array of stored services of `org`, in the given order (each as [`Kept`]).
 pub struct ServiceList<'a> {
-    pub services: &'a [&'a Service],
+    pub services: &'a [&'a Stored<Service>],
     pub org: &'a Organization,
+    pub org_version: u64,
     pub cx: &'a Cx<'a>,
 }
 
@@ -299,11 +325,11 @@ impl WriteJson for ServiceList<'_> {
     fn write_json(&self, out: &mut Vec<u8>) {
         out.reserve(self.services.len() * 1024);
         out.push(b'[');
-        for (i, s) in self.services.iter().enumerate() {
+        for (i, stored) in self.services.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            write_service(out, s, self.org, self.cx);
+            stored.memo(self.org_version, out, |s, out| write_service(out, s, self.org, self.cx));
         }
         out.push(b']');
     }
@@ -633,10 +659,47 @@ mod tests {
                 let deleted = Deleted { service: service(s, &org, &cx) };
                 assert_eq!(written(&deleted), text(&json!({"service": service_value(s, &org, &cx)})));
             }
-            let listed: Vec<&Service> = services.iter().chain(&services).collect();
-            let want = Value::Array(listed.iter().map(|s| service_value(s, &org, &cx)).collect());
-            assert_eq!(written(&ServiceList { services: &listed, org: &org, cx: &cx }), text(&want));
-            assert_eq!(written(&ServiceList { services: &[], org: &org, cx: &cx }), "[]");
+            let none = ServiceList { services: &[], org: &org, org_version: 0, cx: &cx };
+            assert_eq!(written(&none), "[]");
         }
+    }
+
+    #[test]
+    fn lists_write_from_the_memo_until_a_service_or_the_organization_changes() {
+        let (clock, ids, lifecycle) = (Clock::new(ClockMode::Manual), Ids::new(1), Lifecycle::default());
+        let peer = ([127, 0, 0, 1], 0).into();
+        let cx = Cx { now: SimInstant::ZERO, clock: &clock, ids: &ids, lifecycle: &lifecycle, peer };
+        let short_id = Service { id: "short".into(), provider: "aws".into(), ..bare_service() };
+        let mut services = vec![bare_service(), full_service(), short_id];
+        let table = crate::store::Table::default();
+        for (i, s) in services.iter().enumerate() {
+            table.insert("org", &i.to_string(), s.clone());
+        }
+        let order = |a: &Service, b: &Service| (a.created_at, &a.id, &a.name).cmp(&(b.created_at, &b.id, &b.name));
+        let list = |org: &Organization, tag: u64| {
+            table.read_sorted(
+                "org",
+                |_| true,
+                |_| (),
+                order,
+                |stored| written(&ServiceList { services: stored, org, org_version: tag, cx: &cx }),
+            )
+        };
+        let oracle = |services: &mut Vec<Service>, org: &Organization| {
+            services.sort_by(order);
+            text(&Value::Array(services.iter().map(|s| service_value(s, org, &cx)).collect()))
+        };
+        let plain = org(false);
+        let first = list(&plain, 1);
+        assert_eq!(first, oracle(&mut services, &plain));
+        assert_eq!(list(&plain, 1), first, "from the memo");
+        // A written service is rendered again; the others come from their memos.
+        table.update("org", "1", |s| s.name = "renamed \"x\"".into());
+        services.iter_mut().filter(|s| s.name != "plain").for_each(|s| s.name = "renamed \"x\"".into());
+        assert_eq!(list(&plain, 1), oracle(&mut services, &plain));
+        // An organization written since (a new tag) renders every service again.
+        let legacy = org(true);
+        assert_eq!(list(&legacy, 2), oracle(&mut services, &legacy));
+        assert_eq!(list(&legacy, 2), oracle(&mut services, &legacy));
     }
 }
