@@ -1,14 +1,16 @@
 //! Sharded in-memory storage shared by the providers.
 //!
 //! One [`Table`] per resource kind, keyed by `(tenant, id)`. A `Table` is a `DashMap`, so
-//! requests for different resources never wait on one another; callers get clones out or
-//! change a value inside a short closure, so no shard guard ever outlives a call (and so
-//! none is held across an `.await`).
+//! requests for different resources never wait on one another; callers get clones out,
+//! read or change a value inside a short closure, so no shard guard ever outlives a call
+//! (and so none is held across an `.await`).
 //!
-//! Lookups by `(&str, &str)` allocate nothing: the stored `(String, String)` key borrows
-//! as a [`KeyView`], which hashes and compares like the owned pair. Each table also keeps
-//! the number of entries per tenant (a quota check reads one counter instead of scanning
-//! every tenant's entries).
+//! Built for the request path (the load bench's figures): lookups by `(&str, &str)`
+//! allocate nothing (the stored `(String, String)` key borrows as a `KeyView` that
+//! hashes and compares like the owned pair); values are boxed (growth moves pointers) and
+//! hashed with FxHash; each table keeps its entries per tenant (quotas read a counter)
+//! and a version that moves after every write; and each value carries a memo of bytes
+//! derived from it ([`Stored::memo`], e.g. its JSON rendering) that every write drops.
 //!
 //! May touch: nothing else in the crate.
 

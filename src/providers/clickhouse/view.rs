@@ -272,7 +272,7 @@ fn write_service(out: &mut Vec<u8>, s: &Service, org: &Organization, cx: &Cx) {
     out.push(b'}');
 }
 
-/// `Service` (§4.2) of `s` in `org`: see [`write_service`].
+/// `Service` (§4.2) of `s` in `org`, written by hand (see `write_service`).
 pub struct ServiceView<'a> {
     s: &'a Service,
     org: &'a Organization,
