@@ -57,8 +57,10 @@ impl<E> Schedule<E> {
         None
     }
 
+    /// The earliest due time: the heap's top (events leave the heap only through
+    /// `pop_due` or `clear`, so the top is never stale).
     pub fn next_due(&self) -> Option<SimInstant> {
-        self.queue.iter().map(|Reverse((due, _))| *due).min()
+        self.queue.peek().map(|Reverse((due, _))| *due)
     }
 
     pub fn len(&self) -> usize {
