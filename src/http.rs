@@ -199,6 +199,19 @@ pub trait ProviderError: std::fmt::Debug + From<Rejection> {
     }
 }
 
+/// `Authorization: Basic ...` for a user and password.
+pub fn basic(user: &str, password: &str) -> String {
+    use base64::Engine;
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
+}
+
+/// The `Retry-After` of an injected error: the rule's, or 1 s for 503 and 429 (which
+/// real clients back off on) when the rule names none.
+pub fn retry_after_headers(status: u16, retry_after: Option<u64>) -> Vec<(HeaderName, HeaderValue)> {
+    let secs = retry_after.or((status == 503 || status == 429).then_some(1));
+    secs.map(|s| vec![(hyper::header::RETRY_AFTER, HeaderValue::from(s))]).unwrap_or_default()
+}
+
 /// Whether the request declares a JSON body (or declares nothing).
 pub fn is_json_content(req: &Request) -> bool {
     match req.header("content-type") {

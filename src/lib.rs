@@ -21,12 +21,18 @@
 //! ```
 //!
 //! # Layout
+//! Imports run downwards: `server → pipeline → {admin, providers} → core`.
 //! - core: [`clock`] (simulated time), [`lifecycle`] (scheduled transitions), [`store`]
 //!   (sharded tables), [`ids`] (seeded ids), [`journal`] (request log), [`config`] (knobs),
-//!   [`http`] (request/reply values), [`validation`] (typed field errors), `server` (hyper),
-//!   `sim` (the request path), `admin` (the `/_sim/` control API);
-//! - [`providers`]: one module per provider API, each owning its wire format, rules and
-//!   state machine.
+//!   [`http`] (request/reply values), [`validation`] (typed field errors), [`faults`]
+//!   (fault rules), [`timeline`] (scenario timeline actions), `sim` (the core state:
+//!   clock advances, reset, dump, restore);
+//! - [`provider`]: the seam, the one trait every provider implements;
+//! - [`providers`]: the registry (one line per provider) and one folder per provider API,
+//!   each owning its wire format, rules and state machine;
+//! - `admin` (the `/_sim/` control API), [`scenario`] (the YAML model and its loader),
+//!   `pipeline` (the one request path), `server` (hyper);
+//! - [`runner`]: runs a scenario's steps over HTTP against a [`Simulator`].
 
 pub mod clock;
 pub mod config;
@@ -35,13 +41,17 @@ pub mod http;
 pub mod ids;
 pub mod journal;
 pub mod lifecycle;
+pub mod provider;
 pub mod providers;
+pub mod runner;
 pub mod scenario;
 pub mod store;
+pub mod timeline;
 pub mod validation;
 
 mod admin;
 mod body;
+mod pipeline;
 mod server;
 mod sim;
 
@@ -65,7 +75,7 @@ use tokio::task::JoinHandle;
 
 pub use crate::clock::ClockMode;
 pub use crate::http::{Reply, Request};
-pub use crate::providers::Transition;
+pub use crate::provider::Transition;
 
 /// Why a simulator could not start.
 #[derive(Debug)]
@@ -146,7 +156,7 @@ impl SimulatorBuilder {
     }
 
     /// Loads a YAML scenario's setup (settings, identities, resources, faults, timeline)
-    /// at start; repeatable, in order. Its steps are not run (see `scenario::run`).
+    /// at start; repeatable, in order. Its steps are not run (see `runner`).
     pub fn scenario(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.scenarios.push(path.into());
         self
@@ -286,7 +296,7 @@ impl Simulator {
 
     /// Scenario variables naming the default identities (`clickhouse.org`, ...).
     pub fn variables(&self) -> Vec<(String, String)> {
-        providers::World::variables()
+        self.inner.handle.core.world.variables()
     }
 
     /// The request headers of a scenario step's `auth:`.
@@ -294,10 +304,13 @@ impl Simulator {
         Ok(match auth {
             None => Vec::new(),
             Some(scenario::Auth::Named(n)) if n == "none" => Vec::new(),
-            Some(scenario::Auth::Named(n)) => providers::World::default_auth(n)
-                .ok_or_else(|| format!("auth '{n}' is not a provider (use none, a provider name, basic or bearer)"))?,
+            Some(scenario::Auth::Named(n)) => {
+                self.inner.handle.core.world.default_auth(n).ok_or_else(|| {
+                    format!("auth '{n}' is not a provider (use none, a provider name, basic or bearer)")
+                })?
+            }
             Some(scenario::Auth::Basic { basic }) => {
-                vec![("authorization".into(), scenario::run::basic(&basic.user, &basic.password))]
+                vec![("authorization".into(), http::basic(&basic.user, &basic.password))]
             }
             Some(scenario::Auth::Bearer { bearer }) => vec![("authorization".into(), format!("Bearer {bearer}"))],
         })

@@ -99,8 +99,8 @@ async fn run(args: Run) -> ExitCode {
     let (mut passed, mut failed) = (0, 0);
     for file in &args.files {
         let name = file.display().to_string();
-        let results = dbaas_sim::scenario::run::run_file(&name).await;
-        let (p, f) = dbaas_sim::scenario::run::report(&name, &results, &mut out);
+        let results = dbaas_sim::runner::run_file(&name).await;
+        let (p, f) = dbaas_sim::runner::report(&name, &results, &mut out);
         passed += p;
         failed += f;
     }

@@ -72,6 +72,16 @@ impl fmt::Display for FieldError {
     }
 }
 
+/// 8-4-4-4-12 hex digits (any version, either case).
+pub fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
 fn starts_with_vowel(s: &str) -> bool {
     matches!(s.as_bytes().first(), Some(b'a' | b'e' | b'i' | b'o' | b'u'))
 }

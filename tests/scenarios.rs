@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use crate::support::*;
-use dbaas_sim::scenario;
+use dbaas_sim::{runner, scenario};
 
 fn example_files() -> Vec<String> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
@@ -23,7 +23,7 @@ async fn every_example_scenario_passes() {
     let files = example_files();
     assert!(files.len() >= 8, "at least eight worked examples, found {}", files.len());
     for file in files {
-        let results = scenario::run::run_file(&file).await;
+        let results = runner::run_file(&file).await;
         assert!(!results.is_empty(), "{file} has steps");
         for r in &results {
             assert!(r.passed, "{file} #{} {}: {}", r.index, r.name, r.detail);
@@ -83,7 +83,7 @@ async fn journal_of(file: &str, seed: u64) -> Vec<Value> {
     let s = scenario::parse(file, &text).expect("parse");
     let sim = Sim::start_with(dbaas_sim::Simulator::builder().seed(seed)).await;
     sim.sim.load_scenario(&s).expect("load");
-    let results = scenario::run::run_steps(&sim.sim, &s).await;
+    let results = runner::run_steps(&sim.sim, &s).await;
     assert!(results.iter().all(|r| r.passed), "{results:?}");
     let r = sim.sim_get("/_sim/requests").await;
     r.body["requests"]

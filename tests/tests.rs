@@ -15,3 +15,5 @@ mod faults;
 mod scenarios;
 // Oracle My Services (Exadata Cloud@Customer): seed flow, auth, discovery, validation rows, payloads, ECRA.
 mod oracle;
+// The provider seam: every registered provider answers the core's questions alike.
+mod seam;

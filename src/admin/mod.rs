@@ -74,7 +74,7 @@ pub fn handle(core: &Core, req: &Request, segs: &[&str]) -> (Reply, &'static str
         }
         ["faults", _] => (not_allowed("DELETE"), "fault"),
         ["openapi", file] if m == Method::GET => {
-            let doc = file.strip_suffix(".json").and_then(World::openapi);
+            let doc = file.strip_suffix(".json").and_then(|name| core.world.openapi(name));
             match doc {
                 Some(doc) => (ok(doc), "getOpenApi"),
                 None => (error(StatusCode::NOT_FOUND, format!("no OpenAPI document {file}")), "getOpenApi"),

@@ -30,7 +30,6 @@
 //! through `World` (identities, resources, breaking resources).
 
 pub mod load;
-pub mod run;
 
 use std::collections::BTreeMap;
 
@@ -38,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::faults::RuleSpec;
+pub use crate::timeline::{Break, TimelineAction};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,30 +78,6 @@ pub struct TimelineEntry {
     pub break_resource: Option<Break>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advance: Option<f64>,
-}
-
-/// Break a resource: force a state, fail its next transition, or stall it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Break {
-    pub provider: String,
-    pub resource_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fail_next_transition: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stall_seconds: Option<u64>,
-}
-
-/// The timeline action, as scheduled.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum TimelineAction {
-    AddFault(Box<RuleSpec>),
-    RemoveFault(String),
-    Break(Break),
-    Advance(f64),
 }
 
 impl TimelineEntry {

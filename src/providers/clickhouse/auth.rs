@@ -147,6 +147,7 @@ mod tests {
     use crate::clock::{Clock, ClockMode};
     use crate::ids::Ids;
     use crate::lifecycle::Lifecycle;
+    use crate::provider::Provider;
 
     #[test]
     fn used_at_is_written_when_the_second_it_shows_changes() {

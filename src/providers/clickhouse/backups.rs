@@ -290,14 +290,7 @@ pub fn on_running(ch: &ClickHouse, s: &Service, cx: &Cx) {
 }
 
 fn transition(id: &str, from: &str, to: &str, cx: &Cx) -> Transition {
-    Transition {
-        provider: super::NAME,
-        kind: "backup",
-        id: id.to_owned(),
-        from: from.to_owned(),
-        to: to.to_owned(),
-        at: cx.now_iso(),
-    }
+    Transition::new(super::NAME, "backup", id, from, to, cx)
 }
 
 /// Applies a due backup event (guarded: the service must still exist, be primary and

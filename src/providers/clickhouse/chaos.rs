@@ -16,11 +16,9 @@ use serde_json::Value;
 use super::model::*;
 use super::routes::{self, Op};
 use super::{services, Call, ChError, ClickHouse, Out, DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, DEFAULT_ORG_ID};
-use crate::clock::SimInstant;
 use crate::faults::{Classified, ResourceFault};
 use crate::http::{ProviderError, Reply, Request};
 use crate::providers::{Cx, Transition};
-use crate::store::Table;
 
 /// The provider, operation and organization of a request, before its handler runs.
 pub fn classify(ch: &ClickHouse, req: &Request, segs: &[&str]) -> Classified {
@@ -86,14 +84,7 @@ pub fn resource_fault(
             })?;
             let from = s.state;
             services::force_state(ch, &s.org_id, id, to, cx).ok_or_else(|| format!("no ClickHouse service '{id}'"))?;
-            Ok(vec![Transition {
-                provider: super::NAME,
-                kind: "service",
-                id: id.to_owned(),
-                from: from.as_str().to_owned(),
-                to: to.as_str().to_owned(),
-                at: cx.now_iso(),
-            }])
+            Ok(vec![Transition::new(super::NAME, "service", id, from.as_str(), to.as_str(), cx)])
         }
         ResourceFault::FailNextTransition => {
             ch.services.update(&s.org_id, id, |svc| svc.fail_next_transition = true);
@@ -108,7 +99,7 @@ pub fn resource_fault(
 
 /// The default identity as request headers (scenario `auth: clickhouse`).
 pub fn default_auth() -> Vec<(String, String)> {
-    vec![("authorization".into(), crate::scenario::run::basic(DEFAULT_KEY_ID, DEFAULT_KEY_SECRET))]
+    vec![("authorization".into(), crate::http::basic(DEFAULT_KEY_ID, DEFAULT_KEY_SECRET))]
 }
 
 /// Built-in scenario variables.
@@ -306,68 +297,57 @@ fn restore_table<V: serde::de::DeserializeOwned + Clone>(
         .collect()
 }
 
+type Rows<V> = Vec<(String, String, V)>;
+
+/// A `providers.clickhouse` dump, parsed whole.
+pub struct Dump {
+    orgs: Rows<Organization>,
+    keys: Rows<ApiKey>,
+    members: Rows<Member>,
+    invitations: Rows<Invitation>,
+    activities: Rows<Activity>,
+    services: Rows<Service>,
+    warehouses: Rows<Warehouse>,
+    backups: Rows<Backup>,
+    pipes: Rows<ClickPipe>,
+    rpes: Rows<ReversePrivateEndpoint>,
+}
+
+/// Parses a `GET /_sim/state` dump's `providers.clickhouse`, changing nothing.
+pub fn parse_dump(v: &Value) -> Result<Dump, String> {
+    Ok(Dump {
+        orgs: restore_table(v, "organizations", |o: &Organization| (o.id.clone(), o.id.clone()))?,
+        keys: restore_table(v, "keys", |k: &ApiKey| (k.org_id.clone(), k.id.clone()))?,
+        members: restore_table(v, "members", |m: &Member| (m.org_id.clone(), m.user_id.clone()))?,
+        invitations: restore_table(v, "invitations", |m: &Invitation| (m.org_id.clone(), m.id.clone()))?,
+        activities: restore_table(v, "activities", |a: &Activity| (a.org_id.clone(), a.id.clone()))?,
+        services: restore_table(v, "services", |s: &Service| (s.org_id.clone(), s.id.clone()))?,
+        warehouses: restore_table(v, "warehouses", |w: &Warehouse| (w.org_id.clone(), w.id.clone()))?,
+        backups: restore_table(v, "backups", |b: &Backup| (b.org_id.clone(), b.id.clone()))?,
+        pipes: restore_table(v, "clickpipes", |p: &ClickPipe| (p.org_id.clone(), p.id.clone()))?,
+        rpes: restore_table(v, "reversePrivateEndpoints", |p: &ReversePrivateEndpoint| {
+            (p.org_id.clone(), p.id.clone())
+        })?,
+    })
+}
+
 /// Replaces every ClickHouse table with the contents of a `GET /_sim/state` dump
 /// (`providers.clickhouse`). Parsed whole before anything is replaced.
 pub fn restore(ch: &ClickHouse, v: &Value) -> Result<(), String> {
-    let orgs = restore_table(v, "organizations", |o: &Organization| (o.id.clone(), o.id.clone()))?;
-    let keys = restore_table(v, "keys", |k: &ApiKey| (k.org_id.clone(), k.id.clone()))?;
-    let members = restore_table(v, "members", |m: &Member| (m.org_id.clone(), m.user_id.clone()))?;
-    let invitations = restore_table(v, "invitations", |m: &Invitation| (m.org_id.clone(), m.id.clone()))?;
-    let activities = restore_table(v, "activities", |a: &Activity| (a.org_id.clone(), a.id.clone()))?;
-    let services = restore_table(v, "services", |s: &Service| (s.org_id.clone(), s.id.clone()))?;
-    let warehouses = restore_table(v, "warehouses", |w: &Warehouse| (w.org_id.clone(), w.id.clone()))?;
-    let backups = restore_table(v, "backups", |b: &Backup| (b.org_id.clone(), b.id.clone()))?;
-    let pipes = restore_table(v, "clickpipes", |p: &ClickPipe| (p.org_id.clone(), p.id.clone()))?;
-    let rpes =
-        restore_table(v, "reversePrivateEndpoints", |p: &ReversePrivateEndpoint| (p.org_id.clone(), p.id.clone()))?;
-    fn fill<V: Clone>(t: &Table<V>, rows: Vec<(String, String, V)>) {
-        t.clear();
-        for (tenant, id, v) in rows {
-            t.insert(&tenant, &id, v);
-        }
-    }
-    ch.key_index.clear();
-    for (_, _, k) in &keys {
-        ch.key_index.insert("", &k.key_id, (k.org_id.clone(), k.id.clone()));
-    }
-    let max_seq = activities.iter().map(|(_, _, a)| a.seq + 1).max().unwrap_or(0);
-    fill(&ch.orgs, orgs.into_iter().map(|(t, id, o)| (t, id, Arc::new(o))).collect());
-    fill(&ch.keys, keys.into_iter().map(|(t, id, k)| (t, id, Arc::new(k))).collect());
-    fill(&ch.members, members);
-    fill(&ch.invitations, invitations);
-    fill(&ch.activities, activities);
-    fill(&ch.services, services);
-    fill(&ch.warehouses, warehouses);
-    fill(&ch.backups, backups);
-    fill(&ch.clickpipes, pipes);
-    fill(&ch.reverse_endpoints, rpes);
+    let d = parse_dump(v)?;
+    ch.key_index.replace(d.keys.iter().map(|(_, _, k)| (String::new(), k.key_id.clone(), (k.org_id.clone(), k.id.clone()))));
+    let max_seq = d.activities.iter().map(|(_, _, a)| a.seq + 1).max().unwrap_or(0);
+    ch.orgs.replace(d.orgs.into_iter().map(|(t, id, o)| (t, id, Arc::new(o))));
+    ch.keys.replace(d.keys.into_iter().map(|(t, id, k)| (t, id, Arc::new(k))));
+    ch.members.replace(d.members);
+    ch.invitations.replace(d.invitations);
+    ch.activities.replace(d.activities);
+    ch.services.replace(d.services);
+    ch.warehouses.replace(d.warehouses);
+    ch.backups.replace(d.backups);
+    ch.clickpipes.replace(d.pipes);
+    ch.reverse_endpoints.replace(d.rpes);
     ch.rate.clear();
     ch.activity_seq.store(max_seq, std::sync::atomic::Ordering::Relaxed);
     Ok(())
-}
-
-/// What the armed faults of a service do to its next transition (clearing them as they
-/// take effect).
-pub fn adjust_transition(svc: &mut Service, now: SimInstant) -> Adjusted {
-    if let Some(until) = svc.stall_until {
-        if now < until {
-            return Adjusted::Hold(until);
-        }
-        svc.stall_until = None;
-    }
-    if svc.fail_next_transition {
-        svc.fail_next_transition = false;
-        return Adjusted::Fail;
-    }
-    Adjusted::Proceed
-}
-
-/// What a fault does to a due transition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Adjusted {
-    Proceed,
-    /// End in `failed` instead.
-    Fail,
-    /// Not yet: try again at this instant.
-    Hold(SimInstant),
 }

@@ -483,14 +483,7 @@ fn delete_endpoint(ch: &ClickHouse, call: &Call, service: &str, id: &str) -> Res
 }
 
 fn transition(kind: &'static str, id: &str, from: &str, to: &str, cx: &Cx) -> Transition {
-    Transition {
-        provider: super::NAME,
-        kind,
-        id: id.to_owned(),
-        from: from.to_owned(),
-        to: to.to_owned(),
-        at: cx.now_iso(),
-    }
+    Transition::new(super::NAME, kind, id, from, to, cx)
 }
 
 /// Applies a due ClickPipe or reverse private endpoint event, if the resource is still at

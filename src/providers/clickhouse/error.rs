@@ -3,7 +3,7 @@
 //! Body: `{"status": <http status>, "error": "<CODE>: <message>", "requestId": "<uuid>"}`
 //! (spec §2.6; observed live bodies in O4). Nothing else in the provider builds an error.
 
-use hyper::header::{HeaderName, HeaderValue, ALLOW, RETRY_AFTER, WWW_AUTHENTICATE};
+use hyper::header::{HeaderName, HeaderValue, ALLOW, WWW_AUTHENTICATE};
 use hyper::StatusCode;
 use serde_json::{json, Value};
 
@@ -121,10 +121,7 @@ impl ProviderError for ChError {
             ChError::TooManyRequests { reset_secs } => {
                 vec![(HeaderName::from_static("x-ratelimit-reset"), HeaderValue::from(*reset_secs))]
             }
-            ChError::Injected { status, retry_after } => {
-                let secs = retry_after.or((*status == 503 || *status == 429).then_some(1));
-                secs.map(|s| vec![(RETRY_AFTER, HeaderValue::from(s))]).unwrap_or_default()
-            }
+            ChError::Injected { status, retry_after } => crate::http::retry_after_headers(*status, *retry_after),
             _ => Vec::new(),
         }
     }

@@ -44,7 +44,8 @@ use serde_json::{json, Value};
 use crate::clock::SimInstant;
 use crate::config::{KnobSet, Knobs};
 use crate::http::{ProviderError, Reply, Request, PROMETHEUS_TEXT};
-use crate::providers::{Cx, Handled, ResourceCount, Transition};
+use crate::faults::{Classified, ResourceFault};
+use crate::providers::{Cx, Handled, Provider, ResourceCount, Scheduled, Transition};
 use crate::store::Table;
 
 pub use error::ChError;
@@ -120,33 +121,8 @@ pub enum Out {
 pub type Res = Result<Out, ChError>;
 
 impl ClickHouse {
-    pub fn new(cx: &Cx) -> Self {
-        let ch = ClickHouse {
-            knobs: Knobs::new(NAME, settings::KNOBS),
-            orgs: Table::default(),
-            keys: Table::default(),
-            key_index: Table::default(),
-            members: Table::default(),
-            invitations: Table::default(),
-            activities: Table::default(),
-            services: Table::default(),
-            warehouses: Table::default(),
-            backups: Table::default(),
-            clickpipes: Table::default(),
-            reverse_endpoints: Table::default(),
-            rate: Table::default(),
-            activity_seq: std::sync::atomic::AtomicU64::new(0),
-        };
-        ch.seed_defaults(cx);
-        ch
-    }
-
     pub fn settings(&self) -> Arc<Settings> {
         self.knobs.get()
-    }
-
-    pub fn knobs(&self) -> &dyn KnobSet {
-        &self.knobs
     }
 
     /// The default organization, key and member (spec §8.1).
@@ -202,40 +178,6 @@ impl ClickHouse {
     pub fn add_key(&self, key: ApiKey) {
         self.key_index.insert("", &key.key_id, (key.org_id.clone(), key.id.clone()));
         self.keys.insert_keyed((key.org_id.clone(), key.id.clone()), Arc::new(key));
-    }
-
-    pub fn reset(&self, cx: &Cx) {
-        self.orgs.clear();
-        self.keys.clear();
-        self.key_index.clear();
-        self.members.clear();
-        self.invitations.clear();
-        self.activities.clear();
-        self.services.clear();
-        self.warehouses.clear();
-        self.backups.clear();
-        self.clickpipes.clear();
-        self.reverse_endpoints.clear();
-        self.rate.clear();
-        self.activity_seq.store(0, std::sync::atomic::Ordering::Relaxed);
-        self.seed_defaults(cx);
-    }
-
-    /// Answers one request under `/v1`.
-    pub fn handle(&self, req: &Request, segs: &[&str], cx: &Cx) -> Handled {
-        let request_id = cx.ids.uuid();
-        let settings = self.settings();
-        let routed = routes::route(&req.method, &segs[1..], settings.rc_aliases);
-        let (operation, result, tenant) = match routed {
-            None => ("unknownRoute", Err(ChError::NotFound("Route not found".into())), None),
-            Some(Err(m)) => ("methodNotAllowed", Err(ChError::MethodNotAllowed(m.allow)), None),
-            Some(Ok(r)) => {
-                let name = r.op.name();
-                let tenant = r.org.clone();
-                (name, self.authorized(req, cx, settings, r, &request_id), tenant)
-            }
-        };
-        Handled { reply: render(result, &request_id), provider: NAME, operation, tenant }
     }
 
     /// Auth, path ids, scoping, role, rate limit; then the family's handler.
@@ -320,53 +262,90 @@ impl ClickHouse {
         self.services.get(org, id).filter(|s| !s.state.is_removed()).ok_or_else(|| ChError::not_found("Service", id))
     }
 
-    /// Applies a due event.
-    pub fn apply(&self, event: Event, cx: &Cx) -> Vec<Transition> {
-        match event {
-            Event::ServiceSettle { .. } | Event::IdleCheck { .. } | Event::ServiceRemove { .. } => {
-                services::apply(self, event, cx)
+}
+
+impl Provider for ClickHouse {
+    fn new(cx: &Cx) -> Self {
+        let ch = ClickHouse {
+            knobs: Knobs::new(NAME, settings::KNOBS),
+            orgs: Table::default(),
+            keys: Table::default(),
+            key_index: Table::default(),
+            members: Table::default(),
+            invitations: Table::default(),
+            activities: Table::default(),
+            services: Table::default(),
+            warehouses: Table::default(),
+            backups: Table::default(),
+            clickpipes: Table::default(),
+            reverse_endpoints: Table::default(),
+            rate: Table::default(),
+            activity_seq: std::sync::atomic::AtomicU64::new(0),
+        };
+        ch.seed_defaults(cx);
+        ch
+    }
+
+    fn knobs(&self) -> &dyn KnobSet {
+        &self.knobs
+    }
+
+    fn reset(&self, cx: &Cx) {
+        self.orgs.clear();
+        self.keys.clear();
+        self.key_index.clear();
+        self.members.clear();
+        self.invitations.clear();
+        self.activities.clear();
+        self.services.clear();
+        self.warehouses.clear();
+        self.backups.clear();
+        self.clickpipes.clear();
+        self.reverse_endpoints.clear();
+        self.rate.clear();
+        self.activity_seq.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.seed_defaults(cx);
+    }
+
+    /// Answers one request under `/v1`.
+    fn handle(&self, req: &Request, segs: &[&str], cx: &Cx) -> Handled {
+        let request_id = cx.ids.uuid();
+        let settings = self.settings();
+        let routed = routes::route(&req.method, &segs[1..], settings.rc_aliases);
+        let (operation, result, tenant) = match routed {
+            None => ("unknownRoute", Err(ChError::NotFound("Route not found".into())), None),
+            Some(Err(m)) => ("methodNotAllowed", Err(ChError::MethodNotAllowed(m.allow)), None),
+            Some(Ok(r)) => {
+                let name = r.op.name();
+                let tenant = r.org.clone();
+                (name, self.authorized(req, cx, settings, r, &request_id), tenant)
             }
-            Event::BackupDue { .. } | Event::BackupFinish { .. } | Event::BackupExpire { .. } => {
-                backups::apply(self, event, cx)
-            }
-            Event::ClickPipeSettle { .. } | Event::ReversePrivateEndpointSettle { .. } => {
-                clickpipes::apply(self, event, cx)
-            }
-        }
+        };
+        Handled { reply: render(result, &request_id), provider: NAME, operation, tenant }
     }
 
     /// `/_sim/clickhouse/...` hooks.
-    pub fn admin(&self, req: &Request, segs: &[&str], cx: &Cx) -> Option<Reply> {
+    fn admin(&self, req: &Request, segs: &[&str], cx: &Cx) -> Option<Reply> {
         hooks::handle(self, req, segs, cx)
     }
 
     /// Every resource, by kind (`GET /_sim/state`).
-    pub fn state(&self, _cx: &Cx) -> Value {
-        fn values<V: serde::Serialize + Clone>(t: &Table<V>) -> Value {
-            let mut all = t.all();
-            all.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Array(all.into_iter().map(|(_, v)| serde_json::to_value(v).unwrap_or(Value::Null)).collect())
-        }
-        fn shared<V: serde::Serialize>(t: &Table<Arc<V>>) -> Value {
-            let mut all = t.all();
-            all.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Array(all.into_iter().map(|(_, v)| serde_json::to_value(&*v).unwrap_or(Value::Null)).collect())
-        }
+    fn state(&self, _cx: &Cx) -> Value {
         json!({
-            "organizations": shared(&self.orgs),
-            "keys": shared(&self.keys),
-            "members": values(&self.members),
-            "invitations": values(&self.invitations),
-            "activities": values(&self.activities),
-            "services": values(&self.services),
-            "warehouses": values(&self.warehouses),
-            "backups": values(&self.backups),
-            "clickpipes": values(&self.clickpipes),
-            "reversePrivateEndpoints": values(&self.reverse_endpoints),
+            "organizations": self.orgs.dump(),
+            "keys": self.keys.dump(),
+            "members": self.members.dump(),
+            "invitations": self.invitations.dump(),
+            "activities": self.activities.dump(),
+            "services": self.services.dump(),
+            "warehouses": self.warehouses.dump(),
+            "backups": self.backups.dump(),
+            "clickpipes": self.clickpipes.dump(),
+            "reversePrivateEndpoints": self.reverse_endpoints.dump(),
         })
     }
 
-    pub fn resource_counts(&self) -> Vec<ResourceCount> {
+    fn resource_counts(&self) -> Vec<ResourceCount> {
         use std::collections::BTreeMap;
         let mut counts: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
         for (_, s) in self.services.all() {
@@ -381,6 +360,84 @@ impl ClickHouse {
         *counts.entry(("organization", "active".into())).or_default() += self.orgs.len();
         *counts.entry(("key", "any".into())).or_default() += self.keys.len();
         counts.into_iter().map(|((kind, state), count)| ResourceCount { provider: NAME, kind, state, count }).collect()
+    }
+
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    /// Every path under `/v1`.
+    fn owns(&self, segs: &[&str]) -> bool {
+        segs.first() == Some(&"v1")
+    }
+
+    fn classify(&self, req: &Request, segs: &[&str]) -> Classified {
+        chaos::classify(self, req, segs)
+    }
+
+    fn inject(&self, status: u16, retry_after: Option<u64>, cx: &Cx) -> Reply {
+        chaos::inject(status, retry_after, cx)
+    }
+
+    fn resource_target(&self, req: &Request, segs: &[&str], reply: Option<&Reply>) -> Option<(String, String)> {
+        chaos::resource_target(self, req, segs, reply)
+    }
+
+    fn resource_fault(
+        &self,
+        tenant: Option<&str>,
+        id: &str,
+        fault: &ResourceFault,
+        cx: &Cx,
+    ) -> Result<Vec<Transition>, String> {
+        chaos::resource_fault(self, tenant, id, fault, cx)
+    }
+
+    fn seed_identities(&self, section: &Value, cx: &Cx) -> Result<(), String> {
+        chaos::seed_identities(self, section, cx)
+    }
+
+    fn seed_resources(&self, section: &Value, cx: &Cx) -> Result<(), String> {
+        chaos::seed_resources(self, section, cx)
+    }
+
+    fn check_restore(&self, part: &Value) -> Result<(), String> {
+        chaos::parse_dump(part).map(|_| ())
+    }
+
+    fn restore(&self, part: &Value) -> Result<(), String> {
+        chaos::restore(self, part)
+    }
+
+    fn openapi(&self) -> Value {
+        openapi::document()
+    }
+
+    fn default_auth(&self) -> Vec<(String, String)> {
+        chaos::default_auth()
+    }
+
+    fn variables(&self) -> Vec<(String, String)> {
+        chaos::variables()
+    }
+}
+
+impl Scheduled for ClickHouse {
+    type Event = Event;
+
+    /// Applies a due event.
+    fn apply(&self, event: Event, cx: &Cx) -> Vec<Transition> {
+        match event {
+            Event::ServiceSettle { .. } | Event::IdleCheck { .. } | Event::ServiceRemove { .. } => {
+                services::apply(self, event, cx)
+            }
+            Event::BackupDue { .. } | Event::BackupFinish { .. } | Event::BackupExpire { .. } => {
+                backups::apply(self, event, cx)
+            }
+            Event::ClickPipeSettle { .. } | Event::ReversePrivateEndpointSettle { .. } => {
+                clickpipes::apply(self, event, cx)
+            }
+        }
     }
 }
 

@@ -591,3 +591,29 @@ mod tests {
         assert_eq!(ServiceState::Running.permits(StateOp::Awake, false), Permit::NoOp);
     }
 }
+
+/// What the armed faults of a service do to its next transition (clearing them as they
+/// take effect).
+pub fn adjust_transition(svc: &mut Service, now: SimInstant) -> Adjusted {
+    if let Some(until) = svc.stall_until {
+        if now < until {
+            return Adjusted::Hold(until);
+        }
+        svc.stall_until = None;
+    }
+    if svc.fail_next_transition {
+        svc.fail_next_transition = false;
+        return Adjusted::Fail;
+    }
+    Adjusted::Proceed
+}
+
+/// What a fault does to a due transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adjusted {
+    Proceed,
+    /// End in `failed` instead.
+    Fail,
+    /// Not yet: try again at this instant.
+    Hold(SimInstant),
+}

@@ -11,7 +11,6 @@ use sha2::{Digest, Sha256};
 
 use super::activities;
 use super::backups;
-use super::chaos::{self, Adjusted};
 use super::model::*;
 use super::routes::Op;
 use super::validate::{self as v, Command};
@@ -1003,14 +1002,7 @@ pub fn touch_activity(ch: &ClickHouse, org: &str, id: &str, cx: &Cx) -> Option<S
 }
 
 fn transition(s: &Service, from: ServiceState, cx: &Cx) -> Transition {
-    Transition {
-        provider: super::NAME,
-        kind: "service",
-        id: s.id.clone(),
-        from: from.as_str().to_owned(),
-        to: s.state.as_str().to_owned(),
-        at: cx.now_iso(),
-    }
+    Transition::new(super::NAME, "service", &s.id, from.as_str(), s.state.as_str(), cx)
 }
 
 /// Applies a due service event (guarded by the generation it expects).
@@ -1025,7 +1017,7 @@ pub fn apply(ch: &ClickHouse, event: Event, cx: &Cx) -> Vec<Transition> {
                         return None;
                     }
                     // Resource faults: a stalled transition waits, an armed one fails.
-                    match chaos::adjust_transition(svc, cx.now) {
+                    match adjust_transition(svc, cx.now) {
                         Adjusted::Hold(until) => return Some(Err(until)),
                         Adjusted::Fail => svc.set_state(ServiceState::Failed),
                         Adjusted::Proceed => svc.set_state(to),
@@ -1086,7 +1078,7 @@ pub fn apply(ch: &ClickHouse, event: Event, cx: &Cx) -> Vec<Transition> {
                 return Vec::new();
             }
             let from = s.state;
-            let adjusted = ch.services.update(&org, &service, |svc| chaos::adjust_transition(svc, cx.now));
+            let adjusted = ch.services.update(&org, &service, |svc| adjust_transition(svc, cx.now));
             match adjusted {
                 Some(Adjusted::Hold(until)) => {
                     cx.schedule_at(until, Event::ServiceRemove { org, service, generation });

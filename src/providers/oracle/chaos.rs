@@ -46,7 +46,6 @@ use super::{NAME, OPERATION_ID_BASE};
 use crate::faults::{Classified, ResourceFault};
 use crate::http::{ProviderError, Reply, Request};
 use crate::providers::{Cx, Transition};
-use crate::store::Table;
 
 /// The canonical domain name of `name` (a name or an alias); unknown names as given.
 fn canonical(o: &Oracle, name: &str) -> String {
@@ -202,7 +201,7 @@ pub fn resource_fault(
 /// `X-ID-TENANT-NAME` (§2.2, S6).
 pub fn default_auth() -> Vec<(String, String)> {
     vec![
-        ("authorization".into(), crate::scenario::run::basic(DEFAULT_USER, DEFAULT_PASSWORD)),
+        ("authorization".into(), crate::http::basic(DEFAULT_USER, DEFAULT_PASSWORD)),
         ("x-id-tenant-name".into(), DEFAULT_DOMAIN.into()),
     ]
 }
@@ -623,12 +622,6 @@ struct Counters {
     faults: u64,
 }
 
-fn fill<V: Clone>(t: &Table<V>, rows: Vec<(String, String, V)>) {
-    t.clear();
-    for (tenant, id, v) in rows {
-        t.insert(&tenant, &id, v);
-    }
-}
 
 /// A dump's `providers.oracle`, parsed and checked.
 struct Parsed {
@@ -710,16 +703,16 @@ pub fn restore(o: &Oracle, v: &Value) -> Result<(), String> {
         o.aliases.insert("", &d.alias.to_ascii_lowercase(), d.name.clone());
         o.domains.insert("", &d.name.clone(), d);
     }
-    fill(&o.tokens, p.tokens.into_iter().map(|t| (String::new(), t.token.clone(), t)).collect());
-    fill(&o.definitions, p.definitions.into_iter().map(|d| (String::new(), d.id.clone(), d)).collect());
-    fill(&o.purchase_entitlements, p.purchases.into_iter().map(|(d, x)| (d, x.id.clone(), x)).collect());
-    fill(&o.cloud_accounts, p.accounts.into_iter().map(|(d, a)| (d, a.id.clone(), a)).collect());
-    fill(&o.entitlements, p.entitlements.into_iter().map(|(d, e)| (d, e.id.clone(), e)).collect());
-    fill(&o.instances, p.instances.into_iter().map(|(d, i)| (d, i.numeric_id.to_string(), i)).collect());
-    fill(&o.operations, p.operations.into_iter().map(|(d, op)| (d, op.id.clone(), op)).collect());
-    fill(&o.faults, p.faults.into_iter().map(|f| (String::new(), f.id.clone(), f)).collect());
+    o.tokens.replace(p.tokens.into_iter().map(|t| (String::new(), t.token.clone(), t)));
+    o.definitions.replace(p.definitions.into_iter().map(|d| (String::new(), d.id.clone(), d)));
+    o.purchase_entitlements.replace(p.purchases.into_iter().map(|(d, x)| (d, x.id.clone(), x)));
+    o.cloud_accounts.replace(p.accounts.into_iter().map(|(d, a)| (d, a.id.clone(), a)));
+    o.entitlements.replace(p.entitlements.into_iter().map(|(d, e)| (d, e.id.clone(), e)));
+    o.instances.replace(p.instances.into_iter().map(|(d, i)| (d, i.numeric_id.to_string(), i)));
+    o.operations.replace(p.operations.into_iter().map(|(d, op)| (d, op.id.clone(), op)));
+    o.faults.replace(p.faults.into_iter().map(|f| (String::new(), f.id.clone(), f)));
     let idempotency = p.idempotency.into_iter().map(|r| (r.domain, r.request_id, (r.digest, r.operation)));
-    fill(&o.idempotency, idempotency.collect());
+    o.idempotency.replace(idempotency);
     o.rate.clear();
     let [instances, operations, exaunits, faults] = p.seqs;
     o.instance_seq.store(instances, Ordering::Relaxed);

@@ -150,10 +150,7 @@ impl ProviderError for OracleError {
             }
             OracleError::MethodNotAllowed(allow) => vec![(ALLOW, HeaderValue::from_static(allow))],
             OracleError::RateLimited { retry_after } => vec![(RETRY_AFTER, HeaderValue::from(*retry_after))],
-            OracleError::Injected { status, retry_after } => {
-                let secs = retry_after.or((*status == 503 || *status == 429).then_some(1));
-                secs.map(|s| vec![(RETRY_AFTER, HeaderValue::from(s))]).unwrap_or_default()
-            }
+            OracleError::Injected { status, retry_after } => crate::http::retry_after_headers(*status, *retry_after),
             _ => Vec::new(),
         }
     }

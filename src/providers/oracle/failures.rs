@@ -16,7 +16,6 @@
 use super::model::*;
 use super::operations::{self, diff};
 use super::Oracle;
-use crate::clock::SimInstant;
 use crate::providers::{Cx, Transition};
 
 /// The message of an armed failure that names none (also `/_sim/oracle/faults`'s default).
@@ -204,17 +203,3 @@ pub(crate) fn stall_instance(o: &Oracle, domain: &str, id: u64, seconds: u64, cx
     Ok(())
 }
 
-/// Until when a due step of `op` must wait (a stall on the operation or its instance
-/// still in force); stalls that have run out are cleared. Called under the lock.
-pub(crate) fn held_until(o: &Oracle, op: &mut Operation, now: SimInstant) -> Option<SimInstant> {
-    let key = op.plan.instance().to_string();
-    let on_instance = o.instances.get(&op.domain, &key).and_then(|i| i.stall_until);
-    let hold = [op.stall_until, on_instance].into_iter().flatten().filter(|u| *u > now).max();
-    if hold.is_none() {
-        op.stall_until = None;
-        if on_instance.is_some() {
-            o.instances.update(&op.domain, &key, |i| i.stall_until = None);
-        }
-    }
-    hold
-}

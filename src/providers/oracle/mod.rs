@@ -73,7 +73,8 @@ use serde_json::{json, Value};
 use crate::clock::SimInstant;
 use crate::config::{KnobSet, Knobs};
 use crate::http::{ProviderError, Reply, Request};
-use crate::providers::{Cx, Handled, ResourceCount, Transition};
+use crate::faults::{Classified, ResourceFault};
+use crate::providers::{Cx, Handled, Provider, ResourceCount, Scheduled, Transition};
 use crate::store::Table;
 
 use auth::Principal;
@@ -162,37 +163,8 @@ impl Out {
 pub type Res = Result<Out, OracleError>;
 
 impl Oracle {
-    pub fn new(cx: &Cx) -> Self {
-        let o = Oracle {
-            knobs: Knobs::new(NAME, settings::KNOBS),
-            domains: Table::default(),
-            aliases: Table::default(),
-            tokens: Table::default(),
-            definitions: Table::default(),
-            purchase_entitlements: Table::default(),
-            cloud_accounts: Table::default(),
-            entitlements: Table::default(),
-            instances: Table::default(),
-            operations: Table::default(),
-            faults: Table::default(),
-            idempotency: Table::default(),
-            rate: Table::default(),
-            instance_seq: AtomicU64::new(0),
-            operation_seq: AtomicU64::new(0),
-            exaunit_seq: AtomicU64::new(0),
-            fault_seq: AtomicU64::new(0),
-            mutate: Mutex::new(()),
-        };
-        o.seed_defaults(cx);
-        o
-    }
-
     pub fn settings(&self) -> Arc<Settings> {
         self.knobs.get()
-    }
-
-    pub fn knobs(&self) -> &dyn KnobSet {
-        &self.knobs
     }
 
     /// The lock every mutation takes (see [`Oracle::mutate`] field).
@@ -242,26 +214,6 @@ impl Oracle {
         self.domains.insert("", &d.name.clone(), d);
     }
 
-    pub fn reset(&self, cx: &Cx) {
-        let _guard = self.lock();
-        self.domains.clear();
-        self.aliases.clear();
-        self.tokens.clear();
-        self.definitions.clear();
-        self.purchase_entitlements.clear();
-        self.cloud_accounts.clear();
-        self.entitlements.clear();
-        self.instances.clear();
-        self.operations.clear();
-        self.faults.clear();
-        self.idempotency.clear();
-        self.rate.clear();
-        for seq in [&self.instance_seq, &self.operation_seq, &self.exaunit_seq, &self.fault_seq] {
-            seq.store(0, Ordering::Relaxed);
-        }
-        self.seed_defaults(cx);
-    }
-
     /// The next numeric instance id (knob `instanceIdStart`; an id in use is skipped).
     pub(crate) fn next_instance_id(&self) -> u64 {
         let start = self.settings().instance_id_start;
@@ -285,28 +237,6 @@ impl Oracle {
 
     pub(crate) fn next_fault_id(&self) -> String {
         format!("fault-{}", 1 + self.fault_seq.fetch_add(1, Ordering::Relaxed))
-    }
-
-    /// Answers one request under `/itas`, `/ecra` or (knob) `/{domain}/myservices`.
-    pub fn handle(&self, req: &Request, segs: &[&str], cx: &Cx) -> Handled {
-        let settings = self.settings();
-        let (operation, result, tenant) = match routes::route(&req.method, segs) {
-            None => ("unknownRoute", Err(OracleError::NotFound(format!("No resource at {}", req.path))), None),
-            Some(Err(m)) => ("methodNotAllowed", Err(OracleError::MethodNotAllowed(m.allow)), None),
-            Some(Ok(r)) if r.missing_prefix && !settings.accept_missing_itas_prefix => {
-                ("unknownRoute", Err(OracleError::NotFound(format!("No resource at {}", req.path))), None)
-            }
-            Some(Ok(r)) => {
-                let name = r.op.name();
-                let result = self.authorized(req, cx, settings, &r);
-                let tenant = match &result {
-                    Ok((_, t)) => Some(t.clone()),
-                    Err(_) => r.domain.clone(),
-                };
-                (name, result.map(|(out, _)| out), tenant)
-            }
-        };
-        Handled { reply: render(result), provider: NAME, operation, tenant }
     }
 
     /// Auth, rate limit, then the family's handler; answers the domain name for the journal.
@@ -361,32 +291,89 @@ impl Oracle {
         }
     }
 
-    /// Applies a due event.
-    pub fn apply(&self, event: Event, cx: &Cx) -> Vec<Transition> {
-        operations::apply(self, event, cx)
+}
+
+impl Provider for Oracle {
+    fn new(cx: &Cx) -> Self {
+        let o = Oracle {
+            knobs: Knobs::new(NAME, settings::KNOBS),
+            domains: Table::default(),
+            aliases: Table::default(),
+            tokens: Table::default(),
+            definitions: Table::default(),
+            purchase_entitlements: Table::default(),
+            cloud_accounts: Table::default(),
+            entitlements: Table::default(),
+            instances: Table::default(),
+            operations: Table::default(),
+            faults: Table::default(),
+            idempotency: Table::default(),
+            rate: Table::default(),
+            instance_seq: AtomicU64::new(0),
+            operation_seq: AtomicU64::new(0),
+            exaunit_seq: AtomicU64::new(0),
+            fault_seq: AtomicU64::new(0),
+            mutate: Mutex::new(()),
+        };
+        o.seed_defaults(cx);
+        o
+    }
+
+    fn knobs(&self) -> &dyn KnobSet {
+        &self.knobs
+    }
+
+    fn reset(&self, cx: &Cx) {
+        let _guard = self.lock();
+        self.domains.clear();
+        self.aliases.clear();
+        self.tokens.clear();
+        self.definitions.clear();
+        self.purchase_entitlements.clear();
+        self.cloud_accounts.clear();
+        self.entitlements.clear();
+        self.instances.clear();
+        self.operations.clear();
+        self.faults.clear();
+        self.idempotency.clear();
+        self.rate.clear();
+        for seq in [&self.instance_seq, &self.operation_seq, &self.exaunit_seq, &self.fault_seq] {
+            seq.store(0, Ordering::Relaxed);
+        }
+        self.seed_defaults(cx);
+    }
+
+    /// Answers one request under `/itas`, `/ecra` or (knob) `/{domain}/myservices`.
+    fn handle(&self, req: &Request, segs: &[&str], cx: &Cx) -> Handled {
+        let settings = self.settings();
+        let (operation, result, tenant) = match routes::route(&req.method, segs) {
+            None => ("unknownRoute", Err(OracleError::NotFound(format!("No resource at {}", req.path))), None),
+            Some(Err(m)) => ("methodNotAllowed", Err(OracleError::MethodNotAllowed(m.allow)), None),
+            Some(Ok(r)) if r.missing_prefix && !settings.accept_missing_itas_prefix => {
+                ("unknownRoute", Err(OracleError::NotFound(format!("No resource at {}", req.path))), None)
+            }
+            Some(Ok(r)) => {
+                let name = r.op.name();
+                let result = self.authorized(req, cx, settings, &r);
+                let tenant = match &result {
+                    Ok((_, t)) => Some(t.clone()),
+                    Err(_) => r.domain.clone(),
+                };
+                (name, result.map(|(out, _)| out), tenant)
+            }
+        };
+        Handled { reply: render(result), provider: NAME, operation, tenant }
     }
 
     /// `/_sim/oracle/...` hooks.
-    pub fn admin(&self, req: &Request, segs: &[&str], cx: &Cx) -> Option<Reply> {
+    fn admin(&self, req: &Request, segs: &[&str], cx: &Cx) -> Option<Reply> {
         hooks::handle(self, req, segs, cx)
     }
 
     /// Every resource, by kind (`GET /_sim/state`), hidden fields included. Rows of
     /// tables keyed by identity domain carry their `domain`; `counters` holds the id
     /// counters, so that `PUT /_sim/state` (`chaos::restore`) continues them.
-    pub fn state(&self, _cx: &Cx) -> Value {
-        fn values<V: serde::Serialize + Clone>(t: &Table<V>) -> Value {
-            let mut all = t.all();
-            all.sort_by(|a, b| a.0.cmp(&b.0));
-            let row = |((domain, _), v): ((String, String), V)| {
-                let mut row = serde_json::to_value(v).unwrap_or(Value::Null);
-                if let Some(obj) = row.as_object_mut().filter(|_| !domain.is_empty()) {
-                    obj.entry("domain").or_insert(Value::String(domain));
-                }
-                row
-            };
-            Value::Array(all.into_iter().map(row).collect())
-        }
+    fn state(&self, _cx: &Cx) -> Value {
         let mut idempotency = self.idempotency.all();
         idempotency.sort_by(|a, b| a.0.cmp(&b.0));
         let idempotency: Vec<Value> = idempotency
@@ -396,15 +383,15 @@ impl Oracle {
             })
             .collect();
         json!({
-            "domains": values(&self.domains),
-            "tokens": values(&self.tokens),
-            "serviceDefinitions": values(&self.definitions),
-            "purchaseEntitlements": values(&self.purchase_entitlements),
-            "cloudAccounts": values(&self.cloud_accounts),
-            "serviceEntitlements": values(&self.entitlements),
-            "serviceInstances": values(&self.instances),
-            "operations": values(&self.operations),
-            "faults": values(&self.faults),
+            "domains": self.domains.dump_with_tenant("domain"),
+            "tokens": self.tokens.dump_with_tenant("domain"),
+            "serviceDefinitions": self.definitions.dump_with_tenant("domain"),
+            "purchaseEntitlements": self.purchase_entitlements.dump_with_tenant("domain"),
+            "cloudAccounts": self.cloud_accounts.dump_with_tenant("domain"),
+            "serviceEntitlements": self.entitlements.dump_with_tenant("domain"),
+            "serviceInstances": self.instances.dump_with_tenant("domain"),
+            "operations": self.operations.dump_with_tenant("domain"),
+            "faults": self.faults.dump_with_tenant("domain"),
             "idempotency": idempotency,
             "counters": {
                 "instances": self.instance_seq.load(Ordering::Relaxed),
@@ -415,7 +402,7 @@ impl Oracle {
         })
     }
 
-    pub fn resource_counts(&self) -> Vec<ResourceCount> {
+    fn resource_counts(&self) -> Vec<ResourceCount> {
         use std::collections::BTreeMap;
         let mut counts: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
         for (_, i) in self.instances.all() {
@@ -431,6 +418,75 @@ impl Oracle {
             *counts.entry(("serviceEntitlement", e.status.as_str().to_owned())).or_default() += 1;
         }
         counts.into_iter().map(|((kind, state), count)| ResourceCount { provider: NAME, kind, state, count }).collect()
+    }
+
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    /// `/itas/...`, `/ecra/...`, and the seed's typo without `/itas` (`/{domain}/myservices`,
+    /// served only under knob `acceptMissingItasPrefix`).
+    fn owns(&self, segs: &[&str]) -> bool {
+        matches!(segs.first(), Some(&"itas") | Some(&"ecra")) || segs.get(1) == Some(&"myservices")
+    }
+
+    fn classify(&self, req: &Request, segs: &[&str]) -> Classified {
+        chaos::classify(self, req, segs)
+    }
+
+    fn inject(&self, status: u16, retry_after: Option<u64>, _cx: &Cx) -> Reply {
+        chaos::inject(status, retry_after)
+    }
+
+    fn resource_target(&self, req: &Request, segs: &[&str], reply: Option<&Reply>) -> Option<(String, String)> {
+        chaos::resource_target(self, req, segs, reply)
+    }
+
+    fn resource_fault(
+        &self,
+        tenant: Option<&str>,
+        id: &str,
+        fault: &ResourceFault,
+        cx: &Cx,
+    ) -> Result<Vec<Transition>, String> {
+        chaos::resource_fault(self, tenant, id, fault, cx)
+    }
+
+    fn seed_identities(&self, section: &Value, cx: &Cx) -> Result<(), String> {
+        chaos::seed_identities(self, section, cx)
+    }
+
+    fn seed_resources(&self, section: &Value, cx: &Cx) -> Result<(), String> {
+        chaos::seed_resources(self, section, cx)
+    }
+
+    fn check_restore(&self, part: &Value) -> Result<(), String> {
+        chaos::check_restore(part)
+    }
+
+    fn restore(&self, part: &Value) -> Result<(), String> {
+        chaos::restore(self, part)
+    }
+
+    fn openapi(&self) -> Value {
+        openapi::document()
+    }
+
+    fn default_auth(&self) -> Vec<(String, String)> {
+        chaos::default_auth()
+    }
+
+    fn variables(&self) -> Vec<(String, String)> {
+        chaos::variables()
+    }
+}
+
+impl Scheduled for Oracle {
+    type Event = Event;
+
+    /// Applies a due event.
+    fn apply(&self, event: Event, cx: &Cx) -> Vec<Transition> {
+        operations::apply(self, event, cx)
     }
 }
 

@@ -504,7 +504,7 @@ fn time_param(call: &Call, name: &'static str) -> Result<Option<SimInstant>, Ora
 // Steps applied by the scheduler.
 
 fn transition(kind: &'static str, id: &str, from: &str, to: &str, cx: &Cx) -> Transition {
-    Transition { provider: NAME, kind, id: id.to_owned(), from: from.to_owned(), to: to.to_owned(), at: cx.now_iso() }
+    Transition::new(NAME, kind, id, from, to, cx)
 }
 
 /// What changed between two versions of an instance, as transitions.
@@ -542,7 +542,7 @@ pub fn apply(o: &Oracle, event: Event, cx: &Cx) -> Vec<Transition> {
     if op.generation != generation {
         return Vec::new();
     }
-    if let Some(until) = super::failures::held_until(o, &mut op, cx.now) {
+    if let Some(until) = held_until(o, &mut op, cx.now) {
         cx.schedule_at(until, Event::OperationStep { domain, operation, generation, step });
         return Vec::new();
     }
@@ -894,4 +894,19 @@ fn rollback(inst: &mut Instance, plan: &Plan, exaunit: Option<u64>, phase: Phase
             }
         }
     }
+}
+
+/// Until when a due step of `op` must wait (a stall on the operation or its instance
+/// still in force); stalls that have run out are cleared. Called under the lock.
+pub(crate) fn held_until(o: &Oracle, op: &mut Operation, now: SimInstant) -> Option<SimInstant> {
+    let key = op.plan.instance().to_string();
+    let on_instance = o.instances.get(&op.domain, &key).and_then(|i| i.stall_until);
+    let hold = [op.stall_until, on_instance].into_iter().flatten().filter(|u| *u > now).max();
+    if hold.is_none() {
+        op.stall_until = None;
+        if on_instance.is_some() {
+            o.instances.update(&op.domain, &key, |i| i.stall_until = None);
+        }
+    }
+    hold
 }

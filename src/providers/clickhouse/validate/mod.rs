@@ -26,15 +26,7 @@ pub fn path_uuid(param: &str, value: &str) -> Result<(), ChError> {
     }
 }
 
-/// 8-4-4-4-12 hex digits (any version, either case).
-pub fn is_uuid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
+pub use crate::validation::is_uuid;
 
 /// CH-R01 + CH-R02: `name` is 1–50 characters of letters, digits and spaces, not all
 /// spaces (SEED-A 25, SEED-B 230); knob `serviceNameCharset=lenient` adds `-`, `_`, `.`.

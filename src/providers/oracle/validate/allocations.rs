@@ -208,15 +208,7 @@ pub fn p07_create_operation(kind: OpKind, is_create: bool) -> Result<(), OracleE
     Ok(())
 }
 
-/// 8-4-4-4-12 hex digits.
-pub fn is_uuid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
+pub use crate::validation::is_uuid;
 
 /// P08: `requestId`, when given, is a UUID. Recorded only (no deduplication by default).
 pub fn p08_request_id(props: &Props) -> Result<Option<String>, OracleError> {

@@ -10,7 +10,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use base64::Engine;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -18,8 +17,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
-use super::{Auth, Expect, Scenario, Step};
 use crate::faults::json_at;
+use crate::scenario::{Auth, Expect, Scenario, Step};
 use crate::{ClockMode, Simulator};
 
 /// How long one step's request may take (bounds hang faults).
@@ -52,7 +51,7 @@ pub async fn run_file(path: &str) -> Vec<StepResult> {
         Ok(t) => t,
         Err(e) => return failed(format!("cannot read {path}: {e}")),
     };
-    let scenario = match super::parse(path, &text) {
+    let scenario = match crate::scenario::parse(path, &text) {
         Ok(s) => s,
         Err(e) => return failed(e),
     };
@@ -180,7 +179,7 @@ pub fn substitute_json(v: &Value, vars: &BTreeMap<String, Value>) -> Value {
 async fn send(
     sim: &Simulator,
     client: &Client<HttpConnector, Full<Bytes>>,
-    req: &super::StepRequest,
+    req: &crate::scenario::StepRequest,
     vars: &BTreeMap<String, Value>,
 ) -> Result<Answer, String> {
     let path = substitute(&req.path, vars);
@@ -223,7 +222,7 @@ fn resolve_auth(a: &Auth, vars: &BTreeMap<String, Value>) -> Auth {
     match a {
         Auth::Named(n) => Auth::Named(substitute(n, vars)),
         Auth::Basic { basic } => Auth::Basic {
-            basic: super::BasicAuth {
+            basic: crate::scenario::BasicAuth {
                 user: substitute(&basic.user, vars),
                 password: substitute(&basic.password, vars),
             },
@@ -232,10 +231,7 @@ fn resolve_auth(a: &Auth, vars: &BTreeMap<String, Value>) -> Auth {
     }
 }
 
-/// `Authorization: Basic ...` for a user and password.
-pub fn basic(user: &str, password: &str) -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
-}
+pub use crate::http::basic;
 
 fn check(
     expect: Option<&Expect>,
@@ -280,10 +276,10 @@ fn check(
     Ok(())
 }
 
-fn show_status(s: &super::StatusSet) -> String {
+fn show_status(s: &crate::scenario::StatusSet) -> String {
     match s {
-        super::StatusSet::One(x) => x.to_string(),
-        super::StatusSet::Any(v) => format!("one of {v:?}"),
+        crate::scenario::StatusSet::One(x) => x.to_string(),
+        crate::scenario::StatusSet::Any(v) => format!("one of {v:?}"),
     }
 }
 

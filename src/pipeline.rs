@@ -1,0 +1,183 @@
+//! The one request path, shared by the HTTP server, the in-process handle, the scenario
+//! runner and the fuzzer: run due events, check the fault rules, dispatch to the control
+//! API or the provider that owns the path, record the journal entry and the metrics, and
+//! tell the server how to deliver the answer (fault effects on delivery).
+//!
+//! It sits above both the control API (`crate::admin`) and the providers, and below only
+//! `server`: imports run `server → pipeline → {admin, providers} → core`.
+//!
+//! May touch: `crate::sim` (the core), `crate::admin`, `crate::providers` (through
+//! `World`), `crate::{faults, journal, http}`.
+
+use std::borrow::Cow;
+use std::time::Instant;
+
+use hyper::StatusCode;
+use serde_json::json;
+
+use crate::clock::SimInstant;
+use crate::faults::Effect;
+use crate::faults::Probe;
+use crate::http::{Reply, Request};
+use crate::journal::{method_name, Entry};
+use crate::providers::Cx;
+use crate::sim::{local, Core};
+
+impl Core {
+    /// The one request path, for in-process callers: the reply as the server would
+    /// send it, fault effects on delivery left aside.
+    pub fn handle(&self, req: Request) -> Reply {
+        self.respond(req).reply
+    }
+
+    /// The one request path: due events, fault rules, dispatch, journal.
+    pub fn respond(&self, req: Request) -> Response {
+        let started = Instant::now();
+        let mut now = self.clock.now();
+        if self.lifecycle.is_due(now) || self.timeline.is_due(now) {
+            self.run_due(now);
+            now = self.clock.now();
+        }
+        let segs = req.segments();
+        let cx = self.cx(now, req.peer);
+        let is_control = segs.first() == Some(&"_sim");
+        // Classifying costs a route lookup: only when there are rules to match.
+        let check_faults = !is_control && !self.faults.is_empty();
+        let class = if check_faults { self.world.classify(&req, &segs) } else { None };
+        let fired = if !check_faults {
+            None
+        } else {
+            self.faults.check(&Probe {
+                method: req.method.as_str(),
+                path: &req.path,
+                headers: &req.headers,
+                body: &req.body,
+                class: class.as_ref(),
+                now,
+            })
+        };
+        // Resource faults act beside the request: on the resource it names (before the
+        // handler runs, so the answer shows the fault), or on the one it created.
+        let resource = match (&fired, &class) {
+            (Some(f), Some(c)) => match &f.effect {
+                Effect::Resource { fault, resource_id } => Some((c, fault, resource_id, f.rule.as_str())),
+                _ => None,
+            },
+            _ => None,
+        };
+        let mut pending_resource = None;
+        if let Some((c, fault, resource_id, rule)) = resource {
+            let target = match resource_id {
+                Some(id) => Some((c.tenant.clone(), id.clone())),
+                None => self.world.resource_target(c.provider, &req, &segs, None).map(|(t, id)| (Some(t), id)),
+            };
+            match target {
+                Some((tenant, id)) => self.apply_resource_fault(c.provider, tenant.as_deref(), &id, fault, now, rule),
+                None => pending_resource = Some((c, fault, rule)),
+            }
+        }
+        let injected = match &fired {
+            Some(f) => match f.effect {
+                Effect::Status { status, retry_after } => Some((status, retry_after)),
+                _ => None,
+            },
+            None => None,
+        };
+        let (reply, provider, operation, tenant) = match (injected, &class) {
+            // In the envelope of the provider that owns the path.
+            (Some((status, retry_after)), Some(c)) => match self.world.inject(c.provider, status, retry_after, &cx) {
+                Some(reply) => (reply, c.provider, c.operation, c.tenant.clone()),
+                None => (injected_on_no_route(status), "none", "unknownRoute", None),
+            },
+            (Some((status, _)), None) => (injected_on_no_route(status), "none", "unknownRoute", None),
+            _ => self.dispatch(&req, &segs, &cx, is_control),
+        };
+        if let Some((c, fault, rule)) = pending_resource {
+            if let Some((tenant, id)) = self.world.resource_target(c.provider, &req, &segs, Some(&reply)) {
+                self.apply_resource_fault(c.provider, Some(&tenant), &id, fault, now, rule);
+            }
+        }
+        let status = reply.status.as_u16();
+        self.requests.incr((provider, operation, status));
+        // The journal's own reads are not journaled, so that reading it does not change it.
+        let journaled = provider != "sim" || segs.get(1).is_none_or(|s| *s != "requests");
+        drop(segs);
+        if journaled && self.journal.capacity() > 0 {
+            // The request is done with: its path and query move into the entry.
+            self.journal.record(Entry {
+                seq: 0,
+                method: method_name(&req.method),
+                path: req.path,
+                query: req.query,
+                provider: Cow::Borrowed(provider),
+                operation: Cow::Borrowed(operation),
+                tenant,
+                status,
+                sim_time_ms: now.millis(),
+                sim_time: String::new(),
+                latency_us: started.elapsed().as_micros() as u64,
+                request_id: reply
+                    .headers
+                    .iter()
+                    .find(|(n, _)| n.as_str() == "x-request-id")
+                    .and_then(|(_, v)| v.to_str().ok())
+                    .map(str::to_owned),
+                fault: fired.as_ref().map(|f| f.rule.clone()),
+            });
+        }
+        let effect = fired.map(|f| f.effect).filter(|e| !matches!(e, Effect::Status { .. } | Effect::Resource { .. }));
+        Response { reply, effect }
+    }
+
+    fn apply_resource_fault(
+        &self,
+        provider: &str,
+        tenant: Option<&str>,
+        id: &str,
+        fault: &crate::faults::ResourceFault,
+        now: SimInstant,
+        rule: &str,
+    ) {
+        let cx = self.cx(now, local());
+        if let Err(e) = self.world.resource_fault(provider, tenant, id, fault, &cx) {
+            tracing::debug!(error = %e, rule, "resource fault not applied");
+        }
+    }
+
+    fn dispatch(
+        &self,
+        req: &Request,
+        segs: &[&str],
+        cx: &Cx,
+        is_control: bool,
+    ) -> (Reply, &'static str, &'static str, Option<String>) {
+        if is_control {
+            let (reply, op) = crate::admin::handle(self, req, &segs[1..]);
+            return (reply, "sim", op, None);
+        }
+        match self.world.handle(req, segs, cx) {
+            Some(h) => (h.reply, h.provider, h.operation, h.tenant),
+            None => (
+                Reply::json(
+                    StatusCode::NOT_FOUND,
+                    &json!({"error": format!("no route for {} {}", req.method, req.path)}),
+                ),
+                "none",
+                "unknownRoute",
+                None,
+            ),
+        }
+    }
+}
+
+/// What the server sends: the reply, and how a fault rule shapes its delivery.
+pub struct Response {
+    pub reply: Reply,
+    pub effect: Option<Effect>,
+}
+
+/// An injected status on a path that no provider owns: there is no native envelope.
+fn injected_on_no_route(status: u16) -> Reply {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    Reply::json(status, &json!({"error": "injected by a fault rule"}))
+}

@@ -1,0 +1,194 @@
+//! The provider seam: the one interface through which the core reaches every provider.
+//!
+//! A provider (ClickHouse Cloud, Oracle My Services, Fujitsu DBaaS, ...) owns its
+//! resources, wire format, rules and state machine. The core (request pipeline, control
+//! API, scenarios, state dump, metrics, fault engine) knows none of them: it holds the
+//! registry of `crate::providers` and calls the methods of [`Provider`] on each entry, in
+//! a loop, never through a `match` on a provider's name. A provider's scheduled events are
+//! typed data of its own ([`Scheduled::Event`]); the registry wraps them in one enum so
+//! that one lifecycle heap holds them all and applies them with static dispatch.
+//!
+//! Also here, because every provider needs them the same way: what a handler may use of
+//! the core ([`Cx`]), a provider's answer with what the journal records of it
+//! ([`Handled`]), a state change ([`Transition`]) and a row of the resource gauge
+//! ([`ResourceCount`]).
+//!
+//! May touch: `crate::{clock, ids, lifecycle, http, config, faults}` (types), and the
+//! registry's event enum `crate::providers::Event` (the only thing it names there).
+
+use std::net::SocketAddr;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::clock::{Clock, SimInstant};
+use crate::config::KnobSet;
+use crate::faults::{Classified, ResourceFault};
+use crate::http::{Reply, Request};
+use crate::ids::Ids;
+use crate::lifecycle::Lifecycle;
+use crate::providers::Event;
+
+/// Everything the core asks of a provider. Object-safe: the core holds `&dyn Provider`.
+pub trait Provider: Send + Sync + 'static {
+    /// The provider with its default identities and no resources.
+    fn new(cx: &Cx) -> Self
+    where
+        Self: Sized;
+
+    /// The name used in fault rules, journal entries, metrics, the state dump, control
+    /// paths (`/_sim/{name}/...`), knob prefixes and scenario sections.
+    fn name(&self) -> &'static str;
+
+    /// Whether a request path (segments without the empty ones) is this provider's, by
+    /// its prefix. At most one provider owns a path.
+    fn owns(&self, segs: &[&str]) -> bool;
+
+    /// Operation and tenant of a request, before any handler runs (fault matching).
+    fn classify(&self, req: &Request, segs: &[&str]) -> Classified;
+
+    /// Answers one request of a path it owns, in its own wire format.
+    fn handle(&self, req: &Request, segs: &[&str], cx: &Cx) -> Handled;
+
+    /// Provider-specific control endpoints under `/_sim/{name}/...`; `None` when there
+    /// is no such route.
+    fn admin(&self, _req: &Request, _segs: &[&str], _cx: &Cx) -> Option<Reply> {
+        None
+    }
+
+    /// The native error answer for a status injected by a fault rule.
+    fn inject(&self, status: u16, retry_after: Option<u64>, cx: &Cx) -> Reply;
+
+    /// The `(tenant, id)` of the resource a request names (`reply` absent: before the
+    /// handler runs) or created (`reply` given).
+    fn resource_target(&self, req: &Request, segs: &[&str], reply: Option<&Reply>) -> Option<(String, String)>;
+
+    /// Puts a resource into one of the provider's failure states, or arms a failing or
+    /// stalled next transition.
+    fn resource_fault(
+        &self,
+        tenant: Option<&str>,
+        id: &str,
+        fault: &ResourceFault,
+        cx: &Cx,
+    ) -> Result<Vec<Transition>, String>;
+
+    /// A scenario's `identities.<name>` section: more tenants, users, keys.
+    fn seed_identities(&self, section: &Value, cx: &Cx) -> Result<(), String>;
+
+    /// A scenario's `resources.<name>` section: resources in a chosen state.
+    fn seed_resources(&self, section: &Value, cx: &Cx) -> Result<(), String>;
+
+    /// Every resource, by kind: the provider's part of `GET /_sim/state`.
+    fn state(&self, cx: &Cx) -> Value;
+
+    /// Parses a part of a state dump whole, changing nothing. The core checks every
+    /// provider's part before it restores any, so a broken dump changes nothing.
+    fn check_restore(&self, part: &Value) -> Result<(), String>;
+
+    /// Replaces every table with a part of a state dump (already checked).
+    fn restore(&self, part: &Value) -> Result<(), String>;
+
+    /// Back to the default identities and no resources.
+    fn reset(&self, cx: &Cx);
+
+    /// The provider's knobs (prefix = its name).
+    fn knobs(&self) -> &dyn KnobSet;
+
+    /// Rows of the "resources by provider/kind/state" gauge.
+    fn resource_counts(&self) -> Vec<ResourceCount>;
+
+    /// The OpenAPI document of what it serves (`GET /_sim/openapi/{name}.json`); its
+    /// operationIds are the operation names of the journal and of fault rules.
+    fn openapi(&self) -> Value;
+
+    /// Request headers of the default identity (scenario steps with `auth: <name>`).
+    fn default_auth(&self) -> Vec<(String, String)>;
+
+    /// Scenario variables naming the default identities (`clickhouse.org`, ...).
+    fn variables(&self) -> Vec<(String, String)>;
+}
+
+/// A provider's scheduled events: typed data of its own, applied when due.
+pub trait Scheduled: Provider {
+    type Event: Serialize + DeserializeOwned + Clone + std::fmt::Debug + PartialEq + Send + Sync + 'static;
+
+    /// Applies a due event. Events are guarded: one whose resource has moved on (deleted,
+    /// reset, changed by a fault) is a no-op and answers no transition.
+    fn apply(&self, event: Self::Event, cx: &Cx) -> Vec<Transition>;
+}
+
+/// What a handler may use of the core.
+pub struct Cx<'a> {
+    /// The simulated time this request (or event) happens at.
+    pub now: SimInstant,
+    pub clock: &'a Clock,
+    pub ids: &'a Ids,
+    pub lifecycle: &'a Lifecycle<Event>,
+    pub peer: SocketAddr,
+}
+
+impl Cx<'_> {
+    /// Schedules `event` `secs` simulated seconds from now.
+    pub fn schedule_in(&self, secs: u64, event: impl Into<Event>) {
+        self.lifecycle.at(self.now.plus_secs(secs), event.into());
+    }
+
+    pub fn schedule_at(&self, due: SimInstant, event: impl Into<Event>) {
+        self.lifecycle.at(due, event.into());
+    }
+
+    /// `now` as ISO-8601 (`2025-01-01T00:00:00Z`).
+    pub fn now_iso(&self) -> String {
+        self.clock.iso(self.now)
+    }
+
+    pub fn iso(&self, t: SimInstant) -> String {
+        self.clock.iso(t)
+    }
+}
+
+/// A provider's answer, with what the journal records of it.
+pub struct Handled {
+    pub reply: Reply,
+    pub provider: &'static str,
+    pub operation: &'static str,
+    pub tenant: Option<String>,
+}
+
+/// A state change applied by the scheduler or a fault (`POST /_sim/clock/advance` lists
+/// them).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Transition {
+    pub provider: &'static str,
+    pub kind: &'static str,
+    pub id: String,
+    pub from: String,
+    pub to: String,
+    /// Simulated time of the change, ISO-8601.
+    pub at: String,
+}
+
+impl Transition {
+    /// A change of resource `kind` `id` from `from` to `to`, now.
+    pub fn new(
+        provider: &'static str,
+        kind: &'static str,
+        id: impl Into<String>,
+        from: impl Into<String>,
+        to: impl Into<String>,
+        cx: &Cx,
+    ) -> Self {
+        Transition { provider, kind, id: id.into(), from: from.into(), to: to.into(), at: cx.now_iso() }
+    }
+}
+
+/// One row of the "resources by provider/kind/state" gauge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceCount {
+    pub provider: &'static str,
+    pub kind: &'static str,
+    pub state: String,
+    pub count: usize,
+}
