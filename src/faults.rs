@@ -26,8 +26,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::clock::SimInstant;
+use crate::glob;
 use crate::ids::Ids;
-use crate::journal::path_matches;
 use crate::store::FxBuild;
 
 /// Longest latency, hang or slow-body run a rule may ask for (bounded, so a rule can
@@ -201,7 +201,8 @@ pub struct Fired {
 
 impl RuleSpec {
     /// Checks every value; the message names the field.
-    pub fn validate(&self, providers: &[&str]) -> Result<(), String> {
+    pub fn validate(&self, catalog: &dyn Catalog) -> Result<(), String> {
+        let providers = catalog.providers();
         let m = &self.matcher;
         if let Some(p) = &m.provider {
             if !providers.contains(&p.as_str()) {
@@ -216,6 +217,12 @@ impl RuleSpec {
         if let Some(path) = &m.path {
             if !path.starts_with('/') {
                 return Err(format!("match.path must start with '/', got '{path}'"));
+            }
+            glob::check(path).map_err(|e| format!("match.path: {e}"))?;
+        }
+        for name in m.header.iter().flat_map(|h| h.keys()) {
+            if hyper::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                return Err(format!("match.header: '{name}' is not a valid header name"));
             }
         }
         if let Some(id) = &self.id {
@@ -293,6 +300,10 @@ impl RuleSpec {
                         "action resource needs exactly one of: state; fail_next_transition: true; stall_seconds".into(),
                     );
                 }
+                // A state no resource of the provider can be forced into would never apply.
+                if let Some(state) = state {
+                    catalog.check_state(m.provider.as_deref(), state).map_err(|e| format!("action.state: {e}"))?;
+                }
             }
         }
         Ok(())
@@ -324,6 +335,28 @@ impl Rule {
 }
 
 /// The request facts a rule looks at.
+/// What validating a rule needs to know of the providers (the registry answers it).
+pub trait Catalog {
+    /// Every provider name a rule may match.
+    fn providers(&self) -> &[&'static str];
+    /// Why `state` is not a state that a resource fault on `provider` (on any provider
+    /// when `None`) can force.
+    fn check_state(&self, provider: Option<&str>, state: &str) -> Result<(), String>;
+}
+
+/// Provider names alone, every state accepted (unit tests of the rule shape).
+pub struct Names(pub &'static [&'static str]);
+
+impl Catalog for Names {
+    fn providers(&self) -> &[&'static str] {
+        self.0
+    }
+
+    fn check_state(&self, _provider: Option<&str>, _state: &str) -> Result<(), String> {
+        Ok(())
+    }
+}
+
 pub struct Probe<'a> {
     pub method: &'a str,
     pub path: &'a str,
@@ -386,7 +419,7 @@ impl Index {
 /// chaos scenario must not slow every request down).
 ///
 /// Mirrors [`glob_path`] exactly: a pattern without `*` matches one path (trailing `/`
-/// aside), so those are a map; a glob is split into segments as [`path_matches`] splits
+/// aside), so those are a map; a glob is split into segments as [`glob::segments`] splits
 /// it and stored in a trie whose edges are literal segments, `*` (one segment) and `**`
 /// (any number of segments).
 #[derive(Default)]
@@ -432,44 +465,64 @@ impl PathIndex {
         if g.literal.is_empty() && g.one.is_none() && g.any.is_none() && g.rules.is_empty() {
             return;
         }
-        g.collect(&glob_segments(path), out);
+        g.collect(&glob::segments(path), out);
     }
-}
-
-/// `path.trim_matches('/').split('/')` as `path_matches` splits it (empty segments
-/// kept), split on the byte into a vector sized once: `str::split` and a growing vector
-/// were half the cost of matching a request against a thousand rules.
-fn glob_segments(path: &str) -> Vec<&str> {
-    let path = path.trim_matches('/');
-    let mut segs = Vec::with_capacity(16);
-    let mut start = 0;
-    for (i, b) in path.bytes().enumerate() {
-        if b == b'/' {
-            segs.push(&path[start..i]);
-            start = i + 1;
-        }
-    }
-    segs.push(&path[start..]);
-    segs
 }
 
 impl PathNode {
+    /// The rules whose pattern matches `segs`: the trie run as an NFA, one set of active
+    /// nodes per path segment, so that nested `**` cost (segments × nodes) at most
+    /// instead of trying every split of the path (exponential in the number of `**`).
     fn collect(&self, segs: &[&str], out: &mut Vec<usize>) {
-        match segs.split_first() {
-            None => out.extend(&self.rules),
-            Some((first, rest)) => {
-                if let Some(next) = self.literal.get(*first) {
-                    next.collect(rest, out);
+        let mut active = Active::default();
+        active.reach(self, false);
+        for seg in segs {
+            let mut next = Active::default();
+            for &(node, looping) in &active.states {
+                if looping {
+                    // Inside a `**` edge: it consumes this segment too.
+                    next.reach(node, true);
+                    continue;
                 }
-                if let Some(next) = &self.one {
-                    next.collect(rest, out);
+                if let Some(n) = node.literal.get(*seg) {
+                    next.reach(n, false);
                 }
+                if let Some(n) = &node.one {
+                    next.reach(n, false);
+                }
+            }
+            if next.states.is_empty() {
+                return;
+            }
+            active = next;
+        }
+        for (node, looping) in active.states {
+            if !looping {
+                out.extend(&node.rules);
             }
         }
-        if let Some(next) = &self.any {
-            for skip in 0..=segs.len() {
-                next.collect(&segs[skip..], out);
-            }
+    }
+}
+
+/// Trie positions reached after some segments: `(node, false)` is at the node, `(node,
+/// true)` is inside the `**` edge that leads to it. Each position is held once.
+#[derive(Default)]
+struct Active<'a> {
+    states: Vec<(&'a PathNode, bool)>,
+    seen: std::collections::HashSet<(usize, bool), FxBuild>,
+}
+
+impl<'a> Active<'a> {
+    fn reach(&mut self, node: &'a PathNode, looping: bool) {
+        if !self.seen.insert((node as *const PathNode as usize, looping)) {
+            return;
+        }
+        self.states.push((node, looping));
+        if looping {
+            // A `**` may stop consuming here.
+            self.reach(node, false);
+        } else if let Some(any) = &node.any {
+            self.reach(any, true);
         }
     }
 }
@@ -508,9 +561,9 @@ impl Faults {
     }
 
     /// Adds rules (all or none); answers their ids. Ids must be new.
-    pub fn add(&self, specs: Vec<RuleSpec>, providers: &[&str]) -> Result<Vec<String>, String> {
+    pub fn add(&self, specs: Vec<RuleSpec>, catalog: &dyn Catalog) -> Result<Vec<String>, String> {
         for s in &specs {
-            s.validate(providers)?;
+            s.validate(catalog)?;
         }
         let mut guard = self.index.write().unwrap_or_else(|p| p.into_inner());
         let mut rules = guard.rules.clone();
@@ -682,7 +735,7 @@ fn matches(m: &Match, p: &Probe, body: &mut Option<Option<Value>>) -> bool {
 /// which take prefixes).
 fn glob_path(pattern: &str, path: &str) -> bool {
     if pattern.contains('*') {
-        path_matches(pattern, path)
+        glob::glob_matches(pattern, path)
     } else {
         pattern.trim_end_matches('/') == path.trim_end_matches('/')
     }
@@ -725,17 +778,17 @@ mod tests {
         assert!(serde_json::from_value::<RuleSpec>(json!({"action": {"kind": "nope"}})).is_err());
         assert!(serde_json::from_value::<RuleSpec>(json!({"action": {"kind": "status", "ms": 1}})).is_err());
         let s = spec(json!({"action": {"kind": "status", "status": 200}}));
-        assert!(s.validate(&["clickhouse"]).unwrap_err().contains("action.status"));
+        assert!(s.validate(&Names(&["clickhouse"])).unwrap_err().contains("action.status"));
         let s = spec(json!({"match": {"provider": "x"}, "action": {"kind": "reset"}}));
-        assert!(s.validate(&["clickhouse"]).unwrap_err().contains("match.provider"));
+        assert!(s.validate(&Names(&["clickhouse"])).unwrap_err().contains("match.provider"));
         let s = spec(json!({"action": {"kind": "latency", "ms": 5, "min_ms": 1}}));
-        assert!(s.validate(&["clickhouse"]).is_err());
+        assert!(s.validate(&Names(&["clickhouse"])).is_err());
     }
 
     #[test]
     fn schedule_after_times_window_and_precedence() {
         let f = Faults::new(1);
-        let providers = ["clickhouse"];
+        let providers = Names(&["clickhouse"]);
         f.add(vec![spec(json!({"id": "a", "match": {"operation": "createService"}, "action": {"kind": "status", "status": 503}, "schedule": {"after": 1, "times": 2}}))], &providers).unwrap();
         f.add(vec![spec(json!({"id": "b", "match": {"provider": "clickhouse"}, "action": {"kind": "status", "status": 429}, "schedule": {"from": 100}}))], &providers).unwrap();
         let class = Classified { provider: "clickhouse", operation: "createService", tenant: Some("o".into()) };
@@ -755,7 +808,7 @@ mod tests {
             vec![spec(
                 json!({"match": {"body": {"name": "a"}, "header": {"x-test": "1"}}, "action": {"kind": "reset"}}),
             )],
-            &["clickhouse"],
+            &Names(&["clickhouse"]),
         )
         .unwrap();
         let class = Classified { provider: "clickhouse", operation: "createService", tenant: None };
@@ -769,8 +822,11 @@ mod tests {
     fn probability_is_seeded() {
         let run = || {
             let f = Faults::new(9);
-            f.add(vec![spec(json!({"action": {"kind": "reset"}, "schedule": {"probability": 0.5}}))], &["clickhouse"])
-                .unwrap();
+            f.add(
+                vec![spec(json!({"action": {"kind": "reset"}, "schedule": {"probability": 0.5}}))],
+                &Names(&["clickhouse"]),
+            )
+            .unwrap();
             let class = Classified { provider: "clickhouse", operation: "x", tenant: None };
             let h = hyper::HeaderMap::new();
             (0..32).map(|_| f.check(&probe(&class, &h, 0)).is_some()).collect::<Vec<_>>()
@@ -839,8 +895,20 @@ mod tests {
     fn glob_segments_split_as_path_matches_does() {
         for path in ["/v1/organizations/o/services", "/", "", "//", "/a//b/", "a", "/é/x/"] {
             let want: Vec<&str> = path.trim_matches('/').split('/').collect();
-            assert_eq!(glob_segments(path), want, "{path:?}");
+            assert_eq!(glob::segments(path), want, "{path:?}");
         }
+    }
+
+    #[test]
+    fn nested_double_stars_in_the_index_cost_no_more_than_the_path_is_long() {
+        // Every split of 5,000 segments over 20 `**` would never finish.
+        let mut index = PathIndex::default();
+        index.add(&format!("{}/never", "/**".repeat(20)), 0);
+        index.add(&format!("{}/a", "/**".repeat(20)), 1);
+        let path = "/a".repeat(5_000);
+        let mut found = Vec::new();
+        index.candidates(&path, &mut found);
+        assert_eq!(found, vec![1]);
     }
 
     #[test]
@@ -854,7 +922,7 @@ mod tests {
                 json!({"id": "mine", "match": {"path": "/v1/organizations/*/services"}, "action": {"kind": "reset"}}),
             )])
             .collect();
-        f.add(rules, &["clickhouse"]).unwrap();
+        f.add(rules, &Names(&["clickhouse"])).unwrap();
         let idx = f.snapshot();
         assert_eq!(idx.candidates(None, "/v1/organizations/o/services"), vec![100]);
         assert_eq!(idx.candidates(None, "/v1/organizations/o/keys/k7"), vec![7]);

@@ -100,27 +100,7 @@ impl Filter {
     }
 }
 
-/// `pattern` matches `path` when it is a glob that matches it (`*` = one segment, `**` =
-/// any number of segments) or, without wildcards, when it is equal or a segment prefix.
-pub fn path_matches(pattern: &str, path: &str) -> bool {
-    let pat: Vec<&str> = pattern.trim_matches('/').split('/').collect();
-    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    if !pattern.contains('*') {
-        return segs.len() >= pat.len() && pat.iter().zip(&segs).all(|(a, b)| a == b);
-    }
-    glob(&pat, &segs)
-}
-
-fn glob(pat: &[&str], segs: &[&str]) -> bool {
-    match pat.split_first() {
-        None => segs.is_empty(),
-        Some((&"**", rest)) => (0..=segs.len()).any(|i| glob(rest, &segs[i..])),
-        Some((p, rest)) => match segs.split_first() {
-            Some((s, srest)) => (*p == "*" || p == s) && glob(rest, srest),
-            None => false,
-        },
-    }
-}
+pub use crate::glob::path_matches;
 
 pub struct Journal {
     cap: usize,

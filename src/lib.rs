@@ -37,6 +37,7 @@
 pub mod clock;
 pub mod config;
 pub mod faults;
+pub mod glob;
 pub mod http;
 pub mod ids;
 pub mod journal;

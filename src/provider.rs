@@ -64,6 +64,13 @@ pub trait Provider: Send + Sync + 'static {
     /// handler runs) or created (`reply` given).
     fn resource_target(&self, req: &Request, segs: &[&str], reply: Option<&Reply>) -> Option<(String, String)>;
 
+    /// Why `state` is no state a resource fault can force on any of this provider's
+    /// resources (checked when a fault rule is added, so that a rule that could never
+    /// apply is refused). Any case of a state's name is accepted.
+    fn check_resource_state(&self, _state: &str) -> Result<(), String> {
+        Ok(())
+    }
+
     /// Puts a resource into one of the provider's failure states, or arms a failing or
     /// stalled next transition.
     fn resource_fault(

@@ -141,7 +141,7 @@ impl Core {
     fn run_timeline(&self, due: SimInstant, action: TimelineAction) -> Vec<Transition> {
         let cx = self.cx(due, local());
         let result = match action {
-            TimelineAction::AddFault(rule) => self.faults.add(vec![*rule], World::providers()).map(|_| Vec::new()),
+            TimelineAction::AddFault(rule) => self.faults.add(vec![*rule], &self.world).map(|_| Vec::new()),
             TimelineAction::RemoveFault(id) => {
                 self.faults.remove(&id);
                 Ok(Vec::new())
@@ -291,7 +291,7 @@ impl Core {
             .map(|(i, v)| serde_json::from_value(v).map_err(|e| format!("faults[{i}]: {e}")))
             .collect::<Result<_, _>>()?;
         for (i, f) in faults.iter().enumerate() {
-            f.validate(World::providers()).map_err(|e| format!("faults[{i}]: {e}"))?;
+            f.validate(&self.world).map_err(|e| format!("faults[{i}]: {e}"))?;
         }
         let settings = match obj.get("settings") {
             None | Some(Value::Null) => serde_json::Map::new(),
@@ -320,7 +320,7 @@ impl Core {
             self.timeline.at(SimInstant(t.due_ms), t.event);
         }
         self.faults.clear();
-        self.faults.add(faults, World::providers())?;
+        self.faults.add(faults, &self.world)?;
         Ok(())
     }
 }

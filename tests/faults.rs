@@ -313,6 +313,58 @@ async fn invalid_rules_are_refused_whole_and_change_nothing() {
 }
 
 #[tokio::test]
+async fn rules_that_could_never_apply_are_refused_naming_what_is_wrong() {
+    let sim = Sim::start().await;
+    for (bad, says) in [
+        // A state no ClickHouse resource has.
+        (json!({"match": {"provider": "clickhouse"}, "action": {"kind": "resource", "state": "melted"}}), "melted"),
+        // A state of no provider at all.
+        (json!({"action": {"kind": "resource", "state": "melted"}}), "action.state"),
+        // An Oracle state on a ClickHouse rule.
+        (
+            json!({"match": {"provider": "clickhouse"}, "action": {"kind": "resource", "state": "FAILED_ACTIVATION"}}),
+            "FAILED_ACTIVATION",
+        ),
+        (json!({"match": {"header": {"bad header": "x"}}, "action": {"kind": "reset"}}), "bad header"),
+        (json!({"match": {"path": "/a".repeat(65)}, "action": {"kind": "reset"}}), "match.path"),
+    ] {
+        let r = sim.sim_post("/_sim/faults", bad.clone()).await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+        assert!(r.text.contains(says), "{bad}: the error names {says}: {}", r.text);
+    }
+    assert_eq!(sim.sim_get("/_sim/faults").await.body["faults"], json!([]));
+    // Each provider's own failure states are accepted, in any case.
+    for ok in [
+        json!({"match": {"provider": "clickhouse"}, "action": {"kind": "resource", "state": "DEGRADED"}}),
+        json!({"match": {"provider": "oracle"}, "action": {"kind": "resource", "state": "failed_activation"}}),
+        json!({"action": {"kind": "resource", "state": "failed"}}),
+    ] {
+        let r = sim.sim_post("/_sim/faults", ok.clone()).await;
+        assert_eq!(r.status, 200, "{ok}: {}", r.text);
+    }
+}
+
+#[tokio::test]
+async fn a_glob_with_many_double_stars_matches_a_long_path_and_the_journal_filter_too() {
+    let sim = Sim::start().await;
+    let stars = "/**".repeat(30);
+    add_rule(&sim, json!({"match": {"path": format!("{stars}/never")}, "action": {"kind": "status", "status": 503}}))
+        .await;
+    add_rule(&sim, json!({"match": {"path": format!("{stars}/hit")}, "action": {"kind": "status", "status": 418}}))
+        .await;
+    let long = format!("{}/hit", "/a".repeat(2_000));
+    let r = sim.send(hyper::Method::GET, &long, None, None, &[]).await;
+    assert_eq!(r.status, 418, "the matching rule fires: {}", r.text);
+    let miss = "/a".repeat(2_000);
+    assert_eq!(sim.send(hyper::Method::GET, &miss, None, None, &[]).await.status, 404);
+    let r = sim.sim_get(&format!("/_sim/requests?path={stars}/hit")).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["count"], json!(1), "the journal filter uses the same matcher");
+    let r = sim.sim_get(&format!("/_sim/requests?path={}", "/a".repeat(65))).await;
+    assert_eq!(r.status, 400, "an over-long filter is refused: {}", r.text);
+}
+
+#[tokio::test]
 async fn put_state_restores_a_dump_with_its_pending_transitions() {
     let sim = Sim::start().await;
     let id = sim.create_service(json!({})).await;

@@ -196,7 +196,7 @@ fn add_faults(core: &Core, req: &Request) -> Reply {
             Err(e) => return bad(format!("rule {i}: {e}")),
         }
     }
-    match core.faults.add(specs, World::providers()) {
+    match core.faults.add(specs, &core.world) {
         Ok(ids) if ids.len() == 1 => ok(json!({"id": ids[0], "ids": ids})),
         Ok(ids) => ok(json!({"ids": ids})),
         Err(e) => bad(e),
@@ -232,7 +232,10 @@ fn requests(core: &Core, req: &Request) -> Reply {
         match k.as_str() {
             "provider" => filter.provider = Some(v),
             "method" => filter.method = Some(v),
-            "path" => filter.path = Some(v),
+            "path" => match crate::glob::check(&v) {
+                Ok(()) => filter.path = Some(v),
+                Err(e) => return bad(format!("path: {e}")),
+            },
             "operation" => filter.operation = Some(v),
             "status" => match v.parse() {
                 Ok(s) => filter.status = Some(s),

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::config::KnobSet;
-use crate::faults::{Classified, ResourceFault};
+use crate::faults::{Catalog, Classified, ResourceFault};
 use crate::http::{Reply, Request};
 pub use crate::provider::{Cx, Handled, Provider, ResourceCount, Scheduled, Transition};
 
@@ -201,6 +201,29 @@ impl World {
     /// The names of every provider, in registration order.
     pub fn providers() -> &'static [&'static str] {
         NAMES
+    }
+}
+
+/// Fault rules are validated against the registry: its provider names, and the states
+/// each provider's resources can be forced into.
+impl Catalog for World {
+    fn providers(&self) -> &[&'static str] {
+        NAMES
+    }
+
+    fn check_state(&self, provider: Option<&str>, state: &str) -> Result<(), String> {
+        match provider.and_then(|p| self.get(p)) {
+            Some(p) => p.check_resource_state(state),
+            None => {
+                let refusals: Vec<String> =
+                    self.all().into_iter().filter_map(|p| p.check_resource_state(state).err()).collect();
+                if refusals.len() < NAMES.len() {
+                    Ok(())
+                } else {
+                    Err(refusals.join("; "))
+                }
+            }
+        }
     }
 }
 

@@ -11,14 +11,14 @@ use crate::sim::Core;
 pub fn load(core: &Core, s: &Scenario) -> Result<(), String> {
     let providers = World::providers();
     for (i, f) in s.faults.iter().enumerate() {
-        f.validate(providers).map_err(|e| format!("faults[{i}]: {e}"))?;
+        f.validate(&core.world).map_err(|e| format!("faults[{i}]: {e}"))?;
     }
     let mut timeline = Vec::new();
     for (i, t) in s.timeline.iter().enumerate() {
         let action = t.action(i)?;
         match &action {
             TimelineAction::AddFault(f) => {
-                f.validate(providers).map_err(|e| format!("timeline[{i}].add_fault: {e}"))?
+                f.validate(&core.world).map_err(|e| format!("timeline[{i}].add_fault: {e}"))?
             }
             TimelineAction::Break(b) if !providers.contains(&b.provider.as_str()) => {
                 return Err(format!("timeline[{i}].break.provider must be one of {}", providers.join(", ")))
@@ -47,7 +47,7 @@ pub fn load(core: &Core, s: &Scenario) -> Result<(), String> {
         for (p, section) in &s.resources {
             core.world.seed_resources(p, section, &cx).map_err(|e| format!("resources.{p}: {e}"))?;
         }
-        core.faults.add(s.faults.clone(), providers).map_err(|e| format!("faults: {e}"))?;
+        core.faults.add(s.faults.clone(), &core.world).map_err(|e| format!("faults: {e}"))?;
         for (at, action) in timeline {
             core.timeline.at(at, action);
         }

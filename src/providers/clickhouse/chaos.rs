@@ -60,6 +60,14 @@ pub fn resource_target(
     }
 }
 
+/// A state a service can be forced into (any state of the machine; the failure states are
+/// `failed`, `degraded` and `partially_running`).
+pub fn check_state(state: &str) -> Result<ServiceState, String> {
+    ServiceState::parse(&state.to_ascii_lowercase()).ok_or_else(|| {
+        format!("unknown ClickHouse service state '{state}' (failure states: failed, degraded, partially_running)")
+    })
+}
+
 /// Applies a resource fault to a service (of `tenant`, or of any organization).
 pub fn resource_fault(
     ch: &ClickHouse,
@@ -77,11 +85,7 @@ pub fn resource_fault(
         .ok_or_else(|| format!("no ClickHouse service '{id}'"))?;
     match fault {
         ResourceFault::ForceState(state) => {
-            let to = ServiceState::parse(state).ok_or_else(|| {
-                format!(
-                    "unknown ClickHouse service state '{state}' (failure states: failed, degraded, partially_running)"
-                )
-            })?;
+            let to = check_state(state)?;
             let from = s.state;
             services::force_state(ch, &s.org_id, id, to, cx).ok_or_else(|| format!("no ClickHouse service '{id}'"))?;
             Ok(vec![Transition::new(super::NAME, "service", id, from.as_str(), to.as_str(), cx)])

@@ -383,6 +383,10 @@ impl Provider for ClickHouse {
         chaos::resource_target(self, req, segs, reply)
     }
 
+    fn check_resource_state(&self, state: &str) -> Result<(), String> {
+        chaos::check_state(state).map(|_| ())
+    }
+
     fn resource_fault(
         &self,
         tenant: Option<&str>,

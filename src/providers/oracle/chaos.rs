@@ -142,6 +142,23 @@ fn cluster_states() -> String {
     ClusterStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
 }
 
+/// A state some Oracle resource can be forced into: FAILED for an operation, or a service
+/// instance or VM cluster state.
+pub fn check_state(state: &str) -> Result<(), String> {
+    let known = OperationStatus::parse(state) == Some(OperationStatus::Failed)
+        || InstanceStatus::parse(state).is_some()
+        || ClusterStatus::parse(state).is_some();
+    if known {
+        Ok(())
+    } else {
+        Err(format!(
+            "unknown Oracle state '{state}' (operation: FAILED; service instance: {}; VM cluster: {})",
+            instance_states(),
+            cluster_states()
+        ))
+    }
+}
+
 /// Applies a resource fault to an operation, a service instance or a VM cluster.
 pub fn resource_fault(
     o: &Oracle,

@@ -442,6 +442,10 @@ impl Provider for Oracle {
         chaos::resource_target(self, req, segs, reply)
     }
 
+    fn check_resource_state(&self, state: &str) -> Result<(), String> {
+        chaos::check_state(state)
+    }
+
     fn resource_fault(
         &self,
         tenant: Option<&str>,
