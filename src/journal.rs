@@ -1,15 +1,18 @@
 //! The request journal: every request the simulator answered, newest last, capped.
 //!
-//! A `VecDeque` ring behind a `Mutex` (held only to push or copy out, never across an
-//! `.await`). The cap is `--journal-size`; the oldest entry goes when a new one arrives at
-//! the cap, so memory stays bounded under load.
+//! A `VecDeque` ring behind a `Mutex` (held only to push or to copy out the pointers of a
+//! page, never while filtering, never across an `.await`). Two caps keep memory bounded
+//! under load and abuse: `--journal-size` entries, and [`MAX_BYTES`] of entry text (the
+//! oldest entries go first). A path, query or tenant longer than [`MAX_FIELD`] bytes is
+//! kept shortened, with a `…[+N bytes]` marker, so that 60 KB paths cost the journal
+//! 2 KB each. Listing is paged (`limit`, `after`: the `seq` of the last entry seen).
 //!
 //! May touch: `crate::clock` (types only).
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use hyper::Method;
 use serde::{Deserialize, Serialize};
@@ -102,18 +105,62 @@ impl Filter {
 
 pub use crate::glob::path_matches;
 
+/// The longest path, query or tenant a journal entry keeps, in bytes.
+pub const MAX_FIELD: usize = 2048;
+
+/// The most entry text the journal keeps, in bytes (paths, queries and the other fields).
+pub const MAX_BYTES: usize = 64 << 20;
+
+/// Entries one listing answers at most (`limit` above this is refused).
+pub const MAX_PAGE: usize = 10_000;
+
+/// `s` cut to at most `max` bytes (on a character boundary) with a marker saying how
+/// much was dropped.
+fn shorten(s: &mut String, max: usize) {
+    if s.len() <= max {
+        return;
+    }
+    let mut cut = max;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let dropped = s.len() - cut;
+    s.truncate(cut);
+    s.push_str(&format!("…[+{dropped} bytes]"));
+}
+
+impl Entry {
+    /// What the entry costs the journal, roughly: its text and a fixed part.
+    fn weight(&self) -> usize {
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        160 + self.path.len() + text(&self.query) + text(&self.tenant) + text(&self.request_id) + text(&self.fault)
+    }
+}
+
+struct Ring {
+    entries: VecDeque<Arc<Entry>>,
+    bytes: usize,
+}
+
 pub struct Journal {
     cap: usize,
-    ring: Mutex<VecDeque<Entry>>,
+    ring: Mutex<Ring>,
     next_seq: AtomicU64,
+}
+
+/// One page of a listing: the entries, and whether more match after the last one.
+pub struct Page {
+    pub entries: Vec<Entry>,
+    pub more: bool,
 }
 
 impl Journal {
     pub fn new(cap: usize) -> Self {
-        Journal { cap, ring: Mutex::new(VecDeque::with_capacity(cap.min(4096))), next_seq: AtomicU64::new(1) }
+        let ring = Ring { entries: VecDeque::with_capacity(cap.min(4096)), bytes: 0 };
+        Journal { cap, ring: Mutex::new(ring), next_seq: AtomicU64::new(1) }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Entry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Ring> {
         self.ring.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -126,28 +173,60 @@ impl Journal {
         if self.cap == 0 {
             return;
         }
-        entry.seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
-        let mut ring = self.lock();
-        if ring.len() >= self.cap {
-            ring.pop_front();
+        shorten(&mut entry.path, MAX_FIELD);
+        if let Some(q) = entry.query.as_mut() {
+            shorten(q, MAX_FIELD);
         }
-        ring.push_back(entry);
+        if let Some(t) = entry.tenant.as_mut() {
+            shorten(t, MAX_FIELD);
+        }
+        let weight = entry.weight();
+        let mut ring = self.lock();
+        // The number is taken under the lock, so the ring stays in `seq` order (listing
+        // pages by it).
+        entry.seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+        let entry = Arc::new(entry);
+        while !ring.entries.is_empty() && (ring.entries.len() >= self.cap || ring.bytes + weight > MAX_BYTES) {
+            if let Some(old) = ring.entries.pop_front() {
+                ring.bytes = ring.bytes.saturating_sub(old.weight());
+            }
+        }
+        ring.bytes += weight;
+        ring.entries.push_back(entry);
     }
 
-    pub fn list(&self, filter: &Filter) -> Vec<Entry> {
-        self.lock().iter().filter(|e| filter.matches(e)).cloned().collect()
+    /// The entries after `after` (a `seq`; 0 for the start) that `filter` keeps, oldest
+    /// first, at most `limit`. Only the pointers of the entries after `after` are copied
+    /// under the lock; filtering runs without it.
+    pub fn list(&self, filter: &Filter, after: u64, limit: usize) -> Page {
+        let candidates: Vec<Arc<Entry>> = {
+            let ring = self.lock();
+            let start = ring.entries.partition_point(|e| e.seq <= after);
+            ring.entries.range(start..).cloned().collect()
+        };
+        let mut kept = candidates.iter().filter(|e| filter.matches(e));
+        let entries: Vec<Entry> = kept.by_ref().take(limit).map(|e| Entry::clone(e)).collect();
+        let more = kept.next().is_some();
+        Page { entries, more }
     }
 
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().entries.len()
+    }
+
+    /// The entry text the journal holds, in bytes (see [`MAX_BYTES`]).
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
     }
 
     pub fn is_empty(&self) -> bool {
-        self.lock().is_empty()
+        self.lock().entries.is_empty()
     }
 
     pub fn clear(&self) {
-        self.lock().clear();
+        let mut ring = self.lock();
+        ring.entries.clear();
+        ring.bytes = 0;
         self.next_seq.store(1, Ordering::Relaxed);
     }
 }
@@ -180,9 +259,45 @@ mod tests {
         for p in ["/a", "/b", "/c"] {
             j.record(entry(p));
         }
-        let all = j.list(&Filter::default());
+        let all = j.list(&Filter::default(), 0, MAX_PAGE).entries;
         assert_eq!(all.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["/b", "/c"]);
         assert_eq!(all[1].seq, 3);
+    }
+
+    #[test]
+    fn long_fields_are_shortened_with_a_marker_and_bytes_stay_under_the_cap() {
+        let j = Journal::new(1_000_000);
+        let long = format!("/{}", "é".repeat(30_000));
+        for _ in 0..3 {
+            j.record(entry(&long));
+        }
+        let all = j.list(&Filter::default(), 0, MAX_PAGE).entries;
+        assert_eq!(all.len(), 3);
+        assert!(all[0].path.len() < MAX_FIELD + 32, "{}", all[0].path.len());
+        // "é" takes two bytes from byte 1 on: byte 2048 is inside one, so the cut is at 2047.
+        assert!(all[0].path.ends_with(&format!("…[+{} bytes]", long.len() - 2047)), "cut on a char boundary");
+        // Entries of about 2 KB each: the byte cap, not the entry cap, bounds the ring.
+        let per = j.bytes() / 3;
+        for _ in 0..(MAX_BYTES / per + 100) {
+            j.record(entry(&long));
+        }
+        assert!(j.bytes() <= MAX_BYTES, "{} bytes", j.bytes());
+        assert!(j.len() < MAX_BYTES / per + 100);
+    }
+
+    #[test]
+    fn pages_follow_the_sequence_and_say_when_more_remain() {
+        let j = Journal::new(100);
+        for i in 0..10 {
+            j.record(entry(&format!("/{}", if i % 2 == 0 { "even" } else { "odd" })));
+        }
+        let even = Filter { path: Some("/even".into()), ..Filter::default() };
+        let p1 = j.list(&even, 0, 2);
+        assert_eq!(p1.entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 3]);
+        assert!(p1.more);
+        let p2 = j.list(&even, 3, 10);
+        assert_eq!(p2.entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [5, 7, 9]);
+        assert!(!p2.more);
     }
 
     #[test]

@@ -252,6 +252,36 @@ async fn journal_filters_by_provider_method_path_and_status() {
 }
 
 #[tokio::test]
+async fn journal_pages_by_seq_and_keeps_long_paths_shortened() {
+    let sim = Sim::start().await;
+    for i in 0..5 {
+        sim.sim_get(&format!("/_sim/nothing/{i}")).await;
+    }
+    let r = sim.sim_get("/_sim/requests?limit=2").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let seqs = |r: &crate::support::Resp| {
+        r.body["requests"].as_array().unwrap().iter().map(|e| e["seq"].as_u64().unwrap()).collect::<Vec<_>>()
+    };
+    assert_eq!(seqs(&r), [1, 2]);
+    assert_eq!(r.body["next"], json!(2));
+    let r = sim.sim_get("/_sim/requests?limit=10&after=2").await;
+    assert_eq!(seqs(&r), [3, 4, 5]);
+    assert_eq!(r.body["next"], Value::Null, "the last page says so");
+    for bad in ["limit=0", "limit=10001", "limit=x", "after=-1"] {
+        let r = sim.sim_get(&format!("/_sim/requests?{bad}")).await;
+        assert_control_error(&r, 400, &[bad.split('=').next().unwrap()]);
+    }
+    // A 20 KB path costs the journal about 2 KB, and says how much it dropped.
+    let long = format!("/nothing/{}", "x".repeat(20_000));
+    sim.sim_get(&long).await;
+    let entries = journal(&sim, "?status=404&path=/nothing").await;
+    let path = entries.last().unwrap()["path"].as_str().unwrap().to_owned();
+    assert!(path.len() < 2100 && path.ends_with(&format!("…[+{} bytes]", long.len() - 2048)), "{}", path.len());
+    let metrics = sim.sim_get("/_sim/metrics").await.text;
+    assert!(metrics.contains("dbaas_sim_journal_bytes "), "{metrics}");
+}
+
+#[tokio::test]
 async fn deleting_the_journal_empties_it() {
     let sim = Sim::start().await;
     sim.create_service(json!({})).await;

@@ -46,5 +46,8 @@ pub fn render(core: &Core) -> String {
     out.push_str("# HELP dbaas_sim_journal_entries Entries in the request journal.\n");
     out.push_str("# TYPE dbaas_sim_journal_entries gauge\n");
     let _ = writeln!(out, "dbaas_sim_journal_entries {}", core.journal.len());
+    out.push_str("# HELP dbaas_sim_journal_bytes Entry text held by the request journal (capped).\n");
+    out.push_str("# TYPE dbaas_sim_journal_bytes gauge\n");
+    let _ = writeln!(out, "dbaas_sim_journal_bytes {}", core.journal.bytes());
     out
 }

@@ -14,9 +14,12 @@ use hyper::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::http::{json_object, Rejection, Reply, Request, PROMETHEUS_TEXT};
-use crate::journal::Filter;
+use crate::journal::{Filter, MAX_PAGE};
 use crate::providers::World;
 use crate::sim::Core;
+
+/// Entries a journal listing answers when it names no `limit`.
+const DEFAULT_PAGE: usize = 1_000;
 
 fn ok(value: Value) -> Reply {
     Reply::json(StatusCode::OK, &value)
@@ -228,8 +231,17 @@ fn load_scenario(core: &Core, req: &Request) -> Reply {
 
 fn requests(core: &Core, req: &Request) -> Reply {
     let mut filter = Filter::default();
+    let (mut after, mut limit) = (0u64, DEFAULT_PAGE);
     for (k, v) in req.query_pairs() {
         match k.as_str() {
+            "after" => match v.parse() {
+                Ok(n) => after = n,
+                Err(_) => return bad(format!("after must be the seq of an entry (a number), got '{v}'")),
+            },
+            "limit" => match v.parse::<usize>() {
+                Ok(n) if (1..=MAX_PAGE).contains(&n) => limit = n,
+                _ => return bad(format!("limit must be between 1 and {MAX_PAGE}, got '{v}'")),
+            },
             "provider" => filter.provider = Some(v),
             "method" => filter.method = Some(v),
             "path" => match crate::glob::check(&v) {
@@ -241,12 +253,17 @@ fn requests(core: &Core, req: &Request) -> Reply {
                 Ok(s) => filter.status = Some(s),
                 Err(_) => return bad(format!("status must be an HTTP status code, got '{v}'")),
             },
-            other => return bad(format!("unknown filter '{other}'; known: provider, method, path, status, operation")),
+            other => {
+                return bad(format!(
+                    "unknown parameter '{other}'; known: provider, method, path, status, operation, after, limit"
+                ))
+            }
         }
     }
-    let entries: Vec<_> =
-        core.journal.list(&filter).into_iter().map(|e| e.with_sim_time(|t| core.clock.iso(t))).collect();
-    ok(json!({ "capacity": core.journal.capacity(), "count": entries.len(), "requests": entries }))
+    let page = core.journal.list(&filter, after, limit);
+    let next = if page.more { page.entries.last().map(|e| e.seq) } else { None };
+    let entries: Vec<_> = page.entries.into_iter().map(|e| e.with_sim_time(|t| core.clock.iso(t))).collect();
+    ok(json!({ "capacity": core.journal.capacity(), "count": entries.len(), "requests": entries, "next": next }))
 }
 
 fn config(core: &Core) -> Value {
