@@ -212,7 +212,7 @@ impl Handle {
 
     /// Moves the simulated clock forward, applying every due transition in time order.
     pub fn advance(&self, d: Duration) -> Vec<Transition> {
-        self.core.advance(d).1
+        self.core.advance(d, usize::MAX).1.transitions
     }
 
     /// Back to the default identities and an empty world, clock to its start.

@@ -31,6 +31,32 @@ use crate::timeline::TimelineAction;
 /// that work proportional to the span, so one call must not ask for millennia.
 pub const MAX_ADVANCE: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
+/// The transitions a run of due events applied: the first `keep` in time order, and the
+/// count of all of them.
+#[derive(Debug, Default)]
+pub struct Applied {
+    pub transitions: Vec<Transition>,
+    pub total: usize,
+    keep: usize,
+}
+
+impl Applied {
+    pub fn keeping(keep: usize) -> Self {
+        Applied { transitions: Vec::new(), total: 0, keep }
+    }
+
+    fn extend(&mut self, changes: Vec<Transition>) {
+        self.total += changes.len();
+        let room = self.keep.saturating_sub(self.transitions.len());
+        self.transitions.extend(changes.into_iter().take(room));
+    }
+
+    /// Whether some transitions were counted but not kept.
+    pub fn truncated(&self) -> bool {
+        self.total > self.transitions.len()
+    }
+}
+
 /// Metric key: provider, operation, status.
 pub type RequestKey = (&'static str, &'static str, u16);
 
@@ -103,13 +129,14 @@ impl Core {
 
     /// Applies every event due at or before `until`, each with the clock reading its own
     /// due time; events that an apply schedules run in the same loop when due.
-    pub fn run_due(&self, until: SimInstant) -> Vec<Transition> {
+    pub fn run_due(&self, until: SimInstant) -> Applied {
         let _run = self.run_lock.lock().unwrap_or_else(|p| p.into_inner());
-        self.run_due_locked(until)
+        let mut applied = Applied::keeping(0);
+        self.run_due_locked(until, &mut applied);
+        applied
     }
 
-    fn run_due_locked(&self, until: SimInstant) -> Vec<Transition> {
-        let mut applied = Vec::new();
+    fn run_due_locked(&self, until: SimInstant, applied: &mut Applied) {
         loop {
             // Both heaps in time order; at equal times the timeline goes first, so a fault
             // added "at T" is in force for the transitions of T.
@@ -134,7 +161,6 @@ impl Core {
                 _ => break,
             }
         }
-        applied
     }
 
     /// Applies one scenario timeline action at its due time.
@@ -180,18 +206,19 @@ impl Core {
 
     /// Moves the clock forward by `d` (at most [`MAX_ADVANCE`] per call), stepping
     /// through every due event in time order, and answers the new time and the
-    /// transitions applied.
-    pub fn advance(&self, d: Duration) -> (SimInstant, Vec<Transition>) {
+    /// transitions applied: the first `keep` of them in order, and how many in all, so
+    /// that an advance over years of periodic events answers in bounded memory.
+    pub fn advance(&self, d: Duration, keep: usize) -> (SimInstant, Applied) {
         let d = d.min(MAX_ADVANCE);
         let applied = {
             let _run = self.run_lock.lock().unwrap_or_else(|p| p.into_inner());
             let mut target = self.clock.now().plus(d);
-            let mut applied = Vec::new();
+            let mut applied = Applied::keeping(keep);
             loop {
                 match self.next_due() {
                     Some(due) if due <= target => {
                         self.clock.advance_to(due);
-                        applied.extend(self.run_due_locked(due));
+                        self.run_due_locked(due, &mut applied);
                         // A timeline `advance` may have jumped past the target.
                         target = target.max(self.clock.now());
                     }

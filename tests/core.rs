@@ -204,6 +204,25 @@ async fn one_advance_moves_the_clock_at_most_ten_years_applying_every_transition
     assert!(r.body["error"].as_str().unwrap().contains("ten years"));
 }
 
+#[tokio::test]
+async fn a_long_advance_counts_every_transition_and_lists_the_first_thousand_unless_asked_for_all() {
+    let sim = Sim::start().await;
+    sim.create_service(json!({})).await;
+    sim.create_service(json!({"name": "second"})).await;
+    let r = sim.sim_post("/_sim/clock/advance", json!({"seconds": 2 * 365 * 24 * 3600})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let applied = r.body["applied"].as_u64().unwrap();
+    assert!(applied > 1000, "two years of daily backups of two services: {applied}");
+    assert_eq!(r.body["transitions"].as_array().unwrap().len(), 1000);
+    assert_eq!(r.body["truncated"], json!(true));
+    let r = sim.sim_post("/_sim/clock/advance", json!({"seconds": 365 * 24 * 3600, "all": true})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["transitions"].as_array().unwrap().len() as u64, r.body["applied"].as_u64().unwrap());
+    assert_eq!(r.body["truncated"], json!(false));
+    let r = sim.sim_post("/_sim/clock/advance", json!({"seconds": 1, "all": "yes"})).await;
+    assert_control_error(&r, 400, &["all"]);
+}
+
 // -------------------------------------------------------------------------- journal
 
 #[tokio::test]

@@ -18,6 +18,9 @@ use crate::journal::{Filter, MAX_PAGE};
 use crate::providers::World;
 use crate::sim::Core;
 
+/// Transitions an advance lists unless asked for all of them.
+const ADVANCE_LIST: usize = 1_000;
+
 /// Entries a journal listing answers when it names no `limit`.
 const DEFAULT_PAGE: usize = 1_000;
 
@@ -153,11 +156,20 @@ fn advance(core: &Core, req: &Request) -> Reply {
         Some(_) => return bad("seconds must be a number"),
         None => return bad("seconds is required"),
     };
-    let (now, transitions) = core.advance(Duration::from_secs_f64(seconds));
+    // `"all": true` lists every transition; otherwise the first ADVANCE_LIST, and
+    // `applied` counts them all (an advance over years applies millions).
+    let keep = match body.get("all") {
+        None | Some(Value::Bool(false)) => ADVANCE_LIST,
+        Some(Value::Bool(true)) => usize::MAX,
+        Some(_) => return bad("all must be a boolean"),
+    };
+    let (now, applied) = core.advance(Duration::from_secs_f64(seconds), keep);
     ok(json!({
         "now": core.clock.iso(now),
         "elapsedMs": now.millis(),
-        "transitions": transitions,
+        "applied": applied.total,
+        "truncated": applied.truncated(),
+        "transitions": applied.transitions,
     }))
 }
 

@@ -457,10 +457,10 @@ mod tests {
         let created =
             request(Method::POST, &format!("{org}/services"), r#"{"name":"s","provider":"aws","region":"us-east-1"}"#);
         let id = created["result"]["service"]["id"].as_str().expect("service id").to_owned();
-        core.advance(Duration::from_secs(60));
+        core.advance(Duration::from_secs(60), 0);
         let ch = &core.world.clickhouse;
         ch.services.update(super::super::DEFAULT_ORG_ID, &id, |s| s.fail_next_backup = true);
-        core.advance(Duration::from_secs(2 * 24 * 3600 + 300));
+        core.advance(Duration::from_secs(2 * 24 * 3600 + 300), 0);
         let list = request(Method::GET, &format!("{org}/services/{id}/backups"), "");
         let list = list["result"].as_array().expect("list");
         assert_eq!(list.len(), 2);
