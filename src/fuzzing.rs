@@ -1,11 +1,19 @@
-//! The fuzzing harness: decode arbitrary bytes into a short sequence of requests, run
-//! them through [`Handle::request`] (the server's own request path), and check that every
-//! reply is well-formed. Shared by the cargo-fuzz target `fuzz/fuzz_targets/router.rs` and
-//! the regular test `core::fuzz_corpus_replays_without_panic`, which replays the committed
-//! corpus so CI checks it without a nightly toolchain.
+//! The fuzzing harness, one entry per cargo-fuzz target in `fuzz/fuzz_targets/`:
+//! - `router` ([`run_one`]): arbitrary bytes decoded into a short sequence of requests, run
+//!   through [`Handle::request`] (the server's own request path: every provider's router,
+//!   decoders and validators), each reply checked for well-formedness;
+//! - `scenario` ([`scenario_one`]): arbitrary bytes as a YAML scenario: parsed, loaded;
+//! - `faults` ([`faults_one`]): arbitrary bytes as the body of `POST /_sim/faults`, then
+//!   requests that the rules may match;
+//! - `allocations` ([`allocations_one`]): arbitrary bytes through Oracle's
+//!   EXAUNIT_ALLOCATIONS decoder, grammar and property checks, with a round trip.
+//!
+//! The regular test `core::fuzz_corpus_replays_without_panic` replays every committed
+//! corpus (`fuzz/corpus/<target>/`), so CI checks them without a nightly toolchain.
 //!
 //! Not part of the supported API (hidden from the docs). May touch: the public library
-//! API only (`Handle`, `Request`, `Reply`, `http::BODY_LIMIT`).
+//! API (`Handle`, `Request`, `Reply`, `http::BODY_LIMIT`, `scenario`), and Oracle's
+//! payload parser.
 //!
 //! # Input format
 //! Chosen so that corpus files are readable and hand-writable, and so that one input can
@@ -93,7 +101,82 @@ pub fn run_one(handle: &Handle, data: &[u8]) {
     }
 }
 
-/// Splits `data` on `sep` (no allocation; an empty input yields one empty chunk).
+/// Fuzz target `scenario`: `data` as a scenario file. Parsing and loading may refuse it
+/// (with a message); neither may panic, and a refused load changes nothing.
+pub fn scenario_one(handle: &Handle, data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(scenario) = crate::scenario::parse("fuzz.yaml", text) else { return };
+    let before = state_without_clock(handle);
+    if handle.load_scenario(&scenario).is_err() {
+        assert_eq!(state_without_clock(handle), before, "a refused scenario changed the state");
+    }
+}
+
+fn state_without_clock(handle: &Handle) -> Value {
+    let reply = handle.request(Request::new(Method::GET, "/_sim/state", ""));
+    let mut state = reply.body_json().unwrap_or(Value::Null);
+    if let Some(obj) = state.as_object_mut() {
+        obj.remove("clock");
+    }
+    state
+}
+
+/// Fuzz target `faults`: `data` as the body of `POST /_sim/faults`; when rules were
+/// added, a few requests on each provider's paths (which they may match), every reply
+/// checked; then the rules are cleared.
+pub fn faults_one(handle: &Handle, data: &[u8]) {
+    let mut add = Request::new(Method::POST, "/_sim/faults", Bytes::copy_from_slice(data));
+    add.headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let reply = handle.request(add.clone());
+    if let Err(problem) = check(&add, &reply) {
+        panic!("malformed reply to POST /_sim/faults: {problem}: {}", String::from_utf8_lossy(&reply.body));
+    }
+    if !reply.status.is_success() {
+        return;
+    }
+    for target in [
+        "/v1/organizations/00000000-0000-4000-8000-000000000001/services",
+        "/itas/mydomain/myservices/api/v1/serviceInstances",
+        "/v1.0/0123456789abcdef0123456789abcdef/instances",
+        "/_sim/health",
+        "/nowhere",
+    ] {
+        for method in [Method::GET, Method::POST] {
+            let Some(req) = decode(format!("{method} {target}").as_bytes(), NO_ID) else { continue };
+            let reply = handle.request(req.clone());
+            if let Err(problem) = check(&req, &reply) {
+                panic!("malformed reply to {method} {target} under fault rules: {problem}");
+            }
+        }
+    }
+    handle.request(Request::new(Method::DELETE, "/_sim/faults", ""));
+}
+
+/// Fuzz target `allocations`: `data` as base64 and as decoded text of Oracle's
+/// EXAUNIT_ALLOCATIONS payload, through every parsing stage; properties that parse are
+/// serialised in both styles and must read back unchanged.
+pub fn allocations_one(data: &[u8]) {
+    use crate::providers::oracle::payload::{self, Style};
+    use crate::providers::oracle::validate::allocations as a;
+    let text = String::from_utf8_lossy(data);
+    let _ = a::p01_decode(&text, 64 * 1024);
+    let Ok(parsed) = a::p02_grammar(&text) else { return };
+    let Ok(items) = a::p03_exaunit_properties(&parsed) else { return };
+    let Ok(entries) = a::p04_entries(items) else { return };
+    for style in [Style::Documented, Style::Json] {
+        let written = payload::serialize(&entries, style);
+        let again = a::p02_grammar(&written)
+            .and_then(|v| a::p03_exaunit_properties(&v).and_then(a::p04_entries))
+            .unwrap_or_else(|e| panic!("serialised properties do not parse back: {e:?}\n{written}"));
+        assert_eq!(again, entries, "round trip of {written}");
+    }
+    if let Ok(props) = a::p05_unique(entries) {
+        let _ = a::p06_operation(&props);
+        let _ = a::p08_request_id(&props);
+    }
+}
+
+/// Splits `data` on `sep` (no allocation; an empty input yields one empty chunk)./// Splits `data` on `sep` (no allocation; an empty input yields one empty chunk).
 fn split<'a>(data: &'a [u8], sep: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
     let mut rest = Some(data);
     std::iter::from_fn(move || {

@@ -656,10 +656,16 @@ async fn dropping_the_last_simulator_clone_stops_the_server() {
 
 #[test]
 fn fuzz_corpus_replays_without_panic() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/router");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("the corpus exists").map(|e| e.unwrap().path()).collect();
-    files.sort();
-    assert!(files.len() >= 20, "a seeded corpus: {}", files.len());
+    let corpus = |target: &str| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
+        let mut files: Vec<_> =
+            std::fs::read_dir(&dir).expect("the corpus exists").map(|e| e.unwrap().path()).collect();
+        files.sort();
+        assert!(files.len() >= 5, "a seeded corpus for {target}: {}", files.len());
+        files
+    };
+    let files = corpus("router");
+    assert!(files.len() >= 20, "a seeded router corpus: {}", files.len());
     let handle = dbaas_sim::fuzzing::simulator();
     for (i, file) in files.iter().enumerate() {
         if i % 500 == 499 {
@@ -672,6 +678,17 @@ fn fuzz_corpus_replays_without_panic() {
     // ... and each on a fresh simulator, so a file that needs a clean start is checked too.
     for file in &files {
         dbaas_sim::fuzzing::run_one(&dbaas_sim::fuzzing::simulator(), &std::fs::read(file).unwrap());
+    }
+    // The other targets, as their fuzz_targets/*.rs run them.
+    let handle = dbaas_sim::fuzzing::simulator();
+    for file in corpus("scenario") {
+        dbaas_sim::fuzzing::scenario_one(&handle, &std::fs::read(file).unwrap());
+    }
+    for file in corpus("faults") {
+        dbaas_sim::fuzzing::faults_one(&handle, &std::fs::read(file).unwrap());
+    }
+    for file in corpus("allocations") {
+        dbaas_sim::fuzzing::allocations_one(&std::fs::read(file).unwrap());
     }
 }
 
