@@ -17,3 +17,5 @@ mod scenarios;
 mod oracle;
 // The provider seam: every registered provider answers the core's questions alike.
 mod seam;
+// Every served route of every provider: credentials and tenant isolation.
+mod routes;
