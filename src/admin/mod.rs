@@ -2,7 +2,9 @@
 //! each provider's own hooks under `/_sim/{provider}/...`.
 //!
 //! Every answer is JSON (metrics: Prometheus text). Bad control input gets 400
-//! `{"error": "..."}` and changes nothing.
+//! `{"error": "..."}` and changes nothing. One Content-Type rule covers every mutation
+//! ([`refuse_media_type`]), so that a web page on another origin cannot drive the
+//! simulator with a "simple" request.
 //!
 //! May touch: `crate::sim::Core` and what it exposes; providers only through `World`.
 
@@ -38,14 +40,45 @@ fn not_allowed(allow: &'static str) -> Reply {
 fn body_object(req: &Request) -> Result<serde_json::Map<String, Value>, Reply> {
     json_object(req).map_err(|r| match r {
         Rejection::BodyTooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, "request body is larger than 1 MiB"),
-        Rejection::UnsupportedMediaType => bad("Content-Type must be application/json"),
+        Rejection::UnsupportedMediaType => {
+            error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json")
+        }
         Rejection::MalformedBody(m) => bad(m),
         other => bad(format!("{other:?}")),
     })
 }
 
+/// The one Content-Type rule of the control API: a mutation (POST, PUT, PATCH, DELETE)
+/// that has a body declares it `application/json` (or another JSON type, `+json`);
+/// `POST /_sim/scenarios` may declare YAML instead. A mutation without a body needs no
+/// Content-Type. Anything else is refused with 415, before the request does anything.
+fn refuse_media_type(req: &Request, segs: &[&str]) -> Option<Reply> {
+    let mutation = matches!(req.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
+    if !mutation || (req.body.is_empty() && !req.body_too_large) {
+        return None;
+    }
+    let declared = req.header("content-type").unwrap_or("");
+    let mime = declared.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let json = mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"));
+    let yaml = matches!(mime.as_str(), "application/yaml" | "application/x-yaml" | "text/yaml" | "text/x-yaml");
+    if json || (yaml && segs == ["scenarios"]) {
+        return None;
+    }
+    let got = if declared.is_empty() { "none".to_owned() } else { format!("'{declared}'") };
+    Some(error(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        format!(
+            "a /_sim/ request with a body must declare Content-Type: application/json \
+             (POST /_sim/scenarios also takes application/yaml); got {got}"
+        ),
+    ))
+}
+
 /// Answers `/_sim/<segs...>`, with the operation name the journal records.
 pub fn handle(core: &Core, req: &Request, segs: &[&str]) -> (Reply, &'static str) {
+    if let Some(reply) = refuse_media_type(req, segs) {
+        return (reply, "unsupportedMediaType");
+    }
     let m = &req.method;
     match segs {
         ["health"] if m == Method::GET => (health(core), "health"),
