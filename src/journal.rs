@@ -141,17 +141,21 @@ impl Journal {
         self.cap
     }
 
-    /// Records `entry`, giving it the next sequence number.
-    pub fn record(&self, mut entry: Entry) {
+    /// Records `entry`, giving it the next sequence number, and answers that number (0
+    /// when the journal keeps nothing), so that the live feed can show the entry as
+    /// listed.
+    pub fn record(&self, mut entry: Entry) -> u64 {
         if self.cap == 0 {
-            return;
+            return 0;
         }
-        entry.seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+        let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+        entry.seq = seq;
         let mut ring = self.lock();
         if ring.len() >= self.cap {
             ring.pop_front();
         }
         ring.push_back(entry);
+        seq
     }
 
     pub fn list(&self, filter: &Filter) -> Vec<Entry> {

@@ -17,3 +17,5 @@ mod scenarios;
 mod oracle;
 // The provider seam: every registered provider answers the core's questions alike.
 mod seam;
+// The dashboard's server side: /_sim/ui assets and the /_sim/events stream.
+mod ui;

@@ -1,20 +1,26 @@
-//! The `/_sim/` control API: health, reset, state, clock, journal, metrics, knobs, and
-//! each provider's own hooks under `/_sim/{provider}/...`.
+//! The `/_sim/` control API: health, reset, state, clock, journal, metrics, knobs, the
+//! live feed (`events`), the dashboard (`ui`), and each provider's own hooks under
+//! `/_sim/{provider}/...`.
 //!
-//! Every answer is JSON (metrics: Prometheus text). Bad control input gets 400
-//! `{"error": "..."}` and changes nothing. One Content-Type rule covers every mutation
-//! ([`refuse_media_type`]), so that a web page on another origin cannot drive the
-//! simulator with a "simple" request.
+//! Every answer is JSON (metrics: Prometheus text; events: server-sent events; ui: the
+//! page and its assets). Bad control input gets 400 `{"error": "..."}` and changes
+//! nothing. One Content-Type rule covers every mutation ([`refuse_media_type`]), so that a
+//! web page on another origin cannot drive the simulator with a "simple" request.
 //!
 //! May touch: `crate::sim::Core` and what it exposes; providers only through `World`.
 
+mod events;
 mod metrics;
+mod ui;
+
+pub use events::{EventBody, EVENTS_OPERATION};
 
 use std::time::Duration;
 
 use hyper::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::feed::Kind;
 use crate::http::{json_object, Rejection, Reply, Request, PROMETHEUS_TEXT};
 use crate::journal::Filter;
 use crate::providers::World;
@@ -95,11 +101,13 @@ pub fn handle(core: &Core, req: &Request, segs: &[&str]) -> (Reply, &'static str
         ["faults"] if m == Method::POST => (add_faults(core, req), "addFault"),
         ["faults"] if m == Method::DELETE => {
             core.faults.clear();
+            core.feed.publish(Kind::Fault, &json!({"change": "cleared"}));
             (ok(json!({"cleared": true})), "clearFaults")
         }
         ["faults"] => (not_allowed("GET, POST, DELETE"), "faults"),
         ["faults", id] if m == Method::DELETE => {
             if core.faults.remove(id) {
+                core.feed.publish(Kind::Fault, &json!({"change": "removed", "ids": [id]}));
                 (ok(json!({"deleted": id})), "deleteFault")
             } else {
                 (error(StatusCode::NOT_FOUND, format!("no fault rule '{id}'")), "deleteFault")
@@ -129,6 +137,13 @@ pub fn handle(core: &Core, req: &Request, segs: &[&str]) -> (Reply, &'static str
             (Reply::text(StatusCode::OK, PROMETHEUS_TEXT, metrics::render(core)), "metrics")
         }
         ["metrics"] => (not_allowed("GET"), "metrics"),
+        ["events"] if m == Method::GET => (events::open(), EVENTS_OPERATION),
+        ["events"] => (not_allowed("GET"), EVENTS_OPERATION),
+        ["ui", rest @ ..] if m == Method::GET || m == Method::HEAD => match ui::asset(rest) {
+            Some(reply) => (reply, "dashboard"),
+            None => (error(StatusCode::NOT_FOUND, format!("no dashboard file {}", req.path)), "dashboard"),
+        },
+        ["ui", ..] => (not_allowed("GET"), "dashboard"),
         ["config"] if m == Method::GET => (ok(config(core)), "getConfig"),
         ["config"] if m == Method::PATCH => (patch_config(core, req), "patchConfig"),
         ["config"] => (not_allowed("GET, PATCH"), "config"),
@@ -230,8 +245,14 @@ fn add_faults(core: &Core, req: &Request) -> Reply {
         }
     }
     match core.faults.add(specs, World::providers()) {
-        Ok(ids) if ids.len() == 1 => ok(json!({"id": ids[0], "ids": ids})),
-        Ok(ids) => ok(json!({"ids": ids})),
+        Ok(ids) => {
+            core.feed.publish(Kind::Fault, &json!({"change": "added", "ids": ids}));
+            if ids.len() == 1 {
+                ok(json!({"id": ids[0], "ids": ids}))
+            } else {
+                ok(json!({"ids": ids}))
+            }
+        }
         Err(e) => bad(e),
     }
 }
@@ -250,11 +271,14 @@ fn load_scenario(core: &Core, req: &Request) -> Reply {
         Err(e) => return bad(e),
     };
     match crate::scenario::load::load(core, &scenario) {
-        Ok(()) => ok(json!({
+        Ok(()) => {
+            core.feed.publish(Kind::Fault, &json!({"change": "loaded"}));
+            ok(json!({
             "loaded": scenario.name.clone().unwrap_or_default(),
             "faults": scenario.faults.len(),
             "timeline": scenario.timeline.len(),
-        })),
+            }))
+        }
         Err(e) => bad(e),
     }
 }
