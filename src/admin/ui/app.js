@@ -296,6 +296,8 @@
   function addRequest(e) {
     if (!wanted(e)) return;
     const body = $('#requests tbody');
+    // A reload of the table may already show it.
+    if (e.seq && body.querySelector(`tr[data-seq="${e.seq}"]`)) return;
     body.prepend(requestRow(e));
     while (body.rows.length > MAX_ROWS) body.deleteRow(-1);
   }
