@@ -5,10 +5,13 @@
 //! (`event: <kind>\ndata: <json>\n\n`), so a message is serialised once however many
 //! subscribers there are. The channel has a fixed capacity: a subscriber that falls
 //! behind loses the oldest frames (it is told how many) instead of growing memory.
-//! With no subscriber, publishing costs one atomic load: callers ask [`Feed::is_watched`]
-//! before they build a message.
+//! With no subscriber, publishing costs one atomic load (not the channel's lock: it is on
+//! every request's path): callers ask [`Feed::is_watched`] before they build a message.
 //!
 //! May touch: nothing else in the crate.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use serde::Serialize;
@@ -44,18 +47,43 @@ impl Kind {
 /// The sending side, owned by the core.
 pub struct Feed {
     tx: broadcast::Sender<Bytes>,
+    /// Live [`Subscription`]s (the channel's own count sits behind its lock).
+    watchers: Arc<AtomicUsize>,
 }
 
 impl Default for Feed {
     fn default() -> Self {
-        Feed { tx: broadcast::Sender::new(CAPACITY) }
+        Feed { tx: broadcast::Sender::new(CAPACITY), watchers: Arc::new(AtomicUsize::new(0)) }
+    }
+}
+
+/// A subscriber's side: the frames published since it subscribed.
+pub struct Subscription {
+    rx: broadcast::Receiver<Bytes>,
+    watchers: Arc<AtomicUsize>,
+}
+
+impl Subscription {
+    /// The next frame; `Lagged(n)` when `n` frames were lost to falling behind.
+    pub async fn recv(&mut self) -> Result<Bytes, broadcast::error::RecvError> {
+        self.rx.recv().await
+    }
+
+    pub fn try_recv(&mut self) -> Result<Bytes, broadcast::error::TryRecvError> {
+        self.rx.try_recv()
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.watchers.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
 impl Feed {
     /// Whether anyone listens (build a message only then).
     pub fn is_watched(&self) -> bool {
-        self.tx.receiver_count() > 0
+        self.watchers.load(Ordering::Relaxed) > 0
     }
 
     /// Sends one message to every subscriber; nothing happens when nobody listens.
@@ -69,8 +97,9 @@ impl Feed {
     }
 
     /// A new subscriber: it sees what is published from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<Bytes> {
-        self.tx.subscribe()
+    pub fn subscribe(&self) -> Subscription {
+        self.watchers.fetch_add(1, Ordering::Relaxed);
+        Subscription { rx: self.tx.subscribe(), watchers: self.watchers.clone() }
     }
 }
 
@@ -94,6 +123,8 @@ mod tests {
         let got = rx.try_recv().expect("one frame");
         assert_eq!(&got[..], b"event: fault\ndata: {\"change\":\"added\",\"note\":\"a\\nb\"}\n\n");
         assert!(rx.try_recv().is_err(), "the frame before subscribing is not replayed");
+        drop(rx);
+        assert!(!feed.is_watched(), "a dropped subscription stops the publishing");
     }
 
     #[test]

@@ -212,7 +212,7 @@ pub struct Response {
     pub effect: Option<Effect>,
     /// `GET /_sim/events`: the body is this live feed, until the client or the server
     /// goes away.
-    pub events: Option<tokio::sync::broadcast::Receiver<bytes::Bytes>>,
+    pub events: Option<crate::feed::Subscription>,
 }
 
 /// The kind of a fault action, for the log.

@@ -24,6 +24,7 @@ use hyper::header::{HeaderName, HeaderValue, CACHE_CONTROL};
 use hyper::StatusCode;
 use tokio::sync::{broadcast, watch};
 
+use crate::feed::Subscription;
 use crate::http::Reply;
 
 /// The journal's operation name of `GET /_sim/events` (the request path streams the
@@ -40,7 +41,7 @@ pub fn open() -> Reply {
         .with_header(HeaderName::from_static("x-accel-buffering"), HeaderValue::from_static("no"))
 }
 
-type Next = Option<(Bytes, broadcast::Receiver<Bytes>, watch::Receiver<()>)>;
+type Next = Option<(Bytes, Subscription, watch::Receiver<()>)>;
 
 /// The body of `GET /_sim/events`: a greeting, then every frame of the feed.
 pub struct EventBody {
@@ -49,14 +50,14 @@ pub struct EventBody {
 
 impl EventBody {
     /// Streams `feed` until `shutdown` changes or its sender is dropped.
-    pub fn new(feed: broadcast::Receiver<Bytes>, shutdown: watch::Receiver<()>) -> Self {
+    pub fn new(feed: Subscription, shutdown: watch::Receiver<()>) -> Self {
         // `retry` tells EventSource clients to reconnect after a second.
         let hello = Bytes::from_static(b"retry: 1000\n: dbaas-sim events\n\n");
         EventBody { next: Some(Box::pin(std::future::ready(Some((hello, feed, shutdown))))) }
     }
 }
 
-async fn step(mut feed: broadcast::Receiver<Bytes>, mut shutdown: watch::Receiver<()>) -> Next {
+async fn step(mut feed: Subscription, mut shutdown: watch::Receiver<()>) -> Next {
     let frame = tokio::select! {
         biased;
         _ = shutdown.changed() => return None,
