@@ -365,7 +365,9 @@ async fn fault_rules(sim: &Simulator, get: &Shape, mode: &Mode) -> Vec<Figure> {
             let cleared = handle.request(Request::new(Method::DELETE, "/_sim/faults", ""));
             assert!(cleared.status.is_success(), "DELETE /_sim/faults answered {}", cleared.status);
             if body != "[]" {
-                let added = handle.request(Request::new(Method::POST, "/_sim/faults", body.clone()));
+                let mut add = Request::new(Method::POST, "/_sim/faults", body.clone());
+                add.headers.insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
+                let added = handle.request(add);
                 assert!(added.status.is_success(), "POST /_sim/faults answered {}", added.status);
             }
         };

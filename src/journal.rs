@@ -168,10 +168,12 @@ impl Journal {
         self.cap
     }
 
-    /// Records `entry`, giving it the next sequence number.
-    pub fn record(&self, mut entry: Entry) {
+    /// Records `entry`, giving it the next sequence number, and answers that number (0
+    /// when the journal keeps nothing), so that the live feed can show the entry as
+    /// listed.
+    pub fn record(&self, mut entry: Entry) -> u64 {
         if self.cap == 0 {
-            return;
+            return 0;
         }
         shorten(&mut entry.path, MAX_FIELD);
         if let Some(q) = entry.query.as_mut() {
@@ -184,7 +186,8 @@ impl Journal {
         let mut ring = self.lock();
         // The number is taken under the lock, so the ring stays in `seq` order (listing
         // pages by it).
-        entry.seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+        let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+        entry.seq = seq;
         let entry = Arc::new(entry);
         while !ring.entries.is_empty() && (ring.entries.len() >= self.cap || ring.bytes + weight > MAX_BYTES) {
             if let Some(old) = ring.entries.pop_front() {
@@ -193,6 +196,7 @@ impl Journal {
         }
         ring.bytes += weight;
         ring.entries.push_back(entry);
+        seq
     }
 
     /// The entries after `after` (a `seq`; 0 for the start) that `filter` keeps, oldest

@@ -25,18 +25,20 @@
 //! - core: [`clock`] (simulated time), [`lifecycle`] (scheduled transitions), [`store`]
 //!   (sharded tables), [`ids`] (seeded ids), [`journal`] (request log), [`config`] (knobs),
 //!   [`http`] (request/reply values), [`validation`] (typed field errors), [`faults`]
-//!   (fault rules), [`timeline`] (scenario timeline actions), `sim` (the core state:
-//!   clock advances, reset, dump, restore);
+//!   (fault rules), [`timeline`] (scenario timeline actions), [`feed`] (the live feed of
+//!   transitions, requests, clock moves and fault changes), `sim` (the core state: clock
+//!   advances, reset, dump, restore);
 //! - [`provider`]: the seam, the one trait every provider implements;
 //! - [`providers`]: the registry (one line per provider) and one folder per provider API,
 //!   each owning its wire format, rules and state machine;
-//! - `admin` (the `/_sim/` control API), [`scenario`] (the YAML model and its loader),
+//! - `admin` (the `/_sim/` control API, its event stream and the dashboard), [`scenario`] (the YAML model and its loader),
 //!   `pipeline` (the one request path), `server` (hyper);
 //! - [`runner`]: runs a scenario's steps over HTTP against a [`Simulator`].
 
 pub mod clock;
 pub mod config;
 pub mod faults;
+pub mod feed;
 pub mod glob;
 pub mod http;
 pub mod ids;

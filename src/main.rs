@@ -1,9 +1,16 @@
 //! The `dbaas-sim` command: parse flags, build a simulator, run it. Nothing else.
+//!
+//! Every `serve` flag can also come from an environment variable `DBAAS_SIM_<FLAG>`
+//! (`DBAAS_SIM_ADDR`, `DBAAS_SIM_SEED`, ...; a flag on the command line wins), for CI
+//! services and containers. Logs go to stderr (`RUST_LOG`, `--log-format`); stdout
+//! carries only the listening line (`serve`) or the step lines (`run`).
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use dbaas_sim::{ClockMode, Simulator, DEFAULT_JOURNAL_SIZE};
 
 #[derive(Parser)]
@@ -22,8 +29,9 @@ enum Command {
     /// Serve the simulated APIs over HTTP until SIGINT or SIGTERM.
     Serve(Serve),
     /// Run the steps of YAML scenarios, each against a fresh in-process simulator with
-    /// the manual clock; prints one line per step and "N passed, N failed" (exit code 0
-    /// only if every step passed).
+    /// the manual clock; prints one line per step and "N passed, N failed". Exit code 0
+    /// only if every step passed, 1 when a step (or a file without steps) failed, 2 when a
+    /// file is missing or invalid.
     Run(Run),
 }
 
@@ -31,7 +39,7 @@ enum Command {
 struct Run {
     /// Scenario files.
     #[arg(required = true, value_name = "FILE")]
-    files: Vec<std::path::PathBuf>,
+    files: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -42,45 +50,67 @@ enum ClockArg {
     Manual,
 }
 
+#[derive(Clone, Copy, PartialEq, ValueEnum)]
+enum LogFormat {
+    /// One human-readable line per event (colours only when stderr is a terminal).
+    Text,
+    /// One JSON object per line, fields at the top level.
+    Json,
+}
+
 #[derive(Parser)]
 struct Serve {
-    /// Address to listen on; port 0 picks a free port. The first stdout line names the
-    /// address: "dbaas-sim listening on http://HOST:PORT".
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    addr: SocketAddr,
+    /// Address to listen on, HOST:PORT (a host name such as localhost is resolved, IPv4
+    /// first); port 0 picks a free port. The first stdout line names the address:
+    /// "dbaas-sim listening on http://HOST:PORT".
+    #[arg(long, env = "DBAAS_SIM_ADDR", default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    addr: String,
     /// Seed of every generated id, password and random draw: the same seed and the same
     /// requests give the same answers.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, env = "DBAAS_SIM_SEED", default_value_t = 0)]
     seed: u64,
     /// How simulated time moves.
-    #[arg(long, value_enum, default_value = "real")]
+    #[arg(long, env = "DBAAS_SIM_CLOCK", value_enum, default_value = "real")]
     clock: ClockArg,
     /// Simulated seconds per real second with --clock real (e.g. 60: a minute per second).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, env = "DBAAS_SIM_SPEED", default_value_t = 1.0)]
     speed: f64,
     /// Request journal capacity (entries kept for GET /_sim/requests).
-    #[arg(long, default_value_t = DEFAULT_JOURNAL_SIZE)]
+    #[arg(long, env = "DBAAS_SIM_JOURNAL_SIZE", default_value_t = DEFAULT_JOURNAL_SIZE)]
     journal_size: usize,
     /// Set a knob, NAME=VALUE (repeatable); GET /_sim/config lists them all, e.g.
-    /// clickhouse.durations.provision=5.
-    #[arg(long = "set", value_name = "NAME=VALUE")]
+    /// clickhouse.durations.provision=5. In DBAAS_SIM_SET, separate assignments with ';'.
+    #[arg(long = "set", env = "DBAAS_SIM_SET", value_name = "NAME=VALUE")]
     set: Vec<String>,
     /// Load a YAML scenario's setup at start: settings, identities, resources, faults and
-    /// timeline (repeatable, in order; steps are for `dbaas-sim run`).
-    #[arg(long = "scenario", value_name = "FILE")]
-    scenario: Vec<std::path::PathBuf>,
+    /// timeline (repeatable, in order; steps are for `dbaas-sim run`). In
+    /// DBAAS_SIM_SCENARIO, separate files like PATH does (':').
+    #[arg(long = "scenario", env = "DBAAS_SIM_SCENARIO", value_name = "FILE")]
+    scenario: Vec<PathBuf>,
     /// Restore the state from this file at start when it exists (a `GET /_sim/state`
-    /// dump), and write the state to it on shutdown.
-    #[arg(long = "state-file", value_name = "PATH")]
-    state_file: Option<std::path::PathBuf>,
+    /// dump), and write the state to it on shutdown. Checked for writing at start.
+    #[arg(long = "state-file", env = "DBAAS_SIM_STATE_FILE", value_name = "PATH")]
+    state_file: Option<PathBuf>,
+    /// Log lines on stderr: text or json. RUST_LOG chooses what is logged (default
+    /// warn; info: one line per request, transition and fired fault).
+    #[arg(long, env = "DBAAS_SIM_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: LogFormat,
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
-        .init();
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    if let (Command::Serve(args), Some(("serve", m))) = (&mut cli.command, matches.subcommand()) {
+        split_environment_lists(args, m);
+    }
+    let format = match &cli.command {
+        Command::Serve(args) => args.log_format,
+        Command::Run(_) => LogFormat::Text,
+    };
+    init_logs(format);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -94,22 +124,117 @@ fn main() -> ExitCode {
     }
 }
 
+/// A list flag given by its environment variable is one string: `DBAAS_SIM_SET` holds
+/// assignments separated by ';' (a ',' may sit in a JSON value), `DBAAS_SIM_SCENARIO`
+/// files separated like `PATH`. On the command line each flag is one value.
+fn split_environment_lists(args: &mut Serve, m: &clap::ArgMatches) {
+    let from_env = |id: &str| m.value_source(id) == Some(clap::parser::ValueSource::EnvVariable);
+    if from_env("set") {
+        args.set = args
+            .set
+            .iter()
+            .flat_map(|v| v.split(';'))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .collect();
+    }
+    if from_env("scenario") {
+        args.scenario =
+            args.scenario.iter().flat_map(std::env::split_paths).filter(|p| !p.as_os_str().is_empty()).collect();
+    }
+}
+
+/// Logs on stderr, filtered by `RUST_LOG` (default `warn`); colours only on a terminal.
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).init(),
+    }
+}
+
 async fn run(args: Run) -> ExitCode {
     let mut out = std::io::stdout();
-    let (mut passed, mut failed) = (0, 0);
+    let (mut passed, mut failed, mut unrunnable) = (0, 0, false);
     for file in &args.files {
         let name = file.display().to_string();
-        let results = dbaas_sim::runner::run_file(&name).await;
-        let (p, f) = dbaas_sim::runner::report(&name, &results, &mut out);
-        passed += p;
-        failed += f;
+        match dbaas_sim::runner::run_path(&name).await {
+            Ok(results) => {
+                let (p, f) = dbaas_sim::runner::report(&name, &results, &mut out);
+                passed += p;
+                failed += f;
+            }
+            Err(why) => {
+                // Missing or invalid: the message names the file (and the line) once.
+                println!("FAIL  {why}");
+                failed += 1;
+                unrunnable = true;
+            }
+        }
     }
     println!("{passed} passed, {failed} failed");
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
+    if unrunnable {
+        ExitCode::from(2)
+    } else if failed > 0 {
         ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
+}
+
+/// `HOST:PORT` to socket addresses, IPv4 first ("localhost" is 127.0.0.1 to most
+/// clients, and the listening line then reads like the default).
+fn resolve(addr: &str) -> Result<Vec<SocketAddr>, String> {
+    use std::net::ToSocketAddrs;
+    let hint = "expected HOST:PORT, e.g. 127.0.0.1:8080, localhost:8080 or [::1]:0";
+    let mut addrs: Vec<SocketAddr> =
+        addr.to_socket_addrs().map_err(|e| format!("--addr {addr}: {e} ({hint})"))?.collect();
+    addrs.sort_by_key(SocketAddr::is_ipv6);
+    addrs.dedup();
+    if addrs.is_empty() {
+        return Err(format!("--addr {addr}: the name has no address ({hint})"));
+    }
+    Ok(addrs)
+}
+
+/// Whether the state can be written where `--state-file` says, checked before anything
+/// is served, so that a typo does not lose the state at shutdown.
+fn check_state_file(path: &Path) -> Result<(), String> {
+    if path.is_dir() {
+        return Err("is a directory".into());
+    }
+    let dir = state_dir(path);
+    if !dir.is_dir() {
+        return Err(format!("directory {} does not exist", dir.display()));
+    }
+    let probe = temp_path(path);
+    std::fs::write(&probe, b"").map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    if path.exists() {
+        std::fs::OpenOptions::new().append(true).open(path).map_err(|e| format!("cannot write: {e}"))?;
+    }
+    Ok(())
+}
+
+fn state_dir(path: &Path) -> &Path {
+    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
+/// The temporary file beside the state file: written, then renamed over it.
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "state".into());
+    state_dir(path).join(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Writes the state atomically: a reader sees the old file or the new one, whole.
+fn write_state(path: &Path, text: &str) -> std::io::Result<()> {
+    let tmp = temp_path(path);
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 async fn serve(args: Serve) -> ExitCode {
@@ -117,12 +242,25 @@ async fn serve(args: Serve) -> ExitCode {
         eprintln!("dbaas-sim: --speed must be a positive number, got {}", args.speed);
         return ExitCode::from(2);
     }
+    let addrs = match resolve(&args.addr) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("dbaas-sim: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(path) = &args.state_file {
+        if let Err(e) = check_state_file(path) {
+            eprintln!("dbaas-sim: --state-file {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
     let clock = match (args.clock, args.speed) {
         (ClockArg::Manual, _) => ClockMode::Manual,
         (ClockArg::Real, 1.0) => ClockMode::Real,
         (ClockArg::Real, s) => ClockMode::Scaled(s),
     };
-    let mut builder = Simulator::builder().addr(args.addr).seed(args.seed).clock(clock).journal_size(args.journal_size);
+    let mut builder = Simulator::builder().seed(args.seed).clock(clock).journal_size(args.journal_size);
     for file in &args.scenario {
         builder = builder.scenario(file);
     }
@@ -135,12 +273,29 @@ async fn serve(args: Serve) -> ExitCode {
             }
         }
     }
-    let sim = match builder.start().await {
-        Ok(sim) => sim,
-        Err(e) => {
+    // The first address that binds; another error (a refused knob, a bad scenario) is
+    // the same for every address.
+    let mut started = None;
+    for addr in &addrs {
+        match builder.clone().addr(*addr).start().await {
+            Ok(sim) => {
+                started = Some(Ok(sim));
+                break;
+            }
+            Err(e @ dbaas_sim::Error::Bind(_)) => started = Some(Err(format!("--addr {addr}: {e}"))),
+            Err(e) => {
+                started = Some(Err(e.to_string()));
+                break;
+            }
+        }
+    }
+    let sim = match started {
+        Some(Ok(sim)) => sim,
+        Some(Err(e)) => {
             eprintln!("dbaas-sim: {e}");
             return ExitCode::from(2);
         }
+        None => unreachable!("resolve answers at least one address"),
     };
     if let Some(path) = &args.state_file {
         if path.exists() {
@@ -164,7 +319,7 @@ async fn serve(args: Serve) -> ExitCode {
     sim.shutdown().await;
     if let Some(path) = &args.state_file {
         let text = serde_json::to_string_pretty(&sim.dump()).unwrap_or_default();
-        if let Err(e) = std::fs::write(path, text) {
+        if let Err(e) = write_state(path, &text) {
             eprintln!("dbaas-sim: cannot write --state-file {}: {e}", path.display());
             return ExitCode::FAILURE;
         }

@@ -3,6 +3,11 @@
 //! API or the provider that owns the path, record the journal entry and the metrics, and
 //! tell the server how to deliver the answer (fault effects on delivery).
 //!
+//! Each answered request is also logged at `info` (target `dbaas_sim::request`: method,
+//! path without the query, provider, operation, status, latency; never a header or a
+//! body), each fired fault rule too (`dbaas_sim::fault`), and both are published on the
+//! live feed (`crate::feed`) when someone watches it.
+//!
 //! It sits above both the control API (`crate::admin`) and the providers, and below only
 //! `server`: imports run `server → pipeline → {admin, providers} → core`.
 //!
@@ -18,6 +23,7 @@ use serde_json::json;
 use crate::clock::SimInstant;
 use crate::faults::Effect;
 use crate::faults::Probe;
+use crate::feed::Kind;
 use crate::http::{Reply, Request};
 use crate::journal::{method_name, Entry};
 use crate::providers::Cx;
@@ -99,12 +105,30 @@ impl Core {
         }
         let status = reply.status.as_u16();
         self.requests.incr((provider, operation, status));
-        // The journal's own reads are not journaled, so that reading it does not change it.
-        let journaled = provider != "sim" || segs.get(1).is_none_or(|s| *s != "requests");
+        let latency_us = started.elapsed().as_micros() as u64;
+        tracing::info!(
+            target: "dbaas_sim::request",
+            method = %req.method,
+            path = %req.path,
+            provider,
+            operation,
+            status,
+            latency_us,
+            "request"
+        );
+        if let Some(f) = &fired {
+            tracing::info!(target: "dbaas_sim::fault", rule = %f.rule, effect = effect_name(&f.effect), method = %req.method, path = %req.path, provider, operation, "fault fired");
+            self.feed.publish(Kind::Fault, &json!({"change": "fired", "id": f.rule}));
+        }
+        // Reading the journal, the live feed or the dashboard is not journaled, so that
+        // watching does not change what is watched.
+        let journaled = provider != "sim" || segs.get(1).is_none_or(|s| !matches!(*s, "requests" | "events" | "ui"));
+        let events = (provider == "sim" && operation == crate::admin::EVENTS_OPERATION && status == 200)
+            .then(|| self.feed.subscribe());
         drop(segs);
-        if journaled && self.journal.capacity() > 0 {
+        if journaled && (self.journal.capacity() > 0 || self.feed.is_watched()) {
             // The request is done with: its path and query move into the entry.
-            self.journal.record(Entry {
+            self.record(Entry {
                 seq: 0,
                 method: method_name(&req.method),
                 path: req.path,
@@ -115,7 +139,7 @@ impl Core {
                 status,
                 sim_time_ms: now.millis(),
                 sim_time: String::new(),
-                latency_us: started.elapsed().as_micros() as u64,
+                latency_us,
                 request_id: reply
                     .headers
                     .iter()
@@ -126,7 +150,18 @@ impl Core {
             });
         }
         let effect = fired.map(|f| f.effect).filter(|e| !matches!(e, Effect::Status { .. } | Effect::Resource { .. }));
-        Response { reply, effect }
+        Response { reply, effect, events }
+    }
+
+    /// Journals an entry, and publishes it when someone watches the feed.
+    fn record(&self, entry: Entry) {
+        if !self.feed.is_watched() {
+            self.journal.record(entry);
+            return;
+        }
+        let mut shown = entry.clone().with_sim_time(|t| self.clock.iso(t));
+        shown.seq = self.journal.record(entry);
+        self.feed.publish(Kind::Request, &shown);
     }
 
     fn apply_resource_fault(
@@ -139,8 +174,9 @@ impl Core {
         rule: &str,
     ) {
         let cx = self.cx(now, local());
-        if let Err(e) = self.world.resource_fault(provider, tenant, id, fault, &cx) {
-            tracing::debug!(error = %e, rule, "resource fault not applied");
+        match self.world.resource_fault(provider, tenant, id, fault, &cx) {
+            Ok(changes) => self.announce(&changes),
+            Err(e) => tracing::debug!(error = %e, rule, "resource fault not applied"),
         }
     }
 
@@ -174,6 +210,22 @@ impl Core {
 pub struct Response {
     pub reply: Reply,
     pub effect: Option<Effect>,
+    /// `GET /_sim/events`: the body is this live feed, until the client or the server
+    /// goes away.
+    pub events: Option<crate::feed::Subscription>,
+}
+
+/// The kind of a fault action, for the log.
+fn effect_name(e: &Effect) -> &'static str {
+    match e {
+        Effect::Status { .. } => "status",
+        Effect::Delay(_) | Effect::DelayUntil(_) => "latency",
+        Effect::Reset => "reset",
+        Effect::Truncate { .. } => "truncate",
+        Effect::SlowBody { .. } => "slow_body",
+        Effect::Hang(_) => "hang",
+        Effect::Resource { .. } => "resource",
+    }
 }
 
 /// An injected status on a path that no provider owns: there is no native envelope.

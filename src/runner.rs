@@ -46,26 +46,35 @@ pub struct Answer {
 /// Parses and runs one file on a fresh simulator. An unreadable or invalid file is one
 /// failed step named after the file.
 pub async fn run_file(path: &str) -> Vec<StepResult> {
-    let failed = |detail: String| vec![StepResult { index: 0, name: path.to_owned(), passed: false, detail }];
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => return failed(format!("cannot read {path}: {e}")),
-    };
-    let scenario = match crate::scenario::parse(path, &text) {
-        Ok(s) => s,
-        Err(e) => return failed(e),
-    };
-    let sim = match Simulator::builder().seed(scenario.seed.unwrap_or(0)).clock(ClockMode::Manual).start().await {
-        Ok(s) => s,
-        Err(e) => return failed(format!("cannot start a simulator: {e}")),
-    };
+    run_path(path)
+        .await
+        .unwrap_or_else(|detail| vec![StepResult { index: 0, name: path.to_owned(), passed: false, detail }])
+}
+
+/// Parses and runs one file on a fresh simulator. `Err` when the file cannot be run at
+/// all: unreadable, invalid YAML or schema (the message starts with `FILE:LINE:COLUMN`),
+/// or a setup the simulator refuses. A file without steps is one failed step: running it
+/// would prove nothing.
+pub async fn run_path(path: &str) -> Result<Vec<StepResult>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: cannot read: {e}"))?;
+    let scenario = crate::scenario::parse(path, &text)?;
+    if scenario.steps.is_empty() {
+        let detail = "no steps (dbaas-sim run needs `steps:`; a setup-only file is for serve --scenario)".to_owned();
+        return Ok(vec![StepResult { index: 0, name: path.to_owned(), passed: false, detail }]);
+    }
+    let sim = Simulator::builder()
+        .seed(scenario.seed.unwrap_or(0))
+        .clock(ClockMode::Manual)
+        .start()
+        .await
+        .map_err(|e| format!("{path}: cannot start a simulator: {e}"))?;
     if let Err(e) = sim.load_scenario(&scenario) {
         sim.shutdown().await;
-        return failed(format!("{path}: {e}"));
+        return Err(format!("{path}: {e}"));
     }
     let results = run_steps(&sim, &scenario).await;
     sim.shutdown().await;
-    results
+    Ok(results)
 }
 
 /// Runs the steps of an already loaded scenario.
@@ -363,6 +372,14 @@ pub fn report(file: &str, results: &[StepResult], out: &mut impl std::io::Write)
         if r.passed {
             passed += 1;
             let _ = writeln!(out, "ok    {file} #{} {}", r.index, r.name);
+        } else if r.index == 0 {
+            // The file itself failed (no steps, or it could not be run): say so once.
+            failed += 1;
+            let _ = writeln!(
+                out,
+                "FAIL  {}",
+                if r.detail.starts_with(file) { r.detail.clone() } else { format!("{file}: {}", r.detail) }
+            );
         } else {
             failed += 1;
             let _ = writeln!(out, "FAIL  {file} #{} {}: {}", r.index, r.name, r.detail);

@@ -10,14 +10,18 @@
 //! byte, a hang, a body cut off mid-way or trickled. They only ever hold their own
 //! connection's task.
 //!
-//! May touch: `crate::sim` (the request path), `crate::http` (request values).
+//! `GET /_sim/events` answers a stream (`crate::admin::EventBody`) that ends when the
+//! server shuts down, so that the drain never waits on a watcher.
+//!
+//! May touch: `crate::sim` (the request path), `crate::http` (request values),
+//! `crate::admin` (the event stream's body).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Limited};
+use http_body_util::{BodyExt, Either, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -26,6 +30,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::admin::EventBody;
 use crate::body::SimBody;
 use crate::faults::Effect;
 use crate::http::{Request, BODY_LIMIT};
@@ -64,9 +69,11 @@ pub async fn serve(listener: TcpListener, core: Arc<Core>, mut shutdown: watch::
                 };
                 let _ = stream.set_nodelay(true);
                 let core = core.clone();
+                let stop = shutdown.clone();
                 let service = service_fn(move |req: hyper::Request<Incoming>| {
                     let core = core.clone();
-                    async move { respond(&core, req, peer).await }
+                    let stop = stop.clone();
+                    async move { respond(&core, req, peer, stop).await }
                 });
                 let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                 let conn = graceful.watch(conn);
@@ -91,7 +98,8 @@ async fn respond(
     core: &Core,
     req: hyper::Request<Incoming>,
     peer: SocketAddr,
-) -> Result<hyper::Response<SimBody>, Dropped> {
+    shutdown: watch::Receiver<()>,
+) -> Result<hyper::Response<Either<SimBody, EventBody>>, Dropped> {
     let (parts, body) = req.into_parts();
     let (body, too_large) = match Limited::new(body, BODY_LIMIT).collect().await {
         Ok(collected) => (collected.to_bytes(), false),
@@ -107,6 +115,14 @@ async fn respond(
         peer,
     };
     let answer = core.respond(request);
+    if let Some(feed) = answer.events {
+        let mut response = hyper::Response::new(Either::Right(EventBody::new(feed, shutdown)));
+        *response.status_mut() = answer.reply.status;
+        for (name, value) in answer.reply.headers {
+            response.headers_mut().append(name, value);
+        }
+        return Ok(response);
+    }
     let reply = answer.reply;
     let full_len = reply.body.len();
     let body = match answer.effect {
@@ -135,7 +151,7 @@ async fn respond(
         Some(Effect::Status { .. } | Effect::Resource { .. }) => SimBody::full(reply.body),
     };
     let shaped = !matches!(body, SimBody::Full(_));
-    let mut response = hyper::Response::new(body);
+    let mut response = hyper::Response::new(Either::Left(body));
     *response.status_mut() = reply.status;
     let headers = response.headers_mut();
     for (name, value) in reply.headers {

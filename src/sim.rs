@@ -6,6 +6,10 @@
 //! counters and the [`World`] of provider resources. The request path over them lives
 //! one level up, in `crate::pipeline`, which may call the control API; nothing here does.
 //!
+//! What happens here is told as it happens: transitions, clock moves and timeline fault
+//! changes are logged (`tracing`, targets `dbaas_sim::transition`, ...) and published on
+//! the live feed ([`crate::feed`]).
+//!
 //! May touch: every core module, `crate::providers` through `World` only,
 //! `crate::timeline`. Must not touch: `pipeline`, `admin`, `scenario`, `server`.
 
@@ -19,6 +23,7 @@ use tokio::sync::Notify;
 use crate::clock::{Clock, ClockMode, SimInstant};
 use crate::config::KnobSet;
 use crate::faults::Faults;
+use crate::feed::{Feed, Kind};
 use crate::ids::Ids;
 use crate::journal::Journal;
 use crate::lifecycle::Lifecycle;
@@ -71,6 +76,8 @@ pub struct Core {
     /// `simulated: true`) whenever the clock is advanced.
     pub clock_moved: Notify,
     pub journal: Journal,
+    /// What happens, as it happens (`GET /_sim/events`).
+    pub feed: Feed,
     pub world: World,
     pub requests: Counters<RequestKey>,
     /// Serialises clock advances and due-event runs, so events apply one at a time in
@@ -96,6 +103,7 @@ impl Core {
             faults: Faults::new(seed),
             clock_moved: Notify::new(),
             journal: Journal::new(journal_size),
+            feed: Feed::default(),
             world,
             requests: Counters::default(),
             run_lock: Mutex::new(()),
@@ -145,7 +153,9 @@ impl Core {
             match (next_timeline, next_event) {
                 (Some(t), e) if e.is_none_or(|e| t <= e) => {
                     if let Some((due, action)) = self.timeline.pop_due(t) {
-                        applied.extend(self.run_timeline(due, action));
+                        let changes = self.run_timeline(due, action);
+                        self.announce(&changes);
+                        applied.extend(changes);
                     }
                 }
                 (_, Some(e)) => {
@@ -155,6 +165,7 @@ impl Core {
                         for _ in &changes {
                             self.lifecycle.count_applied();
                         }
+                        self.announce(&changes);
                         applied.extend(changes);
                     }
                 }
@@ -167,9 +178,14 @@ impl Core {
     fn run_timeline(&self, due: SimInstant, action: TimelineAction) -> Vec<Transition> {
         let cx = self.cx(due, local());
         let result = match action {
-            TimelineAction::AddFault(rule) => self.faults.add(vec![*rule], &self.world).map(|_| Vec::new()),
+            TimelineAction::AddFault(rule) => self.faults.add(vec![*rule], &self.world).map(|ids| {
+                self.feed.publish(Kind::Fault, &json!({"change": "added", "ids": ids}));
+                Vec::new()
+            }),
             TimelineAction::RemoveFault(id) => {
-                self.faults.remove(&id);
+                if self.faults.remove(&id) {
+                    self.feed.publish(Kind::Fault, &json!({"change": "removed", "ids": [id]}));
+                }
                 Ok(Vec::new())
             }
             TimelineAction::Break(b) => {
@@ -190,6 +206,34 @@ impl Core {
             tracing::warn!(error = %e, "timeline action failed");
             Vec::new()
         })
+    }
+
+    /// Logs and publishes state changes, wherever they were applied.
+    pub fn announce(&self, transitions: &[Transition]) {
+        for t in transitions {
+            tracing::info!(
+                target: "dbaas_sim::transition",
+                provider = t.provider,
+                kind = t.kind,
+                id = %t.id,
+                from = %t.from,
+                to = %t.to,
+                at = %t.at,
+                "transition"
+            );
+            self.feed.publish(Kind::Transition, t);
+        }
+    }
+
+    /// Publishes where the clock is now (after an advance, a reset or a restore).
+    fn announce_clock(&self, why: &str) {
+        if self.feed.is_watched() {
+            let now = self.clock.now();
+            self.feed.publish(
+                Kind::Clock,
+                &json!({"change": why, "mode": self.clock.mode().name(), "now": self.clock.iso(now), "elapsedMs": now.millis()}),
+            );
+        }
     }
 
     fn next_due(&self) -> Option<SimInstant> {
@@ -229,6 +273,7 @@ impl Core {
             applied
         };
         self.clock_moved.notify_waiters();
+        self.announce_clock("advanced");
         (self.clock.now(), applied)
     }
 
@@ -250,6 +295,9 @@ impl Core {
         self.world.reset(&cx);
         drop(_run);
         self.clock_moved.notify_waiters();
+        tracing::info!("reset");
+        self.announce_clock("reset");
+        self.feed.publish(Kind::Fault, &json!({"change": "cleared"}));
     }
 
     /// Everything a `PUT /_sim/state` can bring back: clock, knobs, resources, pending
@@ -348,6 +396,9 @@ impl Core {
         }
         self.faults.clear();
         self.faults.add(faults, &self.world)?;
+        drop(_run);
+        self.announce_clock("restored");
+        self.feed.publish(Kind::Fault, &json!({"change": "restored"}));
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! The `dbaas-sim` command: the `serve` contract (first stdout line, flags, `--set`,
-//! SIGTERM, exit codes, `RUST_LOG`), black-box on the built binary.
+//! environment variables, host names, SIGTERM, exit codes, `--state-file`, logs under
+//! `RUST_LOG`), and `run`'s exit codes and messages, black-box on the built binary.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -46,11 +47,35 @@ impl Drop for Served {
     }
 }
 
+/// The environment variables of `serve`'s flags: a test sets the ones it means to.
+const FLAG_VARIABLES: [&str; 9] = [
+    "DBAAS_SIM_ADDR",
+    "DBAAS_SIM_SEED",
+    "DBAAS_SIM_CLOCK",
+    "DBAAS_SIM_SPEED",
+    "DBAAS_SIM_JOURNAL_SIZE",
+    "DBAAS_SIM_SET",
+    "DBAAS_SIM_SCENARIO",
+    "DBAAS_SIM_STATE_FILE",
+    "DBAAS_SIM_LOG_FORMAT",
+];
+
 /// Spawns `dbaas-sim serve --addr 127.0.0.1:0 ARGS...` and reads its first stdout line.
 fn serve(args: &[&str], env: &[(&str, &str)]) -> Served {
+    let mut all = vec!["--addr", "127.0.0.1:0"];
+    all.extend_from_slice(args);
+    serve_exactly(&all, env)
+}
+
+/// Spawns `dbaas-sim serve ARGS...` (no `--addr` added) and reads its first stdout line.
+fn serve_exactly(args: &[&str], env: &[(&str, &str)]) -> Served {
     let mut cmd = Command::new(BIN);
-    cmd.args(["serve", "--addr", "127.0.0.1:0"]).args(args);
-    cmd.env_remove("RUST_LOG").envs(env.iter().copied());
+    cmd.arg("serve").args(args);
+    cmd.env_remove("RUST_LOG");
+    for var in FLAG_VARIABLES {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied());
     let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = mpsc::channel();
@@ -84,13 +109,12 @@ fn wait_exit(mut child: Child) -> ExitStatus {
 
 /// Runs the binary to completion with `args`; answers (status, stdout, stderr).
 fn run(args: &[&str]) -> (ExitStatus, String, String) {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut cmd = Command::new(BIN);
+    for var in FLAG_VARIABLES {
+        cmd.env_remove(var);
+    }
+    let mut child =
+        cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
     let mut stdout = child.stdout.take().expect("stdout");
     let mut stderr = child.stderr.take().expect("stderr");
     let out = std::thread::spawn(move || {
@@ -255,4 +279,229 @@ async fn state_file_is_written_on_shutdown_and_restored_at_the_next_start() {
     let (status, _, stderr) = run(&["serve", "--addr", "127.0.0.1:0", "--state-file", &path]);
     assert_eq!(status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--state-file"), "{stderr}");
+}
+
+// ---------------------------------------------------------------- environment, addresses
+
+#[test]
+fn every_serve_flag_names_its_environment_variable_in_the_help() {
+    let (status, help, _) = run(&["serve", "--help"]);
+    assert!(status.success());
+    let flags: Vec<&str> = help
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("--"))
+        .map(|l| l.split([' ', '=', '<']).next().unwrap_or(""))
+        .filter(|f| !f.is_empty() && *f != "help")
+        .collect();
+    assert!(flags.len() >= 9, "the flags of serve: {flags:?}");
+    for flag in flags {
+        let var = format!("DBAAS_SIM_{}", flag.to_ascii_uppercase().replace('-', "_"));
+        assert!(help.contains(&format!("[env: {var}")), "--{flag} reads {var}:\n{help}");
+        assert!(FLAG_VARIABLES.contains(&var.as_str()), "the tests clear {var} too");
+    }
+}
+
+#[tokio::test]
+async fn serve_takes_every_flag_from_its_environment_variable() {
+    let s = serve_exactly(
+        &[],
+        &[
+            ("DBAAS_SIM_ADDR", "127.0.0.1:0"),
+            ("DBAAS_SIM_SEED", "7"),
+            ("DBAAS_SIM_CLOCK", "manual"),
+            ("DBAAS_SIM_JOURNAL_SIZE", "3"),
+            ("DBAAS_SIM_SET", "clickhouse.durations.provision=5; clickhouse.rateLimit=on"),
+        ],
+    );
+    assert!(s.first_line.starts_with("dbaas-sim listening on http://127.0.0.1:"), "{}", s.first_line);
+    let (_, health) = request("GET", &format!("{}/_sim/health", s.url), None).await;
+    assert_eq!((&health["seed"], &health["clock"]), (&json!(7), &json!("manual")));
+    let (_, config) = request("GET", &format!("{}/_sim/config", s.url), None).await;
+    let knob = |name: &str| config["knobs"].as_array().unwrap().iter().find(|k| k["name"] == name).cloned().unwrap();
+    assert_eq!(knob("clickhouse.durations.provision")["value"], 5);
+    assert_eq!(knob("clickhouse.rateLimit")["value"], "on");
+    let (_, journal) = request("GET", &format!("{}/_sim/requests", s.url), None).await;
+    assert_eq!(journal["capacity"], 3);
+}
+
+#[tokio::test]
+async fn a_flag_on_the_command_line_wins_over_its_environment_variable() {
+    let s = serve(&["--seed", "3"], &[("DBAAS_SIM_SEED", "7"), ("DBAAS_SIM_CLOCK", "manual")]);
+    let (_, health) = request("GET", &format!("{}/_sim/health", s.url), None).await;
+    assert_eq!(health["seed"], 3);
+}
+
+#[tokio::test]
+async fn the_scenario_variable_lists_files_like_path() {
+    let dir = temp_dir("scenario-env");
+    let (a, b) = (dir.join("a.yaml"), dir.join("b.yaml"));
+    std::fs::write(
+        &a,
+        "resources:\n  clickhouse:\n    services:\n      - {name: from a, provider: aws, region: us-east-1}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        &b,
+        "resources:\n  clickhouse:\n    services:\n      - {name: from b, provider: aws, region: us-east-1}\n",
+    )
+    .expect("write");
+    let list = format!("{}:{}", a.display(), b.display());
+    let s = serve(&["--clock", "manual"], &[("DBAAS_SIM_SCENARIO", &list)]);
+    let (_, state) = request("GET", &format!("{}/_sim/state", s.url), None).await;
+    let names: Vec<&str> = state["providers"]["clickhouse"]["services"]
+        .as_array()
+        .expect("services")
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(names, ["from a", "from b"]);
+}
+
+#[tokio::test]
+async fn addr_takes_a_host_name_and_prefers_ipv4() {
+    let s = serve_exactly(&["--addr", "localhost:0", "--clock", "manual"], &[]);
+    assert!(s.first_line.starts_with("dbaas-sim listening on http://127.0.0.1:"), "{}", s.first_line);
+    let (status, _) = request("GET", &format!("{}/_sim/health", s.url), None).await;
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn an_addr_without_a_port_exits_2_and_says_what_it_expects() {
+    let (status, stdout, stderr) = run(&["serve", "--addr", "localhost"]);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--addr localhost") && stderr.contains("HOST:PORT"), "{stderr}");
+    assert!(!stdout.contains("listening"));
+}
+
+// ---------------------------------------------------------------- --state-file
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("dbaas-sim-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn a_state_file_that_cannot_be_written_is_refused_at_start() {
+    let dir = temp_dir("state-check");
+    let missing = dir.join("no-such-dir").join("state.json");
+    let (status, stdout, stderr) =
+        run(&["serve", "--addr", "127.0.0.1:0", "--state-file", &missing.display().to_string()]);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--state-file") && stderr.contains("does not exist"), "{stderr}");
+    assert!(!stdout.contains("listening"), "it never served, so no state was ever at risk");
+
+    let (status, _, stderr) = run(&["serve", "--addr", "127.0.0.1:0", "--state-file", &dir.display().to_string()]);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is a directory"), "{stderr}");
+    assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 0, "the write check leaves nothing behind");
+}
+
+// ---------------------------------------------------------------- logs
+
+/// Creates a service, fires a fault rule and advances the clock, on a simulator started
+/// with `args` and `RUST_LOG=info`; answers its stderr.
+async fn logged_session(args: &[&str]) -> String {
+    let mut all = vec!["--clock", "manual"];
+    all.extend_from_slice(args);
+    let s = serve(&all, &[("RUST_LOG", "info")]);
+    let org = "/v1/organizations/00000000-0000-4000-8000-000000000001";
+    let body = json!({"name": "secret body text", "provider": "aws", "region": "us-east-1"});
+    let (status, created) = request("POST", &format!("{}{org}/services", s.url), Some(body)).await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["result"]["service"]["id"].as_str().expect("id").to_owned();
+    let password = created["result"]["password"].as_str().expect("a generated password").to_owned();
+    let rule =
+        json!({"id": "storm", "match": {"operation": "getService"}, "action": {"kind": "status", "status": 503}});
+    assert_eq!(request("POST", &format!("{}/_sim/faults", s.url), Some(rule)).await.0, 200);
+    assert_eq!(request("GET", &format!("{}{org}/services/{id}?secret=query", s.url), None).await.0, 503);
+    let (status, _) = request("POST", &format!("{}/_sim/clock/advance", s.url), Some(json!({"seconds": 60}))).await;
+    assert_eq!(status, 200);
+    let (exit, log) = s.stop();
+    assert_eq!(exit.code(), Some(0));
+    for secret in [password.as_str(), "sim-secret", "c2ltLWtleTpzaW0tc2VjcmV0", "secret body text", "secret=query"] {
+        assert!(!log.contains(secret), "the log shows no secret, body or query ({secret}):\n{log}");
+    }
+    assert!(!log.contains('\u{1b}'), "no ANSI colours when stderr is not a terminal:\n{log}");
+    log
+}
+
+#[tokio::test]
+async fn info_logs_one_line_per_request_transition_and_fired_fault() {
+    let log = logged_session(&[]).await;
+    let line = |needles: &[&str]| {
+        let found: Vec<&str> = log.lines().filter(|l| needles.iter().all(|n| l.contains(n))).collect();
+        assert_eq!(found.len(), 1, "one line with {needles:?}:\n{log}");
+    };
+    line(&[
+        "dbaas_sim::request",
+        "method=POST",
+        "path=/v1/organizations/00000000-0000-4000-8000-000000000001/services",
+        "provider=\"clickhouse\"",
+        "operation=\"createService\"",
+        "status=200",
+        "latency_us=",
+    ]);
+    line(&["dbaas_sim::request", "operation=\"getService\"", "status=503"]);
+    line(&["dbaas_sim::request", "operation=\"advanceClock\"", "status=200"]);
+    line(&["dbaas_sim::fault", "fault fired", "rule=storm", "effect=\"status\"", "operation=\"getService\""]);
+    line(&["dbaas_sim::transition", "from=provisioning", "to=running", "kind=\"service\""]);
+}
+
+#[tokio::test]
+async fn log_format_json_writes_one_object_per_line() {
+    let log = logged_session(&["--log-format", "json"]).await;
+    let entries: Vec<Value> =
+        log.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
+    let create = entries
+        .iter()
+        .find(|e| e["target"] == "dbaas_sim::request" && e["operation"] == "createService")
+        .unwrap_or_else(|| panic!("a request entry:\n{log}"));
+    assert_eq!((&create["method"], &create["status"], &create["level"]), (&json!("POST"), &json!(200), &json!("INFO")));
+    assert!(create["latency_us"].is_u64(), "{create}");
+    let transition = entries.iter().find(|e| e["target"] == "dbaas_sim::transition").expect("a transition entry");
+    assert_eq!((&transition["from"], &transition["to"]), (&json!("provisioning"), &json!("running")));
+    assert!(entries.iter().any(|e| e["target"] == "dbaas_sim::fault" && e["rule"] == "storm"), "{log}");
+}
+
+// ---------------------------------------------------------------- run
+
+#[test]
+fn run_exits_2_for_a_missing_or_invalid_file_and_prints_each_location_once() {
+    let dir = temp_dir("run-invalid");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(&bad, "name: x\nsteps:\n  - request: {path: /a}\n    expct: {status: 200}\n").expect("write");
+    let bad = bad.display().to_string();
+    let (status, stdout, _) = run(&["run", &bad]);
+    assert_eq!(status.code(), Some(2), "{stdout}");
+    let expected = format!(
+        "FAIL  {bad}:4:5: unknown field `expct`, expected one of name, request, expect, capture, eventually, advance\n \
+         4 |     expct: {{status: 200}}\n   |     ^\n0 passed, 1 failed\n"
+    );
+    assert_eq!(stdout, expected);
+    assert_eq!(stdout.matches(":4:5").count(), 1, "the location once");
+
+    let missing = dir.join("missing.yaml").display().to_string();
+    let (status, stdout, _) = run(&["run", &missing]);
+    assert_eq!(status.code(), Some(2), "{stdout}");
+    assert!(stdout.starts_with(&format!("FAIL  {missing}: cannot read: ")), "{stdout}");
+    assert_eq!(stdout.matches("missing.yaml").count(), 1, "{stdout}");
+    assert!(stdout.ends_with("0 passed, 1 failed\n"), "{stdout}");
+}
+
+#[test]
+fn run_fails_a_file_without_steps() {
+    let dir = temp_dir("run-empty");
+    for (name, text) in
+        [("empty.yaml", ""), ("setup-only.yaml", "name: only a setup\nsettings: {clickhouse.durations.provision: 5}\n")]
+    {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        let path = path.display().to_string();
+        let (status, stdout, _) = run(&["run", &path]);
+        assert_eq!(status.code(), Some(1), "{name}: {stdout}");
+        assert!(stdout.starts_with(&format!("FAIL  {path}: no steps")), "{name}: {stdout}");
+        assert!(stdout.ends_with("0 passed, 1 failed\n"), "{name}: {stdout}");
+    }
 }

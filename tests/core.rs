@@ -702,3 +702,93 @@ async fn openapi_document_lists_every_clickhouse_operation() {
     assert_eq!(create["operationId"], "createService");
     assert_eq!(sim.sim_get("/_sim/openapi/nothing.json").await.status, 404);
 }
+
+// ------------------------------------------------------- the one Content-Type rule
+
+/// A control request with exactly these headers (no Content-Type added).
+async fn control_raw(sim: &Sim, method: Method, path: &str, content_type: Option<&str>, body: &str) -> Resp {
+    let mut req = hyper::Request::builder().method(method).uri(format!("{}{path}", sim.url()));
+    if let Some(ct) = content_type {
+        req = req.header("content-type", ct);
+    }
+    let req = req.body(Full::new(Bytes::from(body.to_owned()))).expect("request");
+    let resp = Sim::client().request(req).await.expect("request");
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Resp { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), text }
+}
+
+#[tokio::test]
+async fn every_control_mutation_with_a_body_needs_a_json_content_type() {
+    let sim = Sim::start().await;
+    let rule = r#"{"id": "r", "action": {"kind": "reset"}, "match": {"path": "/x"}}"#;
+    let cases: [(Method, &str, &str); 8] = [
+        (Method::POST, "/_sim/faults", rule),
+        (Method::POST, "/_sim/clock/advance", r#"{"seconds": 60}"#),
+        (Method::PATCH, "/_sim/config", r#"{"clickhouse.durations.provision": 5}"#),
+        (Method::PUT, "/_sim/state", r#"{"faults": []}"#),
+        (Method::POST, "/_sim/scenarios", "faults: []\n"),
+        (Method::POST, "/_sim/reset", "{}"),
+        (Method::DELETE, "/_sim/faults", "{}"),
+        (Method::POST, "/_sim/clickhouse/organizations", r#"{"name": "other"}"#),
+    ];
+    for (method, path, body) in cases {
+        // What a web page can send without asking the server first, and nothing at all.
+        for ct in [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("multipart/form-data")] {
+            let r = control_raw(&sim, method.clone(), path, ct, body).await;
+            assert_control_error(&r, 415, &["Content-Type: application/json", "POST /_sim/scenarios"]);
+            assert!(
+                r.error().contains(&ct.map_or("none".to_owned(), |c| format!("'{c}'"))),
+                "{path} {ct:?}: {}",
+                r.text
+            );
+        }
+    }
+    // Nothing changed.
+    assert_eq!(sim.sim_get("/_sim/faults").await.body["faults"], json!([]));
+    assert_eq!(sim.sim_get("/_sim/clock").await.body["elapsedMs"], 0);
+    assert_eq!(knob(&sim, "clickhouse.durations.provision").await["value"], 60);
+    let ops: Vec<Value> = journal(&sim, "?status=415").await.iter().map(|e| e["operation"].clone()).collect();
+    assert_eq!(ops.len(), 32);
+    assert!(ops.iter().all(|o| o == "unsupportedMediaType"), "{ops:?}");
+}
+
+#[tokio::test]
+async fn json_content_types_are_accepted_with_parameters_and_yaml_only_for_scenarios() {
+    let sim = Sim::start().await;
+    for ct in
+        ["application/json", "application/json; charset=utf-8", "Application/JSON", "application/merge-patch+json"]
+    {
+        let r = control_raw(&sim, Method::POST, "/_sim/clock/advance", Some(ct), r#"{"seconds": 1}"#).await;
+        assert_eq!(r.status, 200, "{ct}: {}", r.text);
+    }
+    for ct in ["application/yaml", "application/x-yaml", "text/yaml", "application/json"] {
+        let r = control_raw(&sim, Method::POST, "/_sim/scenarios", Some(ct), "faults: []\n").await;
+        assert_eq!(r.status, 200, "{ct}: {}", r.text);
+    }
+    let r =
+        control_raw(&sim, Method::PATCH, "/_sim/config", Some("application/yaml"), "clickhouse.rateLimit: on\n").await;
+    assert_control_error(&r, 415, &["application/json", "'application/yaml'"]);
+}
+
+#[tokio::test]
+async fn body_less_control_mutations_need_no_content_type() {
+    let sim = Sim::start().await;
+    for (method, path) in [
+        (Method::POST, "/_sim/reset"),
+        (Method::DELETE, "/_sim/faults"),
+        (Method::DELETE, "/_sim/requests"),
+        (Method::POST, "/_sim/clock/advance"),
+    ] {
+        let r = control_raw(&sim, method, path, None, "").await;
+        // An advance without a body is refused for what it lacks, not for its type.
+        let want = if path == "/_sim/clock/advance" { 400 } else { 200 };
+        assert_eq!(r.status, want, "{path}: {}", r.text);
+    }
+    let r = control_raw(&sim, Method::POST, "/_sim/clock/advance", None, "").await;
+    assert_control_error(&r, 400, &["seconds is required"]);
+    // Reads never need one, whatever they carry.
+    assert_eq!(control_raw(&sim, Method::GET, "/_sim/health", Some("text/plain"), "hello").await.status, 200);
+}

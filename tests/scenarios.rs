@@ -72,7 +72,7 @@ fn a_schema_error_names_the_file_line_and_column() {
     let path = write_temp("broken.yaml", "steps: [\n");
     let out = Command::new(env!("CARGO_BIN_EXE_dbaas-sim")).args(["run", &path]).output().expect("runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "an invalid file is a usage error: {stdout}");
     assert!(stdout.contains("broken.yaml:"), "{stdout}");
     assert!(stdout.ends_with("0 passed, 1 failed\n"), "{stdout}");
 }

@@ -19,3 +19,7 @@ mod oracle;
 mod seam;
 // Every served route of every provider: credentials and tenant isolation.
 mod routes;
+// The dashboard's server side: /_sim/ui assets and the /_sim/events stream.
+mod ui;
+// The README: every shell block runs as written, the endpoint tables, the library example.
+mod readme;

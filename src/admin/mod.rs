@@ -1,18 +1,26 @@
-//! The `/_sim/` control API: health, reset, state, clock, journal, metrics, knobs, and
-//! each provider's own hooks under `/_sim/{provider}/...`.
+//! The `/_sim/` control API: health, reset, state, clock, journal, metrics, knobs, the
+//! live feed (`events`), the dashboard (`ui`), and each provider's own hooks under
+//! `/_sim/{provider}/...`.
 //!
-//! Every answer is JSON (metrics: Prometheus text). Bad control input gets 400
-//! `{"error": "..."}` and changes nothing.
+//! Every answer is JSON (metrics: Prometheus text; events: server-sent events; ui: the
+//! page and its assets). Bad control input gets 400 `{"error": "..."}` and changes
+//! nothing. One Content-Type rule covers every mutation ([`refuse_media_type`]), so that a
+//! web page on another origin cannot drive the simulator with a "simple" request.
 //!
 //! May touch: `crate::sim::Core` and what it exposes; providers only through `World`.
 
+mod events;
 mod metrics;
+mod ui;
+
+pub use events::{EventBody, EVENTS_OPERATION};
 
 use std::time::Duration;
 
 use hyper::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::feed::Kind;
 use crate::http::{json_object, Rejection, Reply, Request, PROMETHEUS_TEXT};
 use crate::journal::{Filter, MAX_PAGE};
 use crate::providers::World;
@@ -44,14 +52,45 @@ fn not_allowed(allow: &'static str) -> Reply {
 fn body_object(req: &Request) -> Result<serde_json::Map<String, Value>, Reply> {
     json_object(req).map_err(|r| match r {
         Rejection::BodyTooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, "request body is larger than 1 MiB"),
-        Rejection::UnsupportedMediaType => bad("Content-Type must be application/json"),
+        Rejection::UnsupportedMediaType => {
+            error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json")
+        }
         Rejection::MalformedBody(m) => bad(m),
         other => bad(format!("{other:?}")),
     })
 }
 
+/// The one Content-Type rule of the control API: a mutation (POST, PUT, PATCH, DELETE)
+/// that has a body declares it `application/json` (or another JSON type, `+json`);
+/// `POST /_sim/scenarios` may declare YAML instead. A mutation without a body needs no
+/// Content-Type. Anything else is refused with 415, before the request does anything.
+fn refuse_media_type(req: &Request, segs: &[&str]) -> Option<Reply> {
+    let mutation = matches!(req.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
+    if !mutation || (req.body.is_empty() && !req.body_too_large) {
+        return None;
+    }
+    let declared = req.header("content-type").unwrap_or("");
+    let mime = declared.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let json = mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"));
+    let yaml = matches!(mime.as_str(), "application/yaml" | "application/x-yaml" | "text/yaml" | "text/x-yaml");
+    if json || (yaml && segs == ["scenarios"]) {
+        return None;
+    }
+    let got = if declared.is_empty() { "none".to_owned() } else { format!("'{declared}'") };
+    Some(error(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        format!(
+            "a /_sim/ request with a body must declare Content-Type: application/json \
+             (POST /_sim/scenarios also takes application/yaml); got {got}"
+        ),
+    ))
+}
+
 /// Answers `/_sim/<segs...>`, with the operation name the journal records.
 pub fn handle(core: &Core, req: &Request, segs: &[&str]) -> (Reply, &'static str) {
+    if let Some(reply) = refuse_media_type(req, segs) {
+        return (reply, "unsupportedMediaType");
+    }
     let m = &req.method;
     match segs {
         ["health"] if m == Method::GET => (health(core), "health"),
@@ -68,11 +107,13 @@ pub fn handle(core: &Core, req: &Request, segs: &[&str]) -> (Reply, &'static str
         ["faults"] if m == Method::POST => (add_faults(core, req), "addFault"),
         ["faults"] if m == Method::DELETE => {
             core.faults.clear();
+            core.feed.publish(Kind::Fault, &json!({"change": "cleared"}));
             (ok(json!({"cleared": true})), "clearFaults")
         }
         ["faults"] => (not_allowed("GET, POST, DELETE"), "faults"),
         ["faults", id] if m == Method::DELETE => {
             if core.faults.remove(id) {
+                core.feed.publish(Kind::Fault, &json!({"change": "removed", "ids": [id]}));
                 (ok(json!({"deleted": id})), "deleteFault")
             } else {
                 (error(StatusCode::NOT_FOUND, format!("no fault rule '{id}'")), "deleteFault")
@@ -102,6 +143,13 @@ pub fn handle(core: &Core, req: &Request, segs: &[&str]) -> (Reply, &'static str
             (Reply::text(StatusCode::OK, PROMETHEUS_TEXT, metrics::render(core)), "metrics")
         }
         ["metrics"] => (not_allowed("GET"), "metrics"),
+        ["events"] if m == Method::GET => (events::open(), EVENTS_OPERATION),
+        ["events"] => (not_allowed("GET"), EVENTS_OPERATION),
+        ["ui", rest @ ..] if m == Method::GET || m == Method::HEAD => match ui::asset(rest) {
+            Some(reply) => (reply, "dashboard"),
+            None => (error(StatusCode::NOT_FOUND, format!("no dashboard file {}", req.path)), "dashboard"),
+        },
+        ["ui", ..] => (not_allowed("GET"), "dashboard"),
         ["config"] if m == Method::GET => (ok(config(core)), "getConfig"),
         ["config"] if m == Method::PATCH => (patch_config(core, req), "patchConfig"),
         ["config"] => (not_allowed("GET, PATCH"), "config"),
@@ -212,8 +260,14 @@ fn add_faults(core: &Core, req: &Request) -> Reply {
         }
     }
     match core.faults.add(specs, &core.world) {
-        Ok(ids) if ids.len() == 1 => ok(json!({"id": ids[0], "ids": ids})),
-        Ok(ids) => ok(json!({"ids": ids})),
+        Ok(ids) => {
+            core.feed.publish(Kind::Fault, &json!({"change": "added", "ids": ids}));
+            if ids.len() == 1 {
+                ok(json!({"id": ids[0], "ids": ids}))
+            } else {
+                ok(json!({"ids": ids}))
+            }
+        }
         Err(e) => bad(e),
     }
 }
@@ -232,11 +286,14 @@ fn load_scenario(core: &Core, req: &Request) -> Reply {
         Err(e) => return bad(e),
     };
     match crate::scenario::load::load(core, &scenario) {
-        Ok(()) => ok(json!({
+        Ok(()) => {
+            core.feed.publish(Kind::Fault, &json!({"change": "loaded"}));
+            ok(json!({
             "loaded": scenario.name.clone().unwrap_or_default(),
             "faults": scenario.faults.len(),
             "timeline": scenario.timeline.len(),
-        })),
+            }))
+        }
         Err(e) => bad(e),
     }
 }

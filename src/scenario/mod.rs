@@ -222,18 +222,54 @@ fn default_eventually_step() -> f64 {
     1.0
 }
 
-/// Parses a scenario; errors read `FILE:LINE:COLUMN: what was expected`.
+/// Parses a scenario; errors read `FILE:LINE:COLUMN: what was expected`, then the line
+/// of YAML with a caret under the column.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, String> {
-    let scenario: Scenario = serde_saphyr::from_str(text).map_err(|e| match e.location() {
-        Some(loc) => format!("{file}:{}:{}: {}", loc.line(), loc.column(), first_line(&e.to_string())),
-        None => format!("{file}: {}", first_line(&e.to_string())),
+    let scenario: Scenario = serde_saphyr::from_str(text).map_err(|e| {
+        let message = message_of(&e.without_snippet().to_string());
+        match e.location() {
+            Some(loc) => {
+                let (line, column) = (loc.line() as usize, loc.column() as usize);
+                format!("{file}:{line}:{column}: {message}{}", context(text, line, column))
+            }
+            None => format!("{file}: {message}"),
+        }
     })?;
     check(&scenario).map_err(|e| format!("{file}: {e}"))?;
     Ok(scenario)
 }
 
-fn first_line(s: &str) -> String {
-    s.lines().find(|l| !l.trim().is_empty()).unwrap_or(s).trim().to_owned()
+/// The parser's message without its own copies of the location (`error: line 4 column
+/// 5: ...`, `... at line 4, column 5`): the location is printed once, in front, as
+/// `FILE:LINE:COLUMN`.
+fn message_of(rendered: &str) -> String {
+    let first = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or(rendered).trim();
+    let mut message = first.strip_prefix("error:").map(str::trim_start).unwrap_or(first);
+    if let Some((place, rest)) = message.split_once(": ") {
+        if place.starts_with("line ") && place.contains(" column ") {
+            message = rest;
+        }
+    }
+    if let Some((rest, place)) = message.rsplit_once(" at line ") {
+        if place.contains(", column ") && place.chars().all(|c| c.is_ascii_digit() || ", column".contains(c)) {
+            message = rest;
+        }
+    }
+    message.to_owned()
+}
+
+/// The YAML line `line` (1-based) and a caret under `column` (1-based), indented like a
+/// compiler's message; empty when the line is not in the text.
+fn context(text: &str, line: usize, column: usize) -> String {
+    let Some(source) = line.checked_sub(1).and_then(|i| text.lines().nth(i)) else {
+        return String::new();
+    };
+    let number = line.to_string();
+    let gutter = " ".repeat(number.len());
+    // Tabs stay tabs, so the caret lines up with the character above it.
+    let lead: String =
+        source.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    format!("\n {number} | {source}\n {gutter} | {lead}^")
 }
 
 /// Checks what the schema alone cannot: one action per timeline entry, steps that do
@@ -305,8 +341,9 @@ steps:
     #[test]
     fn schema_errors_name_line_and_column() {
         let e = parse("bad.yaml", "name: x\nsteps:\n  - request: {path: /a}\n    expct: {status: 200}\n").unwrap_err();
-        assert!(e.starts_with("bad.yaml:4:"), "{e}");
-        assert!(e.contains("expct"), "{e}");
+        assert!(e.starts_with("bad.yaml:4:5: unknown field `expct`"), "{e}");
+        assert!(!e.contains("line 4"), "the location is printed once: {e}");
+        assert!(e.ends_with("\n 4 |     expct: {status: 200}\n   |     ^"), "the YAML line and a caret: {e}");
         let e = parse("bad.yaml", "faults:\n  - action: {kind: explode}\n").unwrap_err();
         assert!(e.starts_with("bad.yaml:2:"), "{e}");
         let e = parse("t.yaml", "timeline:\n  - {at: 1}\n").unwrap_err();

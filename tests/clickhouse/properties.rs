@@ -11,7 +11,7 @@
 use base64::Engine;
 use dbaas_sim::providers::clickhouse::validate;
 use dbaas_sim::{Handle, Request, SimulatorBuilder};
-use hyper::header::{HeaderValue, AUTHORIZATION};
+use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use hyper::Method;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -137,6 +137,10 @@ impl InProcess {
         let bytes = body.map(|b| serde_json::to_vec(b).expect("json")).unwrap_or_default();
         let mut req = Request::new(method, path, bytes);
         req.headers.insert(AUTHORIZATION, self.auth.clone());
+        if body.is_some() {
+            // A control-API body must say it is JSON (the one Content-Type rule of /_sim/).
+            req.headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
         let reply = self.handle.request(req);
         (reply.status.as_u16(), reply.body_json().unwrap_or(Value::Null))
     }
