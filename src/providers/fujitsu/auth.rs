@@ -52,7 +52,8 @@ pub fn authenticate(f: &Fujitsu, req: &Request, tenant: &str, cx: &Cx) -> Result
     let token = req.header("x-auth-token").map(str::trim).filter(|t| !t.is_empty());
     let token = token.ok_or(FujitsuError::Unauthorized("X-Auth-Token is required"))?;
     let found = f.tokens.read("", &sha256_hex(token), |t| {
-        (t.expires > cx.now).then(|| (t.tenant == tenant).then(|| Principal { user_id: t.user_id.clone(), tenant: t.tenant.clone() }))
+        (t.expires > cx.now)
+            .then(|| (t.tenant == tenant).then(|| Principal { user_id: t.user_id.clone(), tenant: t.tenant.clone() }))
     });
     match found {
         None => Err(FujitsuError::Unauthorized("the X-Auth-Token is not a token of this service")),
@@ -65,7 +66,8 @@ pub fn authenticate(f: &Fujitsu, req: &Request, tenant: &str, cx: &Cx) -> Result
 /// Whether `user_id` may act in `tenant` (a user of several projects can name a read
 /// replica source in another one, seed 6166–6173).
 pub fn member(f: &Fujitsu, user_id: &str, tenant: &str) -> bool {
-    f.tenants.contains("", tenant) && f.users.read("", user_id, |u| u.tenants.iter().any(|t| t == tenant)).unwrap_or(false)
+    f.tenants.contains("", tenant)
+        && f.users.read("", user_id, |u| u.tenants.iter().any(|t| t == tenant)).unwrap_or(false)
 }
 
 const BAD_CREDENTIALS: &str = "the credentials are not valid for this project";
@@ -74,7 +76,8 @@ const BAD_CREDENTIALS: &str = "the credentials are not valid for this project";
 /// body → 200).
 pub fn create_token(f: &Fujitsu, req: &Request, tenant: &str, cx: &Cx) -> Result<Out, FujitsuError> {
     let body = body_value(req)?;
-    let body: TokenBody = mirror(&body).ok_or_else(|| FujitsuError::Malformed("the body must be a JSON object".into()))?;
+    let body: TokenBody =
+        mirror(&body).ok_or_else(|| FujitsuError::Malformed("the body must be a JSON object".into()))?;
     let creds = credentials(&body)?;
     let settings = f.settings();
     let (user_id, limit) = match creds {

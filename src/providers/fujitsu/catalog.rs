@@ -96,7 +96,8 @@ pub fn list_flavors(req: &Request, links: &Links, clamp: bool) -> Result<Out, Fu
 /// `GET /v1.0/{tenantId}/flavors/{flavorId}` (1.2.2.15); an unknown id is 404 although
 /// the seed lists none (extract 02 A35).
 pub fn show_flavor(id: &str, links: &Links) -> Result<Out, FujitsuError> {
-    let f = flavor(id).ok_or_else(|| FujitsuError::NotFound(format!("FlavorNotFound: flavor '{id}' does not exist")))?;
+    let f =
+        flavor(id).ok_or_else(|| FujitsuError::NotFound(format!("FlavorNotFound: flavor '{id}' does not exist")))?;
     Ok(Out::json(StatusCode::OK, view::flavor(f, links)))
 }
 

@@ -149,7 +149,8 @@ pub fn resource_fault(
     let mut due: Option<Due> = None;
     match fault {
         ResourceFault::ForceState(s) => {
-            let status = InstanceStatus::parse(s).ok_or_else(|| format!("unknown Fujitsu instance state '{s}' (one of {})", states()))?;
+            let status = InstanceStatus::parse(s)
+                .ok_or_else(|| format!("unknown Fujitsu instance state '{s}' (one of {})", states()))?;
             let from = inst.status;
             due = transitions::force(f, &mut inst, status, cx)?;
             changes.push(Transition::new(NAME, "instance", id.as_str(), from.as_str(), status.as_str(), cx));
@@ -174,14 +175,23 @@ pub fn resource_fault(
     Ok(changes)
 }
 
-fn snapshot_fault(f: &Fujitsu, tenant: Option<&str>, id: &str, fault: &ResourceFault, cx: &Cx) -> Result<Vec<Transition>, String> {
+fn snapshot_fault(
+    f: &Fujitsu,
+    tenant: Option<&str>,
+    id: &str,
+    fault: &ResourceFault,
+    cx: &Cx,
+) -> Result<Vec<Transition>, String> {
     let (t, id) = find_snapshot(f, tenant, id).ok_or_else(|| format!("no Fujitsu instance or snapshot '{id}'"))?;
     let ResourceFault::ForceState(s) = fault else {
         return Err(format!("snapshot {id}: only a state can be forced on a snapshot"));
     };
     let status = SnapshotStatus::parse(s).ok_or_else(|| format!("unknown Fujitsu snapshot state '{s}'"))?;
     let _guard = f.lock();
-    let from = f.snapshots.update(&t, &id, |snap| std::mem::replace(&mut snap.status, status)).ok_or("the snapshot vanished")?;
+    let from = f
+        .snapshots
+        .update(&t, &id, |snap| std::mem::replace(&mut snap.status, status))
+        .ok_or("the snapshot vanished")?;
     Ok(vec![Transition::new(NAME, "snapshot", id.as_str(), from.as_str(), status.as_str(), cx)])
 }
 
@@ -358,7 +368,8 @@ pub fn seed_identities(f: &Fujitsu, v: &Value, cx: &Cx) -> Result<(), String> {
         }
         if !f.tenants.contains("", &t.id) {
             let n = f.tenants.len();
-            let subnet = Subnet { id: cx.ids.uuid(), cidr: format!("10.{}.0.0/24", 1 + n % 250), internet_gateway: true };
+            let subnet =
+                Subnet { id: cx.ids.uuid(), cidr: format!("10.{}.0.0/24", 1 + n % 250), internet_gateway: true };
             f.tenants.insert(
                 "",
                 &t.id,
@@ -432,7 +443,8 @@ pub fn seed_identities(f: &Fujitsu, v: &Value, cx: &Cx) -> Result<(), String> {
         let s: SubnetSeed = item("subnets", i, v)?;
         let tenant = s.tenant.unwrap_or_else(|| DEFAULT_TENANT.into());
         let cidr = s.cidr.unwrap_or_else(|| "10.0.0.0/24".into());
-        add_subnet(f, &tenant, Subnet { id: s.id, cidr, internet_gateway: s.internet_gateway }).map_err(|e| format!("subnets[{i}]: {e}"))?;
+        add_subnet(f, &tenant, Subnet { id: s.id, cidr, internet_gateway: s.internet_gateway })
+            .map_err(|e| format!("subnets[{i}]: {e}"))?;
     }
     for (name, security) in [("parameterGroups", false), ("securityGroups", true)] {
         for (i, v) in list(s, name)?.iter().enumerate() {
@@ -516,7 +528,9 @@ fn seed_instance(f: &Fujitsu, obj: &Map<String, Value>, cx: &Cx) -> Result<(), S
     }
     let status = match obj.get("status") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(InstanceStatus::parse(s).ok_or_else(|| format!("unknown status '{s}' (one of {})", states()))?),
+        Some(Value::String(s)) => {
+            Some(InstanceStatus::parse(s).ok_or_else(|| format!("unknown status '{s}' (one of {})", states()))?)
+        }
         Some(_) => return Err("status must be a string".into()),
     };
     let mut fields = obj.clone();
@@ -529,7 +543,8 @@ fn seed_instance(f: &Fujitsu, obj: &Map<String, Value>, cx: &Cx) -> Result<(), S
     let mut req = Request::new(Method::POST, &format!("/v1.0/{tenant}/instances"), body);
     req.headers.insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
     let call = seed_call(f, &req, &tenant, cx);
-    let out = instances::post(f, &call).map_err(|e| e.body("")["Error"]["message"].as_str().unwrap_or("refused").to_owned())?;
+    let out = instances::post(f, &call)
+        .map_err(|e| e.body("")["Error"]["message"].as_str().unwrap_or("refused").to_owned())?;
     let created: Value = serde_json::from_slice(&out.body).map_err(|e| e.to_string())?;
     let id = created["instance"]["id"].as_str().ok_or("the instance has no id")?.to_owned();
     // Settled at once: a seeded instance starts ACTIVE (or in its `status`).
@@ -564,7 +579,8 @@ fn seed_snapshot(f: &Fujitsu, s: SnapshotSeed, cx: &Cx) -> Result<(), String> {
         .ok_or_else(|| format!("instance {} of tenant {tenant} does not exist", s.instance_id))?;
     let status = match s.status.as_deref() {
         None => SnapshotStatus::Available,
-        Some(x) => SnapshotStatus::parse(x).ok_or_else(|| format!("unknown status '{x}' (Available, In_progress, Deleted, Error)"))?,
+        Some(x) => SnapshotStatus::parse(x)
+            .ok_or_else(|| format!("unknown status '{x}' (Available, In_progress, Deleted, Error)"))?,
     };
     let snap = Snapshot {
         id: s.id.clone(),
@@ -625,9 +641,11 @@ pub fn state(f: &Fujitsu) -> Value {
 fn rows<V: DeserializeOwned>(v: &Value, name: &str) -> Result<Vec<V>, String> {
     match v.get(name) {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(a)) => {
-            a.iter().enumerate().map(|(i, x)| serde_json::from_value(x.clone()).map_err(|e| format!("{name}[{i}]: {e}"))).collect()
-        }
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, x)| serde_json::from_value(x.clone()).map_err(|e| format!("{name}[{i}]: {e}")))
+            .collect(),
         Some(_) => Err(format!("{name} must be a list")),
     }
 }

@@ -34,11 +34,12 @@ fn ok_instance(i: &Instance, call: &Call) -> Res {
 
 /// 422 for an operation the state table refuses (00-decisions).
 fn refused(op: OpKind, i: &Instance) -> FujitsuError {
-    let extra = if i.status == Status::Shutdown && i.stopped_degenerated && matches!(op, OpKind::Modify | OpKind::ResizeDisk) {
-        " (stopped from DEGENERATED: no modify until it is started, seed 267)"
-    } else {
-        ""
-    };
+    let extra =
+        if i.status == Status::Shutdown && i.stopped_degenerated && matches!(op, OpKind::Modify | OpKind::ResizeDisk) {
+            " (stopped from DEGENERATED: no modify until it is started, seed 267)"
+        } else {
+            ""
+        };
     FujitsuError::InvalidState(format!(
         "{} is not allowed while instance {} is {}{extra} (seed 247-272)",
         op.as_str(),
@@ -52,7 +53,12 @@ fn check(op: OpKind, i: &Instance) -> Result<(), FujitsuError> {
         return Err(refused(op, i));
     }
     if let Some(why) = model::precondition(i, op) {
-        return Err(FujitsuError::InvalidState(format!("{}: {why}; instance {} is {}", op.as_str(), i.id, i.status.as_str())));
+        return Err(FujitsuError::InvalidState(format!(
+            "{}: {why}; instance {} is {}",
+            op.as_str(),
+            i.id,
+            i.status.as_str()
+        )));
     }
     Ok(())
 }
@@ -85,7 +91,9 @@ pub fn list(f: &Fujitsu, call: &Call) -> Res {
         |all| {
             let start = match &page.marker {
                 None => 0,
-                Some(m) => all.iter().position(|i| i.id == *m).map(|p| p + 1).ok_or_else(|| query::unknown_marker(m))?,
+                Some(m) => {
+                    all.iter().position(|i| i.id == *m).map(|p| p + 1).ok_or_else(|| query::unknown_marker(m))?
+                }
             };
             let items = all.iter().skip(start).take(page.limit);
             let mut out = Vec::with_capacity(32 + 360 * page.limit.min(all.len()));
@@ -156,7 +164,10 @@ fn placement(
         let subnet = match subnet {
             Some(id) => refs::subnet_owned("instance.subnetId", t, id)?.clone(),
             None => t.subnets.first().cloned().ok_or_else(|| {
-                FujitsuError::Invalid(FieldError::says("instance.subnetId", "is required: the tenant has no default subnet"))
+                FujitsuError::Invalid(FieldError::says(
+                    "instance.subnetId",
+                    "is required: the tenant has no default subnet",
+                ))
             })?,
         };
         let pg = match parameter_group {
@@ -240,7 +251,15 @@ fn auto_scale(f: &Fujitsu, spec: &AutoScaleSpec, w: &Windows, cidr: &str, public
 }
 
 /// A new instance from a validated `instance` (create and the restores), in BUILD.
-fn build(f: &Fujitsu, call: &Call, id: String, spec: &InstanceSpec, origin: Origin, w: Windows, p: Placement) -> Instance {
+fn build(
+    f: &Fujitsu,
+    call: &Call,
+    id: String,
+    spec: &InstanceSpec,
+    origin: Origin,
+    w: Windows,
+    p: Placement,
+) -> Instance {
     let now = call.cx.now;
     let public_ip = spec.publicly_accessible.then(|| f.public_ip());
     Instance {
@@ -310,7 +329,13 @@ fn create(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
     let flavor = spec.flavor.clone().unwrap_or_default();
     refs::flavor_exists("instance.flavorRef", &flavor)?;
     let _guard = f.lock();
-    let p = placement(f, call.tenant(), spec.subnet_id.as_deref(), spec.parameter_group.as_deref(), spec.security_groups.as_deref())?;
+    let p = placement(
+        f,
+        call.tenant(),
+        spec.subnet_id.as_deref(),
+        spec.parameter_group.as_deref(),
+        spec.security_groups.as_deref(),
+    )?;
     let w = windows::defaults(spec.windows, &mut draw(call))?;
     let id = new_id(f, call, spec.id.as_deref())?;
     quotas(f, call, spec.volume.size)?;
@@ -319,7 +344,11 @@ fn create(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
     let users = e
         .users
         .iter()
-        .map(|u| DbUser { name: u.name.clone(), password_sha256: auth::sha256_hex(&u.password), databases: u.databases.clone() })
+        .map(|u| DbUser {
+            name: u.name.clone(),
+            password_sha256: auth::sha256_hex(&u.password),
+            databases: u.databases.clone(),
+        })
         .collect();
     let origin = Origin {
         flavor,
@@ -349,7 +378,8 @@ fn restore(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
     let s = spec.instance;
     let flavor = s.flavor.clone().unwrap_or_default();
     let _guard = f.lock();
-    let snap = f.snapshots.get(call.tenant(), &spec.snapshot_id).ok_or_else(|| snapshot_not_found(&spec.snapshot_id))?;
+    let snap =
+        f.snapshots.get(call.tenant(), &spec.snapshot_id).ok_or_else(|| snapshot_not_found(&spec.snapshot_id))?;
     refs::snapshot_available(&snap)?;
     refs::flavor_exists("instance.flavorRef", &flavor)?;
     if let Some(src) = f.instances.get(call.tenant(), &snap.instance_id) {
@@ -360,7 +390,13 @@ fn restore(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         same_master_user_name(s.master_user_name.as_deref(), &src.master_user_name)?;
         same_master_password(auth::sha256_hex(&s.master_password) == src.master_password_sha256)?;
     }
-    let p = placement(f, call.tenant(), s.subnet_id.as_deref(), s.parameter_group.as_deref(), s.security_groups.as_deref())?;
+    let p = placement(
+        f,
+        call.tenant(),
+        s.subnet_id.as_deref(),
+        s.parameter_group.as_deref(),
+        s.security_groups.as_deref(),
+    )?;
     let w = windows::defaults(s.windows, &mut draw(call))?;
     let id = new_id(f, call, s.id.as_deref())?;
     quotas(f, call, s.volume.size)?;
@@ -422,7 +458,13 @@ pub fn pitr(f: &Fujitsu, call: &Call, source_id: &str) -> Res {
     }
     let flavor = s.flavor.clone().unwrap_or_else(|| src.flavor.clone());
     refs::flavor_exists("instance.flavorRef", &flavor)?;
-    let p = placement(f, call.tenant(), s.subnet_id.as_deref(), s.parameter_group.as_deref(), s.security_groups.as_deref())?;
+    let p = placement(
+        f,
+        call.tenant(),
+        s.subnet_id.as_deref(),
+        s.parameter_group.as_deref(),
+        s.security_groups.as_deref(),
+    )?;
     let w = windows::defaults(s.windows, &mut draw(call))?;
     let id = new_id(f, call, s.id.as_deref())?;
     quotas(f, call, s.volume.size)?;
@@ -462,15 +504,27 @@ fn replica(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
     source_preconditions(&src)?;
     let flavor = spec.flavor.clone().unwrap_or_else(|| src.flavor.clone());
     refs::flavor_exists("instance.flavorRef", &flavor)?;
-    let p = placement(f, call.tenant(), Some(&spec.subnet_id), spec.parameter_group.as_deref(), spec.security_groups.as_deref())?;
+    let p = placement(
+        f,
+        call.tenant(),
+        Some(&spec.subnet_id),
+        spec.parameter_group.as_deref(),
+        spec.security_groups.as_deref(),
+    )?;
     let maintenance = spec.maintenance_window.unwrap_or(src.maintenance_window);
-    windows::backup_clear_of_maintenance("instance.preferredMaintenanceWindow", src.backup_window, maintenance).map_err(|_| {
-        FieldError::says(
-            "instance.preferredMaintenanceWindow",
-            format!("{} overlaps the source's preferredBackupWindow {}", maintenance.text(), src.backup_window.text()),
-        )
-    })?;
-    let given = Given { backup: Some(src.backup_window), maintenance: Some(maintenance), volume_time: None, flavor_time: None };
+    windows::backup_clear_of_maintenance("instance.preferredMaintenanceWindow", src.backup_window, maintenance)
+        .map_err(|_| {
+            FieldError::says(
+                "instance.preferredMaintenanceWindow",
+                format!(
+                    "{} overlaps the source's preferredBackupWindow {}",
+                    maintenance.text(),
+                    src.backup_window.text()
+                ),
+            )
+        })?;
+    let given =
+        Given { backup: Some(src.backup_window), maintenance: Some(maintenance), volume_time: None, flavor_time: None };
     let w = windows::defaults(given, &mut draw(call))?;
     // "元のデータベース仮想サーバの値。ただし、重複する場合は、random value" (seed 6025).
     let id = match &spec.id {
@@ -564,14 +618,20 @@ pub fn modify(f: &Fujitsu, call: &Call, id: &str) -> Res {
         refs::flavor_exists("instance.flavorRef", flavor)?;
     }
     if spec.parameter_group.is_some() || spec.security_groups.is_some() {
-        placement(f, call.tenant(), Some(&inst.subnet_id), spec.parameter_group.as_deref(), spec.security_groups.as_deref())
-            .map(|_| ())
-            .or_else(|e| match e {
-                // The instance's own subnet may have left the tenant's list; only the
-                // groups are this request's.
-                FujitsuError::NotFound(m) if m.starts_with("SubnetNotFound") => Ok(()),
-                e => Err(e),
-            })?;
+        placement(
+            f,
+            call.tenant(),
+            Some(&inst.subnet_id),
+            spec.parameter_group.as_deref(),
+            spec.security_groups.as_deref(),
+        )
+        .map(|_| ())
+        .or_else(|e| match e {
+            // The instance's own subnet may have left the tenant's list; only the
+            // groups are this request's.
+            FujitsuError::NotFound(m) if m.starts_with("SubnetNotFound") => Ok(()),
+            e => Err(e),
+        })?;
     }
     if let Some(new_id) = &spec.restart.id {
         refs::id_unused("instance.id", new_id, f.instances.contains(call.tenant(), new_id))?;
@@ -663,8 +723,11 @@ fn apply_modify(f: &Fujitsu, call: &Call, i: &mut Instance, spec: &ModifySpec) -
             _ if spec.apply_immediately => {
                 let changes = Restart::from_pending(&i.pending).merged(restart);
                 merge_pending(i, restart);
-                let (status, secs) =
-                    if changes.volume.is_some() { (Status::Resize, d.resize) } else { (Status::Modifying, d.modify_restart) };
+                let (status, secs) = if changes.volume.is_some() {
+                    (Status::Resize, d.resize)
+                } else {
+                    (Status::Modifying, d.modify_restart)
+                };
                 i.pending.master_user_password = spec.master_password.is_some();
                 due.push(begin(i, status, Work::Apply { changes }, Status::Active, secs, now));
             }
@@ -708,7 +771,8 @@ pub fn delete(f: &Fujitsu, call: &Call, id: &str) -> Res {
     let _guard = f.lock();
     let mut i = get(f, call, id)?;
     check(OpKind::Delete, &i)?;
-    let due = begin(&mut i, Status::Deleting, Work::Delete, Status::Deleting, call.settings.durations.delete, call.cx.now);
+    let due =
+        begin(&mut i, Status::Deleting, Work::Delete, Status::Deleting, call.settings.durations.delete, call.cx.now);
     i.updated = call.cx.now;
     f.instances.insert(call.tenant(), id, i);
     due.schedule(call.cx);
@@ -718,7 +782,8 @@ pub fn delete(f: &Fujitsu, call: &Call, id: &str) -> Res {
 /// `POST /instances/{id}/action` (1.2.2.6–1.2.2.8, 1.2.2.11): 202, then the transition.
 pub fn action(f: &Fujitsu, call: &Call, id: &str) -> Res {
     let body = body_value(call.req)?;
-    let body: ActionBody = mirror(&body).ok_or_else(|| FujitsuError::Malformed("the body must be a JSON object".into()))?;
+    let body: ActionBody =
+        mirror(&body).ok_or_else(|| FujitsuError::Malformed("the body must be a JSON object".into()))?;
     let _guard = f.lock();
     let mut i = get(f, call, id)?;
     let act = actions::instance_action(&body)?;
@@ -780,7 +845,10 @@ fn cancel(f: &Fujitsu, call: &Call, mut i: Instance) -> Res {
     }
     for s in snapshots {
         f.snapshots.update(&tenant, &s.id, |s| s.cancelling = true);
-        due.push(Due { at: now.plus_secs(secs), event: Event::SnapshotDone { tenant: tenant.clone(), id: s.id.clone() } });
+        due.push(Due {
+            at: now.plus_secs(secs),
+            event: Event::SnapshotDone { tenant: tenant.clone(), id: s.id.clone() },
+        });
     }
     for d in due {
         d.schedule(call.cx);
@@ -798,8 +866,14 @@ mod tests {
         i.backup_retention = 1;
         assert_eq!(restorable(&i, SimInstant::from_secs(1000), 300), None);
         i.backups = vec![SimInstant::from_secs(100), SimInstant::from_secs(200)];
-        assert_eq!(restorable(&i, SimInstant::from_secs(1000), 300), Some((SimInstant::from_secs(100), SimInstant::from_secs(700))));
-        assert_eq!(restorable(&i, SimInstant::from_secs(250), 300), Some((SimInstant::from_secs(100), SimInstant::from_secs(200))));
+        assert_eq!(
+            restorable(&i, SimInstant::from_secs(1000), 300),
+            Some((SimInstant::from_secs(100), SimInstant::from_secs(700)))
+        );
+        assert_eq!(
+            restorable(&i, SimInstant::from_secs(250), 300),
+            Some((SimInstant::from_secs(100), SimInstant::from_secs(200)))
+        );
         i.backup_retention = 0;
         assert_eq!(restorable(&i, SimInstant::from_secs(1000), 300), None);
     }

@@ -196,7 +196,11 @@ impl Fujitsu {
             DEFAULT_TENANT,
             Tenant {
                 id: DEFAULT_TENANT.into(),
-                subnets: vec![Subnet { id: DEFAULT_SUBNET.into(), cidr: DEFAULT_SUBNET_CIDR.into(), internet_gateway: true }],
+                subnets: vec![Subnet {
+                    id: DEFAULT_SUBNET.into(),
+                    cidr: DEFAULT_SUBNET_CIDR.into(),
+                    internet_gateway: true,
+                }],
                 parameter_groups: vec![DEFAULT_PARAMETER_GROUP.into(), "paramid1".into()],
                 security_groups: vec![DEFAULT_SECURITY_GROUP.into(), "secid1".into(), "secid2".into()],
             },
@@ -213,7 +217,11 @@ impl Fujitsu {
             },
         );
         let sha = sha256_hex(DEFAULT_IAAS_TOKEN);
-        self.iaas_tokens.insert("", &sha, IaasToken { token_sha256: sha.clone(), user_id: DEFAULT_USER_ID.into(), expires: None });
+        self.iaas_tokens.insert(
+            "",
+            &sha,
+            IaasToken { token_sha256: sha.clone(), user_id: DEFAULT_USER_ID.into(), expires: None },
+        );
         let sha = sha256_hex(DEFAULT_TOKEN);
         let token = Token {
             token_sha256: sha.clone(),
@@ -284,8 +292,14 @@ impl Fujitsu {
     /// Answers one request under `/v1.0`.
     pub(crate) fn serve(&self, req: &Request, segs: &[&str], cx: &Cx) -> Handled {
         let (operation, tenant, result) = match routes::route(&req.method, segs) {
-            None => ("unknownRoute", segs.get(1).map(|s| s.to_string()), Err(FujitsuError::NotFound("ResourceNotFound".into()))),
-            Some(Err(m)) => ("methodNotAllowed", segs.get(1).map(|s| s.to_string()), Err(FujitsuError::MethodNotAllowed(m.allow))),
+            None => (
+                "unknownRoute",
+                segs.get(1).map(|s| s.to_string()),
+                Err(FujitsuError::NotFound("ResourceNotFound".into())),
+            ),
+            Some(Err(m)) => {
+                ("methodNotAllowed", segs.get(1).map(|s| s.to_string()), Err(FujitsuError::MethodNotAllowed(m.allow)))
+            }
             Some(Ok(r)) => {
                 let operation = chaos::operation(&r.endpoint, req);
                 let result = self.dispatch(req, &r, cx);
@@ -333,9 +347,7 @@ fn parse_cidr(cidr: &str) -> Option<(u32, u32)> {
 
 fn render(result: Res) -> Reply {
     match result {
-        Ok(out) if out.body.is_empty() => {
-            Reply { status: out.status, headers: out.headers, body: bytes::Bytes::new() }
-        }
+        Ok(out) if out.body.is_empty() => Reply { status: out.status, headers: out.headers, body: bytes::Bytes::new() },
         Ok(out) => {
             let mut reply = Reply::json_bytes(out.status, out.body);
             reply.headers.extend(out.headers);

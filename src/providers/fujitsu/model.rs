@@ -203,10 +203,20 @@ impl InstanceStatus {
             // Line 253: no start/stop/reboot, modify, read replica, DB snapshot.
             S::Backup => !matches!(
                 op,
-                Modify | ModifyImmediately | ResizeDisk | ResizeDiskImmediately | Start | Stop | Reboot | Replicate | Snapshot
+                Modify
+                    | ModifyImmediately
+                    | ResizeDisk
+                    | ResizeDiskImmediately
+                    | Start
+                    | Stop
+                    | Reboot
+                    | Replicate
+                    | Snapshot
             ),
             // Line 255: no modify, no read replica.
-            S::Degenerated => !matches!(op, Modify | ModifyImmediately | ResizeDisk | ResizeDiskImmediately | Replicate),
+            S::Degenerated => {
+                !matches!(op, Modify | ModifyImmediately | ResizeDisk | ResizeDiskImmediately | Replicate)
+            }
             // Lines 256, 257, 260: no POST/PUT/DELETE (restore from a snapshot: A7).
             S::Build | S::Deleting | S::Deleted => matches!(op, Read | LogRead | RestoreSnapshot),
             // Line 261: POST/PUT only restore, PITR, log reads, stop/reboot, disk size.
@@ -236,7 +246,13 @@ impl InstanceStatus {
 
     /// The instance runs (the database answers or would): what stop and reboot need.
     pub fn is_running(self) -> bool {
-        matches!(self, InstanceStatus::Active | InstanceStatus::RestartRequired | InstanceStatus::Degenerated | InstanceStatus::Failed)
+        matches!(
+            self,
+            InstanceStatus::Active
+                | InstanceStatus::RestartRequired
+                | InstanceStatus::Degenerated
+                | InstanceStatus::Failed
+        )
     }
 }
 
@@ -808,18 +824,37 @@ mod tests {
         assert_eq!(row(S::Active), all);
         assert_eq!(row(S::RestartRequired), all);
         assert_eq!(row(S::Backup), vec![Read, LogRead, Delete, Cancel, Pitr, RestoreSnapshot, Maintenance]);
-        assert_eq!(row(S::Degenerated), vec![Read, LogRead, Delete, Start, Stop, Reboot, Cancel, Snapshot, Pitr, RestoreSnapshot, Maintenance]);
+        assert_eq!(
+            row(S::Degenerated),
+            vec![Read, LogRead, Delete, Start, Stop, Reboot, Cancel, Snapshot, Pitr, RestoreSnapshot, Maintenance]
+        );
         for s in [S::Build, S::Deleting, S::Deleted] {
             assert_eq!(row(s), vec![Read, LogRead, RestoreSnapshot], "{s:?}");
         }
-        assert_eq!(row(S::Failed), vec![Read, LogRead, ResizeDisk, ResizeDiskImmediately, Delete, Stop, Reboot, Pitr, RestoreSnapshot]);
+        assert_eq!(
+            row(S::Failed),
+            vec![Read, LogRead, ResizeDisk, ResizeDiskImmediately, Delete, Stop, Reboot, Pitr, RestoreSnapshot]
+        );
         assert_eq!(row(S::Error), vec![Read, LogRead, Delete, Pitr, RestoreSnapshot]);
         for s in [S::Modifying, S::Resize, S::Reboot, S::Starting, S::Stopping] {
             assert_eq!(row(s), vec![Read, LogRead, Pitr, RestoreSnapshot], "{s:?}");
         }
         assert_eq!(
             row(S::Shutdown),
-            vec![Read, LogRead, Modify, ResizeDisk, Delete, Start, Stop, Reboot, Cancel, Pitr, RestoreSnapshot, Maintenance]
+            vec![
+                Read,
+                LogRead,
+                Modify,
+                ResizeDisk,
+                Delete,
+                Start,
+                Stop,
+                Reboot,
+                Cancel,
+                Pitr,
+                RestoreSnapshot,
+                Maintenance
+            ]
         );
         assert_eq!(table().len(), 15 * 16);
         assert!(table().iter().all(|(s, op, ok)| s.can(*op) == *ok));

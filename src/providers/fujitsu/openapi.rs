@@ -109,8 +109,9 @@ fn operation(path: &str, method: &str, id: &str, summary: &str, alternatives: &[
         op["requestBody"] = json!({"required": id != "instanceAction", "content": {"application/json": {"schema": {"type": "object"}}}});
     }
     if !alternatives.is_empty() {
-        op["x-dbaas-sim-operations"] =
-            Value::Array(alternatives.iter().map(|(marker, name)| json!({"operation": name, "when": marker})).collect());
+        op["x-dbaas-sim-operations"] = Value::Array(
+            alternatives.iter().map(|(marker, name)| json!({"operation": name, "when": marker})).collect(),
+        );
     }
     op
 }

@@ -153,7 +153,10 @@ mod tests {
     #[test]
     fn known_paths_with_another_method_are_405_with_allow() {
         assert_eq!(r(Method::DELETE, "/v1.0/t/instances"), Some(Err(MethodNotAllowed { allow: "GET, POST" })));
-        assert_eq!(r(Method::PATCH, "/v1.0/t/instances/x"), Some(Err(MethodNotAllowed { allow: "GET, PUT, DELETE, POST" })));
+        assert_eq!(
+            r(Method::PATCH, "/v1.0/t/instances/x"),
+            Some(Err(MethodNotAllowed { allow: "GET, PUT, DELETE, POST" }))
+        );
         assert_eq!(r(Method::GET, "/v1.0/t/instances/x/action"), Some(Err(MethodNotAllowed { allow: "POST" })));
         assert_eq!(r(Method::GET, "/v1.0/t/auth/token"), Some(Err(MethodNotAllowed { allow: "POST" })));
     }

@@ -47,7 +47,13 @@ impl Provider for Fujitsu {
         chaos::check_state(state)
     }
 
-    fn resource_fault(&self, tenant: Option<&str>, id: &str, fault: &ResourceFault, cx: &Cx) -> Result<Vec<Transition>, String> {
+    fn resource_fault(
+        &self,
+        tenant: Option<&str>,
+        id: &str,
+        fault: &ResourceFault,
+        cx: &Cx,
+    ) -> Result<Vec<Transition>, String> {
         chaos::resource_fault(self, tenant, id, fault, cx)
     }
 

@@ -83,8 +83,16 @@ impl Default for Settings {
 
 pub static KNOBS: &[KnobDef<Settings>] = &[
     knob_u64!("tokenLifetime", token_lifetime, "seconds a token from POST /v1.0/{tenantId}/auth/token stays valid"),
-    knob_u64!(concat!("quota.", "instances"), quota_instances, "instances per tenant (413 overLimit), gone ones excepted"),
-    knob_u64!(concat!("quota.", "volumeGb"), quota_volume_gb, "total volume.size GB per tenant (413 overLimit); 0 = no limit"),
+    knob_u64!(
+        concat!("quota.", "instances"),
+        quota_instances,
+        "instances per tenant (413 overLimit), gone ones excepted"
+    ),
+    knob_u64!(
+        concat!("quota.", "volumeGb"),
+        quota_volume_gb,
+        "total volume.size GB per tenant (413 overLimit); 0 = no limit"
+    ),
     knob_u64!(concat!("pitr.", "logLag"), pitr_log_lag, "seconds between now and the latest restorable time of PITR"),
     knob_bool!(
         "strictRestoreCredentials",
@@ -124,11 +132,19 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
         durations.backup,
         "simulated seconds of BACKUP for the daily automated backup; 0 = backups leave the state alone"
     ),
-    knob_u64!(concat!("durations.", "cancel"), durations.cancel, "simulated seconds a cancel takes (seed 5848: about 10 minutes)"),
+    knob_u64!(
+        concat!("durations.", "cancel"),
+        durations.cancel,
+        "simulated seconds a cancel takes (seed 5848: about 10 minutes)"
+    ),
     knob_u64!(
         concat!("durations.", "recovery"),
         durations.recovery,
         "simulated seconds a DEGENERATED instance takes to recover redundancy (seed 255: 30 minutes or more)"
     ),
-    knob_u64!(concat!("durations.", "snapshot"), durations.snapshot, "simulated seconds a DB snapshot stays In_progress"),
+    knob_u64!(
+        concat!("durations.", "snapshot"),
+        durations.snapshot,
+        "simulated seconds a DB snapshot stays In_progress"
+    ),
 ];

@@ -269,10 +269,9 @@ fn finish_delete(f: &Fujitsu, mut i: Instance, from: Status, cx: &Cx) -> Vec<Tra
         f.instances.update(&r.tenant_id, &r.id, |rep| rep.replica_status = Some(ReplicaStatus::Error));
     }
     let (tenant, id) = (i.tenant.clone(), i.id.clone());
-    let keeps_snapshots = f
-        .snapshots
-        .count_where(|k, s| k.0 == tenant && s.instance_id == id && s.snapshot_type == SnapshotType::Manual)
-        > 0;
+    let keeps_snapshots =
+        f.snapshots.count_where(|k, s| k.0 == tenant && s.instance_id == id && s.snapshot_type == SnapshotType::Manual)
+            > 0;
     if keeps_snapshots {
         i.status = Status::Deleted;
         i.updated = cx.now;
@@ -281,7 +280,8 @@ fn finish_delete(f: &Fujitsu, mut i: Instance, from: Status, cx: &Cx) -> Vec<Tra
         vec![transition(&id, from, Status::Deleted, cx)]
     } else {
         f.instances.remove(&tenant, &id);
-        f.snapshots.retain(|k, s| !(k.0 == tenant && s.instance_id == id && s.snapshot_type == SnapshotType::Automated));
+        f.snapshots
+            .retain(|k, s| !(k.0 == tenant && s.instance_id == id && s.snapshot_type == SnapshotType::Automated));
         vec![Transition::new(NAME, "instance", id.as_str(), from.as_str(), "gone", cx)]
     }
 }
@@ -308,7 +308,8 @@ fn backup_due(f: &Fujitsu, tenant: &str, id: &str, series: u64, cx: &Cx) -> Vec<
         }
         let next = SimInstant(cx.now.0 - cx.now.0 % 1000).plus_secs(86_400);
         later = Some(Due { at: next, event: Event::BackupDue { tenant: i.tenant.clone(), id: i.id.clone(), series } });
-        let idle = matches!(i.status, Status::Active | Status::RestartRequired | Status::Degenerated) && i.transit.is_none();
+        let idle =
+            matches!(i.status, Status::Active | Status::RestartRequired | Status::Degenerated) && i.transit.is_none();
         if i.backup_retention == 0 || !idle {
             return None;
         }
@@ -389,7 +390,12 @@ pub fn force(f: &Fujitsu, i: &mut Instance, status: Status, cx: &Cx) -> Result<O
                 None
             }
         },
-        Status::Active | Status::RestartRequired | Status::Shutdown | Status::Failed | Status::Error | Status::Deleted => {
+        Status::Active
+        | Status::RestartRequired
+        | Status::Shutdown
+        | Status::Failed
+        | Status::Error
+        | Status::Deleted => {
             drop_transit(i);
             i.status = status;
             if status == Status::Shutdown {
@@ -411,7 +417,13 @@ mod tests {
     #[test]
     fn the_next_time_of_day_is_strictly_later() {
         let (clock, ids, lifecycle) = (Clock::new(ClockMode::Manual), Ids::new(1), Lifecycle::default());
-        let cx = Cx { now: SimInstant::ZERO, clock: &clock, ids: &ids, lifecycle: &lifecycle, peer: ([127, 0, 0, 1], 0).into() };
+        let cx = Cx {
+            now: SimInstant::ZERO,
+            clock: &clock,
+            ids: &ids,
+            lifecycle: &lifecycle,
+            peer: ([127, 0, 0, 1], 0).into(),
+        };
         let epoch_secs = u64::from(clock.to_utc(SimInstant::ZERO).num_seconds_from_midnight());
         let at = next_time_of_day(&cx, SimInstant::ZERO, 12 * 60);
         let got = (epoch_secs + at.secs()) % 86_400;

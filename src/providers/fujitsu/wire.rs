@@ -267,7 +267,8 @@ mod tests {
 
     #[test]
     fn wrong_types_are_kept_as_wrong_not_refused() {
-        let body = json!({"instance": {"port": "26500", "volume": 7, "multi": null, "name": "x", "users": [{"name": 1}]}});
+        let body =
+            json!({"instance": {"port": "26500", "volume": 7, "multi": null, "name": "x", "users": [{"name": 1}]}});
         let b: InstanceBody = mirror(&body).unwrap();
         let i = match b.instance {
             Some(In::Ok(i)) => i,

@@ -27,13 +27,18 @@ pub fn post_instances(action: Option<&Map<String, Value>>) -> Result<PostInstanc
     let Some(action) = action else { return Ok(PostInstances::Create) };
     let (restore, replica) = (action.contains_key("restoresnapshot"), action.contains_key("readreplica"));
     if let Some(k) = action.keys().find(|k| *k != "restoresnapshot" && *k != "readreplica") {
-        return Err(FieldError::says(format!("action.{k}"), "is not an action of POST /instances (restoresnapshot, readreplica)"));
+        return Err(FieldError::says(
+            format!("action.{k}"),
+            "is not an action of POST /instances (restoresnapshot, readreplica)",
+        ));
     }
     match (restore, replica) {
         (true, true) => Err(FieldError::new("action.readreplica", Rule::ExcludedBy("action.restoresnapshot"))),
         (true, false) => Ok(PostInstances::RestoreSnapshot),
         (false, true) => Ok(PostInstances::ReadReplica),
-        (false, false) => Err(FieldError::says("action", "must contain restoresnapshot or readreplica (or be omitted)")),
+        (false, false) => {
+            Err(FieldError::says("action", "must contain restoresnapshot or readreplica (or be omitted)"))
+        }
     }
 }
 
@@ -41,10 +46,15 @@ pub fn post_instances(action: Option<&Map<String, Value>>) -> Result<PostInstanc
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     /// `applyPatch` (seed 4817–4824).
-    Start { apply_patch: bool },
+    Start {
+        apply_patch: bool,
+    },
     Stop,
     /// `failover` (seed 4990–4997) takes effect only on a redundant instance.
-    Reboot { failover: bool, apply_patch: bool },
+    Reboot {
+        failover: bool,
+        apply_patch: bool,
+    },
     Cancel,
 }
 
@@ -110,7 +120,10 @@ mod tests {
         assert_eq!(post_instances(Some(&m(json!({"restoresnapshot": ""})))), Ok(PostInstances::RestoreSnapshot));
         assert_eq!(post_instances(Some(&m(json!({"readreplica": null})))), Ok(PostInstances::ReadReplica));
         assert_eq!(post_instances(Some(&m(json!({})))).unwrap_err().field, "action");
-        assert_eq!(post_instances(Some(&m(json!({"restoresnapshot": "", "readreplica": ""})))).unwrap_err().field, "action.readreplica");
+        assert_eq!(
+            post_instances(Some(&m(json!({"restoresnapshot": "", "readreplica": ""})))).unwrap_err().field,
+            "action.readreplica"
+        );
         assert_eq!(post_instances(Some(&m(json!({"start": ""})))).unwrap_err().field, "action.start");
     }
 

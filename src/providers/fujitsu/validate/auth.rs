@@ -74,12 +74,24 @@ mod tests {
     #[test]
     fn a_user_by_name_needs_its_domain() {
         let by_name = json!({"auth": {"password": {"user": {"domain": {"name": "d"}, "name": "n", "password": "p"}}}});
-        assert_eq!(c(by_name), Ok(Credentials::UserName { name: "n".into(), domain: "d".into(), password: "p".into() }));
+        assert_eq!(
+            c(by_name),
+            Ok(Credentials::UserName { name: "n".into(), domain: "d".into(), password: "p".into() })
+        );
         let by_id = json!({"auth": {"password": {"user": {"id": "9e60", "password": "p"}}}});
         assert_eq!(c(by_id), Ok(Credentials::UserId { id: "9e60".into(), password: "p".into() }));
-        assert_eq!(c(json!({"auth": {"password": {"user": {"name": "n", "password": "p"}}}})).unwrap_err().field, "auth.password.user.domain");
-        assert_eq!(c(json!({"auth": {"password": {"user": {"domain": {"name": "d"}, "name": "n"}}}})).unwrap_err().field, "auth.password.user.password");
-        assert_eq!(c(json!({"auth": {"password": {"user": {"password": "p"}}}})).unwrap_err().field, "auth.password.user.name");
+        assert_eq!(
+            c(json!({"auth": {"password": {"user": {"name": "n", "password": "p"}}}})).unwrap_err().field,
+            "auth.password.user.domain"
+        );
+        assert_eq!(
+            c(json!({"auth": {"password": {"user": {"domain": {"name": "d"}, "name": "n"}}}})).unwrap_err().field,
+            "auth.password.user.password"
+        );
+        assert_eq!(
+            c(json!({"auth": {"password": {"user": {"password": "p"}}}})).unwrap_err().field,
+            "auth.password.user.name"
+        );
         assert_eq!(c(json!({"auth": {}})).unwrap_err().field, "auth");
         assert_eq!(c(json!({})).unwrap_err().field, "auth");
         assert_eq!(c(json!({"auth": "x"})).unwrap_err().to_string(), "auth must be an object");

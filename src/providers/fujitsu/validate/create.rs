@@ -107,7 +107,9 @@ pub fn recovery_value(field: &str, r: &RecoveryRequest) -> Result<Recovery, Fiel
             format!("{field}.time"),
             crate::validation::Rule::ExcludedBy("preferredRecoveryTime.applyImmediately"),
         )),
-        (_, Some(t)) => Ok(Recovery::At(windows::time_of_day(&format!("{field}.time"), max_255(&format!("{field}.time"), t)?)?)),
+        (_, Some(t)) => {
+            Ok(Recovery::At(windows::time_of_day(&format!("{field}.time"), max_255(&format!("{field}.time"), t)?)?))
+        }
         (Some(false), None) => Ok(Recovery::NotImmediately),
         (Some(true) | None, None) => Ok(Recovery::Immediately),
     }
@@ -128,8 +130,10 @@ pub fn instance_spec(family: Family, i: &InstanceRequest) -> Result<InstanceSpec
     };
     let id = string(&f("id"), &i.id)?.map(|s| instance_id(&f("id"), s)).transpose()?;
     let name = string(&f("name"), &i.name)?.map(|s| instance_name(&f("name"), s)).transpose()?;
-    let description = string(&f("description"), &i.description)?.map(|s| description(&f("description"), s)).transpose()?;
-    let subnet_id = string(&f("subnetId"), &i.subnet_id)?.map(|s| max_255(&f("subnetId"), s).map(str::to_owned)).transpose()?;
+    let description =
+        string(&f("description"), &i.description)?.map(|s| description(&f("description"), s)).transpose()?;
+    let subnet_id =
+        string(&f("subnetId"), &i.subnet_id)?.map(|s| max_255(&f("subnetId"), s).map(str::to_owned)).transpose()?;
     let multi = boolean(&f("multi"), &i.multi)?.unwrap_or(false);
     let port = integer(&f("port"), &i.port)?.map(|n| port(&f("port"), n)).transpose()?.unwrap_or(26500);
     let backup = string(&f("preferredBackupWindow"), &i.preferred_backup_window)?
@@ -162,8 +166,10 @@ pub fn instance_spec(family: Family, i: &InstanceRequest) -> Result<InstanceSpec
             Family::Restore | Family::Pitr => restore_master_user_name(&f("masterUserName"), s),
         })
         .transpose()?;
-    let master_password =
-        master_user_password(&f("masterUserPassword"), need(&f("masterUserPassword"), &i.master_user_password, "string")?)?;
+    let master_password = master_user_password(
+        &f("masterUserPassword"),
+        need(&f("masterUserPassword"), &i.master_user_password, "string")?,
+    )?;
     let download_log_extension = boolean(&f("downloadLogExtension"), &i.download_log_extension)?.unwrap_or(false);
     let (auto_scale, volume_time, flavor_time) = auto_scale(i, size)?;
     let given = Given { backup, maintenance, volume_time, flavor_time };
@@ -174,7 +180,10 @@ pub fn instance_spec(family: Family, i: &InstanceRequest) -> Result<InstanceSpec
             // One window given, the other drawn: check against the given one now.
             if let Some(b) = backup {
                 if windows::daily_overlaps_daily(t, b) {
-                    return Err(FieldError::says(f(name), format!("{} overlaps preferredBackupWindow {}", t.text(), b.text())));
+                    return Err(FieldError::says(
+                        f(name),
+                        format!("{} overlaps preferredBackupWindow {}", t.text(), b.text()),
+                    ));
                 }
             }
             if let Some(m) = maintenance {
@@ -220,8 +229,10 @@ pub fn instance_spec(family: Family, i: &InstanceRequest) -> Result<InstanceSpec
 pub fn auto_scale(
     i: &InstanceRequest,
     volume_size: u32,
-) -> Result<(AutoScaleSpec, Option<crate::providers::fujitsu::model::Daily>, Option<crate::providers::fujitsu::model::Daily>), FieldError>
-{
+) -> Result<
+    (AutoScaleSpec, Option<crate::providers::fujitsu::model::Daily>, Option<crate::providers::fujitsu::model::Daily>),
+    FieldError,
+> {
     let a = read(&f("autoScale"), &i.auto_scale, "object")?;
     let vol = a.map(|a| read(&f("autoScale.volume"), &a.volume, "object")).transpose()?.flatten();
     let fl = a.map(|a| read(&f("autoScale.flavor"), &a.flavor, "object")).transpose()?.flatten();
@@ -234,7 +245,8 @@ pub fn auto_scale(
     let flavor_available = fl.map(|v| boolean(&f("autoScale.flavor.available"), &v.available)).transpose()?.flatten();
     let flavor_time = fl.map(|v| string(&f("autoScale.flavor.time"), &v.time)).transpose()?.flatten();
     let flavor_time = flavor_time.map(|s| windows::autoscale_time(&f("autoScale.flavor.time"), s)).transpose()?;
-    let replica_available = rr.map(|v| boolean(&f("autoScale.readreplica.available"), &v.available)).transpose()?.flatten();
+    let replica_available =
+        rr.map(|v| boolean(&f("autoScale.readreplica.available"), &v.available)).transpose()?.flatten();
     let max_number = rr.map(|v| integer(&f("autoScale.readreplica.maxNumber"), &v.max_number)).transpose()?.flatten();
     let max_number = max_number.map(|n| autoscale_max_number(&f("autoScale.readreplica.maxNumber"), n)).transpose()?;
     Ok((
@@ -357,7 +369,10 @@ mod tests {
         assert_eq!(err(with(json!({"port": "1234"}))), "instance.port must be an integer");
         assert_eq!(err(with(json!({"multi": "true"}))), "instance.multi must be a boolean");
         assert_eq!(err(with(json!({"volume": 20}))), "instance.volume must be an object");
-        assert_eq!(err(with(json!({"autoScale": {"volume": {"maxSize": "x"}}}))), "instance.autoScale.volume.maxSize must be an integer");
+        assert_eq!(
+            err(with(json!({"autoScale": {"volume": {"maxSize": "x"}}}))),
+            "instance.autoScale.volume.maxSize must be an integer"
+        );
     }
 
     /// Seed 484, 494: recovery only with multi; applyImmediately xor time.
@@ -366,7 +381,11 @@ mod tests {
         assert!(err(with(json!({"preferredRecoveryTime": {"applyImmediately": true}}))).contains("multi"));
         let e = err(with(json!({"multi": true, "preferredRecoveryTime": {"applyImmediately": true, "time": "01:00"}})));
         assert!(e.contains("instance.preferredRecoveryTime.time"), "{e}");
-        let s = instance_spec(Family::Create, &inst(with(json!({"multi": true, "preferredRecoveryTime": {"time": "01:00"}})))).unwrap();
+        let s = instance_spec(
+            Family::Create,
+            &inst(with(json!({"multi": true, "preferredRecoveryTime": {"time": "01:00"}}))),
+        )
+        .unwrap();
         assert_eq!(s.recovery, Some(Recovery::At(crate::providers::fujitsu::model::TimeOfDay(60))));
         let s = instance_spec(Family::Create, &inst(with(json!({"multi": true})))).unwrap();
         assert_eq!(s.recovery, Some(Recovery::Immediately));
@@ -375,17 +394,25 @@ mod tests {
 
     #[test]
     fn windows_are_checked_against_each_other() {
-        let e = err(with(json!({"preferredBackupWindow": "19:30-20:30", "preferredMaintenanceWindow": "Sun:19:00-Sun:20:00"})));
+        let e = err(with(
+            json!({"preferredBackupWindow": "19:30-20:30", "preferredMaintenanceWindow": "Sun:19:00-Sun:20:00"}),
+        ));
         assert!(e.starts_with("instance.preferredBackupWindow"), "{e}");
-        let e = err(with(json!({"preferredBackupWindow": "17:00-18:00", "autoScale": {"volume": {"time": "17:00-18:00"}}})));
+        let e = err(with(
+            json!({"preferredBackupWindow": "17:00-18:00", "autoScale": {"volume": {"time": "17:00-18:00"}}}),
+        ));
         assert!(e.starts_with("instance.autoScale.volume.time"), "{e}");
-        let e = err(with(json!({"preferredMaintenanceWindow": "Sun:19:00-Sun:20:00", "autoScale": {"flavor": {"time": "19:00-19:30"}}})));
+        let e = err(with(
+            json!({"preferredMaintenanceWindow": "Sun:19:00-Sun:20:00", "autoScale": {"flavor": {"time": "19:00-19:30"}}}),
+        ));
         assert!(e.starts_with("instance.autoScale.flavor.time"), "{e}");
     }
 
     #[test]
     fn users_need_a_known_database() {
-        let ok = with(json!({"databases": [{"name": "SampleDB"}], "users": [{"name": "U1", "password": "p", "databases": [{"name": "sampledb"}]}]}));
+        let ok = with(
+            json!({"databases": [{"name": "SampleDB"}], "users": [{"name": "U1", "password": "p", "databases": [{"name": "sampledb"}]}]}),
+        );
         let s = instance_spec(Family::Create, &inst(ok)).unwrap();
         let e = s.engine.unwrap();
         assert_eq!(e.databases, ["sampledb"]);

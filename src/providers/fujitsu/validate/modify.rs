@@ -68,7 +68,8 @@ fn f(name: &str) -> String {
 
 /// The field rules of modify (seed 1593–1909).
 pub fn modify_spec(i: &InstanceRequest) -> Result<ModifySpec, FieldError> {
-    let flavor = string(&f("flavorRef"), &i.flavor_ref)?.map(|s| max_255(&f("flavorRef"), s).map(str::to_owned)).transpose()?;
+    let flavor =
+        string(&f("flavorRef"), &i.flavor_ref)?.map(|s| max_255(&f("flavorRef"), s).map(str::to_owned)).transpose()?;
     let volume = match read(&f("volume"), &i.volume, "object")? {
         None => None,
         Some(v) => {
@@ -83,7 +84,8 @@ pub fn modify_spec(i: &InstanceRequest) -> Result<ModifySpec, FieldError> {
     let port = integer(&f("port"), &i.port)?.map(|n| port(&f("port"), n)).transpose()?;
     let id = string(&f("id"), &i.id)?.map(|s| instance_id(&f("id"), s)).transpose()?;
     let name = string(&f("name"), &i.name)?.map(|s| instance_name(&f("name"), s)).transpose()?;
-    let description = string(&f("description"), &i.description)?.map(|s| description(&f("description"), s)).transpose()?;
+    let description =
+        string(&f("description"), &i.description)?.map(|s| description(&f("description"), s)).transpose()?;
     let backup_window = string(&f("preferredBackupWindow"), &i.preferred_backup_window)?
         .map(|s| windows::backup_window(&f("preferredBackupWindow"), s))
         .transpose()?;
@@ -276,7 +278,13 @@ mod tests {
         assert_eq!(spec(json!({"id": "9x"})).unwrap_err().field, "instance.id");
         assert_eq!(spec(json!({"applyImmediately": "yes"})).unwrap_err().field, "instance.applyImmediately");
         assert_eq!(spec(json!({"masterUserPassword": "a'b"})).unwrap_err().field, "instance.masterUserPassword");
-        assert_eq!(spec(json!({"autoScale": {"volume": {"maxSize": 15}}})).unwrap_err().field, "instance.autoScale.volume.maxSize");
-        assert_eq!(spec(json!({"preferredMaintenanceWindow": "Sun:05:00-Sun:05:10"})).unwrap_err().field, "instance.preferredMaintenanceWindow");
+        assert_eq!(
+            spec(json!({"autoScale": {"volume": {"maxSize": 15}}})).unwrap_err().field,
+            "instance.autoScale.volume.maxSize"
+        );
+        assert_eq!(
+            spec(json!({"preferredMaintenanceWindow": "Sun:05:00-Sun:05:10"})).unwrap_err().field,
+            "instance.preferredMaintenanceWindow"
+        );
     }
 }

@@ -30,7 +30,9 @@ pub fn parameter_group_owned(field: &str, tenant: &Tenant, id: &str) -> Result<(
     if tenant.parameter_groups.iter().any(|g| g == id) {
         return Ok(());
     }
-    Err(FujitsuError::NotFound(format!("DBParameterGroupNotFound: {field} '{id}' is not a parameter group of the tenant")))
+    Err(FujitsuError::NotFound(format!(
+        "DBParameterGroupNotFound: {field} '{id}' is not a parameter group of the tenant"
+    )))
 }
 
 /// Every VPC security group named is the tenant's (seed 539–546).
@@ -57,7 +59,9 @@ pub fn id_unused(field: &str, id: &str, taken: bool) -> Result<(), FujitsuError>
 /// Knob `fujitsu.quota.instances`: instances per tenant (extract 01 row 77).
 pub fn instance_quota(count: usize, max: u64) -> Result<(), FujitsuError> {
     if count as u64 >= max {
-        return Err(FujitsuError::OverLimit(format!("InstanceQuotaExceeded: the tenant already has {count} of {max} instances")));
+        return Err(FujitsuError::OverLimit(format!(
+            "InstanceQuotaExceeded: the tenant already has {count} of {max} instances"
+        )));
     }
     Ok(())
 }

@@ -53,7 +53,8 @@ pub fn replica_spec(body: &InstanceBody) -> Result<ReplicaSpec, FieldError> {
     };
     let source_id = max_255(&f("readReplicaSrcDBInstance.id"), source_id)?.to_owned();
     let subnet_id = max_255(&f("subnetId"), need(&f("subnetId"), &i.subnet_id, "string")?)?.to_owned();
-    let flavor = string(&f("flavorRef"), &i.flavor_ref)?.map(|s| max_255(&f("flavorRef"), s).map(str::to_owned)).transpose()?;
+    let flavor =
+        string(&f("flavorRef"), &i.flavor_ref)?.map(|s| max_255(&f("flavorRef"), s).map(str::to_owned)).transpose()?;
     let (volume_size, volume_type) = match read(&f("volume"), &i.volume, "object")? {
         None => (None, None),
         Some(v) => (
@@ -69,7 +70,9 @@ pub fn replica_spec(body: &InstanceBody) -> Result<ReplicaSpec, FieldError> {
         source_id,
         id: string(&f("id"), &i.id)?.map(|s| instance_id(&f("id"), s)).transpose()?,
         name: string(&f("name"), &i.name)?.map(|s| instance_name(&f("name"), s)).transpose()?,
-        description: string(&f("description"), &i.description)?.map(|s| description(&f("description"), s)).transpose()?,
+        description: string(&f("description"), &i.description)?
+            .map(|s| description(&f("description"), s))
+            .transpose()?,
         flavor,
         volume_size,
         volume_type,
@@ -151,7 +154,10 @@ mod tests {
         assert_eq!(base("id", json!("bad--id")).unwrap_err().field, "instance.id");
         assert_eq!(base("port", json!(99)).unwrap_err().field, "instance.port");
         assert_eq!(base("volume", json!({"type": "SSD"})).unwrap_err().field, "instance.volume.type");
-        assert_eq!(base("preferredMaintenanceWindow", json!("Sun:1")).unwrap_err().field, "instance.preferredMaintenanceWindow");
+        assert_eq!(
+            base("preferredMaintenanceWindow", json!("Sun:1")).unwrap_err().field,
+            "instance.preferredMaintenanceWindow"
+        );
         let r = base("preferredRecoveryTime", json!({"applyImmediately": true, "time": "01:00"}));
         assert_eq!(r.unwrap_err().field, "instance.preferredRecoveryTime.time");
         assert!(base("preferredRecoveryTime", json!({"time": "01:00"})).is_ok(), "no multi rule (A16)");

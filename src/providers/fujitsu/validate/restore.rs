@@ -58,7 +58,10 @@ pub fn pitr_action(action: Option<&Map<String, Value>>) -> Result<(), FieldError
     const KEYS: &[&str] = &["restoretopleveltime", "restoretointime"];
     let Some(action) = action else { return Err(FieldError::required("action.restoretopleveltime")) };
     if let Some(k) = action.keys().find(|k| !KEYS.contains(&k.as_str())) {
-        return Err(FieldError::says(format!("action.{k}"), "is not an action of POST /instances/{instanceId} (restoretopleveltime)"));
+        return Err(FieldError::says(
+            format!("action.{k}"),
+            "is not an action of POST /instances/{instanceId} (restoretopleveltime)",
+        ));
     }
     if action.is_empty() {
         return Err(FieldError::required("action.restoretopleveltime"));
@@ -72,7 +75,9 @@ pub fn pitr_spec(body: &InstanceBody) -> Result<PitrSpec, FieldError> {
     pitr_action(read("action", &body.action, "object")?)?;
     let restore = read("restore", &body.restore, "object")?;
     let (time_field, time, latest_field, latest) = match restore {
-        Some(r) => ("restore.restoreTime", &r.restore_time, "restore.useLatestRestorableTime", &r.use_latest_restorable_time),
+        Some(r) => {
+            ("restore.restoreTime", &r.restore_time, "restore.useLatestRestorableTime", &r.use_latest_restorable_time)
+        }
         None => ("restoreTime", &body.restore_time, "useLatestRestorableTime", &body.use_latest_restorable_time),
     };
     let time = string(time_field, time)?;
@@ -83,7 +88,11 @@ pub fn pitr_spec(body: &InstanceBody) -> Result<PitrSpec, FieldError> {
 
 /// Seed 3739–3765: `restoreTime` is required unless `useLatestRestorableTime` is true,
 /// and cannot be given when it is (A22: `false` with a time is fine).
-pub fn restore_point(field: &'static str, time: Option<&str>, latest: Option<bool>) -> Result<RestorePoint, FieldError> {
+pub fn restore_point(
+    field: &'static str,
+    time: Option<&str>,
+    latest: Option<bool>,
+) -> Result<RestorePoint, FieldError> {
     match (time, latest) {
         (Some(_), Some(true)) => Err(FieldError::new(field, Rule::ExcludedBy("useLatestRestorableTime"))),
         (None, Some(true)) => Ok(RestorePoint::Latest),
@@ -119,7 +128,10 @@ pub fn restore_time_in_range(
         return Err(FieldError::says(field, format!("must be before the latest restorable time {}", fmt(latest))));
     }
     if t < earliest {
-        return Err(FieldError::says(field, format!("must not be before the earliest restorable time {}", fmt(earliest))));
+        return Err(FieldError::says(
+            field,
+            format!("must not be before the earliest restorable time {}", fmt(earliest)),
+        ));
     }
     Ok(())
 }
@@ -127,7 +139,9 @@ pub fn restore_time_in_range(
 /// "リストア元の masterUserName と同じ値を指定してください" (seed 2874, 3993).
 pub fn same_master_user_name(given: Option<&str>, source: &str) -> Result<(), FieldError> {
     match given {
-        Some(g) if g != source => Err(FieldError::says("instance.masterUserName", "must be the restore source's masterUserName")),
+        Some(g) if g != source => {
+            Err(FieldError::says("instance.masterUserName", "must be the restore source's masterUserName"))
+        }
         _ => Ok(()),
     }
 }
@@ -176,9 +190,13 @@ mod tests {
     /// Seed 3739–3765 and A1, A2.
     #[test]
     fn pitr_takes_a_time_or_the_latest_but_not_both() {
-        let b = body(json!({"action": {"restoretointime": ""}, "restore": {"useLatestRestorableTime": true}, "instance": inst()}));
+        let b = body(
+            json!({"action": {"restoretointime": ""}, "restore": {"useLatestRestorableTime": true}, "instance": inst()}),
+        );
         assert_eq!(pitr_spec(&b).unwrap().point, RestorePoint::Latest);
-        let b = body(json!({"action": {"restoretopleveltime": ""}, "restoreTime": "2014-07-10 10:00:00", "instance": inst()}));
+        let b = body(
+            json!({"action": {"restoretopleveltime": ""}, "restoreTime": "2014-07-10 10:00:00", "instance": inst()}),
+        );
         let s = pitr_spec(&b).unwrap();
         assert_eq!(s.point, RestorePoint::At(Utc.with_ymd_and_hms(2014, 7, 10, 10, 0, 0).unwrap()));
         assert_eq!(s.time_field, "restoreTime");
@@ -189,9 +207,13 @@ mod tests {
         assert_eq!(pitr_spec(&b).unwrap_err().field, "restore.restoreTime");
         let b = body(json!({"action": {}, "restore": {"useLatestRestorableTime": true}, "instance": inst()}));
         assert!(pitr_spec(&b).unwrap_err().field.starts_with("action"));
-        let b = body(json!({"action": {"restoretointime": "", "stop": ""}, "restore": {"useLatestRestorableTime": true}, "instance": inst()}));
+        let b = body(
+            json!({"action": {"restoretointime": "", "stop": ""}, "restore": {"useLatestRestorableTime": true}, "instance": inst()}),
+        );
         assert_eq!(pitr_spec(&b).unwrap_err().field, "action.stop");
-        let b = body(json!({"action": {"restoretointime": ""}, "restore": {"useLatestRestorableTime": "yes"}, "instance": inst()}));
+        let b = body(
+            json!({"action": {"restoretointime": ""}, "restore": {"useLatestRestorableTime": "yes"}, "instance": inst()}),
+        );
         assert_eq!(pitr_spec(&b).unwrap_err().field, "restore.useLatestRestorableTime");
     }
 

@@ -53,9 +53,9 @@ pub fn weekly(field: &str, s: &str) -> Result<Weekly, FieldError> {
     let b = s.as_bytes();
     let parsed =
         (b.len() == 19 && b[9] == b'-').then(|| Some(Weekly { start: dddhhmm(&b[..9])?, end: dddhhmm(&b[10..])? }));
-    parsed.flatten().ok_or_else(|| {
-        FieldError::says(field, format!("must match {WEEKLY} with ddd one of {}", DAYS.join(", ")))
-    })
+    parsed
+        .flatten()
+        .ok_or_else(|| FieldError::says(field, format!("must match {WEEKLY} with ddd one of {}", DAYS.join(", "))))
 }
 
 /// `preferredBackupWindow`: "30 分以上の時間帯を指定する必要があります" (seed 446, 1655).
@@ -123,7 +123,10 @@ pub fn autoscale_clear_of_windows(
     maintenance: Weekly,
 ) -> Result<(), FieldError> {
     if daily_overlaps_daily(time, backup) {
-        return Err(FieldError::says(field, format!("{} overlaps preferredBackupWindow {}", time.text(), backup.text())));
+        return Err(FieldError::says(
+            field,
+            format!("{} overlaps preferredBackupWindow {}", time.text(), backup.text()),
+        ));
     }
     if daily_overlaps_weekly(time, maintenance) {
         return Err(FieldError::says(
@@ -164,7 +167,12 @@ const RANGE_SLOTS: u32 = 20;
 /// windows and each other (extract 01 A14). `Err` names a field whose default has no
 /// room left (the given windows cover every slot), which then has to be given.
 pub fn defaults(given: Given, draw: &mut dyn FnMut(u32) -> u32) -> Result<Windows, FieldError> {
-    fn pick<T: Copy>(n: u32, draw: &mut dyn FnMut(u32) -> u32, at: impl Fn(u32) -> T, ok: impl Fn(T) -> bool) -> Option<T> {
+    fn pick<T: Copy>(
+        n: u32,
+        draw: &mut dyn FnMut(u32) -> u32,
+        at: impl Fn(u32) -> T,
+        ok: impl Fn(T) -> bool,
+    ) -> Option<T> {
         for _ in 0..16 {
             let c = at(draw(n));
             if ok(c) {
@@ -178,9 +186,8 @@ pub fn defaults(given: Given, draw: &mut dyn FnMut(u32) -> u32) -> Result<Window
         Daily { start, end: (start + 30) % DAY }
     };
     let any_slot = |k: u32| Daily { start: 30 * k, end: (30 * k + 30) % DAY };
-    let clear_of_times = |d: Daily| {
-        ![given.volume_time, given.flavor_time].into_iter().flatten().any(|t| daily_overlaps_daily(d, t))
-    };
+    let clear_of_times =
+        |d: Daily| ![given.volume_time, given.flavor_time].into_iter().flatten().any(|t| daily_overlaps_daily(d, t));
     let backup = match given.backup {
         Some(b) => b,
         None => pick(RANGE_SLOTS, draw, in_range, |d| {
@@ -198,9 +205,14 @@ pub fn defaults(given: Given, draw: &mut dyn FnMut(u32) -> u32) -> Result<Window
             };
             pick(7 * RANGE_SLOTS, draw, weekly_slot, |w| {
                 !daily_overlaps_weekly(backup, w)
-                    && ![given.volume_time, given.flavor_time].into_iter().flatten().any(|t| daily_overlaps_weekly(t, w))
+                    && ![given.volume_time, given.flavor_time]
+                        .into_iter()
+                        .flatten()
+                        .any(|t| daily_overlaps_weekly(t, w))
             })
-            .ok_or_else(|| FieldError::says("instance.preferredMaintenanceWindow", "has no free default window: give one"))?
+            .ok_or_else(|| {
+                FieldError::says("instance.preferredMaintenanceWindow", "has no free default window: give one")
+            })?
         }
     };
     let free = |d: Daily| !daily_overlaps_daily(d, backup) && !daily_overlaps_weekly(d, maintenance);
@@ -208,13 +220,17 @@ pub fn defaults(given: Given, draw: &mut dyn FnMut(u32) -> u32) -> Result<Window
         Some(t) => t,
         None => pick(48, draw, any_slot, |d| free(d) && given.flavor_time.is_none_or(|f| !daily_overlaps_daily(d, f)))
             .or_else(|| pick(48, draw, any_slot, free))
-            .ok_or_else(|| FieldError::says("instance.autoScale.volume.time", "has no free default window: give one"))?,
+            .ok_or_else(|| {
+                FieldError::says("instance.autoScale.volume.time", "has no free default window: give one")
+            })?,
     };
     let flavor_time = match given.flavor_time {
         Some(t) => t,
         None => pick(48, draw, any_slot, |d| free(d) && !daily_overlaps_daily(d, volume_time))
             .or_else(|| pick(48, draw, any_slot, free))
-            .ok_or_else(|| FieldError::says("instance.autoScale.flavor.time", "has no free default window: give one"))?,
+            .ok_or_else(|| {
+                FieldError::says("instance.autoScale.flavor.time", "has no free default window: give one")
+            })?,
     };
     Ok(Windows { backup, maintenance, volume_time, flavor_time })
 }
@@ -278,7 +294,8 @@ mod tests {
         // The weekly one wraps from Sunday into Monday.
         assert!(backup_clear_of_maintenance("f", d("00:10-00:40"), w("Sun:23:50-Mon:00:20")).is_err());
         assert!(backup_clear_of_maintenance("f", d("01:00-01:30"), w("Sun:23:50-Mon:00:20")).is_ok());
-        let e = backup_clear_of_maintenance("instance.preferredBackupWindow", d("19:30-20:30"), w("Wed:19:00-Wed:20:00"));
+        let e =
+            backup_clear_of_maintenance("instance.preferredBackupWindow", d("19:30-20:30"), w("Wed:19:00-Wed:20:00"));
         assert!(e.unwrap_err().to_string().contains("preferredMaintenanceWindow"));
     }
 
@@ -287,8 +304,14 @@ mod tests {
     fn autoscale_times_stay_clear_of_both_windows() {
         let (b, m) = (d("17:00-18:00"), w("Sun:19:00-Sun:20:00"));
         assert!(autoscale_clear_of_windows("f", d("21:00-21:30"), b, m).is_ok());
-        assert!(autoscale_clear_of_windows("f", d("17:00-18:00"), b, m).unwrap_err().to_string().contains("BackupWindow"));
-        assert!(autoscale_clear_of_windows("f", d("19:15-19:45"), b, m).unwrap_err().to_string().contains("Maintenance"));
+        assert!(autoscale_clear_of_windows("f", d("17:00-18:00"), b, m)
+            .unwrap_err()
+            .to_string()
+            .contains("BackupWindow"));
+        assert!(autoscale_clear_of_windows("f", d("19:15-19:45"), b, m)
+            .unwrap_err()
+            .to_string()
+            .contains("Maintenance"));
     }
 
     #[test]
