@@ -17,3 +17,5 @@ mod scenarios;
 mod oracle;
 // The provider seam: every registered provider answers the core's questions alike.
 mod seam;
+// Fujitsu DBaaS: token auth, instances, restores, validation, the state table, dispatch, tenants, chaos.
+mod fujitsu;
