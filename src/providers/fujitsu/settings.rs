@@ -65,7 +65,7 @@ impl Default for Settings {
                 create: 600,
                 restore: 900,
                 replica: 900,
-                modify: 60,
+                modify: 0,
                 modify_restart: 300,
                 resize: 600,
                 stop: 120,
@@ -115,7 +115,7 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
     knob_u64!(
         concat!("durations.", "modify"),
         durations.modify,
-        "simulated seconds of MODIFYING for changes that need no restart; 0 = applied with no state change"
+        "simulated seconds of MODIFYING for changes that need no restart; 0 (default) = applied at once, no state change"
     ),
     knob_u64!(
         concat!("durations.", "modifyRestart"),

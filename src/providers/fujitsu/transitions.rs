@@ -368,7 +368,9 @@ pub fn force(f: &Fujitsu, i: &mut Instance, status: Status, cx: &Cx) -> Result<O
         Status::Build => Some(begin(i, status, Work::Build, Status::Active, d.create, cx.now)),
         Status::Modifying => {
             let back = steady(i);
-            Some(begin(i, status, Work::Touch, back, d.modify, cx.now))
+            // The restart-length MODIFYING: a forced one is observable (`durations.modify`
+            // may be 0).
+            Some(begin(i, status, Work::Touch, back, d.modify_restart, cx.now))
         }
         Status::Resize => {
             let back = steady(i);

@@ -23,9 +23,59 @@ pub enum In<T> {
     Wrong,
 }
 
-impl<'de, T: DeserializeOwned> Deserialize<'de> for In<T> {
+/// The JSON type a mirror field takes: serde would also fill a struct from an array
+/// (its fields in order), so each type says which values it accepts at all.
+pub trait Kind {
+    fn accepts(v: &Value) -> bool;
+}
+
+impl Kind for i64 {
+    fn accepts(v: &Value) -> bool {
+        v.is_i64() || v.is_u64()
+    }
+}
+
+impl Kind for bool {
+    fn accepts(v: &Value) -> bool {
+        v.is_boolean()
+    }
+}
+
+impl Kind for String {
+    fn accepts(v: &Value) -> bool {
+        v.is_string()
+    }
+}
+
+impl<T> Kind for Vec<T> {
+    fn accepts(v: &Value) -> bool {
+        v.is_array()
+    }
+}
+
+impl Kind for Map<String, Value> {
+    fn accepts(v: &Value) -> bool {
+        v.is_object()
+    }
+}
+
+/// Mirror structs are JSON objects only.
+macro_rules! objects {
+    ($($t:ty),+ $(,)?) => {
+        $(impl Kind for $t {
+            fn accepts(v: &Value) -> bool {
+                v.is_object()
+            }
+        })+
+    };
+}
+
+impl<'de, T: DeserializeOwned + Kind> Deserialize<'de> for In<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = Value::deserialize(d)?;
+        if !T::accepts(&v) {
+            return Ok(In::Wrong);
+        }
         Ok(match T::deserialize(v) {
             Ok(t) => In::Ok(t),
             Err(_) => In::Wrong,
@@ -260,6 +310,26 @@ pub struct TokenBody {
     pub auth: Opt<Auth>,
 }
 
+objects!(
+    VolumeRequest,
+    RecoveryRequest,
+    AutoScaleVolumeRequest,
+    AutoScaleFlavorRequest,
+    AutoScaleReplicaRequest,
+    AutoScaleRequest,
+    NameObject,
+    UserRequest,
+    ReplicaSourceRequest,
+    InstanceRequest,
+    SnapshotRef,
+    RestoreTimes,
+    AuthDomain,
+    AuthUser,
+    AuthPassword,
+    AuthToken,
+    Auth,
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,5 +354,15 @@ mod tests {
         };
         assert_eq!(users[0].name, Some(In::Wrong));
         assert!(mirror::<InstanceBody>(&json!([1])).is_none(), "not an object");
+        let b: InstanceBody = mirror(&json!({"instance": [], "snapshot": ["x"]})).unwrap();
+        assert!(
+            matches!(b.instance, Some(In::Wrong)) && matches!(b.snapshot, Some(In::Wrong)),
+            "arrays are no structs"
+        );
+        let b: InstanceBody = mirror(&json!({"instance": {"port": 20.0, "autoScale": []}})).unwrap();
+        match b.instance {
+            Some(In::Ok(i)) => assert!(i.port == Some(In::Wrong) && matches!(i.auto_scale, Some(In::Wrong))),
+            other => panic!("{other:?}"),
+        }
     }
 }
