@@ -283,6 +283,8 @@ async fn the_list_pages_by_limit_and_marker() {
     fj.fj_get(&path("/instances?limit=5")).await.assert_fj_error(400, "limit");
     fj.fj_get(&path("/instances?limit=101")).await.assert_fj_error(400, "limit");
     fj.fj_get(&path("/instances?limit=lots")).await.assert_fj_error(400, "limit");
+    // marker: "前回のリスト表示で返された最後の要素の ID" (row 55: an unknown one is 400).
+    fj.fj_get(&path("/instances?marker=nosuch")).await.assert_fj_error(400, "marker");
 }
 
 /// Sets every `fujitsu.quota.*` knob high, so that tests creating many instances are not
@@ -552,4 +554,68 @@ async fn engine_versions_answer_the_seeds_enterprise_postgres_12() {
     assert!(r.body["dbEngineVersions"][0]["supportedCharacterSets"].is_array(), "{}", r.text);
     let r = fj.fj_get(&path("/engineversion?engine=enterprisepostgres&defaultOnly=true")).await;
     assert_eq!(r.body["dbEngineVersions"].as_array().map(Vec::len), Some(1), "{}", r.text);
+}
+
+#[tokio::test]
+async fn a_public_instance_gets_a_public_ip_and_one_in_a_subnet_without_a_gateway_ends_in_error() {
+    let fj = Fj::start().await;
+    let r = fj
+        .load("identities:\n  fujitsu:\n    subnets:\n      - {id: 22222222-3333-4444-8555-666666666666, internetGateway: false}\n")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // "true の場合：パブリック IP が割り当てられる" (seed 1050–1057); one public replica IP
+    // per maxNumber (seed 1382–1391).
+    let i = fj
+        .create_instance_with(
+            "public",
+            json!({"publiclyAccessible": true, "autoScale": {"readreplica": {"available": true, "maxNumber": 3}}}),
+        )
+        .await;
+    let ip = i["publicIp"].as_str().unwrap_or_else(|| panic!("publicIp: {i}"));
+    assert_ne!(ip, i["privateIp"].as_str().unwrap());
+    assert_eq!(i["autoScale"]["readreplica"]["readreplicaPublicIp"].as_array().map(Vec::len), Some(3), "{i}");
+    fj.wait_active("public").await;
+    // 1.1.2 (seed 174–180): Internet access without an Internet gateway → Error, not a 4xx.
+    let r = fj
+        .post_instances(create_body_with(
+            "nogw",
+            json!({"publiclyAccessible": true, "subnetId": "22222222-3333-4444-8555-666666666666"}),
+        ))
+        .await;
+    assert_eq!(r.instance()["status"], "BUILD", "{}", r.text);
+    fj.wait_for("nogw", "ERROR", 86_400).await;
+    // A private instance in that subnet is fine.
+    fj.create_instance_with("private", json!({"subnetId": "22222222-3333-4444-8555-666666666666"})).await;
+    fj.wait_active("private").await;
+}
+
+#[tokio::test]
+async fn failover_on_a_single_instance_is_a_plain_reboot() {
+    let fj = Fj::start().await;
+    fj.create_instance_with("single", json!({"multi": false})).await;
+    fj.wait_active("single").await;
+    // "true でデータベース仮想サーバが冗長化構成の場合、フェイルオーバーが起こります" (seed 4979):
+    // on a single instance it is a plain reboot (extract 02 §8).
+    let r =
+        fj.fj(Method::POST, &action_path("single"), Some(json!({"action": {"reboot": "", "failover": true}}))).await;
+    r.assert_accepted();
+    assert_eq!(fj.instance_status("single").await, "REBOOT");
+    fj.wait_active("single").await;
+}
+
+#[tokio::test]
+async fn flavor_and_engine_lists_check_their_query_parameters() {
+    let fj = Fj::start().await;
+    // limit "20 以上 100 以下" (seed 6905–6910, 6734–6740); defaultOnly, listSupportedCharacterSets
+    // are Booleans (6693, 6718).
+    fj.fj_get(&path("/flavors?limit=5")).await.assert_fj_error(400, "limit");
+    assert_eq!(fj.fj_get(&path("/flavors?limit=20")).await.status, 200);
+    fj.fj_get(&path("/engineversion?limit=500")).await.assert_fj_error(400, "limit");
+    fj.fj_get(&path("/engineversion?defaultOnly=perhaps")).await.assert_fj_error(400, "defaultOnly");
+    fj.fj_get(&path("/engineversion?listSupportedCharacterSets=2"))
+        .await
+        .assert_fj_error(400, "listSupportedCharacterSets");
+    // Another engine: nothing to list.
+    let r = fj.fj_get(&path("/engineversion?engine=mysql")).await;
+    assert_eq!((r.status, r.body["dbEngineVersions"].clone()), (200, json!([])), "{}", r.text);
 }

@@ -241,3 +241,111 @@ async fn a_read_replica_needs_a_redundant_backed_up_source() {
     fj.post_instances(body).await.assert_fj_error(400, "readReplicaSrcDBInstance");
     assert_eq!(fj.list().await, before, "nothing was created");
 }
+
+#[tokio::test]
+async fn the_daily_automated_backup_runs_in_the_backup_window_as_the_backup_state() {
+    let fj = Fj::start().await;
+    fj.active_instance("db1").await;
+    fj.create_instance_with("nobackup", json!({"backupRetentionPeriod": 0})).await;
+    fj.wait_active("nobackup").await;
+    // The clock started at midnight; the window is 12:00-12:30 (seed 438–457).
+    let now = fj.sim_get("/_sim/clock").await.body["now"].as_str().and_then(epoch_secs).unwrap();
+    let noon = epoch_secs("2025-01-01T12:00:00Z").unwrap();
+    fj.advance((noon - now + 60) as u64).await;
+    // Backup: start/stop/reboot and modify are refused (seed 253).
+    assert_eq!(fj.instance_status("db1").await, "BACKUP");
+    fj.modify("db1", json!({"description": "x"})).await.assert_fj_error(422, "");
+    fj.act("db1", "reboot").await.assert_fj_error(422, "");
+    // backupRetentionPeriod 0: "自動バックアップを行わない" (seed 557–568).
+    assert_eq!(fj.instance_status("nobackup").await, "ACTIVE");
+    fj.advance(29 * 60).await;
+    assert_eq!(fj.instance_status("db1").await, "ACTIVE", "done within the window");
+}
+
+#[tokio::test]
+async fn cancelling_the_only_automated_backup_leaves_nothing_for_pitr() {
+    let fj = Fj::start().await;
+    fj.active_instance("db1").await;
+    let now = fj.sim_get("/_sim/clock").await.body["now"].as_str().and_then(epoch_secs).unwrap();
+    let noon = epoch_secs("2025-01-01T12:00:00Z").unwrap();
+    fj.advance((noon - now + 60) as u64).await;
+    assert_eq!(fj.instance_status("db1").await, "BACKUP");
+    fj.act("db1", "cancel").await.assert_accepted();
+    // "キャンセルが完了するまで、10 分程度" (seed 5848).
+    fj.wait_for("db1", "ACTIVE", 3600).await;
+    // Seed 5852: cancelled with no valid automated backup → no PITR until the next one.
+    pitr(&fj, "db1", pitr_body("p1")).await.assert_fj_error(422, "");
+    assert_eq!(fj.list().await.len(), 1);
+    // The next day's backup completes, and PITR works again.
+    fj.advance(86_400).await;
+    fj.wait_active("db1").await;
+    let r = pitr(&fj, "db1", pitr_body("p1")).await;
+    assert_eq!(r.instance()["status"], "BUILD", "{}", r.text);
+}
+
+#[tokio::test]
+async fn restores_need_the_password_of_the_restored_time_not_the_current_one() {
+    let fj = Fj::start().await;
+    backed_up_instance(&fj, "src").await;
+    seed_snapshot(&fj, "snap1", "src").await;
+    // The clock is past 13:00; the backup ran at 12:00. Change the password now.
+    let r = fj.modify("src", json!({"masterUserPassword": "Second-passw0rd"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    fj.wait_active("src").await;
+    // "過去の masterUserPassword が必要になる場合がある" (seed 1734): keep the old one.
+    // PITR to a time before the change: the password of that time (seed 4003).
+    let mut body = pitr_body("p1");
+    body["restore"] = json!({"restoreTime": "2025-01-01T12:45:00Z"});
+    let mut current = body.clone();
+    current["instance"]["masterUserPassword"] = json!("Second-passw0rd");
+    pitr(&fj, "src", current).await.assert_fj_error(400, "masterUserPassword");
+    assert_eq!(pitr(&fj, "src", body).await.instance()["status"], "BUILD");
+    // The latest restorable time: the current password (seed 4004).
+    let mut latest = pitr_body("p2");
+    pitr(&fj, "src", latest.clone()).await.assert_fj_error(400, "masterUserPassword");
+    latest["instance"]["masterUserPassword"] = json!("Second-passw0rd");
+    assert_eq!(pitr(&fj, "src", latest).await.instance()["status"], "BUILD");
+    // A snapshot keeps the password it was taken with (seed 2877–2887).
+    let mut r = restore_body("snap1", "r1");
+    r["instance"]["masterUserPassword"] = json!("Second-passw0rd");
+    fj.post_instances(r).await.assert_fj_error(400, "masterUserPassword");
+    assert_eq!(fj.post_instances(restore_body("snap1", "r1")).await.instance()["status"], "BUILD");
+}
+
+#[tokio::test]
+async fn a_read_replica_takes_the_default_groups_and_a_fresh_id_when_none_is_given() {
+    let fj = Fj::start().await;
+    fj.create_instance_with(
+        "src",
+        json!({"parameterGroupId": "paramid1", "securityGroupIds": [{"securityGroupId": "secid1"}],
+               "preferredMaintenanceWindow": "Tue:03:00-Tue:04:00"}),
+    )
+    .await;
+    fj.wait_active("src").await;
+    let r = fj
+        .post_instances(json!({"action": {"readreplica": ""},
+                               "instance": {"subnetId": SUBNET, "readReplicaSrcDBInstance": {"id": "src"}}}))
+        .await;
+    let i = r.instance().clone();
+    // id: "元のデータベース仮想サーバの値。ただし、重複する場合は、random value" (seed 6004, A25).
+    let id = i["id"].as_str().unwrap();
+    assert_ne!(id, "src", "{}", r.text);
+    // parameterGroupId / securityGroupIds default to the defaults, not the source's (A26).
+    assert_eq!(i["parameterGroupId"], "default");
+    assert_eq!(i["securityGroupIds"], json!([{"securityGroupId": "default"}]));
+    // The other fields default to the source's.
+    assert_eq!(i["preferredMaintenanceWindow"], "Tue:03:00-Tue:04:00");
+}
+
+#[tokio::test]
+async fn pitr_without_a_flavor_takes_the_sources() {
+    let fj = Fj::start().await;
+    fj.create_instance_with("src", json!({"flavorRef": "11"})).await;
+    fj.wait_active("src").await;
+    fj.advance(13 * 3600).await;
+    // flavorRef is 0..1 in 1.2.2.5 (A19).
+    let mut body = pitr_body("p1");
+    body["instance"].as_object_mut().unwrap().remove("flavorRef");
+    let r = pitr(&fj, "src", body).await;
+    assert_eq!(r.instance()["flavor"]["id"], "11", "{}", r.text);
+}
