@@ -28,32 +28,37 @@ use super::{body_value, view, Fujitsu, Out};
 use crate::http::Request;
 use crate::providers::Cx;
 
-/// The identity a request acts as.
+/// The identity a request acts as (its tenant is the path's, checked against the token).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub user_id: String,
-    pub tenant: String,
+}
+
+/// Lower-case hex sha256, on the stack (every request digests its token).
+pub fn sha256_digits(s: &str) -> [u8; 64] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha256::digest(s.as_bytes());
+    let mut out = [0u8; 64];
+    for (i, b) in digest.iter().enumerate() {
+        out[2 * i] = HEX[(b >> 4) as usize];
+        out[2 * i + 1] = HEX[(b & 15) as usize];
+    }
+    out
 }
 
 /// Lower-case hex sha256.
 pub fn sha256_hex(s: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(s.as_bytes());
-    let mut out = String::with_capacity(64);
-    for b in digest {
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 15) as usize] as char);
-    }
-    out
+    String::from_utf8_lossy(&sha256_digits(s)).into_owned()
 }
 
 /// The `X-Auth-Token` of a request, checked for this tenant at `cx.now`.
 pub fn authenticate(f: &Fujitsu, req: &Request, tenant: &str, cx: &Cx) -> Result<Principal, FujitsuError> {
     let token = req.header("x-auth-token").map(str::trim).filter(|t| !t.is_empty());
     let token = token.ok_or(FujitsuError::Unauthorized("X-Auth-Token is required"))?;
-    let found = f.tokens.read("", &sha256_hex(token), |t| {
-        (t.expires > cx.now)
-            .then(|| (t.tenant == tenant).then(|| Principal { user_id: t.user_id.clone(), tenant: t.tenant.clone() }))
+    let digits = sha256_digits(token);
+    let key = std::str::from_utf8(&digits).unwrap_or_default();
+    let found = f.tokens.read("", key, |t| {
+        (t.expires > cx.now).then(|| (t.tenant == tenant).then(|| Principal { user_id: t.user_id.clone() }))
     });
     match found {
         None => Err(FujitsuError::Unauthorized("the X-Auth-Token is not a token of this service")),

@@ -94,11 +94,11 @@ pub fn inject(status: u16, retry_after: Option<u64>) -> Reply {
 pub fn resource_target(req: &Request, segs: &[&str], reply: Option<&Reply>) -> Option<(String, String)> {
     let r = routes::route(&req.method, segs)?.ok()?;
     if let Some(id) = r.endpoint.instance() {
-        return Some((r.tenant, id.to_owned()));
+        return Some((r.tenant.to_owned(), id.to_owned()));
     }
     if r.endpoint == Endpoint::PostInstances {
         let body = reply?.body_json()?;
-        return Some((r.tenant, body.get("instance")?.get("id")?.as_str()?.to_owned()));
+        return Some((r.tenant.to_owned(), body.get("instance")?.get("id")?.as_str()?.to_owned()));
     }
     None
 }
@@ -508,11 +508,12 @@ struct SnapshotSeed {
 
 /// A call as the default user of `tenant` would make it (seeding goes through the
 /// handlers).
-fn seed_call<'a>(f: &Fujitsu, req: &'a Request, tenant: &str, cx: &'a Cx<'a>) -> Call<'a> {
+fn seed_call<'a>(f: &Fujitsu, req: &'a Request, tenant: &'a str, cx: &'a Cx<'a>) -> Call<'a> {
     Call {
         req,
         cx,
-        principal: Principal { user_id: DEFAULT_USER_ID.into(), tenant: tenant.to_owned() },
+        tenant,
+        principal: Principal { user_id: DEFAULT_USER_ID.into() },
         settings: f.settings(),
         links: view::Links::new(None, tenant),
     }

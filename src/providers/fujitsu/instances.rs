@@ -454,7 +454,13 @@ pub fn pitr(f: &Fujitsu, call: &Call, source_id: &str) -> Res {
     let s = spec.instance;
     if call.settings.strict_restore_credentials {
         same_master_user_name(s.master_user_name.as_deref(), &src.master_user_name)?;
-        same_master_password(auth::sha256_hex(&s.master_password) == src.master_password.at(at))?;
+        // "restoreTime を指定した場合、指定した時刻での…masterUserPassword", "useLatestRestorableTime
+        // に true を指定した場合には、現時点での…masterUserPassword" (seed 4003–4004).
+        let expected = match spec.point {
+            RestorePoint::Latest => src.master_password.current(),
+            RestorePoint::At(_) => src.master_password.at(at),
+        };
+        same_master_password(auth::sha256_hex(&s.master_password) == expected)?;
     }
     let flavor = s.flavor.clone().unwrap_or_else(|| src.flavor.clone());
     refs::flavor_exists("instance.flavorRef", &flavor)?;

@@ -141,14 +141,16 @@ pub type Res = Result<Out, FujitsuError>;
 pub struct Call<'a> {
     pub req: &'a Request,
     pub cx: &'a Cx<'a>,
+    /// The path's `{tenantId}`, which the token was checked against.
+    pub tenant: &'a str,
     pub principal: Principal,
     pub settings: Arc<Settings>,
-    pub links: view::Links,
+    pub links: view::Links<'a>,
 }
 
 impl Call<'_> {
     pub fn tenant(&self) -> &str {
-        &self.principal.tenant
+        self.tenant
     }
 }
 
@@ -303,7 +305,7 @@ impl Fujitsu {
             Some(Ok(r)) => {
                 let operation = chaos::operation(&r.endpoint, req);
                 let result = self.dispatch(req, &r, cx);
-                (operation, Some(r.tenant), result)
+                (operation, Some(r.tenant.to_owned()), result)
             }
         };
         Handled { reply: render(result), provider: NAME, operation, tenant }
@@ -311,12 +313,12 @@ impl Fujitsu {
 
     fn dispatch(&self, req: &Request, r: &routes::Routed, cx: &Cx) -> Res {
         if r.endpoint == Endpoint::Token {
-            return auth::create_token(self, req, &r.tenant, cx);
+            return auth::create_token(self, req, r.tenant, cx);
         }
-        let principal = auth::authenticate(self, req, &r.tenant, cx)?;
+        let principal = auth::authenticate(self, req, r.tenant, cx)?;
         let settings = self.settings();
-        let links = view::Links::new(req.header("host"), &r.tenant);
-        let call = Call { req, cx, principal, settings, links };
+        let links = view::Links::new(req.header("host"), r.tenant);
+        let call = Call { req, cx, tenant: r.tenant, principal, settings, links };
         let clamp = call.settings.clamp_list_limit;
         match &r.endpoint {
             Endpoint::Token => unreachable!("answered above"),

@@ -11,8 +11,8 @@
 
 use hyper::Method;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Endpoint {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint<'a> {
     /// POST auth/token (1.8.2.1).
     Token,
     /// GET instances (1.2.2.9).
@@ -20,28 +20,28 @@ pub enum Endpoint {
     /// POST instances: create, restore from a snapshot or read replica.
     PostInstances,
     /// GET instances/{id} (1.2.2.10).
-    ShowInstance { id: String },
+    ShowInstance { id: &'a str },
     /// PUT instances/{id} (1.2.2.3).
-    ModifyInstance { id: String },
+    ModifyInstance { id: &'a str },
     /// DELETE instances/{id} (1.2.2.2).
-    DeleteInstance { id: String },
+    DeleteInstance { id: &'a str },
     /// POST instances/{id}: point-in-time recovery from this instance (1.2.2.5).
-    Pitr { id: String },
+    Pitr { id: &'a str },
     /// POST instances/{id}/action: start, stop, reboot, cancel.
-    Action { id: String },
+    Action { id: &'a str },
     /// GET engineversion (1.2.2.13).
     EngineVersions,
     /// GET flavors (1.2.2.14).
     ListFlavors,
     /// GET flavors/{id} (1.2.2.15).
-    ShowFlavor { id: String },
+    ShowFlavor { id: &'a str },
     /// A documented family this simulator does not serve yet.
     NotImplemented { family: &'static str },
 }
 
-impl Endpoint {
+impl<'a> Endpoint<'a> {
     /// The instance id in the path, if any.
-    pub fn instance(&self) -> Option<&str> {
+    pub fn instance(&self) -> Option<&'a str> {
         match self {
             Endpoint::ShowInstance { id }
             | Endpoint::ModifyInstance { id }
@@ -53,11 +53,11 @@ impl Endpoint {
     }
 }
 
-/// A routed request: the path's `{tenantId}` and the endpoint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Routed {
-    pub tenant: String,
-    pub endpoint: Endpoint,
+/// A routed request: the path's `{tenantId}` and the endpoint (borrowed from the path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Routed<'a> {
+    pub tenant: &'a str,
+    pub endpoint: Endpoint<'a>,
 }
 
 /// Known path, wrong method: the methods of the path.
@@ -89,12 +89,11 @@ pub fn owns(segs: &[&str]) -> bool {
 }
 
 /// `None`: no such path.
-pub fn route(method: &Method, segs: &[&str]) -> Option<Result<Routed, MethodNotAllowed>> {
+pub fn route<'a>(method: &Method, segs: &[&'a str]) -> Option<Result<Routed<'a>, MethodNotAllowed>> {
     use Endpoint::*;
     let ["v1.0", tenant, rest @ ..] = segs else { return None };
-    let m = method.clone();
-    let s = |x: &str| x.to_owned();
-    let endpoint: Result<Endpoint, &'static str> = match (rest, m) {
+    let s = |x: &'a str| x;
+    let endpoint: Result<Endpoint<'a>, &'static str> = match (rest, method.clone()) {
         (["auth", "token"], Method::POST) => Ok(Token),
         (["auth", "token"], _) => Err("POST"),
         (["instances"], Method::GET) => Ok(ListInstances),
@@ -119,33 +118,35 @@ pub fn route(method: &Method, segs: &[&str]) -> Option<Result<Routed, MethodNotA
         },
         _ => return None,
     };
-    Some(endpoint.map(|endpoint| Routed { tenant: s(tenant), endpoint }).map_err(|allow| MethodNotAllowed { allow }))
+    Some(endpoint.map(|endpoint| Routed { tenant, endpoint }).map_err(|allow| MethodNotAllowed { allow }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn r(m: Method, p: &str) -> Option<Result<Routed, MethodNotAllowed>> {
-        let segs: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
+    fn r(m: Method, p: &'static str) -> Option<Result<Routed<'static>, MethodNotAllowed>> {
+        let segs: Vec<&'static str> = p.split('/').filter(|s| !s.is_empty()).collect();
         route(&m, &segs)
     }
 
     #[test]
     fn every_seed_path_routes() {
-        let t = "/v1.0/t1";
-        let ep = |m, p: &str| r(m, &format!("{t}{p}")).unwrap().unwrap().endpoint;
+        let ep = |m, p: &str| {
+            let full: &'static str = Box::leak(format!("/v1.0/t1{p}").into_boxed_str());
+            r(m, full).unwrap().unwrap().endpoint
+        };
         assert_eq!(ep(Method::POST, "/auth/token"), Endpoint::Token);
         assert_eq!(ep(Method::GET, "/instances"), Endpoint::ListInstances);
         assert_eq!(ep(Method::POST, "/instances/"), Endpoint::PostInstances);
-        assert_eq!(ep(Method::GET, "/instances/db1"), Endpoint::ShowInstance { id: "db1".into() });
-        assert_eq!(ep(Method::PUT, "/instances/db1"), Endpoint::ModifyInstance { id: "db1".into() });
-        assert_eq!(ep(Method::DELETE, "/instances/db1"), Endpoint::DeleteInstance { id: "db1".into() });
-        assert_eq!(ep(Method::POST, "/instances/db1"), Endpoint::Pitr { id: "db1".into() });
-        assert_eq!(ep(Method::POST, "/instances/db1/action"), Endpoint::Action { id: "db1".into() });
+        assert_eq!(ep(Method::GET, "/instances/db1"), Endpoint::ShowInstance { id: "db1" });
+        assert_eq!(ep(Method::PUT, "/instances/db1"), Endpoint::ModifyInstance { id: "db1" });
+        assert_eq!(ep(Method::DELETE, "/instances/db1"), Endpoint::DeleteInstance { id: "db1" });
+        assert_eq!(ep(Method::POST, "/instances/db1"), Endpoint::Pitr { id: "db1" });
+        assert_eq!(ep(Method::POST, "/instances/db1/action"), Endpoint::Action { id: "db1" });
         assert_eq!(ep(Method::GET, "/engineversion"), Endpoint::EngineVersions);
         assert_eq!(ep(Method::GET, "/flavors"), Endpoint::ListFlavors);
-        assert_eq!(ep(Method::GET, "/flavors/11"), Endpoint::ShowFlavor { id: "11".into() });
+        assert_eq!(ep(Method::GET, "/flavors/11"), Endpoint::ShowFlavor { id: "11" });
         assert_eq!(ep(Method::GET, "/snapshots"), Endpoint::NotImplemented { family: "snapshots" });
         assert_eq!(r(Method::GET, "/v1.0/t1/instances").unwrap().unwrap().tenant, "t1");
     }

@@ -19,16 +19,40 @@ use super::model::*;
 use crate::clock::SimInstant;
 use crate::providers::Cx;
 
-/// Where links point: `{scheme}://{host}/v1.0/{tenantId}`.
-pub struct Links {
-    pub base: String,
+/// Where links point: `http://{host}/v1.0/{tenantId}/...` (the request's `Host`, so the
+/// links reach this simulator; extract 01 A4).
+pub struct Links<'a> {
+    host: &'a str,
+    tenant: &'a str,
 }
 
-impl Links {
-    /// From the request's `Host` (the simulator's own address; extract 01 A4).
-    pub fn new(host: Option<&str>, tenant: &str) -> Self {
-        let host = host.filter(|h| h.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\'));
-        Links { base: format!("http://{}/v1.0/{tenant}", host.unwrap_or("localhost")) }
+impl<'a> Links<'a> {
+    pub fn new(host: Option<&'a str>, tenant: &'a str) -> Self {
+        let host = host.filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\'));
+        Links { host: host.unwrap_or("localhost"), tenant }
+    }
+
+    /// `"http://{host}/v1.0/{tenant}/{kind}/{id}"` as a JSON string.
+    fn href(&self, out: &mut Vec<u8>, kind: &str, id: &str) {
+        out.extend_from_slice(b"\"http://");
+        contents(out, self.host);
+        out.extend_from_slice(b"/v1.0/");
+        contents(out, self.tenant);
+        out.push(b'/');
+        out.extend_from_slice(kind.as_bytes());
+        out.push(b'/');
+        contents(out, id);
+        out.push(b'"');
+    }
+}
+
+/// `s` escaped as in a JSON string, without the quotes.
+fn contents(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.extend_from_slice(s.as_bytes());
+    } else {
+        let quoted = serde_json::to_vec(s).expect("a str serialises into memory");
+        out.extend_from_slice(&quoted[1..quoted.len() - 1]);
     }
 }
 
@@ -124,22 +148,71 @@ fn strings<'s>(out: &mut Vec<u8>, items: impl Iterator<Item = &'s str>) {
     out.push(b']');
 }
 
-/// `2020-03-18T19:09:17` (the examples' form: UTC, no zone).
+/// Two digits.
+fn two(out: &mut Vec<u8>, n: u32) {
+    out.push(b'0' + (n / 10 % 10) as u8);
+    out.push(b'0' + (n % 10) as u8);
+}
+
+/// `2020-03-18T19:09:17` (the examples' form: UTC, no zone), written without a `String`.
 fn timestamp(out: &mut Vec<u8>, cx: &Cx, t: SimInstant) {
-    let iso = cx.iso(t);
-    string(out, iso.strip_suffix('Z').unwrap_or(&iso));
+    use chrono::{Datelike, Timelike};
+    let at = cx.clock.to_utc(t);
+    let year = at.year();
+    if !(0..=9999).contains(&year) {
+        let iso = cx.iso(t);
+        return string(out, iso.strip_suffix('Z').unwrap_or(&iso));
+    }
+    out.push(b'"');
+    two(out, year as u32 / 100);
+    two(out, year as u32 % 100);
+    out.push(b'-');
+    two(out, at.month());
+    out.push(b'-');
+    two(out, at.day());
+    out.push(b'T');
+    two(out, at.hour());
+    out.push(b':');
+    two(out, at.minute());
+    out.push(b':');
+    two(out, at.second());
+    out.push(b'"');
+}
+
+/// `"hh:mm"` of a minute of the day.
+fn hhmm(out: &mut Vec<u8>, m: u32) {
+    two(out, m / 60 % 24);
+    out.push(b':');
+    two(out, m % 60);
+}
+
+/// `"hh24:mi-hh24:mi"`
+fn daily(out: &mut Vec<u8>, d: Daily) {
+    out.push(b'"');
+    hhmm(out, d.start);
+    out.push(b'-');
+    hhmm(out, d.end);
+    out.push(b'"');
+}
+
+/// `"ddd:hh24:mi-ddd:hh24:mi"`
+fn weekly(out: &mut Vec<u8>, w: Weekly) {
+    out.push(b'"');
+    for (n, m) in [w.start, w.end].into_iter().enumerate() {
+        if n > 0 {
+            out.push(b'-');
+        }
+        out.extend_from_slice(DAYS[(m / DAY) as usize % 7].as_bytes());
+        out.push(b':');
+        hhmm(out, m % DAY);
+    }
+    out.push(b'"');
 }
 
 /// `[{"href": ..., "rel": ...}]`
-fn links(out: &mut Vec<u8>, base: &str, kind: &str, id: &str, rel: &str) {
+fn links(out: &mut Vec<u8>, l: &Links, kind: &str, id: &str, rel: &str) {
     out.extend_from_slice(b"[{\"href\":");
-    let mut href = String::with_capacity(base.len() + kind.len() + id.len() + 2);
-    href.push_str(base);
-    href.push('/');
-    href.push_str(kind);
-    href.push('/');
-    href.push_str(id);
-    string(out, &href);
+    l.href(out, kind, id);
     out.extend_from_slice(b",\"rel\":");
     string(out, rel);
     out.extend_from_slice(b"}]");
@@ -149,7 +222,7 @@ fn links(out: &mut Vec<u8>, base: &str, kind: &str, id: &str, rel: &str) {
 fn flavor_ref(out: &mut Vec<u8>, id: &str, l: &Links) {
     let mut o = Obj::new(out);
     o.str("id", id);
-    links(o.key("links"), &l.base, "flavors", id, "self");
+    links(o.key("links"), l, "flavors", id, "self");
     o.end();
 }
 
@@ -200,9 +273,9 @@ fn recovery(out: &mut Vec<u8>, r: Option<Recovery>) {
         Some(Recovery::Immediately) => out.extend_from_slice(b"{\"applyImmediately\":true}"),
         Some(Recovery::NotImmediately) => out.extend_from_slice(b"{\"applyImmediately\":false}"),
         Some(Recovery::At(t)) => {
-            out.extend_from_slice(b"{\"time\":");
-            string(out, &t.text());
-            out.push(b'}');
+            out.extend_from_slice(b"{\"time\":\"");
+            hhmm(out, t.0);
+            out.extend_from_slice(b"\"}");
         }
     }
 }
@@ -213,13 +286,13 @@ fn auto_scale(out: &mut Vec<u8>, a: &AutoScale, public: bool) {
         let mut v = Obj::new(o.key("volume"));
         v.bool("available", a.volume_available);
         v.num("maxSize", a.volume_max_size.into());
-        v.str("time", &a.volume_time.text());
+        daily(v.key("time"), a.volume_time);
         v.end();
     }
     {
         let mut f = Obj::new(o.key("flavor"));
         f.bool("available", a.flavor_available);
-        f.str("time", &a.flavor_time.text());
+        daily(f.key("time"), a.flavor_time);
         f.end();
     }
     {
@@ -241,7 +314,7 @@ pub fn write_instance(out: &mut Vec<u8>, i: &Instance, l: &Links, cx: &Cx) {
     timestamp(o.key("created"), cx, i.created);
     flavor_ref(o.key("flavor"), &i.flavor, l);
     o.str("id", &i.id);
-    links(o.key("links"), &l.base, "instances", &i.id, "self");
+    links(o.key("links"), l, "instances", &i.id, "self");
     o.str("name", &i.name);
     o.str("status", i.status.as_str());
     timestamp(o.key("updated"), cx, i.updated);
@@ -261,8 +334,8 @@ pub fn write_instance(out: &mut Vec<u8>, i: &Instance, l: &Links, cx: &Cx) {
     o.bool("multi", i.multi);
     o.str("parameterGroupId", &i.parameter_group);
     pending(o.key("pendingModifiedValues"), &i.pending, l);
-    o.str("preferredBackupWindow", &i.backup_window.text());
-    o.str("preferredMaintenanceWindow", &i.maintenance_window.text());
+    daily(o.key("preferredBackupWindow"), i.backup_window);
+    weekly(o.key("preferredMaintenanceWindow"), i.maintenance_window);
     recovery(o.key("preferredRecoveryTime"), i.recovery);
     o.bool("publiclyAccessible", i.publicly_accessible);
     // Deprecated: "常に空の list" / "常に null" (seed 1059–1071).
@@ -324,7 +397,7 @@ pub fn write_summary(out: &mut Vec<u8>, i: &Instance, l: &Links) {
     let mut o = Obj::new(out);
     flavor_ref(o.key("flavor"), &i.flavor, l);
     o.str("id", &i.id);
-    links(o.key("links"), &l.base, "instances", &i.id, "self");
+    links(o.key("links"), l, "instances", &i.id, "self");
     o.str("name", &i.name);
     o.str("status", i.status.as_str());
     volume(o.key("volume"), &i.volume);
@@ -342,7 +415,7 @@ pub fn flavors(items: &[&Flavor], l: &Links) -> Vec<u8> {
         let mut o = Obj::new(&mut out);
         o.str("id", f.id);
         o.str("name", f.name);
-        links(o.key("links"), &l.base, "flavors", f.id, "SELF");
+        links(o.key("links"), l, "flavors", f.id, "SELF");
         o.end();
     }
     out.extend_from_slice(b"]}");
@@ -355,7 +428,7 @@ pub fn flavor(f: &Flavor, l: &Links) -> Vec<u8> {
     out.extend_from_slice(b"{\"flavor\":");
     let mut o = Obj::new(&mut out);
     o.str("id", f.id);
-    links(o.key("links"), &l.base, "flavors", f.id, "SELF");
+    links(o.key("links"), l, "flavors", f.id, "SELF");
     o.str("name", f.name);
     o.str("ram", f.ram);
     o.str("vcpus", f.vcpus);
@@ -462,6 +535,49 @@ mod tests {
         assert_eq!(v["marker"], "1");
         let v: Value = serde_json::from_slice(&token("2025-01-01T01:00:00Z", "gAAAAAB")).unwrap();
         assert_eq!(v, json!({"token": {"expires": "2025-01-01T01:00:00Z", "tokenId": "gAAAAAB"}}));
-        assert_eq!(Links::new(Some("bad\"host"), "t").base, "http://localhost/v1.0/t");
+        let mut out = Vec::new();
+        Links::new(Some("bad\"host"), "t").href(&mut out, "flavors", "1");
+        assert_eq!(out, b"\"http://localhost/v1.0/t/flavors/1\"");
+        let mut out = Vec::new();
+        weekly(&mut out, Weekly { start: 6 * DAY + 23 * 60 + 30, end: 30 });
+        daily(&mut out, Daily { start: 17 * 60, end: 17 * 60 + 30 });
+        assert_eq!(out, b"\"Sun:23:30-Mon:00:30\"\"17:00-17:30\"");
+    }
+
+    #[test]
+    fn an_instance_renders_as_json_with_every_field() {
+        use crate::clock::{Clock, ClockMode};
+        use crate::ids::Ids;
+        use crate::lifecycle::Lifecycle;
+        let (clock, ids, lifecycle) = (Clock::new(ClockMode::Manual), Ids::new(1), Lifecycle::default());
+        let cx = Cx {
+            now: SimInstant(61_000),
+            clock: &clock,
+            ids: &ids,
+            lifecycle: &lifecycle,
+            peer: ([127, 0, 0, 1], 0).into(),
+        };
+        let mut i = super::super::chaos::tests::sample_instance();
+        i.updated = SimInstant(61_000);
+        i.recovery = Some(Recovery::At(TimeOfDay(60)));
+        let l = Links::new(Some("sim:1"), "t");
+        let v: Value = serde_json::from_slice(&instance(&i, &l, &cx)).unwrap();
+        let v = &v["instance"];
+        assert_eq!(v["updated"], cx.iso(SimInstant(61_000)).trim_end_matches('Z'));
+        assert_eq!(v["links"], json!([{"href": "http://sim:1/v1.0/t/instances/db1", "rel": "self"}]));
+        assert_eq!(v["preferredBackupWindow"], "12:00-12:30");
+        assert_eq!(v["preferredMaintenanceWindow"], "Sun:13:00-Sun:13:30");
+        assert_eq!(v["preferredRecoveryTime"], json!({"time": "01:00"}));
+        assert_eq!(v["pendingModifiedValues"], json!({}));
+        assert!(v.get("publicIp").is_none());
+        assert_eq!(
+            v.as_object().unwrap().len(),
+            36,
+            "the 35 of seed 876 + autoMaintenance, autoScaleDisk; no publicIp"
+        );
+        let mut out = Vec::new();
+        write_summary(&mut out, &i, &l);
+        let v: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v.as_object().unwrap().len(), 6);
     }
 }
