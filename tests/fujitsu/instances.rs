@@ -619,3 +619,21 @@ async fn flavor_and_engine_lists_check_their_query_parameters() {
     let r = fj.fj_get(&path("/engineversion?engine=mysql")).await;
     assert_eq!((r.status, r.body["dbEngineVersions"].clone()), (200, json!([])), "{}", r.text);
 }
+
+#[tokio::test]
+async fn a_new_instance_id_in_a_modify_is_not_silently_ignored() {
+    let fj = Fj::start().await;
+    fj.active_instance("db1").await;
+    // A17: modify lists instance.id (seed 1623–1628) and pendingModifiedValues.id (1166–1171).
+    let r = fj.modify("db1", json!({"id": "db1-renamed"})).await;
+    if r.status == 400 {
+        r.assert_fj_error(400, "id");
+        return;
+    }
+    assert_eq!(r.instance()["pendingModifiedValues"]["id"], "db1-renamed", "{}", r.text);
+    fj.act("db1", "reboot").await.assert_accepted();
+    fj.wait_for("db1-renamed", "ACTIVE", 86_400).await;
+    fj.show("db1").await.assert_fj_error(404, "DBInstanceNotFound");
+    let ids: Vec<String> = fj.list().await.into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, ["db1-renamed"]);
+}

@@ -440,3 +440,64 @@ async fn an_action_body_needs_exactly_one_known_key_and_boolean_flags() {
     }
     assert_eq!(fj.show("db1").await.body, before, "nothing changed");
 }
+
+// ------------------------------------------------------------------- restores, replicas
+
+#[tokio::test]
+async fn restores_and_replicas_apply_the_instance_rules_too() {
+    let fj = Fj::start().await;
+    raise_quotas(&fj).await;
+    super::restores::backed_up_instance(&fj, "src").await;
+    super::restores::seed_snapshot(&fj, "snap1", "src").await;
+    let before = fj.list().await;
+    // Part 02 §2 (seed 2647–3033 for 1.2.2.4; 1.2.2.5 alike) and §12.2 (5954–6200).
+    let rules: Vec<(Value, &str)> = vec![
+        (json!({"volume": {"size": 5}}), "volume.size"),
+        (json!({"volume": {"size": 20, "type": "SSD"}}), "volume.type"),
+        (json!({"port": 99999}), "port"),
+        (json!({"multi": "no"}), "multi"),
+        (json!({"preferredBackupWindow": "17:00-17:10"}), "preferredBackupWindow"),
+        (json!({"preferredMaintenanceWindow": "Fri:19:00"}), "preferredMaintenanceWindow"),
+        (json!({"multi": false, "preferredRecoveryTime": {"applyImmediately": true}}), "preferredRecoveryTime"),
+        (json!({"backupRetentionPeriod": 11}), "backupRetentionPeriod"),
+        (json!({"masterUserName": "Bad-Name"}), "masterUserName"),
+        (json!({"id": "bad_id"}), "id"),
+        (json!({"name": "-bad"}), "name"),
+        (json!({"autoScale": {"volume": {"maxSize": 15}}}), "maxSize"),
+        (json!({"publiclyAccessible": "yes"}), "publiclyAccessible"),
+        (json!({"flavorRef": "999"}), "flavorRef"),
+    ];
+    for (changes, field) in &rules {
+        let status = if *field == "flavorRef" { 404 } else { 400 };
+        let mut restore = super::restores::restore_body("snap1", "r1");
+        merge(&mut restore["instance"], changes);
+        let r = fj.post_instances(restore).await;
+        assert_eq!(r.status, status, "restore {changes}: {}", r.text);
+        r.assert_fj_error(status, field);
+        let mut pitr = super::restores::pitr_body("p1");
+        merge(&mut pitr["instance"], changes);
+        let r = super::restores::pitr(&fj, "src", pitr).await;
+        assert_eq!(r.status, status, "PITR {changes}: {}", r.text);
+        r.assert_fj_error(status, field);
+    }
+    // The replica's own list (no multi, backup window, retention, user, autoScale).
+    let replica_rules: Vec<(Value, &str)> = vec![
+        (json!({"port": 80}), "port"),
+        (json!({"id": "9replica"}), "id"),
+        (json!({"name": "a--b"}), "name"),
+        (json!({"description": "d".repeat(1025)}), "description"),
+        (json!({"preferredMaintenanceWindow": "Sun:19:00-Sun:19:10"}), "preferredMaintenanceWindow"),
+        (json!({"preferredRecoveryTime": {"applyImmediately": true, "time": "01:00"}}), "preferredRecoveryTime"),
+        (json!({"volume": {"size": 10001}}), "volume.size"),
+        (json!({"flavorRef": "999"}), "flavorRef"),
+    ];
+    for (changes, field) in &replica_rules {
+        let status = if *field == "flavorRef" { 404 } else { 400 };
+        let mut body = super::restores::replica_body("src", "rep1");
+        merge(&mut body["instance"], changes);
+        let r = fj.post_instances(body).await;
+        assert_eq!(r.status, status, "replica {changes}: {}", r.text);
+        r.assert_fj_error(status, field);
+    }
+    assert_eq!(fj.list().await, before, "nothing was created");
+}
