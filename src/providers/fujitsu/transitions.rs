@@ -433,4 +433,55 @@ mod tests {
         let again = next_time_of_day(&cx, at, 12 * 60);
         assert_eq!(again.secs() - at.secs(), 86_400);
     }
+
+    /// STYLE §6: an event applies only while its instance still carries its generation.
+    #[test]
+    fn settles_are_guarded_by_the_generation() {
+        let (clock, ids, lifecycle) = (Clock::new(ClockMode::Manual), Ids::new(1), Lifecycle::default());
+        let cx = Cx {
+            now: SimInstant::ZERO,
+            clock: &clock,
+            ids: &ids,
+            lifecycle: &lifecycle,
+            peer: ([127, 0, 0, 1], 0).into(),
+        };
+        let f = Fujitsu::build(&cx);
+        let mut i = crate::providers::fujitsu::chaos::tests::sample_instance();
+        let stale = begin(&mut i, Status::Stopping, Work::Stop, Status::Shutdown, 60, cx.now);
+        let due = begin(&mut i, Status::Stopping, Work::Stop, Status::Shutdown, 60, cx.now);
+        f.instances.insert(&i.tenant, &i.id, i.clone());
+        assert!(apply(&f, stale.event, &cx).is_empty(), "a stale settle is a no-op");
+        let t = apply(&f, due.event.clone(), &cx);
+        assert_eq!((t[0].from.as_str(), t[0].to.as_str()), ("STOPPING", "SHUTDOWN"));
+        assert_eq!(f.instances.get(&i.tenant, &i.id).unwrap().status, Status::Shutdown);
+        assert!(apply(&f, due.event, &cx).is_empty(), "applied once");
+        // A deleted instance takes no event.
+        f.instances.remove(&i.tenant, &i.id);
+        assert!(apply(&f, Event::Settle { tenant: i.tenant.clone(), id: i.id.clone(), generation: 9 }, &cx).is_empty());
+    }
+
+    #[test]
+    fn an_armed_failure_ends_a_build_in_error_and_other_work_in_failed() {
+        let (clock, ids, lifecycle) = (Clock::new(ClockMode::Manual), Ids::new(1), Lifecycle::default());
+        let cx = Cx {
+            now: SimInstant::ZERO,
+            clock: &clock,
+            ids: &ids,
+            lifecycle: &lifecycle,
+            peer: ([127, 0, 0, 1], 0).into(),
+        };
+        let f = Fujitsu::build(&cx);
+        for (work, status, end) in [
+            (Work::Build, Status::Build, Status::Error),
+            (Work::Reboot { patch: false }, Status::Reboot, Status::Failed),
+        ] {
+            let mut i = crate::providers::fujitsu::chaos::tests::sample_instance();
+            i.fail_next = true;
+            let due = begin(&mut i, status, work, Status::Active, 10, cx.now);
+            f.instances.insert(&i.tenant, &i.id, i.clone());
+            apply(&f, due.event, &cx);
+            let got = f.instances.get(&i.tenant, &i.id).unwrap();
+            assert_eq!((got.status, got.fail_next), (end, false));
+        }
+    }
 }

@@ -287,4 +287,26 @@ mod tests {
             "instance.preferredMaintenanceWindow"
         );
     }
+
+    /// Extract 01 row 75: the rules read the resulting configuration.
+    #[test]
+    fn resolve_checks_the_resulting_configuration() {
+        let inst = crate::providers::fujitsu::chaos::tests::sample_instance();
+        // Backup 12:00-12:30 and maintenance Sun:13:00-Sun:13:30 today.
+        let e =
+            resolve(spec(json!({"preferredMaintenanceWindow": "Sun:12:15-Sun:12:45"})).unwrap(), &inst).unwrap_err();
+        assert_eq!(e.field, "instance.preferredMaintenanceWindow");
+        let e = resolve(spec(json!({"preferredBackupWindow": "13:00-13:30"})).unwrap(), &inst).unwrap_err();
+        assert_eq!(e.field, "instance.preferredBackupWindow");
+        // The kept autoScale time (01:00-01:30) now clashes with the moved backup window.
+        let e = resolve(spec(json!({"preferredBackupWindow": "01:00-01:30"})).unwrap(), &inst).unwrap_err();
+        assert_eq!(e.field, "instance.preferredBackupWindow");
+        let e =
+            resolve(spec(json!({"volume": {"size": 100}, "autoScale": {"volume": {"maxSize": 50}}})).unwrap(), &inst);
+        assert_eq!(e.unwrap_err().field, "instance.autoScale.volume.maxSize");
+        // Values equal to the current ones are no change; a partial volume keeps its type.
+        let s =
+            resolve(spec(json!({"port": 26500, "flavorRef": "1", "volume": {"size": 30}})).unwrap(), &inst).unwrap();
+        assert_eq!(s.restart, Restart { volume: Some(Volume { size: 30, kind: "M2".into() }), ..Restart::default() });
+    }
 }

@@ -125,4 +125,27 @@ mod tests {
         assert!(volume_quota("instance.volume.size", 90, 20, 100).is_err());
         assert_eq!(id_unused("instance.id", "db1", true).unwrap_err().status(), hyper::StatusCode::BAD_REQUEST);
     }
+
+    #[test]
+    fn a_restore_needs_an_available_snapshot() {
+        use crate::providers::fujitsu::model::{SnapshotSource, SnapshotType};
+        let i = crate::providers::fujitsu::chaos::tests::sample_instance();
+        let mut s = Snapshot {
+            id: "snap1".into(),
+            tenant: "t".into(),
+            instance_id: i.id.clone(),
+            name: "snap1".into(),
+            description: None,
+            snapshot_type: SnapshotType::Manual,
+            status: SnapshotStatus::Available,
+            created: crate::clock::SimInstant::ZERO,
+            cancelling: false,
+            source: SnapshotSource::of(&i, crate::clock::SimInstant::ZERO),
+        };
+        assert!(snapshot_available(&s).is_ok());
+        for st in [SnapshotStatus::InProgress, SnapshotStatus::Deleted, SnapshotStatus::Error] {
+            s.status = st;
+            assert_eq!(snapshot_available(&s).unwrap_err().status(), hyper::StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    }
 }

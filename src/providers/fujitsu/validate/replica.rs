@@ -162,4 +162,19 @@ mod tests {
         assert_eq!(r.unwrap_err().field, "instance.preferredRecoveryTime.time");
         assert!(base("preferredRecoveryTime", json!({"time": "01:00"})).is_ok(), "no multi rule (A16)");
     }
+
+    /// Seed 5922–5926.
+    #[test]
+    fn the_source_must_be_redundant_backed_up_and_enterprisepostgres() {
+        let mut src = crate::providers::fujitsu::chaos::tests::sample_instance();
+        assert!(source_preconditions(&src).is_ok());
+        src.multi = false;
+        assert!(format!("{:?}", source_preconditions(&src).unwrap_err()).contains("multi"));
+        src.multi = true;
+        src.backup_retention = 0;
+        assert!(format!("{:?}", source_preconditions(&src).unwrap_err()).contains("backupRetentionPeriod"));
+        src.backup_retention = 1;
+        src.engine = "other".into();
+        assert!(format!("{:?}", source_preconditions(&src).unwrap_err()).contains("engine"));
+    }
 }
