@@ -1,7 +1,9 @@
 //! The seed's request examples, sent as files (`fixtures/`). Where the printed JSON is
-//! broken, the fixture repairs the syntax only and each test says what was repaired; rule
-//! defects of the examples (which the seed's own rules refuse) are shown refused first,
-//! then fixed in the test, so the fixtures stay the seed's text.
+//! broken, the fixture repairs the syntax (each constant below says what was repaired;
+//! `seed_create_printed.txt` is the create example exactly as printed). The examples'
+//! rule defects, which the seed's own rules refuse, are shown refused, then fixed in the
+//! test — except the create example's two, fixed in its fixture and shown refused by
+//! putting them back.
 
 use hyper::Method;
 

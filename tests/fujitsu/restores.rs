@@ -211,6 +211,8 @@ async fn a_read_replica_copies_its_source_and_both_sides_name_each_other() {
     assert_eq!(i["port"], src["port"]);
     assert_eq!(i["readReplicaSrcDBInstance"]["id"], "src");
     assert_eq!(i["readReplicaSrcDBInstance"]["tenantId"], TENANT);
+    // {region, tenantId, id} (seed 1275–1294; the example prints jp-east-3).
+    assert!(i["readReplicaSrcDBInstance"]["region"].as_str().is_some_and(|r| !r.is_empty()), "{i}");
     fj.wait_active("replica1").await;
     let i = fj.show("replica1").await.instance().clone();
     assert_eq!(i["replicaStatus"], "Replicating", "seed 1073–1080");

@@ -109,6 +109,8 @@ async fn a_user_gets_no_token_for_a_project_it_does_not_belong_to() {
     // The default user asking for tenant B's token, and B's user for the default tenant.
     fj.auth(OTHER, password_auth(USER, DOMAIN, PASSWORD)).await.assert_fj_error(401, "");
     fj.auth(TENANT, password_auth(OTHER_USER.0, OTHER_USER.1, OTHER_USER.2)).await.assert_fj_error(401, "");
+    // The default IaaS token belongs to the default user: no token for tenant B either.
+    fj.auth(OTHER, token_auth(IAAS_TOKEN)).await.assert_fj_error(401, "");
     // An unknown project id.
     fj.auth("00000000000000000000000000000000", password_auth(USER, DOMAIN, PASSWORD)).await.assert_fj_error(401, "");
 }
