@@ -627,7 +627,7 @@ pub fn seed_resources(f: &Fujitsu, v: &Value, cx: &Cx) -> Result<(), String> {
 
 /// Every table (`GET /_sim/state`, part `fujitsu`), secrets as sha256 only.
 pub fn state(f: &Fujitsu) -> Value {
-    let (instances, ips) = f.counters();
+    let [instances, ips, public_ips] = f.counters();
     json!({
         "tenants": f.tenants.dump(),
         "users": f.users.dump(),
@@ -635,7 +635,7 @@ pub fn state(f: &Fujitsu) -> Value {
         "tokens": f.tokens.dump(),
         "instances": f.instances.dump(),
         "snapshots": f.snapshots.dump(),
-        "counters": {"instances": instances, "ips": ips},
+        "counters": {"instances": instances, "ips": ips, "publicIps": public_ips},
     })
 }
 
@@ -652,10 +652,11 @@ fn rows<V: DeserializeOwned>(v: &Value, name: &str) -> Result<Vec<V>, String> {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 struct Counters {
     instances: u64,
     ips: u64,
+    public_ips: u64,
 }
 
 struct Parsed {
@@ -717,7 +718,7 @@ pub fn restore(f: &Fujitsu, v: &Value) -> Result<(), String> {
     f.tokens.replace(p.tokens.into_iter().map(|t| (String::new(), t.token_sha256.clone(), t)));
     f.instances.replace(p.instances.into_iter().map(|i| (i.tenant.clone(), i.id.clone(), i)));
     f.snapshots.replace(p.snapshots.into_iter().map(|s| (s.tenant.clone(), s.id.clone(), s)));
-    f.set_counters(p.counters.instances.max(max_seq), p.counters.ips);
+    f.set_counters([p.counters.instances.max(max_seq), p.counters.ips, p.counters.public_ips]);
     Ok(())
 }
 

@@ -110,6 +110,7 @@ pub struct Fujitsu {
     instance_seq: AtomicU64,
     /// Address counters of private and public IPs.
     ip_seq: AtomicU64,
+    public_ip_seq: AtomicU64,
     /// Tokens issued since the last sweep of expired ones.
     token_count: AtomicU64,
     /// Serialises every mutation (check-then-act of ids and quotas, transitions), never
@@ -171,6 +172,7 @@ impl Fujitsu {
             snapshots: Table::default(),
             instance_seq: AtomicU64::new(0),
             ip_seq: AtomicU64::new(0),
+            public_ip_seq: AtomicU64::new(0),
             token_count: AtomicU64::new(0),
             mutate: Mutex::new(()),
         };
@@ -241,7 +243,7 @@ impl Fujitsu {
         self.tokens.clear();
         self.instances.clear();
         self.snapshots.clear();
-        for seq in [&self.instance_seq, &self.ip_seq, &self.token_count] {
+        for seq in [&self.instance_seq, &self.ip_seq, &self.public_ip_seq, &self.token_count] {
             seq.store(0, Ordering::Relaxed);
         }
     }
@@ -265,13 +267,15 @@ impl Fujitsu {
         self.instance_seq.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    pub(crate) fn counters(&self) -> (u64, u64) {
-        (self.instance_seq.load(Ordering::Relaxed), self.ip_seq.load(Ordering::Relaxed))
+    /// Instance, private-IP and public-IP counters (the state dump continues them).
+    pub(crate) fn counters(&self) -> [u64; 3] {
+        [&self.instance_seq, &self.ip_seq, &self.public_ip_seq].map(|c| c.load(Ordering::Relaxed))
     }
 
-    pub(crate) fn set_counters(&self, instances: u64, ips: u64) {
-        self.instance_seq.store(instances, Ordering::Relaxed);
-        self.ip_seq.store(ips, Ordering::Relaxed);
+    pub(crate) fn set_counters(&self, values: [u64; 3]) {
+        for (c, v) in [&self.instance_seq, &self.ip_seq, &self.public_ip_seq].into_iter().zip(values) {
+            c.store(v, Ordering::Relaxed);
+        }
     }
 
     /// A private address of the subnet (seed 934–941: from the subnet's CIDR), hosts
@@ -284,10 +288,10 @@ impl Fujitsu {
         std::net::Ipv4Addr::from(addr).to_string()
     }
 
-    /// A global address (seed 943–950), from the documentation range 203.0.113.0/24 and on.
+    /// A global address (seed 943–950), from 203.0.113.10 (a documentation range) on.
     pub(crate) fn public_ip(&self) -> String {
-        let n = self.ip_seq.fetch_add(1, Ordering::Relaxed);
-        let addr = u32::from_be_bytes([203, 0, 113, 0]).wrapping_add((n % 65_000) as u32);
+        let n = self.public_ip_seq.fetch_add(1, Ordering::Relaxed);
+        let addr = u32::from_be_bytes([203, 0, 113, 10]).wrapping_add((n % 65_000) as u32);
         std::net::Ipv4Addr::from(addr).to_string()
     }
 
