@@ -33,3 +33,25 @@ pub fn handle(req: &Request, segs: &[&str]) -> Option<Reply> {
     };
     Some(Reply::json(StatusCode::OK, &body))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_state_table_is_served_cell_by_cell() {
+        let req = Request::new(Method::GET, "/_sim/fujitsu/state-table", "");
+        let reply = handle(&req, &["state-table"]).expect("a hook");
+        let v = reply.body_json().expect("JSON");
+        assert_eq!(v["rows"].as_array().map(Vec::len), Some(15 * 16));
+        let cell = |s: &str, op: &str| {
+            v["rows"].as_array().unwrap().iter().find(|r| r["status"] == s && r["operation"] == op).unwrap()["allowed"]
+                .clone()
+        };
+        assert_eq!(cell("SHUTDOWN", "modifyImmediately"), json!(false));
+        assert_eq!(cell("FAILED", "resizeDisk"), json!(true));
+        assert!(handle(&Request::new(Method::POST, "/x", ""), &["state-table"]).is_none());
+        let ops = handle(&req, &["operations"]).unwrap().body_json().unwrap();
+        assert!(ops["operations"].as_array().unwrap().iter().any(|o| o == "cancelInstanceOperation"));
+    }
+}
