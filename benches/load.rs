@@ -1,19 +1,30 @@
-//! Load benchmark: how close the simulator comes to a bare hyper server, how a list of
-//! 1,000 services compares with a single get, and how fast and small the process starts.
+//! Load benchmark: how close the simulator comes to a bare hyper server answering the
+//! same bytes, at the connection counts load tests use; how a list of 1,000 services
+//! compares with a single get; what an idle resource costs in memory; how fast and small
+//! the process starts.
 //!
-//! `cargo bench --bench load` measures for real (3 s per throughput figure) and exits 1
-//! when a target is missed. `DBAAS_SIM_BENCH_SMOKE=1 cargo test --bench load` runs every
-//! step briefly (0.2 s) under the test profile and enforces nothing: CI uses it to keep
-//! the bench working without a second release build.
+//! `cargo bench --bench load` measures for real (3 s per throughput figure, at 1, 8 and 64
+//! keep-alive connections, with p50/p99 latencies) and exits 1 when an enforced target
+//! is missed. Goals that are not met yet (the performance issue's 64-connection targets)
+//! are printed as such and enforced nowhere. `DBAAS_SIM_BENCH_SMOKE=1 cargo test --bench
+//! load` runs every step briefly (0.2 s) under the test profile and enforces nothing: CI
+//! uses it to keep the bench working without a second release build.
 //!
-//! `DBAAS_SIM_BENCH_ONLY=get,faults,create,list,start` runs only the named steps (for
-//! profiling).
+//! `DBAAS_SIM_BENCH_ONLY=get,create,health,faults,list,memory,start` runs only the named
+//! steps (for profiling).
 //!
 //! Everything is bounded (fixed durations, fixed counts) and stays on 127.0.0.1. The
 //! client is closed-loop: N keep-alive HTTP/1.1 connections, each sending its next
-//! request as soon as the previous answer is read. The sides of a throughput comparison
-//! (simulator and bare hyper; no fault rules and 1,000) run in interleaved slices within
-//! one run, so that a neighbour's load on a shared machine does not land on one side only.
+//! request as soon as the previous answer is read; creates send a new name each. The
+//! sides of a throughput comparison (simulator and bare hyper; no fault rules and 1,000)
+//! run in interleaved slices within one run, so that a neighbour's load on a shared
+//! machine does not land on one side only.
+//!
+//! # Where the time goes (GET of one ClickHouse service, 64 connections)
+//! A `perf record -g` of the release binary under this load (issue 12) showed, besides
+//! the kernel's share of loopback TCP: hyper's write path (headers and body written
+//! separately, `__writev`), DashMap lookups, memmove, malloc/free, `Journal::record` and
+//! `Ids::uuid` on every request. Start a profile there.
 
 use std::convert::Infallible;
 use std::io::{BufRead, BufReader};
@@ -33,7 +44,10 @@ use tokio::net::{TcpListener, TcpStream};
 
 const ORG: &str = "/v1/organizations/00000000-0000-4000-8000-000000000001";
 const AUTH: &str = "Basic c2ltLWtleTpzaW0tc2VjcmV0"; // sim-key:sim-secret
-const CREATE: &str = r#"{"name":"bench","provider":"aws","region":"us-east-1"}"#;
+/// `{n}` is replaced by a number per request.
+const CREATE: &str = r#"{"name":"bench {n}","provider":"aws","region":"us-east-1"}"#;
+const MS: &str = "/itas/mydomain/myservices/api/v1";
+const ORACLE_AUTH: &str = "Basic am9obi5zbWl0aEBleGFtcGxlLmNvbTpXZWxjb21lMSE="; // john.smith@example.com:Welcome1!
 
 struct Mode {
     smoke: bool,
@@ -43,10 +57,11 @@ struct Mode {
     warmup: Duration,
     /// Interleaved slices per throughput comparison (see [`interleaved`]).
     rounds: u32,
-    connections: usize,
+    /// Keep-alive connections of each measurement (every count is measured).
+    connection_counts: Vec<usize>,
     latency_samples: usize,
     readiness_runs: usize,
-    /// `DBAAS_SIM_BENCH_ONLY=get,faults,create,list,start`: run only these steps (profiling).
+    /// `DBAAS_SIM_BENCH_ONLY=get,create,health,faults,list,memory,start`: only these steps.
     only: Option<Vec<String>>,
 }
 
@@ -66,7 +81,7 @@ impl Mode {
                 measure: Duration::from_millis(200),
                 warmup: Duration::from_millis(20),
                 rounds: 2,
-                connections: 4,
+                connection_counts: vec![1, 4],
                 latency_samples: 20,
                 readiness_runs: 2,
                 only,
@@ -77,7 +92,7 @@ impl Mode {
                 measure: Duration::from_secs(3),
                 warmup: Duration::from_millis(500),
                 rounds: 6,
-                connections: 8,
+                connection_counts: vec![1, 8, 64],
                 latency_samples: 300,
                 readiness_runs: 9,
                 only,
@@ -86,22 +101,25 @@ impl Mode {
     }
 }
 
-/// One figure, its target, and whether it was met.
+/// One figure, its target, and whether it was met. A figure that is not `enforced` is a
+/// goal: printed, never a reason to fail.
 struct Figure {
-    name: &'static str,
+    name: String,
     value: f64,
     unit: &'static str,
     target: String,
     met: bool,
+    enforced: bool,
 }
 
 fn main() {
     let mode = Mode::from_env();
     println!(
-        "dbaas-sim load bench ({}): {} connections, {:?} per measurement",
+        "dbaas-sim load bench ({}): {:?} connections, {:?} per measurement{}",
         if mode.smoke { "smoke" } else { "full" },
-        mode.connections,
-        mode.measure
+        mode.connection_counts,
+        mode.measure,
+        if mode.smoke { "; a smoke run enforces nothing: its figures only show the bench still works" } else { "" }
     );
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
     let mut figures = runtime.block_on(throughput_and_latency(&mode));
@@ -112,11 +130,15 @@ fn main() {
     println!();
     let mut missed = 0;
     for f in &figures {
-        let verdict = if f.met { "ok" } else { "MISSED" };
-        if !f.met {
+        let verdict = match (f.met, f.enforced) {
+            (true, _) => "ok",
+            (false, true) => "MISSED",
+            (false, false) => "goal not met (not enforced)",
+        };
+        if !f.met && f.enforced {
             missed += 1;
         }
-        println!("{:<44} {:>10.2} {:<6} target {:<10} {}", f.name, f.value, f.unit, f.target, verdict);
+        println!("{:<52} {:>10.2} {:<6} target {:<10} {}", f.name, f.value, f.unit, f.target, verdict);
     }
     if missed > 0 && !mode.smoke {
         eprintln!("{missed} target(s) missed");
@@ -126,9 +148,23 @@ fn main() {
 
 // ------------------------------------------------------------------------ throughput
 
+/// One request the bench measures, against the simulator and against a bare server
+/// answering the same bytes, at every connection count of the mode.
+struct Row {
+    label: &'static str,
+    /// The `DBAAS_SIM_BENCH_ONLY` step it belongs to.
+    step: &'static str,
+    shape: Shape,
+    /// Enforced ratio targets, by connection count.
+    targets: &'static [(usize, f64)],
+    /// Goals reported beside the figures but not enforced yet, by connection count.
+    goals: &'static [(usize, f64)],
+}
+
 async fn throughput_and_latency(mode: &Mode) -> Vec<Figure> {
     let mut figures = Vec::new();
-    if mode.runs("get") || mode.runs("create") || mode.runs("faults") {
+    let steps = ["get", "create", "health", "faults"];
+    if steps.iter().any(|s| mode.runs(s)) {
         let sim = Simulator::builder()
             .seed(1)
             .clock(ClockMode::Manual)
@@ -137,85 +173,157 @@ async fn throughput_and_latency(mode: &Mode) -> Vec<Figure> {
             .await
             .expect("the simulator starts");
         let handle = sim.handle().clone();
-        let service = create_in_process(&handle).expect("a service");
+        let rows = rows(&handle);
         sim.advance(Duration::from_secs(3600));
-        let get = Shape::new(Method::GET, format!("{ORG}/services/{service}"), "");
-        if mode.runs("get") {
-            let size = in_process(&handle, Method::GET, &get.path, "").body.len();
+        for row in rows.iter().filter(|r| mode.runs(r.step)) {
+            let size = row.shape.in_process(&handle, 0).body.len();
             let bare = bare_server(size).await;
-            let rates = interleaved(
-                vec![Arm::new(sim.addr(), get.clone(), mode).await, Arm::new(bare, get.clone(), mode).await],
-                mode,
-            )
-            .await;
-            let (simulated, base) = (rates[0], rates[1]);
-            println!("GET one service ({size} bytes): simulator {simulated:.0} req/s, bare hyper {base:.0} req/s");
-            figures.push(Figure::at_least("GET service throughput vs bare hyper", simulated / base, 0.70));
+            for &conns in &mode.connection_counts {
+                let arms = vec![
+                    Arm::new(sim.addr(), row.shape.clone(), conns).await,
+                    Arm::new(bare, row.shape.clone(), conns).await,
+                ];
+                let m = interleaved(arms, mode).await;
+                let (s, b) = (&m[0], &m[1]);
+                println!(
+                    "{:<28} c={conns:<3} simulator {:>7.0} req/s p50 {:>5.0} µs p99 {:>6.0} µs | bare {:>7.0} req/s p50 {:>5.0} µs p99 {:>6.0} µs | {:.2}x ({size} B)",
+                    row.label, s.rate, s.p50_us, s.p99_us, b.rate, b.p50_us, b.p99_us, s.rate / b.rate
+                );
+                let ratio = s.rate / b.rate;
+                for &(c, target) in row.targets.iter().filter(|(c, _)| *c == conns) {
+                    figures.push(Figure::at_least(format!("{} c={c} vs bare hyper", row.label), ratio, target));
+                }
+                for &(c, goal) in row.goals.iter().filter(|(c, _)| *c == conns) {
+                    figures.push(Figure::goal(format!("{} c={c} vs bare hyper", row.label), ratio, goal));
+                    let p99 = s.p99_us / b.p99_us;
+                    figures.push(Figure::goal_at_most(format!("{} c={c} p99 vs bare hyper", row.label), p99, "x", 1.5));
+                }
+            }
         }
         if mode.runs("faults") {
+            let get = rows.iter().find(|r| r.label == "GET clickhouse service").expect("the GET row").shape.clone();
             figures.extend(fault_rules(&sim, &get, mode).await);
         }
-        if mode.runs("create") {
-            let create = Shape::new(Method::POST, format!("{ORG}/services"), CREATE);
-            let size = in_process(&handle, Method::POST, &create.path, CREATE).body.len();
-            let bare = bare_server(size).await;
-            let rates = interleaved(
-                vec![Arm::new(sim.addr(), create.clone(), mode).await, Arm::new(bare, create.clone(), mode).await],
-                mode,
-            )
-            .await;
-            let (simulated, base) = (rates[0], rates[1]);
-            println!("POST create service ({size} bytes): simulator {simulated:.0} req/s, bare hyper {base:.0} req/s");
-            figures.push(Figure::at_least("POST create throughput vs bare hyper", simulated / base, 0.50));
-        }
+        println!(
+            "bench process RSS after the throughput steps: {:.1} MiB",
+            vm_rss_kib(std::process::id()).unwrap_or(0) as f64 / 1024.0
+        );
         sim.shutdown().await;
     }
     if mode.runs("list") {
-        // A fresh simulator with exactly 1,000 services.
-        let listed = Simulator::builder()
-            .seed(2)
-            .set("clickhouse.maxServicesPerOrg", 10_000u64)
-            .start()
-            .await
-            .expect("the simulator starts");
-        let one = create_in_process(listed.handle()).expect("a service");
-        for _ in 1..1000 {
-            create_in_process(listed.handle()).expect("a service");
-        }
-        listed.advance(Duration::from_secs(3600));
-        let single_size = in_process(listed.handle(), Method::GET, &format!("{ORG}/services/{one}"), "").body.len();
-        let list_size = in_process(listed.handle(), Method::GET, &format!("{ORG}/services"), "").body.len();
-        let single = latency(listed.addr(), &format!("{ORG}/services/{one}"), mode).await;
-        let list = latency(listed.addr(), &format!("{ORG}/services"), mode).await;
-        println!(
-            "latency (median of {}): get one service {:.0} µs, list of 1,000 services ({} KiB) {:.0} µs",
-            mode.latency_samples,
-            single.as_secs_f64() * 1e6,
-            list_size / 1024,
-            list.as_secs_f64() * 1e6
-        );
-        // The floor of this ratio on this machine now: a bare hyper server answering the
-        // same two sizes (moving 832 KiB over loopback costs several small round trips).
-        let (bare_single, bare_list) = (bare_server(single_size).await, bare_server(list_size).await);
-        let bare_single = latency(bare_single, "/", mode).await;
-        let bare_list = latency(bare_list, "/", mode).await;
-        println!(
-            "  floor: bare hyper answering the same sizes {:.0} µs and {:.0} µs = {:.2}x",
-            bare_single.as_secs_f64() * 1e6,
-            bare_list.as_secs_f64() * 1e6,
-            bare_list.as_secs_f64() / bare_single.as_secs_f64()
-        );
-        listed.shutdown().await;
-        let ratio = list.as_secs_f64() / single.as_secs_f64();
-        figures.push(Figure {
-            name: "list of 1,000 latency vs single get",
-            value: ratio,
-            unit: "x",
-            target: "<= 10".into(),
-            met: ratio <= 10.0,
-        });
+        figures.push(list_of_1000(mode).await);
+    }
+    if mode.runs("memory") {
+        figures.extend(memory_per_resource(mode));
     }
     figures
+}
+
+/// The requests measured: GET one resource and a create of each provider, and the
+/// control API's health. Creates send a new name each (`{n}`), as load tests do.
+fn rows(handle: &Handle) -> Vec<Row> {
+    let service = create_in_process(handle).expect("a ClickHouse service");
+    vec![
+        Row {
+            label: "GET clickhouse service",
+            step: "get",
+            shape: Shape::new(Method::GET, format!("{ORG}/services/{service}"), None).auth(AUTH),
+            targets: &[(8, 0.70)],
+            goals: &[(64, 0.85)],
+        },
+        Row {
+            label: "GET oracle entitlement",
+            step: "get",
+            shape: Shape::new(Method::GET, format!("{MS}/serviceEntitlements/cesi-500073421"), None)
+                .auth(ORACLE_AUTH)
+                .header("x-id-tenant-name", "mydomain"),
+            targets: &[(8, 0.70)],
+            goals: &[(64, 0.85)],
+        },
+        Row {
+            label: "POST clickhouse service",
+            step: "create",
+            shape: Shape::new(Method::POST, format!("{ORG}/services"), Some(CREATE)).auth(AUTH),
+            targets: &[(8, 0.50)],
+            goals: &[(64, 0.60)],
+        },
+        Row {
+            label: "GET /_sim/health",
+            step: "health",
+            shape: Shape::new(Method::GET, "/_sim/health".into(), None),
+            targets: &[],
+            goals: &[(64, 0.90)],
+        },
+    ]
+}
+
+async fn list_of_1000(mode: &Mode) -> Figure {
+    // A fresh simulator with exactly 1,000 services.
+    let listed = Simulator::builder()
+        .seed(2)
+        .set("clickhouse.maxServicesPerOrg", 10_000u64)
+        .start()
+        .await
+        .expect("the simulator starts");
+    let one = create_in_process(listed.handle()).expect("a service");
+    for _ in 1..1000 {
+        create_in_process(listed.handle()).expect("a service");
+    }
+    listed.advance(Duration::from_secs(3600));
+    let single_shape = Shape::new(Method::GET, format!("{ORG}/services/{one}"), None).auth(AUTH);
+    let list_shape = Shape::new(Method::GET, format!("{ORG}/services"), None).auth(AUTH);
+    let single_size = single_shape.in_process(listed.handle(), 0).body.len();
+    let list_size = list_shape.in_process(listed.handle(), 0).body.len();
+    let single = latency(listed.addr(), &single_shape, mode).await;
+    let list = latency(listed.addr(), &list_shape, mode).await;
+    println!(
+        "latency (median of {}): get one service {:.0} µs, list of 1,000 services ({} KiB) {:.0} µs",
+        mode.latency_samples,
+        single.as_secs_f64() * 1e6,
+        list_size / 1024,
+        list.as_secs_f64() * 1e6
+    );
+    // The floor of this ratio on this machine now: a bare hyper server answering the
+    // same two sizes (moving 832 KiB over loopback costs several small round trips).
+    let (bare_single, bare_list) = (bare_server(single_size).await, bare_server(list_size).await);
+    let bare_single = latency(bare_single, &single_shape, mode).await;
+    let bare_list = latency(bare_list, &list_shape, mode).await;
+    println!(
+        "  floor: bare hyper answering the same sizes {:.0} µs and {:.0} µs = {:.2}x",
+        bare_single.as_secs_f64() * 1e6,
+        bare_list.as_secs_f64() * 1e6,
+        bare_list.as_secs_f64() / bare_single.as_secs_f64()
+    );
+    listed.shutdown().await;
+    let ratio = list.as_secs_f64() / single.as_secs_f64();
+    Figure {
+        name: "list of 1,000 latency vs single get".into(),
+        value: ratio,
+        unit: "x",
+        target: "<= 10".into(),
+        met: ratio <= 10.0,
+        enforced: true,
+    }
+}
+
+/// Resident memory per idle resource: RSS before and after creating N of them in a
+/// fresh in-process simulator (no server), divided by N.
+fn memory_per_resource(mode: &Mode) -> Vec<Figure> {
+    let n: usize = if mode.smoke { 2_000 } else { 100_000 };
+    let handle = dbaas_sim::SimulatorBuilder::default()
+        .set("clickhouse.maxServicesPerOrg", 10_000_000u64)
+        .journal_size(0)
+        .build()
+        .expect("the default knobs are valid");
+    let before = vm_rss_kib(std::process::id()).unwrap_or(0);
+    for _ in 0..n {
+        create_in_process(&handle).expect("a service");
+    }
+    handle.advance(Duration::from_secs(3600));
+    let after = vm_rss_kib(std::process::id()).unwrap_or(0);
+    let per = after.saturating_sub(before) as f64 * 1024.0 / n as f64;
+    println!("memory: {n} ClickHouse services, RSS {before} KiB -> {after} KiB, {per:.0} bytes each");
+    vec![Figure::goal_at_most("RSS per idle ClickHouse service".into(), per, "B", 1536.0)]
 }
 
 /// Issue 5: GET throughput with 1,000 fault rules loaded that never match the request,
@@ -261,36 +369,49 @@ async fn fault_rules(sim: &Simulator, get: &Shape, mode: &Mode) -> Vec<Figure> {
                 assert!(added.status.is_success(), "POST /_sim/faults answered {}", added.status);
             }
         };
-        arms.push(Arm::new(sim.addr(), get.clone(), mode).await.before(load));
+        let conns = mode.connection_counts.iter().copied().max().unwrap_or(8);
+        arms.push(Arm::new(sim.addr(), get.clone(), conns).await.before(load));
     }
-    let rates = interleaved(arms, mode).await;
+    let rates: Vec<f64> = interleaved(arms, mode).await.iter().map(|m| m.rate).collect();
     // Leave no rule behind for the steps that follow.
     sim.handle().request(Request::new(Method::DELETE, "/_sim/faults", ""));
     let line: Vec<String> = sets.iter().zip(&rates).map(|((name, _), r)| format!("{name} {r:.0}")).collect();
     println!("GET one service with non-matching fault rules, req/s: {}", line.join(", "));
     vec![
-        Figure::at_least("GET with 500 operation rules vs no rules", rates[1] / rates[0], 0.90),
-        Figure::at_least("GET with 500 path-glob rules vs no rules", rates[2] / rates[0], 0.90),
-        Figure::at_least("GET with 1,000 fault rules vs no rules", rates[3] / rates[0], 0.90),
+        Figure::at_least("GET with 500 operation rules vs no rules".into(), rates[1] / rates[0], 0.90),
+        Figure::at_least("GET with 500 path-glob rules vs no rules".into(), rates[2] / rates[0], 0.90),
+        Figure::at_least("GET with 1,000 fault rules vs no rules".into(), rates[3] / rates[0], 0.90),
+        Figure::goal("GET with 1,000 fault rules vs no rules (issue 12: within 5%)".into(), rates[3] / rates[0], 0.95),
     ]
 }
 
 impl Figure {
-    fn at_least(name: &'static str, ratio: f64, target: f64) -> Self {
-        Figure { name, value: ratio, unit: "x", target: format!(">= {target:.2}"), met: ratio >= target }
+    fn at_least(name: String, ratio: f64, target: f64) -> Self {
+        Figure {
+            name,
+            value: ratio,
+            unit: "x",
+            target: format!(">= {target:.2}"),
+            met: ratio >= target,
+            enforced: true,
+        }
     }
-}
 
-fn in_process(handle: &Handle, method: Method, uri: &str, body: &'static str) -> dbaas_sim::Reply {
-    let mut req = Request::new(method, uri, body);
-    req.headers.insert("authorization", hyper::header::HeaderValue::from_static(AUTH));
-    req.headers.insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
-    handle.request(req)
+    fn goal(name: String, ratio: f64, target: f64) -> Self {
+        Figure { enforced: false, ..Self::at_least(name, ratio, target) }
+    }
+
+    fn goal_at_most(name: String, value: f64, unit: &'static str, target: f64) -> Self {
+        Figure { name, value, unit, target: format!("<= {target:.2}"), met: value <= target, enforced: false }
+    }
 }
 
 /// Creates a service through the in-process handle; answers its id.
 fn create_in_process(handle: &Handle) -> Option<String> {
-    let reply = in_process(handle, Method::POST, &format!("{ORG}/services"), CREATE);
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1_000_000);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let shape = Shape::new(Method::POST, format!("{ORG}/services"), Some(CREATE)).auth(AUTH);
+    let reply = shape.in_process(handle, n);
     reply.body_json()?["result"]["service"]["id"].as_str().map(str::to_owned)
 }
 
@@ -322,48 +443,89 @@ async fn bare_server(size: usize) -> SocketAddr {
     addr
 }
 
+/// A request: method, path, headers, and a body template whose `{n}` is replaced by a
+/// number per request (so that creates name new resources).
 #[derive(Clone)]
 struct Shape {
     method: Method,
     path: String,
-    body: &'static str,
+    body: Option<&'static str>,
+    headers: Vec<(&'static str, String)>,
 }
 
 impl Shape {
-    fn new(method: Method, path: String, body: &'static str) -> Self {
-        Shape { method, path, body }
+    fn new(method: Method, path: String, body: Option<&'static str>) -> Self {
+        Shape { method, path, body, headers: Vec::new() }
     }
 
-    fn request(&self) -> hyper::Request<Full<Bytes>> {
-        hyper::Request::builder()
-            .method(self.method.clone())
-            .uri(&self.path)
-            .header("host", "127.0.0.1")
-            .header("authorization", AUTH)
-            .header("content-type", "application/json")
-            .body(Full::new(Bytes::from_static(self.body.as_bytes())))
-            .expect("a valid request")
+    fn auth(self, authorization: &str) -> Self {
+        self.header("authorization", authorization)
+    }
+
+    fn header(mut self, name: &'static str, value: &str) -> Self {
+        self.headers.push((name, value.to_owned()));
+        self
+    }
+
+    fn body(&self, n: u64) -> Bytes {
+        match self.body {
+            None => Bytes::new(),
+            Some(t) if t.contains("{n}") => Bytes::from(t.replace("{n}", &n.to_string())),
+            Some(t) => Bytes::from_static(t.as_bytes()),
+        }
+    }
+
+    fn request(&self, n: u64) -> hyper::Request<Full<Bytes>> {
+        let mut b = hyper::Request::builder().method(self.method.clone()).uri(&self.path).header("host", "127.0.0.1");
+        if self.body.is_some() {
+            b = b.header("content-type", "application/json");
+        }
+        for (k, v) in &self.headers {
+            b = b.header(*k, v);
+        }
+        b.body(Full::new(self.body(n))).expect("a valid request")
+    }
+
+    /// The same request through the in-process handle (sizes, setup).
+    fn in_process(&self, handle: &Handle, n: u64) -> dbaas_sim::Reply {
+        let mut req = Request::new(self.method.clone(), &self.path, self.body(n));
+        for (k, v) in &self.headers {
+            req.headers.insert(*k, hyper::header::HeaderValue::from_str(v).expect("a header value"));
+        }
+        if self.body.is_some() {
+            req.headers.insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
+        }
+        handle.request(req)
     }
 }
 
 type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
-/// One side of a comparison: `mode.connections` keep-alive connections to a server, the
-/// request they send, and what to do before each of its slices.
+/// One side of a comparison: keep-alive connections to a server, the request they send,
+/// what to do before each of its slices, and what it measured.
 struct Arm {
     conns: Vec<Sender>,
     shape: Arc<Shape>,
     before: Box<dyn Fn()>,
     counted: u64,
+    /// Latencies of the counted requests, in microseconds.
+    latencies: Vec<u32>,
+}
+
+/// What one arm measured: throughput and latency percentiles.
+struct Measured {
+    rate: f64,
+    p50_us: f64,
+    p99_us: f64,
 }
 
 impl Arm {
-    async fn new(addr: SocketAddr, shape: Shape, mode: &Mode) -> Self {
-        let mut conns = Vec::with_capacity(mode.connections);
-        for _ in 0..mode.connections {
+    async fn new(addr: SocketAddr, shape: Shape, connections: usize) -> Self {
+        let mut conns = Vec::with_capacity(connections);
+        for _ in 0..connections {
             conns.push(connect(addr).await);
         }
-        Arm { conns, shape: Arc::new(shape), before: Box::new(|| {}), counted: 0 }
+        Arm { conns, shape: Arc::new(shape), before: Box::new(|| {}), counted: 0, latencies: Vec::new() }
     }
 
     fn before(mut self, f: impl Fn() + 'static) -> Self {
@@ -377,7 +539,8 @@ impl Arm {
 /// shared machine falls on every arm alike instead of on whichever ran during it. Each
 /// slice is closed-loop on all of its arm's connections and counts only the answers
 /// after its warm-up.
-async fn interleaved(mut arms: Vec<Arm>, mode: &Mode) -> Vec<f64> {
+async fn interleaved(mut arms: Vec<Arm>, mode: &Mode) -> Vec<Measured> {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let slice = mode.measure / mode.rounds;
     for round in 0..mode.rounds {
         let warmup = if round == 0 { mode.warmup } else { mode.warmup / 5 };
@@ -392,43 +555,56 @@ async fn interleaved(mut arms: Vec<Arm>, mode: &Mode) -> Vec<f64> {
                     let shape = arm.shape.clone();
                     tokio::spawn(async move {
                         let mut counted = 0u64;
+                        let mut latencies = Vec::new();
                         loop {
                             let now = Instant::now();
                             if now >= end {
-                                break (sender, counted);
+                                break (sender, counted, latencies);
                             }
+                            let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let req = shape.request(n);
                             sender.ready().await.expect("the connection stays open");
-                            let resp = sender.send_request(shape.request()).await.expect("an answer");
+                            let resp = sender.send_request(req).await.expect("an answer");
                             let status = resp.status();
                             let _ = resp.into_body().collect().await.expect("a body");
                             assert!(status.is_success(), "{} {} answered {status}", shape.method, shape.path);
                             if now >= start {
                                 counted += 1;
+                                latencies.push(now.elapsed().as_micros().min(u32::MAX as u128) as u32);
                             }
                         }
                     })
                 })
                 .collect();
             for t in tasks {
-                let (sender, counted) = t.await.expect("a client");
+                let (sender, counted, latencies) = t.await.expect("a client");
                 arm.conns.push(sender);
                 arm.counted += counted;
+                arm.latencies.extend(latencies);
             }
         }
     }
-    arms.iter().map(|a| a.counted as f64 / mode.measure.as_secs_f64()).collect()
+    arms.iter_mut()
+        .map(|a| {
+            a.latencies.sort_unstable();
+            let pct = |p: f64| {
+                let i = ((a.latencies.len() as f64 * p) as usize).min(a.latencies.len().saturating_sub(1));
+                a.latencies.get(i).copied().unwrap_or(0) as f64
+            };
+            Measured { rate: a.counted as f64 / mode.measure.as_secs_f64(), p50_us: pct(0.50), p99_us: pct(0.99) }
+        })
+        .collect()
 }
 
-/// Median latency of `mode.latency_samples` sequential GETs of `path` on one connection.
-async fn latency(addr: SocketAddr, path: &str, mode: &Mode) -> Duration {
-    let shape = Shape::new(Method::GET, path.to_owned(), "");
+/// Median latency of `mode.latency_samples` sequential requests on one connection.
+async fn latency(addr: SocketAddr, shape: &Shape, mode: &Mode) -> Duration {
     let mut sender = connect(addr).await;
     let mut samples = Vec::with_capacity(mode.latency_samples);
     for i in 0..mode.latency_samples + 10 {
         sender.ready().await.expect("the connection stays open");
         let t = Instant::now();
-        let resp = sender.send_request(shape.request()).await.expect("an answer");
-        assert!(resp.status().is_success(), "GET {path} answered {}", resp.status());
+        let resp = sender.send_request(shape.request(i as u64)).await.expect("an answer");
+        assert!(resp.status().is_success(), "{} {} answered {}", shape.method, shape.path, resp.status());
         let _ = resp.into_body().collect().await.expect("a body");
         if i >= 10 {
             samples.push(t.elapsed());
@@ -492,14 +668,16 @@ fn process_start(mode: &Mode) -> Vec<Figure> {
     );
     vec![
         Figure {
-            name: "readiness (spawn to listening line)",
+            enforced: true,
+            name: "readiness (spawn to listening line)".into(),
             value: ready_ms,
             unit: "ms",
             target: "< 20".into(),
             met: ready_ms < 20.0,
         },
         Figure {
-            name: "idle RSS",
+            enforced: true,
+            name: "idle RSS".into(),
             value: rss_mib,
             unit: "MiB",
             target: "< 20".into(),

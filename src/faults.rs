@@ -505,16 +505,34 @@ impl PathNode {
 }
 
 /// Trie positions reached after some segments: `(node, false)` is at the node, `(node,
-/// true)` is inside the `**` edge that leads to it. Each position is held once.
+/// true)` is inside the `**` edge that leads to it. Each position is held once: a linear
+/// scan finds it among the few a request usually reaches; past [`Active::SCAN`] of them
+/// a hash set takes over, so that many globs never cost a quadratic scan.
 #[derive(Default)]
 struct Active<'a> {
     states: Vec<(&'a PathNode, bool)>,
-    seen: std::collections::HashSet<(usize, bool), FxBuild>,
+    seen: Option<std::collections::HashSet<(usize, bool), FxBuild>>,
 }
 
 impl<'a> Active<'a> {
+    const SCAN: usize = 32;
+
     fn reach(&mut self, node: &'a PathNode, looping: bool) {
-        if !self.seen.insert((node as *const PathNode as usize, looping)) {
+        let key = (node as *const PathNode as usize, looping);
+        let new = match &mut self.seen {
+            Some(seen) => seen.insert(key),
+            None if self.states.len() < Self::SCAN => {
+                !self.states.iter().any(|(n, l)| std::ptr::eq(*n, node) && *l == looping)
+            }
+            None => {
+                let mut seen: std::collections::HashSet<(usize, bool), FxBuild> =
+                    self.states.iter().map(|(n, l)| (*n as *const PathNode as usize, *l)).collect();
+                let new = seen.insert(key);
+                self.seen = Some(seen);
+                new
+            }
+        };
+        if !new {
             return;
         }
         self.states.push((node, looping));

@@ -46,6 +46,7 @@ pub mod provider;
 pub mod providers;
 pub mod runner;
 pub mod scenario;
+pub mod secret;
 pub mod store;
 pub mod timeline;
 pub mod validation;

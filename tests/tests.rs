@@ -19,3 +19,5 @@ mod oracle;
 mod seam;
 // Fujitsu DBaaS: token auth, instances, restores, validation, the state table, dispatch, tenants, chaos.
 mod fujitsu;
+// Every served route of every provider: credentials and tenant isolation.
+mod routes;

@@ -74,13 +74,16 @@ pub fn authenticate(o: &Oracle, req: &Request, path_domain: Option<&str>, cx: &C
             .ok_or_else(|| unauthorized("Malformed Basic credentials"))?;
         let (user, password) = decoded.split_once(':').ok_or_else(|| unauthorized("Malformed Basic credentials"))?;
         // T02: the user exists in the domain and the password matches.
-        let found = domain.users.iter().find(|u| u.username == user && constant_time_eq(&u.password, password));
+        let found = domain.users.iter().find(|u| u.username == user && u.password.matches(password));
         let user = found.cloned().ok_or_else(|| unauthorized("Invalid username or password"))?;
         return Ok(Principal { domain, username: user.username, can_mutate: user.can_mutate });
     }
     if scheme.eq_ignore_ascii_case("bearer") {
         // T06: a known token; T05: not expired (S4: "Expired" in the message).
-        let token = o.tokens.get("", credentials.trim()).ok_or_else(|| unauthorized("Invalid access token"))?;
+        let token = o
+            .tokens
+            .get("", &crate::secret::digest(credentials.trim()))
+            .ok_or_else(|| unauthorized("Invalid access token"))?;
         if token.expires_at <= cx.now {
             return Err(OracleError::Expired);
         }
@@ -94,11 +97,6 @@ pub fn authenticate(o: &Oracle, req: &Request, path_domain: Option<&str>, cx: &C
         return Ok(Principal { domain, username: token.username, can_mutate });
     }
     Err(unauthorized("Unsupported authorization scheme; use Basic or Bearer"))
-}
-
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// T08: `POST operations` needs the mutate role (§2.2).

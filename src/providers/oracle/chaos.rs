@@ -63,7 +63,7 @@ fn tenant_of(o: &Oracle, req: &Request, path_domain: Option<&str>) -> Option<Str
     if !scheme.eq_ignore_ascii_case("bearer") {
         return None;
     }
-    o.tokens.get("", token.trim()).map(|t| t.domain)
+    o.tokens.get("", &crate::secret::digest(token.trim())).map(|t| t.domain)
 }
 
 /// The provider, operation and identity domain of a request, before its handler runs.
@@ -720,7 +720,7 @@ pub fn restore(o: &Oracle, v: &Value) -> Result<(), String> {
         o.aliases.insert("", &d.alias.to_ascii_lowercase(), d.name.clone());
         o.domains.insert("", &d.name.clone(), d);
     }
-    o.tokens.replace(p.tokens.into_iter().map(|t| (String::new(), t.token.clone(), t)));
+    o.tokens.replace(p.tokens.into_iter().map(|t| (String::new(), t.token.as_digest().to_owned(), t)));
     o.definitions.replace(p.definitions.into_iter().map(|d| (String::new(), d.id.clone(), d)));
     o.purchase_entitlements.replace(p.purchases.into_iter().map(|(d, x)| (d, x.id.clone(), x)));
     o.cloud_accounts.replace(p.accounts.into_iter().map(|(d, a)| (d, a.id.clone(), a)));

@@ -10,6 +10,7 @@ use super::failures::{self, FaultTarget};
 use super::instances;
 use super::model::*;
 use super::{default_entitlement, Oracle, DEFAULT_DOMAIN};
+use crate::secret::Secret;
 use crate::http::{json_object, Reply, Request};
 use crate::providers::Cx;
 
@@ -57,7 +58,7 @@ pub fn handle(o: &Oracle, req: &Request, segs: &[&str], cx: &Cx) -> Option<Reply
         ["domains"] if m == Method::POST => run(&|b| add_domain(o, b)),
         ["users"] if m == Method::POST => run(&|b| add_user(o, b)),
         ["tokens"] if m == Method::POST => run(&|b| add_token(o, b, cx)),
-        ["tokens", token, "expire"] if m == Method::POST => match o.tokens.update("", token, |t| t.expires_at = cx.now)
+        ["tokens", token, "expire"] if m == Method::POST => match o.tokens.update("", &crate::secret::digest(token), |t| t.expires_at = cx.now)
         {
             Some(()) => Ok(json!({"token": token, "expired": true})),
             None => Err(not_found(format!("token {token} not found"))),
@@ -140,7 +141,7 @@ pub(crate) fn add_domain(o: &Oracle, b: &Map<String, Value>) -> Done {
     }
     let mut users = Vec::new();
     if let Some(username) = str_field(b, "username")? {
-        let password = str_field(b, "password")?.unwrap_or(super::DEFAULT_PASSWORD).to_owned();
+        let password = Secret::new(str_field(b, "password")?.unwrap_or(super::DEFAULT_PASSWORD));
         let can_mutate = bool_field(b, "canMutate")?.unwrap_or(true);
         users.push(User { username: username.to_owned(), password, can_mutate });
     }
@@ -164,7 +165,7 @@ pub(crate) fn add_user(o: &Oracle, b: &Map<String, Value>) -> Done {
         return Err(bad("username and password are required"));
     };
     let can_mutate = bool_field(b, "canMutate")?.unwrap_or(true);
-    let user = User { username: username.to_owned(), password: password.to_owned(), can_mutate };
+    let user = User { username: username.to_owned(), password: Secret::new(password), can_mutate };
     o.domains.update("", &d.name, |d| {
         d.users.retain(|u| u.username != user.username);
         d.users.push(user.clone());
@@ -187,7 +188,8 @@ pub(crate) fn add_token(o: &Oracle, b: &Map<String, Value>, cx: &Cx) -> Done {
     };
     let lifetime = u64_field(b, "expiresIn")?.unwrap_or(o.settings().token_lifetime);
     let expires_at = cx.now.plus_secs(lifetime);
-    o.tokens.insert("", &token, Token { token: token.clone(), domain: d.name.clone(), username, expires_at });
+    let secret = Secret::new(&token);
+    o.tokens.insert("", secret.as_digest(), Token { token: secret.clone(), domain: d.name.clone(), username, expires_at });
     Ok(json!({"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "domain": d.name}))
 }
 

@@ -75,6 +75,7 @@ use crate::config::{KnobSet, Knobs};
 use crate::http::{ProviderError, Reply, Request};
 use crate::faults::{Classified, ResourceFault};
 use crate::providers::{Cx, Handled, Provider, ResourceCount, Scheduled, Transition};
+use crate::secret::Secret;
 use crate::store::Table;
 
 use auth::Principal;
@@ -182,7 +183,7 @@ impl Oracle {
             alias: DEFAULT_DOMAIN_ALIAS.into(),
             id: "511203592".into(),
             display_name: DEFAULT_DOMAIN.into(),
-            users: vec![User { username: DEFAULT_USER.into(), password: DEFAULT_PASSWORD.into(), can_mutate: true }],
+            users: vec![User { username: DEFAULT_USER.into(), password: Secret::new(DEFAULT_PASSWORD), can_mutate: true }],
             cloud_account_id: DEFAULT_CLOUD_ACCOUNT.into(),
         });
         self.purchase_entitlements.insert(

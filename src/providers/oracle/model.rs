@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::capacity::{self, Capacity, Model, RackSize};
+use crate::secret::Secret;
 use crate::clock::SimInstant;
 
 /// A status enum with its wire names: `ALL`, `as_str` (the wire name, also its serde
@@ -57,7 +58,10 @@ pub struct Domain {
 #[serde(rename_all = "camelCase")]
 pub struct User {
     pub username: String,
-    pub password: String,
+    /// Kept as a digest (dumped as `passwordHash`; a dump's plaintext `password` is
+    /// hashed on restore).
+    #[serde(rename = "passwordHash", alias = "password")]
+    pub password: Secret,
     /// §2.2: without it, `POST operations` is 403 (T08).
     pub can_mutate: bool,
 }
@@ -66,7 +70,9 @@ pub struct User {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Token {
-    pub token: String,
+    /// Kept as a digest, which is also the token table's key (dumped as `tokenHash`).
+    #[serde(rename = "tokenHash", alias = "token")]
+    pub token: Secret,
     pub domain: String,
     pub username: String,
     pub expires_at: SimInstant,
