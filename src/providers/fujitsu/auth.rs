@@ -11,14 +11,13 @@
 //!   or expired → 401 `unauthorized`; a token of another tenant on this tenant's path →
 //!   401 as well ("Insufficient privileges", seed 235): the token carries no privilege
 //!   here, and the answer says nothing of the other tenant's data.
-//! - Secrets are kept as sha256 digests only (passwords, IaaS and service tokens), so
-//!   the state dump never shows one (DESIGN.md).
+//! - Secrets are kept as digests only (`crate::secret`: passwords, IaaS and service
+//!   tokens), so the state dump never shows one (DESIGN.md).
 //!
 //! May touch: the tenant, user and token tables.
 
 use hyper::header::HeaderValue;
 use hyper::StatusCode;
-use sha2::{Digest, Sha256};
 
 use super::error::FujitsuError;
 use super::model::Token;
@@ -27,6 +26,7 @@ use super::wire::{mirror, TokenBody};
 use super::{body_value, view, Fujitsu, Out};
 use crate::http::Request;
 use crate::providers::Cx;
+use crate::secret::digest;
 
 /// The identity a request acts as (its tenant is the path's, checked against the token).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,30 +34,11 @@ pub struct Principal {
     pub user_id: String,
 }
 
-/// Lower-case hex sha256, on the stack (every request digests its token).
-pub fn sha256_digits(s: &str) -> [u8; 64] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(s.as_bytes());
-    let mut out = [0u8; 64];
-    for (i, b) in digest.iter().enumerate() {
-        out[2 * i] = HEX[(b >> 4) as usize];
-        out[2 * i + 1] = HEX[(b & 15) as usize];
-    }
-    out
-}
-
-/// Lower-case hex sha256.
-pub fn sha256_hex(s: &str) -> String {
-    String::from_utf8_lossy(&sha256_digits(s)).into_owned()
-}
-
 /// The `X-Auth-Token` of a request, checked for this tenant at `cx.now`.
 pub fn authenticate(f: &Fujitsu, req: &Request, tenant: &str, cx: &Cx) -> Result<Principal, FujitsuError> {
     let token = req.header("x-auth-token").map(str::trim).filter(|t| !t.is_empty());
     let token = token.ok_or(FujitsuError::Unauthorized("X-Auth-Token is required"))?;
-    let digits = sha256_digits(token);
-    let key = std::str::from_utf8(&digits).unwrap_or_default();
-    let found = f.tokens.read("", key, |t| {
+    let found = f.tokens.read("", &digest(token), |t| {
         (t.expires > cx.now).then(|| (t.tenant == tenant).then(|| Principal { user_id: t.user_id.clone() }))
     });
     match found {
@@ -87,22 +68,22 @@ pub fn create_token(f: &Fujitsu, req: &Request, tenant: &str, cx: &Cx) -> Result
     let settings = f.settings();
     let (user_id, limit) = match creds {
         Credentials::IaasToken(t) => {
-            let found = f.iaas_tokens.get("", &sha256_hex(&t)).ok_or(FujitsuError::Unauthorized(BAD_CREDENTIALS))?;
+            let found = f.iaas_tokens.get("", &digest(&t)).ok_or(FujitsuError::Unauthorized(BAD_CREDENTIALS))?;
             if found.expires.is_some_and(|e| e <= cx.now) {
                 return Err(FujitsuError::Unauthorized("the IaaS token has expired"));
             }
             (found.user_id, found.expires)
         }
         Credentials::UserId { id, password } => {
-            let ok = f.users.read("", &id, |u| u.password_sha256 == sha256_hex(&password)).unwrap_or(false);
+            let ok = f.users.read("", &id, |u| u.password.matches(&password)).unwrap_or(false);
             if !ok {
                 return Err(FujitsuError::Unauthorized(BAD_CREDENTIALS));
             }
             (id, None)
         }
         Credentials::UserName { name, domain, password } => {
-            let hash = sha256_hex(&password);
-            let found = f.users.list_where("", |u| u.name == name && u.domain == domain && u.password_sha256 == hash);
+            let found =
+                f.users.list_where("", |u| u.name == name && u.domain == domain && u.password.matches(&password));
             let user = found.into_iter().next().ok_or(FujitsuError::Unauthorized(BAD_CREDENTIALS))?;
             (user.id, None)
         }
@@ -115,23 +96,13 @@ pub fn create_token(f: &Fujitsu, req: &Request, tenant: &str, cx: &Cx) -> Result
         expires = expires.min(limit);
     }
     let token_id = format!("gAAAAAB{}", cx.ids.alnum(120));
-    let sha = sha256_hex(&token_id);
+    let key = digest(&token_id);
     f.prune_tokens(cx);
-    f.tokens.insert("", &sha, Token { token_sha256: sha.clone(), user_id, tenant: tenant.to_owned(), expires });
+    f.tokens.insert("", &key, Token { token_digest: key.clone(), user_id, tenant: tenant.to_owned(), expires });
     let body = view::token(&cx.iso(expires), &token_id);
     let mut out = Out::json(StatusCode::OK, body);
     if let Ok(v) = HeaderValue::from_str(&token_id) {
         out.headers.push((hyper::header::HeaderName::from_static("x-auth-token"), v));
     }
     Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn digests_are_hex_sha256() {
-        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    }
 }

@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::auth::{sha256_hex, Principal};
+use super::auth::Principal;
 use super::error::FujitsuError;
 use super::model::*;
 use super::routes::{self, Endpoint};
@@ -30,6 +30,7 @@ use super::{DEFAULT_PARAMETER_GROUP, DEFAULT_SECURITY_GROUP, DEFAULT_USER, DEFAU
 use crate::faults::{Classified, ResourceFault};
 use crate::http::{ProviderError, Reply, Request};
 use crate::providers::{Cx, ResourceCount, Transition};
+use crate::secret::{digest, Secret};
 
 /// Whether the raw body might carry an `action` key (a plain create skips the parse).
 fn mentions_action(body: &[u8]) -> bool {
@@ -412,7 +413,7 @@ pub fn seed_identities(f: &Fujitsu, v: &Value, cx: &Cx) -> Result<(), String> {
                     }
                 }
                 if let Some(p) = &u.password {
-                    x.password_sha256 = sha256_hex(p);
+                    x.password = Secret::new(p);
                 }
                 x
             }
@@ -420,7 +421,7 @@ pub fn seed_identities(f: &Fujitsu, v: &Value, cx: &Cx) -> Result<(), String> {
                 id: u.id.unwrap_or_else(|| cx.ids.hex(32)),
                 name: u.name,
                 domain,
-                password_sha256: sha256_hex(&u.password.ok_or_else(|| format!("users[{i}]: password is required"))?),
+                password: Secret::new(&u.password.ok_or_else(|| format!("users[{i}]: password is required"))?),
                 tenants,
             },
         };
@@ -435,9 +436,9 @@ pub fn seed_identities(f: &Fujitsu, v: &Value, cx: &Cx) -> Result<(), String> {
             .get("", &who)
             .or_else(|| f.users.list_where("", |u| u.name == who && u.domain == domain).into_iter().next())
             .ok_or_else(|| format!("iaasTokens[{i}]: user {who} does not exist"))?;
-        let sha = sha256_hex(&t.token);
+        let sha = digest(&t.token);
         let expires = t.expires_in.map(|s| cx.now.plus_secs(s));
-        f.iaas_tokens.insert("", &sha, IaasToken { token_sha256: sha.clone(), user_id: user.id, expires });
+        f.iaas_tokens.insert("", &sha, IaasToken { token_digest: sha.clone(), user_id: user.id, expires });
     }
     for (i, v) in list(s, "subnets")?.iter().enumerate() {
         let s: SubnetSeed = item("subnets", i, v)?;
@@ -714,8 +715,8 @@ pub fn restore(f: &Fujitsu, v: &Value) -> Result<(), String> {
     let max_seq = p.instances.iter().map(|i| i.seq).max().unwrap_or(0);
     f.tenants.replace(p.tenants.into_iter().map(|t| (String::new(), t.id.clone(), t)));
     f.users.replace(p.users.into_iter().map(|u| (String::new(), u.id.clone(), u)));
-    f.iaas_tokens.replace(p.iaas_tokens.into_iter().map(|t| (String::new(), t.token_sha256.clone(), t)));
-    f.tokens.replace(p.tokens.into_iter().map(|t| (String::new(), t.token_sha256.clone(), t)));
+    f.iaas_tokens.replace(p.iaas_tokens.into_iter().map(|t| (String::new(), t.token_digest.clone(), t)));
+    f.tokens.replace(p.tokens.into_iter().map(|t| (String::new(), t.token_digest.clone(), t)));
     f.instances.replace(p.instances.into_iter().map(|i| (i.tenant.clone(), i.id.clone(), i)));
     f.snapshots.replace(p.snapshots.into_iter().map(|s| (s.tenant.clone(), s.id.clone(), s)));
     f.set_counters([p.counters.instances.max(max_seq), p.counters.ips, p.counters.public_ips]);
@@ -758,7 +759,7 @@ pub(crate) mod tests {
             engine_version: "12".into(),
             engine_minor_version: "0".into(),
             master_user_name: "postgres".into(),
-            master_password: PasswordHistory::new(now, sha256_hex("pw")),
+            master_password: PasswordHistory::new(now, Secret::new("pw")),
             character_set: "UTF8".into(),
             collate: "C".into(),
             download_log_extension: false,

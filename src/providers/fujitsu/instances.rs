@@ -24,6 +24,7 @@ use super::wire::{mirror, ActionBody, InstanceBody, InstanceRequest};
 use super::{auth, body_value, view, Call, Fujitsu, Res};
 use super::{Out, DEFAULT_PARAMETER_GROUP, DEFAULT_SECURITY_GROUP, DEFAULT_SUBNET_CIDR};
 use crate::clock::SimInstant;
+use crate::secret::Secret;
 use crate::validation::FieldError;
 
 type Status = InstanceStatus;
@@ -290,7 +291,7 @@ fn build(
         engine_version: origin.engine_version,
         engine_minor_version: origin.engine_minor_version,
         master_user_name: origin.master_user_name,
-        master_password: PasswordHistory::new(now, auth::sha256_hex(&spec.master_password)),
+        master_password: PasswordHistory::new(now, Secret::new(&spec.master_password)),
         character_set: origin.character_set,
         collate: origin.collate,
         download_log_extension: spec.download_log_extension,
@@ -344,11 +345,7 @@ fn create(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
     let users = e
         .users
         .iter()
-        .map(|u| DbUser {
-            name: u.name.clone(),
-            password_sha256: auth::sha256_hex(&u.password),
-            databases: u.databases.clone(),
-        })
+        .map(|u| DbUser { name: u.name.clone(), password: Secret::new(&u.password), databases: u.databases.clone() })
         .collect();
     let origin = Origin {
         flavor,
@@ -388,7 +385,7 @@ fn restore(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
     let src = &snap.source;
     if call.settings.strict_restore_credentials {
         same_master_user_name(s.master_user_name.as_deref(), &src.master_user_name)?;
-        same_master_password(auth::sha256_hex(&s.master_password) == src.master_password_sha256)?;
+        same_master_password(src.master_password.as_ref().is_some_and(|p| p.matches(&s.master_password)))?;
     }
     let p = placement(
         f,
@@ -460,7 +457,7 @@ pub fn pitr(f: &Fujitsu, call: &Call, source_id: &str) -> Res {
             RestorePoint::Latest => src.master_password.current(),
             RestorePoint::At(_) => src.master_password.at(at),
         };
-        same_master_password(auth::sha256_hex(&s.master_password) == expected)?;
+        same_master_password(expected.is_some_and(|p| p.matches(&s.master_password)))?;
     }
     let flavor = s.flavor.clone().unwrap_or_else(|| src.flavor.clone());
     refs::flavor_exists("instance.flavorRef", &flavor)?;
@@ -581,7 +578,7 @@ fn replica(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         engine_version: src.engine_version.clone(),
         engine_minor_version: src.engine_minor_version.clone(),
         master_user_name: src.master_user_name.clone(),
-        master_password: PasswordHistory::new(now, src.master_password.current().to_owned()),
+        master_password: src.master_password.clone(),
         character_set: src.character_set.clone(),
         collate: src.collate.clone(),
         download_log_extension: spec.download_log_extension.unwrap_or(src.download_log_extension),
@@ -692,7 +689,7 @@ fn apply_modify(f: &Fujitsu, call: &Call, i: &mut Instance, spec: &ModifySpec) -
         i.engine_version.clone_from(x);
     }
     if let Some(p) = &spec.master_password {
-        i.master_password.set(now, auth::sha256_hex(p));
+        i.master_password.set(now, Secret::new(p));
     }
     if let Some(x) = spec.download_log_extension {
         i.download_log_extension = x;

@@ -71,7 +71,7 @@ use crate::http::{json_object, ProviderError, Reply, Request};
 use crate::providers::{Cx, Handled};
 use crate::store::Table;
 
-use auth::{sha256_hex, Principal};
+use auth::Principal;
 pub use error::FujitsuError;
 pub use model::Event;
 use model::*;
@@ -216,19 +216,19 @@ impl Fujitsu {
                 id: DEFAULT_USER_ID.into(),
                 name: DEFAULT_USER.into(),
                 domain: DEFAULT_DOMAIN.into(),
-                password_sha256: sha256_hex(DEFAULT_PASSWORD),
+                password: crate::secret::Secret::new(DEFAULT_PASSWORD),
                 tenants: vec![DEFAULT_TENANT.into()],
             },
         );
-        let sha = sha256_hex(DEFAULT_IAAS_TOKEN);
+        let sha = crate::secret::digest(DEFAULT_IAAS_TOKEN);
         self.iaas_tokens.insert(
             "",
             &sha,
-            IaasToken { token_sha256: sha.clone(), user_id: DEFAULT_USER_ID.into(), expires: None },
+            IaasToken { token_digest: sha.clone(), user_id: DEFAULT_USER_ID.into(), expires: None },
         );
-        let sha = sha256_hex(DEFAULT_TOKEN);
+        let sha = crate::secret::digest(DEFAULT_TOKEN);
         let token = Token {
-            token_sha256: sha.clone(),
+            token_digest: sha.clone(),
             user_id: DEFAULT_USER_ID.into(),
             tenant: DEFAULT_TENANT.into(),
             expires: crate::clock::SimInstant(u64::MAX),

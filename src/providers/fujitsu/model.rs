@@ -14,6 +14,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::clock::SimInstant;
+use crate::secret::Secret;
 
 // ---------------------------------------------------------------------------------------
 // States and the state × operation table.
@@ -391,7 +392,7 @@ pub enum Recovery {
 #[serde(rename_all = "camelCase")]
 pub struct DbUser {
     pub name: String,
-    pub password_sha256: String,
+    pub password: Secret,
     pub databases: Vec<String>,
 }
 
@@ -453,31 +454,33 @@ pub enum ReplicaStatus {
     Error,
 }
 
-/// A master password as hashes: the current one and when each earlier one held, so that
-/// PITR can ask for "the password at restoreTime" (seed 1734, 4003–4004).
+/// A master password as digests (`crate::secret`): the current one and when each
+/// earlier one held, so that PITR can ask for "the password at restoreTime" (seed 1734,
+/// 4003–4004).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordHistory {
-    /// `(since, sha256 hex)`, oldest first; never empty.
-    pub entries: Vec<(SimInstant, String)>,
+    /// `(since, digest)`, oldest first; never empty.
+    pub entries: Vec<(SimInstant, Secret)>,
 }
 
 impl PasswordHistory {
-    pub fn new(at: SimInstant, hash: String) -> Self {
-        PasswordHistory { entries: vec![(at, hash)] }
+    pub fn new(at: SimInstant, secret: Secret) -> Self {
+        PasswordHistory { entries: vec![(at, secret)] }
     }
 
-    pub fn current(&self) -> &str {
-        self.entries.last().map_or("", |(_, h)| h.as_str())
+    /// The current password (`None` only for a hand-written dump with no entry).
+    pub fn current(&self) -> Option<&Secret> {
+        self.entries.last().map(|(_, s)| s)
     }
 
     /// The password that held at `t` (the oldest one before the first entry).
-    pub fn at(&self, t: SimInstant) -> &str {
-        self.entries.iter().rev().find(|(since, _)| *since <= t).or(self.entries.first()).map_or("", |(_, h)| h)
+    pub fn at(&self, t: SimInstant) -> Option<&Secret> {
+        self.entries.iter().rev().find(|(since, _)| *since <= t).or(self.entries.first()).map(|(_, s)| s)
     }
 
-    pub fn set(&mut self, at: SimInstant, hash: String) {
-        self.entries.push((at, hash));
+    pub fn set(&mut self, at: SimInstant, secret: Secret) {
+        self.entries.push((at, secret));
     }
 }
 
@@ -677,8 +680,8 @@ pub struct SnapshotSource {
     pub engine_version: String,
     pub engine_minor_version: String,
     pub master_user_name: String,
-    /// sha256 hex of the master password when the snapshot was taken (seed 2877–2887).
-    pub master_password_sha256: String,
+    /// The master password when the snapshot was taken (seed 2877–2887), as a digest.
+    pub master_password: Option<Secret>,
     pub character_set: String,
     pub collate: String,
     pub databases: Vec<String>,
@@ -696,7 +699,7 @@ impl SnapshotSource {
             engine_version: i.engine_version.clone(),
             engine_minor_version: i.engine_minor_version.clone(),
             master_user_name: i.master_user_name.clone(),
-            master_password_sha256: i.master_password.at(at).to_owned(),
+            master_password: i.master_password.at(at).cloned(),
             character_set: i.character_set.clone(),
             collate: i.collate.clone(),
             databases: i.databases.clone(),
@@ -755,25 +758,26 @@ pub struct User {
     pub id: String,
     pub name: String,
     pub domain: String,
-    pub password_sha256: String,
+    pub password: Secret,
     /// The projects the user may get tokens for.
     pub tenants: Vec<String>,
 }
 
-/// An FJcloud-O IaaS token, accepted by `auth.token.id`; kept by its sha256.
+/// An FJcloud-O IaaS token, accepted by `auth.token.id`; kept by its digest
+/// (`crate::secret::digest`, also its table key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IaasToken {
-    pub token_sha256: String,
+    pub token_digest: String,
     pub user_id: String,
     pub expires: Option<SimInstant>,
 }
 
-/// A database-service token (`X-Auth-Token`), bound to one tenant; kept by its sha256.
+/// A database-service token (`X-Auth-Token`), bound to one tenant; kept by its digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Token {
-    pub token_sha256: String,
+    pub token_digest: String,
     pub user_id: String,
     pub tenant: String,
     pub expires: SimInstant,
@@ -878,11 +882,11 @@ mod tests {
 
     #[test]
     fn the_password_history_answers_the_one_that_held_then() {
-        let mut h = PasswordHistory::new(SimInstant(10), "a".into());
-        h.set(SimInstant(20), "b".into());
-        assert_eq!(h.current(), "b");
-        assert_eq!(h.at(SimInstant(15)), "a");
-        assert_eq!(h.at(SimInstant(20)), "b");
-        assert_eq!(h.at(SimInstant(5)), "a");
+        let mut h = PasswordHistory::new(SimInstant(10), Secret::new("a"));
+        h.set(SimInstant(20), Secret::new("b"));
+        assert!(h.current().unwrap().matches("b"));
+        assert!(h.at(SimInstant(15)).unwrap().matches("a"));
+        assert!(h.at(SimInstant(20)).unwrap().matches("b"));
+        assert!(h.at(SimInstant(5)).unwrap().matches("a"));
     }
 }
