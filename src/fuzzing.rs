@@ -332,7 +332,8 @@ pub fn check(req: &Request, reply: &Reply) -> Result<(), String> {
 /// The error envelope of each path owner, by first path segment. A provider adds its row
 /// here when it arrives; every other path (the control API, unknown paths) answers the
 /// plain `{"error": "..."}`.
-const ENVELOPES: &[(&str, EnvelopeCheck)] = &[("v1", clickhouse_error), ("itas", oracle_error), ("ecra", oracle_error)];
+const ENVELOPES: &[(&str, EnvelopeCheck)] =
+    &[("v1", clickhouse_error), ("itas", oracle_error), ("ecra", oracle_error), ("v1.0", fujitsu_error)];
 
 /// Checks an error body against an envelope, given the HTTP status.
 type EnvelopeCheck = fn(u16, &Value) -> Result<(), String>;
@@ -362,6 +363,17 @@ fn clickhouse_error(status: u16, body: &Value) -> Result<(), String> {
     }
     if !body.get("requestId").is_some_and(Value::is_string) {
         return Err("ClickHouse error without a requestId".into());
+    }
+    Ok(())
+}
+
+/// Fujitsu DBaaS: `{"Error": {"status": <http status>, "name": "...", "message": "..."}}`.
+fn fujitsu_error(status: u16, body: &Value) -> Result<(), String> {
+    let e = body.get("Error").ok_or_else(|| format!("Fujitsu error {status} without its Error envelope: {body}"))?;
+    let named = e.get("name").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
+    let said = e.get("message").and_then(Value::as_str).is_some_and(|m| !m.is_empty());
+    if e.get("status").and_then(Value::as_u64) != Some(u64::from(status)) || !named || !said {
+        return Err(format!("Fujitsu error {status} without status, name and message: {body}"));
     }
     Ok(())
 }

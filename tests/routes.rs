@@ -52,6 +52,17 @@ fn identities() -> Vec<Identity> {
             wrong: vec![("authorization", basic("john.smith@example.com", "not-the-password"))],
             tenant_header: Some("x-id-tenant-name"),
         },
+        Identity {
+            provider: "fujitsu",
+            tenant_param: "tenantId",
+            tenant: "0123456789abcdef0123456789abcdef",
+            other_tenant: "fedcba9876543210fedcba9876543210",
+            other_marker: "other-tenant-db",
+            // The default identity's never-expiring service token (`auth: fujitsu`).
+            good: vec![("x-auth-token", "sim-fujitsu-token".to_owned())],
+            wrong: vec![("x-auth-token", "gAAAAAB-not-a-token".to_owned())],
+            tenant_header: None,
+        },
     ]
 }
 
@@ -72,18 +83,28 @@ async fn add_other_tenant(sim: &Sim, id: &Identity) {
             )
             .await
         }
+        "fujitsu" => {
+            let yaml = format!(
+                "identities:\n  fujitsu:\n    tenants:\n      - {{id: {t}}}\n    users:\n      - {{name: {m}, password: pw, tenants: [{t}]}}\nresources:\n  fujitsu:\n    instances:\n      - {{tenant: {t}, id: {m}, name: {m}}}\n",
+                t = id.other_tenant,
+                m = id.other_marker
+            );
+            sim.send_raw(Method::POST, "/_sim/scenarios", None, Some(yaml.into_bytes()), &[]).await
+        }
         other => panic!("no way to add a tenant of {other}: add it here"),
     };
     assert_eq!(r.status, 200, "{}: {}", id.provider, r.text);
 }
 
-/// Every (method, path template) the provider's document serves.
+/// Every (method, path template) the provider's document serves, except the operations
+/// it documents as taking no credentials (`"security": []`, e.g. a token request).
 async fn routes(sim: &Sim, provider: &str) -> Vec<(Method, String)> {
     let doc = sim.sim_get(&format!("/_sim/openapi/{provider}.json")).await.body;
     let mut out = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for m in ["get", "post", "put", "patch", "delete"] {
-            if item.get(m).is_some() {
+            let open = item.get(m).is_some_and(|op| op.get("security").is_some_and(|s| s == &json!([])));
+            if item.get(m).is_some() && !open {
                 out.push((Method::from_bytes(m.to_uppercase().as_bytes()).expect("method"), path.clone()));
             }
         }

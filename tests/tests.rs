@@ -17,6 +17,8 @@ mod scenarios;
 mod oracle;
 // The provider seam: every registered provider answers the core's questions alike.
 mod seam;
+// Fujitsu DBaaS: token auth, instances, restores, validation, the state table, dispatch, tenants, chaos.
+mod fujitsu;
 // Every served route of every provider: credentials and tenant isolation.
 mod routes;
 // The dashboard's server side: /_sim/ui assets and the /_sim/events stream.

@@ -70,6 +70,7 @@ macro_rules! registry {
 registry! {
     clickhouse::ClickHouse => Clickhouse,
     oracle::Oracle => Oracle,
+    fujitsu::Fujitsu => Fujitsu,
 }
 
 impl World {

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod fujitsu;
 pub mod oracle;
 
 use std::time::Duration;

@@ -1,0 +1,191 @@
+//! `GET /_sim/openapi/fujitsu.json`: an OpenAPI 3.0 description of what this simulator
+//! serves for Fujitsu DBaaS (paths, methods, operation ids, path and query parameters,
+//! the `X-Auth-Token` header, the `{"Error": {...}}` envelope). A unit test routes every
+//! entry through `routes::route`, so the document cannot drift from the router.
+//!
+//! OpenAPI allows one operation per method and path, but the seed puts three operations
+//! on `POST /instances` and four on `POST /instances/{instanceId}/action`, told apart by
+//! the body. There the `operationId` is the path's default (`createInstance`: no
+//! `action`; `instanceAction`: a body naming no action) and `x-dbaas-sim-operations`
+//! lists every operation name the journal and fault rules use for it, with the body key
+//! that selects it.
+//! Authority: seed 1.2.1 (lines 292–313), 1.8.1; the error table (232–245).
+
+use serde_json::{json, Map, Value};
+
+/// `(path under /v1.0/{tenantId}, method, operationId, summary, [(body marker, operation)])`
+type Entry = (&'static str, &'static str, &'static str, &'static str, &'static [(&'static str, &'static str)]);
+
+pub const CATALOGUE: &[Entry] = &[
+    ("/auth/token", "post", "createToken", "Get a database-service token (1.8.2.1)", &[]),
+    ("/instances", "get", "listInstances", "List DB virtual servers (1.2.2.9)", &[]),
+    (
+        "/instances",
+        "post",
+        "createInstance",
+        "Create a DB virtual server (1.2.2.1), restore one from a DB snapshot (1.2.2.4) or create a read replica (1.2.2.12)",
+        &[("(no action)", "createInstance"), ("action.restoresnapshot", "restoreInstanceFromSnapshot"), ("action.readreplica", "createReadReplica")],
+    ),
+    ("/instances/{instanceId}", "get", "showInstance", "Show a DB virtual server (1.2.2.10)", &[]),
+    ("/instances/{instanceId}", "put", "modifyInstance", "Modify a DB virtual server (1.2.2.3)", &[]),
+    ("/instances/{instanceId}", "delete", "deleteInstance", "Delete a DB virtual server (1.2.2.2)", &[]),
+    ("/instances/{instanceId}", "post", "restoreInstancePointInTime", "Point-in-time recovery from this instance (1.2.2.5)", &[]),
+    (
+        "/instances/{instanceId}/action",
+        "post",
+        "instanceAction",
+        "Start (1.2.2.6), stop (1.2.2.7), reboot (1.2.2.8) or cancel an operation (1.2.2.11)",
+        &[
+            ("action.start", "startInstance"),
+            ("action.stop", "stopInstance"),
+            ("action.reboot", "rebootInstance"),
+            ("action.cancel", "cancelInstanceOperation"),
+        ],
+    ),
+    ("/engineversion", "get", "listEngineVersions", "DB engine information (1.2.2.13)", &[]),
+    ("/flavors", "get", "listFlavors", "List flavors (1.2.2.14)", &[]),
+    ("/flavors/{flavorId}", "get", "showFlavor", "Show a flavor (1.2.2.15)", &[]),
+];
+
+const BASE: &str = "/v1.0/{tenantId}";
+
+fn path_param(name: &str) -> Value {
+    json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
+}
+
+fn query_param(name: &str, ty: &str, doc: &str) -> Value {
+    json!({"name": name, "in": "query", "required": false, "schema": {"type": ty}, "description": doc})
+}
+
+fn error_responses(codes: &[u16]) -> Map<String, Value> {
+    codes
+        .iter()
+        .map(|c| {
+            let name = super::error::error_name(*c);
+            (c.to_string(), json!({"description": name, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}))
+        })
+        .collect()
+}
+
+fn operation(path: &str, method: &str, id: &str, summary: &str, alternatives: &[(&str, &str)]) -> Value {
+    let mut params: Vec<Value> = vec![path_param("tenantId")];
+    for p in ["instanceId", "flavorId"] {
+        if path.contains(&format!("{{{p}}}")) {
+            params.push(path_param(p));
+        }
+    }
+    if matches!(id, "listInstances" | "listFlavors" | "listEngineVersions") {
+        params.push(query_param("limit", "integer", "20 to 100, default 20"));
+        params.push(query_param("marker", "string", "where the page starts"));
+    }
+    if id == "listEngineVersions" {
+        params.push(query_param("engine", "string", "enterprisepostgres"));
+        params.push(query_param("engineVersion", "string", "a version"));
+        params.push(query_param("defaultOnly", "boolean", "only the default version"));
+        params.push(query_param("listSupportedCharacterSets", "boolean", "list supportedCharacterSets"));
+    }
+    let (ok, ok_doc) = match (method, id) {
+        ("delete", _) | (_, "instanceAction") => ("202", "Accepted, no body"),
+        _ => ("200", "OK"),
+    };
+    let mut responses = Map::new();
+    let ok_value = if ok == "202" {
+        json!({"description": ok_doc})
+    } else {
+        json!({"description": ok_doc, "content": {"application/json": {"schema": {"type": "object"}}}})
+    };
+    responses.insert(ok.into(), ok_value);
+    responses.extend(error_responses(&[400, 401, 403, 404, 405, 413, 422, 500, 501, 503, 504]));
+    let mut op = json!({
+        "operationId": id,
+        "summary": summary,
+        "parameters": params,
+        "responses": responses,
+    });
+    if id == "createToken" {
+        op["security"] = json!([]);
+    }
+    if matches!(method, "post" | "put") {
+        op["requestBody"] = json!({"required": id != "instanceAction", "content": {"application/json": {"schema": {"type": "object"}}}});
+    }
+    if !alternatives.is_empty() {
+        op["x-dbaas-sim-operations"] = Value::Array(
+            alternatives.iter().map(|(marker, name)| json!({"operation": name, "when": marker})).collect(),
+        );
+    }
+    op
+}
+
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for (path, method, id, summary, alternatives) in CATALOGUE {
+        let full = format!("{BASE}{path}");
+        let item = paths.entry(full).or_insert_with(|| json!({}));
+        item[*method] = operation(path, method, id, summary, alternatives);
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Fujitsu DBaaS (dbaas-sim)",
+            "version": "1.10",
+            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth and the DB virtual server family. Operation names of shared paths are in x-dbaas-sim-operations."
+        },
+        "paths": paths,
+        "security": [{"XAuthToken": []}],
+        "components": {
+            "securitySchemes": {"XAuthToken": {"type": "apiKey", "in": "header", "name": "X-Auth-Token"}},
+            "schemas": {"Error": {
+                "type": "object",
+                "required": ["Error"],
+                "properties": {"Error": {"type": "object", "required": ["status", "name", "message"], "properties": {
+                    "status": {"type": "integer"},
+                    "name": {"type": "string", "enum": ["badRequest", "unauthorized", "forbidden", "itemNotFound", "badMethod", "overLimit", "unprocessableEntity", "instanceFault", "notImplemented", "serviceUnavailable", "gatewayTimeout"]},
+                    "message": {"type": "string"}
+                }}}
+            }}
+        }
+    })
+}
+
+/// Every operation name a Fujitsu request can carry in the journal.
+pub fn operation_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for (_, _, id, _, alternatives) in CATALOGUE {
+        names.push(id);
+        names.extend(alternatives.iter().map(|(_, n)| *n));
+    }
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::fujitsu::routes;
+    use hyper::Method;
+
+    #[test]
+    fn every_entry_routes_and_operation_ids_are_unique() {
+        for (path, method, _, _, _) in CATALOGUE {
+            let p = format!("/v1.0/t{path}").replace("{instanceId}", "db1").replace("{flavorId}", "11");
+            let segs: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            assert!(matches!(routes::route(&m, &segs), Some(Ok(_))), "{method} {p}");
+        }
+        let doc = document();
+        let mut ids: Vec<&str> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|i| i.as_object().unwrap().values())
+            .filter_map(|op| op["operationId"].as_str())
+            .collect();
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n);
+        assert_eq!(n, CATALOGUE.len());
+        assert!(operation_names().contains(&"stopInstance"));
+    }
+}

@@ -1,0 +1,173 @@
+//! Method + path → [`Endpoint`], and nothing else (slice patterns, no regex).
+//!
+//! Paths are `/v1.0/{tenantId}/...` (seed 220–223; the version segment is the only one
+//! this simulator serves). A known path with another method is 405 `badMethod` with
+//! `Allow`. Where several operations share a method and path (three on `POST
+//! /instances`, four on `POST /instances/{id}/action`), the endpoint is the path's and
+//! `validate::actions` tells the operations apart by the body.
+//! The seed's other families (snapshots, log files, parameter groups, monitoring, event
+//! notifications, maintenance, project info, security groups; seed 1.3–1.12) are known
+//! paths answered 501 `notImplemented` until their issues land.
+
+use hyper::Method;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint<'a> {
+    /// POST auth/token (1.8.2.1).
+    Token,
+    /// GET instances (1.2.2.9).
+    ListInstances,
+    /// POST instances: create, restore from a snapshot or read replica.
+    PostInstances,
+    /// GET instances/{id} (1.2.2.10).
+    ShowInstance { id: &'a str },
+    /// PUT instances/{id} (1.2.2.3).
+    ModifyInstance { id: &'a str },
+    /// DELETE instances/{id} (1.2.2.2).
+    DeleteInstance { id: &'a str },
+    /// POST instances/{id}: point-in-time recovery from this instance (1.2.2.5).
+    Pitr { id: &'a str },
+    /// POST instances/{id}/action: start, stop, reboot, cancel.
+    Action { id: &'a str },
+    /// GET engineversion (1.2.2.13).
+    EngineVersions,
+    /// GET flavors (1.2.2.14).
+    ListFlavors,
+    /// GET flavors/{id} (1.2.2.15).
+    ShowFlavor { id: &'a str },
+    /// A documented family this simulator does not serve yet.
+    NotImplemented { family: &'static str },
+}
+
+impl<'a> Endpoint<'a> {
+    /// The instance id in the path, if any.
+    pub fn instance(&self) -> Option<&'a str> {
+        match self {
+            Endpoint::ShowInstance { id }
+            | Endpoint::ModifyInstance { id }
+            | Endpoint::DeleteInstance { id }
+            | Endpoint::Pitr { id }
+            | Endpoint::Action { id } => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// A routed request: the path's `{tenantId}` and the endpoint (borrowed from the path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Routed<'a> {
+    pub tenant: &'a str,
+    pub endpoint: Endpoint<'a>,
+}
+
+/// Known path, wrong method: the methods of the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MethodNotAllowed {
+    pub allow: &'static str,
+}
+
+/// The seed's families beyond the instances (seed 1.3–1.12), by their first segment.
+const LATER: &[&str] = &[
+    "snapshots",
+    "logfiles",
+    "parametergroups",
+    "meter",
+    "meters",
+    "alarms",
+    "eventnotifications",
+    "eventcategories",
+    "events",
+    "applymaintenance",
+    "database-service",
+    "security-groups",
+    "security-group-rules",
+];
+
+/// Whether a path is Fujitsu's (by its prefix).
+pub fn owns(segs: &[&str]) -> bool {
+    segs.first() == Some(&"v1.0")
+}
+
+/// `None`: no such path.
+pub fn route<'a>(method: &Method, segs: &[&'a str]) -> Option<Result<Routed<'a>, MethodNotAllowed>> {
+    use Endpoint::*;
+    let ["v1.0", tenant, rest @ ..] = segs else { return None };
+    let s = |x: &'a str| x;
+    let endpoint: Result<Endpoint<'a>, &'static str> = match (rest, method.clone()) {
+        (["auth", "token"], Method::POST) => Ok(Token),
+        (["auth", "token"], _) => Err("POST"),
+        (["instances"], Method::GET) => Ok(ListInstances),
+        (["instances"], Method::POST) => Ok(PostInstances),
+        (["instances"], _) => Err("GET, POST"),
+        (["instances", id], Method::GET) => Ok(ShowInstance { id: s(id) }),
+        (["instances", id], Method::PUT) => Ok(ModifyInstance { id: s(id) }),
+        (["instances", id], Method::DELETE) => Ok(DeleteInstance { id: s(id) }),
+        (["instances", id], Method::POST) => Ok(Pitr { id: s(id) }),
+        (["instances", _], _) => Err("GET, PUT, DELETE, POST"),
+        (["instances", id, "action"], Method::POST) => Ok(Action { id: s(id) }),
+        (["instances", _, "action"], _) => Err("POST"),
+        (["engineversion"], Method::GET) => Ok(EngineVersions),
+        (["engineversion"], _) => Err("GET"),
+        (["flavors"], Method::GET) => Ok(ListFlavors),
+        (["flavors"], _) => Err("GET"),
+        (["flavors", id], Method::GET) => Ok(ShowFlavor { id: s(id) }),
+        (["flavors", _], _) => Err("GET"),
+        ([first, ..], _) => match LATER.iter().find(|f| *f == first) {
+            Some(family) => Ok(NotImplemented { family }),
+            None => return None,
+        },
+        _ => return None,
+    };
+    Some(endpoint.map(|endpoint| Routed { tenant, endpoint }).map_err(|allow| MethodNotAllowed { allow }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(m: Method, p: &'static str) -> Option<Result<Routed<'static>, MethodNotAllowed>> {
+        let segs: Vec<&'static str> = p.split('/').filter(|s| !s.is_empty()).collect();
+        route(&m, &segs)
+    }
+
+    #[test]
+    fn every_seed_path_routes() {
+        let ep = |m, p: &str| {
+            let full: &'static str = Box::leak(format!("/v1.0/t1{p}").into_boxed_str());
+            r(m, full).unwrap().unwrap().endpoint
+        };
+        assert_eq!(ep(Method::POST, "/auth/token"), Endpoint::Token);
+        assert_eq!(ep(Method::GET, "/instances"), Endpoint::ListInstances);
+        assert_eq!(ep(Method::POST, "/instances/"), Endpoint::PostInstances);
+        assert_eq!(ep(Method::GET, "/instances/db1"), Endpoint::ShowInstance { id: "db1" });
+        assert_eq!(ep(Method::PUT, "/instances/db1"), Endpoint::ModifyInstance { id: "db1" });
+        assert_eq!(ep(Method::DELETE, "/instances/db1"), Endpoint::DeleteInstance { id: "db1" });
+        assert_eq!(ep(Method::POST, "/instances/db1"), Endpoint::Pitr { id: "db1" });
+        assert_eq!(ep(Method::POST, "/instances/db1/action"), Endpoint::Action { id: "db1" });
+        assert_eq!(ep(Method::GET, "/engineversion"), Endpoint::EngineVersions);
+        assert_eq!(ep(Method::GET, "/flavors"), Endpoint::ListFlavors);
+        assert_eq!(ep(Method::GET, "/flavors/11"), Endpoint::ShowFlavor { id: "11" });
+        assert_eq!(ep(Method::GET, "/snapshots"), Endpoint::NotImplemented { family: "snapshots" });
+        assert_eq!(r(Method::GET, "/v1.0/t1/instances").unwrap().unwrap().tenant, "t1");
+    }
+
+    #[test]
+    fn known_paths_with_another_method_are_405_with_allow() {
+        assert_eq!(r(Method::DELETE, "/v1.0/t/instances"), Some(Err(MethodNotAllowed { allow: "GET, POST" })));
+        assert_eq!(
+            r(Method::PATCH, "/v1.0/t/instances/x"),
+            Some(Err(MethodNotAllowed { allow: "GET, PUT, DELETE, POST" }))
+        );
+        assert_eq!(r(Method::GET, "/v1.0/t/instances/x/action"), Some(Err(MethodNotAllowed { allow: "POST" })));
+        assert_eq!(r(Method::GET, "/v1.0/t/auth/token"), Some(Err(MethodNotAllowed { allow: "POST" })));
+    }
+
+    #[test]
+    fn other_paths_are_not_found() {
+        assert_eq!(r(Method::GET, "/v1.0/t/nothing"), None);
+        assert_eq!(r(Method::GET, "/v1.0/t"), None);
+        assert_eq!(r(Method::GET, "/v1.0/t/instances/x/action/y"), None);
+        assert!(!owns(&["v1", "organizations"]));
+        assert!(owns(&["v1.0"]));
+    }
+}

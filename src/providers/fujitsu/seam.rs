@@ -1,0 +1,111 @@
+//! The `Provider` / `Scheduled` impls: how the core reaches Fujitsu. Each method hands
+//! over to the module that owns the concern; nothing is decided here.
+
+use serde_json::Value;
+
+use super::{chaos, hooks, openapi, routes, transitions, Event, Fujitsu, NAME};
+use crate::config::KnobSet;
+use crate::faults::{Classified, ResourceFault};
+use crate::http::{Reply, Request};
+use crate::providers::{Cx, Handled, Provider, ResourceCount, Scheduled, Transition};
+
+impl Provider for Fujitsu {
+    fn new(cx: &Cx) -> Self {
+        Fujitsu::build(cx)
+    }
+
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    /// `/v1.0/...` (seed 220–223).
+    fn owns(&self, segs: &[&str]) -> bool {
+        routes::owns(segs)
+    }
+
+    fn classify(&self, req: &Request, segs: &[&str]) -> Classified {
+        chaos::classify(req, segs)
+    }
+
+    fn handle(&self, req: &Request, segs: &[&str], cx: &Cx) -> Handled {
+        self.serve(req, segs, cx)
+    }
+
+    fn admin(&self, req: &Request, segs: &[&str], _cx: &Cx) -> Option<Reply> {
+        hooks::handle(req, segs)
+    }
+
+    fn inject(&self, status: u16, retry_after: Option<u64>, _cx: &Cx) -> Reply {
+        chaos::inject(status, retry_after)
+    }
+
+    fn resource_target(&self, req: &Request, segs: &[&str], reply: Option<&Reply>) -> Option<(String, String)> {
+        chaos::resource_target(req, segs, reply)
+    }
+
+    fn check_resource_state(&self, state: &str) -> Result<(), String> {
+        chaos::check_state(state)
+    }
+
+    fn resource_fault(
+        &self,
+        tenant: Option<&str>,
+        id: &str,
+        fault: &ResourceFault,
+        cx: &Cx,
+    ) -> Result<Vec<Transition>, String> {
+        chaos::resource_fault(self, tenant, id, fault, cx)
+    }
+
+    fn seed_identities(&self, section: &Value, cx: &Cx) -> Result<(), String> {
+        chaos::seed_identities(self, section, cx)
+    }
+
+    fn seed_resources(&self, section: &Value, cx: &Cx) -> Result<(), String> {
+        chaos::seed_resources(self, section, cx)
+    }
+
+    fn state(&self, _cx: &Cx) -> Value {
+        chaos::state(self)
+    }
+
+    fn check_restore(&self, part: &Value) -> Result<(), String> {
+        chaos::check_restore(part)
+    }
+
+    fn restore(&self, part: &Value) -> Result<(), String> {
+        chaos::restore(self, part)
+    }
+
+    fn reset(&self, cx: &Cx) {
+        self.reset_all(cx)
+    }
+
+    fn knobs(&self) -> &dyn KnobSet {
+        self.knob_set()
+    }
+
+    fn resource_counts(&self) -> Vec<ResourceCount> {
+        chaos::resource_counts(self)
+    }
+
+    fn openapi(&self) -> Value {
+        openapi::document()
+    }
+
+    fn default_auth(&self) -> Vec<(String, String)> {
+        chaos::default_auth()
+    }
+
+    fn variables(&self) -> Vec<(String, String)> {
+        chaos::variables()
+    }
+}
+
+impl Scheduled for Fujitsu {
+    type Event = Event;
+
+    fn apply(&self, event: Event, cx: &Cx) -> Vec<Transition> {
+        transitions::apply(self, event, cx)
+    }
+}

@@ -1,0 +1,375 @@
+//! Request mirrors: the seed's request bodies as serde structs, every field an
+//! `Option<In<T>>` (absent or `null` → `None`; a value of the wrong JSON type →
+//! `In::Wrong`, so that validation can name the field instead of serde failing the
+//! whole body with a position). Only `validate/` turns a mirror into a validated spec.
+//!
+//! Unknown keys are ignored everywhere: the seed forbids none, and its own examples send
+//! keys an operation does not document (the modify example's `multi`, `engine`,
+//! `character_set`, ..., extract 01 A19).
+//!
+//! Field names are the seed's (camelCase), including its alternative spellings where an
+//! extract recommends accepting them (`parameterGroupid`, A12 of extract 02).
+//!
+//! The seed's printed request examples are not JSON (missing commas after `volume` and
+//! `masterUserPassword`, trailing commas, a stray `"` after `{`; seed 1393–1445,
+//! 2447–2510, 3592–3616, 4696–4719): their repaired forms are accepted. Repaired, the
+//! create example still breaks two rules (`preferredRecoveryTime` with `multi:false`, an
+//! `engine` with a leading space) and the modify example one (`volume.size` 2): those
+//! are refused with 400 naming the field (extract 01 A19, A20).
+//!
+//! May touch: nothing else in the provider.
+
+use serde::de::{DeserializeOwned, Deserializer};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// A JSON value read as `T`, or the fact that it had the wrong JSON type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum In<T> {
+    Ok(T),
+    Wrong,
+}
+
+/// The JSON type a mirror field takes: serde would also fill a struct from an array
+/// (its fields in order), so each type says which values it accepts at all.
+pub trait Kind {
+    fn accepts(v: &Value) -> bool;
+}
+
+impl Kind for i64 {
+    fn accepts(v: &Value) -> bool {
+        v.is_i64() || v.is_u64()
+    }
+}
+
+impl Kind for bool {
+    fn accepts(v: &Value) -> bool {
+        v.is_boolean()
+    }
+}
+
+impl Kind for String {
+    fn accepts(v: &Value) -> bool {
+        v.is_string()
+    }
+}
+
+impl<T> Kind for Vec<T> {
+    fn accepts(v: &Value) -> bool {
+        v.is_array()
+    }
+}
+
+impl Kind for Map<String, Value> {
+    fn accepts(v: &Value) -> bool {
+        v.is_object()
+    }
+}
+
+/// Mirror structs are JSON objects only.
+macro_rules! objects {
+    ($($t:ty),+ $(,)?) => {
+        $(impl Kind for $t {
+            fn accepts(v: &Value) -> bool {
+                v.is_object()
+            }
+        })+
+    };
+}
+
+impl<'de, T: DeserializeOwned + Kind> Deserialize<'de> for In<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        if !T::accepts(&v) {
+            return Ok(In::Wrong);
+        }
+        Ok(match T::deserialize(v) {
+            Ok(t) => In::Ok(t),
+            Err(_) => In::Wrong,
+        })
+    }
+}
+
+/// An optional field of a mirror.
+pub type Opt<T> = Option<In<T>>;
+
+/// Reads a whole body (already JSON) as a mirror; a mirror of `Opt` fields only fails
+/// when the body is not an object.
+pub fn mirror<T: DeserializeOwned>(body: &Value) -> Option<T> {
+    // An array would fill a struct's fields in order: only objects are bodies.
+    if !body.is_object() {
+        return None;
+    }
+    T::deserialize(body).ok()
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct VolumeRequest {
+    pub size: Opt<i64>,
+    #[serde(rename = "type")]
+    pub kind: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RecoveryRequest {
+    pub apply_immediately: Opt<bool>,
+    pub time: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AutoScaleVolumeRequest {
+    pub available: Opt<bool>,
+    pub max_size: Opt<i64>,
+    pub time: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AutoScaleFlavorRequest {
+    pub available: Opt<bool>,
+    pub time: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AutoScaleReplicaRequest {
+    pub available: Opt<bool>,
+    pub max_number: Opt<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AutoScaleRequest {
+    pub volume: Opt<AutoScaleVolumeRequest>,
+    pub flavor: Opt<AutoScaleFlavorRequest>,
+    pub readreplica: Opt<AutoScaleReplicaRequest>,
+}
+
+/// `databases[]` and `users[].databases[]`: `{"name": ...}` as the examples send it, or
+/// a plain string as the tables' "String list" says (extract 01 A8).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum NameItem {
+    Object(NameObject),
+    Plain(Value),
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct NameObject {
+    pub name: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UserRequest {
+    pub name: Opt<String>,
+    pub password: Opt<String>,
+    pub databases: Opt<Vec<Value>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ReplicaSourceRequest {
+    pub tenant_id: Opt<String>,
+    pub id: Opt<String>,
+    /// The table heading spells it `Id` (seed line 6180).
+    #[serde(rename = "Id")]
+    pub id_capital: Opt<String>,
+}
+
+/// The `instance` object of every instance request (create 1.2.2.1, modify 1.2.2.3, the
+/// restores 1.2.2.4/1.2.2.5, the replica 1.2.2.12): the union of their fields. Each
+/// operation's validator reads the fields the seed lists for it and ignores the rest.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InstanceRequest {
+    pub flavor_ref: Opt<String>,
+    pub volume: Opt<VolumeRequest>,
+    pub id: Opt<String>,
+    pub name: Opt<String>,
+    pub description: Opt<String>,
+    pub subnet_id: Opt<String>,
+    pub multi: Opt<bool>,
+    pub port: Opt<i64>,
+    pub preferred_backup_window: Opt<String>,
+    pub preferred_maintenance_window: Opt<String>,
+    pub preferred_recovery_time: Opt<RecoveryRequest>,
+    pub auto_maintenance: Opt<bool>,
+    pub publicly_accessible: Opt<bool>,
+    /// Strings or `{"securityGroupId": ...}` objects (extract 01 A9).
+    pub security_group_ids: Opt<Vec<Value>>,
+    pub parameter_group_id: Opt<String>,
+    /// A12 of extract 02: the 1.2.2.5 heading's spelling.
+    #[serde(rename = "parameterGroupid")]
+    pub parameter_group_id_lower: Opt<String>,
+    pub backup_retention_period: Opt<i64>,
+    pub engine: Opt<String>,
+    pub engine_version: Opt<String>,
+    pub master_user_name: Opt<String>,
+    pub master_user_password: Opt<String>,
+    pub character_set: Opt<String>,
+    pub collate: Opt<String>,
+    pub download_log_extension: Opt<bool>,
+    pub databases: Opt<Vec<Value>>,
+    /// A8 of extract 01: the table heading says `database`.
+    pub database: Opt<Vec<Value>>,
+    pub users: Opt<Vec<UserRequest>>,
+    pub auto_scale: Opt<AutoScaleRequest>,
+    pub apply_immediately: Opt<bool>,
+    #[serde(rename = "readReplicaSrcDBInstance")]
+    pub read_replica_src_db_instance: Opt<ReplicaSourceRequest>,
+}
+
+impl InstanceRequest {
+    /// `parameterGroupId`, else the `parameterGroupid` spelling.
+    pub fn parameter_group(&self) -> &Opt<String> {
+        if self.parameter_group_id.is_some() {
+            &self.parameter_group_id
+        } else {
+            &self.parameter_group_id_lower
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotRef {
+    pub id: Opt<String>,
+    /// The child list prints `Id` (seed line 2633).
+    #[serde(rename = "Id")]
+    pub id_capital: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RestoreTimes {
+    pub restore_time: Opt<String>,
+    pub use_latest_restorable_time: Opt<bool>,
+}
+
+/// Every body of `POST /instances`, `POST /instances/{id}` and `PUT /instances/{id}`:
+/// `action` decides the operation (see `validate::dispatch`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InstanceBody {
+    pub action: Opt<Map<String, Value>>,
+    pub instance: Opt<InstanceRequest>,
+    pub snapshot: Opt<SnapshotRef>,
+    pub restore: Opt<RestoreTimes>,
+    /// The PITR example puts `restoreTime` at the top level (seed 4699; A2 of extract 02).
+    pub restore_time: Opt<String>,
+    pub use_latest_restorable_time: Opt<bool>,
+}
+
+/// `POST /instances/{id}/action`: the flag key inside `action`, and `failover` /
+/// `applyPatch` either inside `action` (the reboot example, seed 5027–5034) or at the top
+/// level (the tables' Parent Element `None`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ActionBody {
+    pub action: Opt<Map<String, Value>>,
+    pub failover: Opt<bool>,
+    pub apply_patch: Opt<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuthDomain {
+    pub name: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuthUser {
+    pub domain: Opt<AuthDomain>,
+    pub name: Opt<String>,
+    pub id: Opt<String>,
+    pub password: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuthPassword {
+    pub user: Opt<AuthUser>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuthToken {
+    pub id: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Auth {
+    pub token: Opt<AuthToken>,
+    pub password: Opt<AuthPassword>,
+}
+
+/// `POST /v1.0/{tenantId}/auth/token` (seed 12327–12519).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TokenBody {
+    pub auth: Opt<Auth>,
+}
+
+objects!(
+    VolumeRequest,
+    RecoveryRequest,
+    AutoScaleVolumeRequest,
+    AutoScaleFlavorRequest,
+    AutoScaleReplicaRequest,
+    AutoScaleRequest,
+    NameObject,
+    UserRequest,
+    ReplicaSourceRequest,
+    InstanceRequest,
+    SnapshotRef,
+    RestoreTimes,
+    AuthDomain,
+    AuthUser,
+    AuthPassword,
+    AuthToken,
+    Auth,
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn wrong_types_are_kept_as_wrong_not_refused() {
+        let body =
+            json!({"instance": {"port": "26500", "volume": 7, "multi": null, "name": "x", "users": [{"name": 1}]}});
+        let b: InstanceBody = mirror(&body).unwrap();
+        let i = match b.instance {
+            Some(In::Ok(i)) => i,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(i.port, Some(In::Wrong));
+        assert!(matches!(i.volume, Some(In::Wrong)));
+        assert_eq!(i.multi, None, "null is absent");
+        assert_eq!(i.name, Some(In::Ok("x".into())));
+        let users = match i.users {
+            Some(In::Ok(u)) => u,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(users[0].name, Some(In::Wrong));
+        assert!(mirror::<InstanceBody>(&json!([1])).is_none(), "not an object");
+        let b: InstanceBody = mirror(&json!({"instance": [], "snapshot": ["x"]})).unwrap();
+        assert!(
+            matches!(b.instance, Some(In::Wrong)) && matches!(b.snapshot, Some(In::Wrong)),
+            "arrays are no structs"
+        );
+        let b: InstanceBody = mirror(&json!({"instance": {"port": 20.0, "autoScale": []}})).unwrap();
+        match b.instance {
+            Some(In::Ok(i)) => assert!(i.port == Some(In::Wrong) && matches!(i.auto_scale, Some(In::Wrong))),
+            other => panic!("{other:?}"),
+        }
+    }
+}
