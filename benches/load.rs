@@ -47,6 +47,11 @@ const AUTH: &str = "Basic c2ltLWtleTpzaW0tc2VjcmV0"; // sim-key:sim-secret
 /// `{n}` is replaced by a number per request.
 const CREATE: &str = r#"{"name":"bench {n}","provider":"aws","region":"us-east-1"}"#;
 const MS: &str = "/itas/mydomain/myservices/api/v1";
+const FUJITSU: &str = "/v1.0/0123456789abcdef0123456789abcdef";
+/// The Fujitsu default user's service token, which never expires.
+const FUJITSU_TOKEN: &str = "sim-fujitsu-token";
+const FUJITSU_CREATE: &str =
+    r#"{"instance":{"id":"bench{n}","flavorRef":"1","volume":{"size":20},"masterUserPassword":"Sim-passw0rd"}}"#;
 const ORACLE_AUTH: &str = "Basic am9obi5zbWl0aEBleGFtcGxlLmNvbTpXZWxjb21lMSE="; // john.smith@example.com:Welcome1!
 
 struct Mode {
@@ -169,6 +174,7 @@ async fn throughput_and_latency(mode: &Mode) -> Vec<Figure> {
             .seed(1)
             .clock(ClockMode::Manual)
             .set("clickhouse.maxServicesPerOrg", 10_000_000u64)
+            .set("fujitsu.quota.instances", 10_000_000u64)
             .start()
             .await
             .expect("the simulator starts");
@@ -176,7 +182,8 @@ async fn throughput_and_latency(mode: &Mode) -> Vec<Figure> {
         let rows = rows(&handle);
         sim.advance(Duration::from_secs(3600));
         for row in rows.iter().filter(|r| mode.runs(r.step)) {
-            let size = row.shape.in_process(&handle, 0).body.len();
+            // A number no measured request uses: a create probed for its size is a new one.
+            let size = row.shape.in_process(&handle, 1 << 40).body.len();
             let bare = bare_server(size).await;
             for &conns in &mode.connection_counts {
                 let arms = vec![
@@ -223,6 +230,10 @@ async fn throughput_and_latency(mode: &Mode) -> Vec<Figure> {
 /// control API's health. Creates send a new name each (`{n}`), as load tests do.
 fn rows(handle: &Handle) -> Vec<Row> {
     let service = create_in_process(handle).expect("a ClickHouse service");
+    let fujitsu_create = Shape::new(Method::POST, format!("{FUJITSU}/instances"), Some(FUJITSU_CREATE))
+        .header("x-auth-token", FUJITSU_TOKEN);
+    let created = fujitsu_create.in_process(handle, 0);
+    assert!(created.status.is_success(), "a Fujitsu instance: {}", String::from_utf8_lossy(&created.body));
     vec![
         Row {
             label: "GET clickhouse service",
@@ -239,6 +250,22 @@ fn rows(handle: &Handle) -> Vec<Row> {
                 .header("x-id-tenant-name", "mydomain"),
             targets: &[(8, 0.70)],
             goals: &[(64, 0.85)],
+        },
+        Row {
+            label: "GET fujitsu instance",
+            step: "get",
+            shape: Shape::new(Method::GET, format!("{FUJITSU}/instances/bench0"), None)
+                .header("x-auth-token", FUJITSU_TOKEN),
+            targets: &[(8, 0.70)],
+            goals: &[(64, 0.85)],
+        },
+        Row {
+            label: "POST fujitsu instance",
+            step: "create",
+            // Each request names a new instance (bench1, bench2, ...).
+            shape: fujitsu_create,
+            targets: &[(8, 0.50)],
+            goals: &[(64, 0.60)],
         },
         Row {
             label: "POST clickhouse service",
@@ -542,7 +569,8 @@ impl Arm {
 /// slice is closed-loop on all of its arm's connections and counts only the answers
 /// after its warm-up.
 async fn interleaved(mut arms: Vec<Arm>, mode: &Mode) -> Vec<Measured> {
-    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    // Request numbers, above those of the in-process setup (`bench0`, ...).
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1 << 32);
     let slice = mode.measure / mode.rounds;
     for round in 0..mode.rounds {
         let warmup = if round == 0 { mode.warmup } else { mode.warmup / 5 };

@@ -36,7 +36,8 @@
 //! - `$id` in the target or body stands for the first `id` (breadth-first) of the last
 //!   successful JSON reply, so a created resource can be addressed.
 //! - Without an `authorization` line the request carries HTTP Basic `sim-key:sim-secret`;
-//!   `authorization: none` sends none. Without a `content-type` line a non-empty body is
+//!   `authorization: none` sends none. A Fujitsu path (`/v1.0/...`) without an
+//!   `x-auth-token` line carries the default identity's service token (`none`: none). Without a `content-type` line a non-empty body is
 //!   declared `application/json`; `content-type: none` declares nothing.
 //!
 //! # Checks (a failed check panics, which the fuzzer reports as a crash)
@@ -65,6 +66,10 @@ pub const MAX_HEADERS: usize = 16;
 pub const NO_ID: &str = "00000000-0000-4000-8000-0000000000ff";
 
 const SEPARATOR: &[u8] = b"\n~~~\n";
+
+/// The Fujitsu default identity's service token, which never expires (so that an input
+/// that advances the clock keeps reaching past authentication).
+const FUJITSU_TOKEN: &str = "sim-fujitsu-token";
 
 /// Journal entries kept by [`simulator`]: enough to exercise the ring, small enough that
 /// `GET /_sim/requests` stays cheap on every input.
@@ -228,7 +233,7 @@ fn decode(chunk: &[u8], last_id: &str) -> Option<Request> {
     let query = uri.query().map(str::to_owned);
 
     let mut headers = HeaderMap::new();
-    let (mut auth_given, mut type_given) = (false, false);
+    let (mut auth_given, mut type_given, mut token_given) = (false, false, false);
     for line in lines.take(MAX_HEADERS) {
         let Some((name, value)) = line.split_once(':') else { continue };
         let (Ok(name), Ok(value)) =
@@ -243,6 +248,12 @@ fn decode(chunk: &[u8], last_id: &str) -> Option<Request> {
                 continue;
             }
         }
+        if name.as_str() == "x-auth-token" {
+            token_given = true;
+            if none {
+                continue;
+            }
+        }
         if name == CONTENT_TYPE {
             type_given = true;
             if none {
@@ -250,6 +261,9 @@ fn decode(chunk: &[u8], last_id: &str) -> Option<Request> {
             }
         }
         headers.append(name, value);
+    }
+    if !token_given && path.starts_with("/v1.0/") {
+        headers.insert("x-auth-token", HeaderValue::from_static(FUJITSU_TOKEN));
     }
     if !auth_given {
         let token = base64::engine::general_purpose::STANDARD.encode("sim-key:sim-secret");
@@ -335,6 +349,38 @@ pub fn check(req: &Request, reply: &Reply) -> Result<(), String> {
 const ENVELOPES: &[(&str, EnvelopeCheck)] =
     &[("v1", clickhouse_error), ("itas", oracle_error), ("ecra", oracle_error), ("v1.0", fujitsu_error)];
 
+/// Fujitsu DBaaS: `{"Error": {"status": <http status>, "name": "<the seed's name for it>",
+/// "message": "..."}}`.
+fn fujitsu_error(status: u16, body: &Value) -> Result<(), String> {
+    const NAMES: &[(u16, &str)] = &[
+        (400, "badRequest"),
+        (401, "unauthorized"),
+        (403, "forbidden"),
+        (404, "itemNotFound"),
+        (405, "badMethod"),
+        (413, "overLimit"),
+        (422, "unprocessableEntity"),
+        (500, "instanceFault"),
+        (501, "notImplemented"),
+        (503, "serviceUnavailable"),
+        (504, "gatewayTimeout"),
+    ];
+    let e = body.get("Error").ok_or_else(|| format!("Fujitsu error {status} without its Error object: {body}"))?;
+    if e.get("status").and_then(Value::as_u64) != Some(u64::from(status)) {
+        return Err(format!("Fujitsu error without status {status}: {body}"));
+    }
+    let name = e.get("name").and_then(Value::as_str).unwrap_or("");
+    match NAMES.iter().find(|(s, _)| *s == status) {
+        Some((_, want)) if *want != name => return Err(format!("Fujitsu {status} is named '{name}', not '{want}'")),
+        None if name.is_empty() => return Err(format!("Fujitsu error {status} without a name")),
+        _ => {}
+    }
+    if e.get("message").and_then(Value::as_str).is_none_or(str::is_empty) {
+        return Err(format!("Fujitsu error {status} without a message: {body}"));
+    }
+    Ok(())
+}
+
 /// Checks an error body against an envelope, given the HTTP status.
 type EnvelopeCheck = fn(u16, &Value) -> Result<(), String>;
 
@@ -363,17 +409,6 @@ fn clickhouse_error(status: u16, body: &Value) -> Result<(), String> {
     }
     if !body.get("requestId").is_some_and(Value::is_string) {
         return Err("ClickHouse error without a requestId".into());
-    }
-    Ok(())
-}
-
-/// Fujitsu DBaaS: `{"Error": {"status": <http status>, "name": "...", "message": "..."}}`.
-fn fujitsu_error(status: u16, body: &Value) -> Result<(), String> {
-    let e = body.get("Error").ok_or_else(|| format!("Fujitsu error {status} without its Error envelope: {body}"))?;
-    let named = e.get("name").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
-    let said = e.get("message").and_then(Value::as_str).is_some_and(|m| !m.is_empty());
-    if e.get("status").and_then(Value::as_u64) != Some(u64::from(status)) || !named || !said {
-        return Err(format!("Fujitsu error {status} without status, name and message: {body}"));
     }
     Ok(())
 }
