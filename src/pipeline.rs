@@ -109,7 +109,7 @@ impl Core {
         tracing::info!(
             target: "dbaas_sim::request",
             method = %req.method,
-            path = %req.path,
+            path = %loggable(&req.path),
             provider,
             operation,
             status,
@@ -117,7 +117,16 @@ impl Core {
             "request"
         );
         if let Some(f) = &fired {
-            tracing::info!(target: "dbaas_sim::fault", rule = %f.rule, effect = effect_name(&f.effect), method = %req.method, path = %req.path, provider, operation, "fault fired");
+            tracing::info!(
+                target: "dbaas_sim::fault",
+                rule = %f.rule,
+                effect = effect_name(&f.effect),
+                method = %req.method,
+                path = %loggable(&req.path),
+                provider,
+                operation,
+                "fault fired"
+            );
             self.feed.publish(Kind::Fault, &json!({"change": "fired", "id": f.rule}));
         }
         // Reading the journal, the live feed or the dashboard is not journaled, so that
@@ -215,6 +224,24 @@ pub struct Response {
     pub events: Option<crate::feed::Subscription>,
 }
 
+/// A path as the log shows it: a segment after `tokens` is a credential (a control hook
+/// that expires a token names it in its path), so it is left out.
+fn loggable(path: &str) -> Cow<'_, str> {
+    if !path.contains("/tokens/") {
+        return Cow::Borrowed(path);
+    }
+    let mut after_tokens = false;
+    let segs: Vec<&str> = path
+        .split('/')
+        .map(|seg| {
+            let shown = if after_tokens && !seg.is_empty() { "***" } else { seg };
+            after_tokens = seg == "tokens";
+            shown
+        })
+        .collect();
+    Cow::Owned(segs.join("/"))
+}
+
 /// The kind of a fault action, for the log.
 fn effect_name(e: &Effect) -> &'static str {
     match e {
@@ -232,4 +259,16 @@ fn effect_name(e: &Effect) -> &'static str {
 fn injected_on_no_route(status: u16) -> Reply {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     Reply::json(status, &json!({"error": "injected by a fault rule"}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable;
+
+    #[test]
+    fn logged_paths_leave_out_tokens() {
+        assert_eq!(loggable("/v1/organizations/o/services"), "/v1/organizations/o/services");
+        assert_eq!(loggable("/_sim/oracle/tokens/s3cret/expire"), "/_sim/oracle/tokens/***/expire");
+        assert_eq!(loggable("/_sim/oracle/tokens/"), "/_sim/oracle/tokens/");
+    }
 }

@@ -418,9 +418,22 @@ async fn logged_session(args: &[&str]) -> String {
     assert_eq!(request("GET", &format!("{}{org}/services/{id}?secret=query", s.url), None).await.0, 503);
     let (status, _) = request("POST", &format!("{}/_sim/clock/advance", s.url), Some(json!({"seconds": 60}))).await;
     assert_eq!(status, 200);
+    // A control hook that names a credential in its path.
+    let token = json!({"token": "tok-in-the-path"});
+    assert_eq!(request("POST", &format!("{}/_sim/oracle/tokens", s.url), Some(token)).await.0, 200);
+    let expire = format!("{}/_sim/oracle/tokens/tok-in-the-path/expire", s.url);
+    assert_eq!(request("POST", &expire, Some(json!({}))).await.0, 200);
     let (exit, log) = s.stop();
     assert_eq!(exit.code(), Some(0));
-    for secret in [password.as_str(), "sim-secret", "c2ltLWtleTpzaW0tc2VjcmV0", "secret body text", "secret=query"] {
+    assert!(log.contains("/_sim/oracle/tokens/***/expire"), "the token is left out of the path: {log}");
+    for secret in [
+        password.as_str(),
+        "sim-secret",
+        "c2ltLWtleTpzaW0tc2VjcmV0",
+        "secret body text",
+        "secret=query",
+        "tok-in-the-path",
+    ] {
         assert!(!log.contains(secret), "the log shows no secret, body or query ({secret}):\n{log}");
     }
     assert!(!log.contains('\u{1b}'), "no ANSI colours when stderr is not a terminal:\n{log}");
