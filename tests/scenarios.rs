@@ -121,7 +121,7 @@ async fn post_scenarios_loads_setup_at_run_time_and_refuses_bad_ones_whole() {
     assert_eq!(sim.service_count().await, 1);
 
     // The second service is invalid: nothing of this scenario stays.
-    let yaml = "faults:\n  - {id: y, action: {kind: reset}}\nresources:\n  clickhouse:\n    services:\n      - {name: ok, provider: aws, region: us-east-1}\n      - {name: bad!, provider: aws, region: us-east-1}\n";
+    let yaml = "faults:\n  - {id: y, action: {kind: reset}}\nresources:\n  clickhouse:\n    services:\n      - {name: ok, provider: aws, region: us-east-1}\n      - {name: bad, provider: aws, region: mars-1}\n";
     let r = sim.send_raw(hyper::Method::POST, "/_sim/scenarios", None, Some(yaml.as_bytes().to_vec()), &[]).await;
     assert_eq!(r.status, 400, "{}", r.text);
     assert!(r.body["error"].as_str().unwrap().contains("services[1]"), "{}", r.text);

@@ -73,27 +73,42 @@ pub fn member_view(m: &Member, cx: &Cx) -> Value {
     })
 }
 
-/// O1 `Invitation`: `{id, email, role, createdAt, expireAt, assignedRoles}`.
+/// O1 `Invitation`: `{id, email, role?, createdAt, expireAt, assignedRoles}` (`role` only
+/// when the invitation carries one).
 pub fn invitation_view(i: &Invitation, cx: &Cx) -> Value {
-    json!({
+    let mut v = json!({
         "id": i.id,
         "email": i.email,
-        "role": i.role,
         "createdAt": cx.iso(i.created_at),
         "expireAt": cx.iso(i.expire_at),
-        "assignedRoles": assigned_roles(std::slice::from_ref(&i.role)),
-    })
+        "assignedRoles": assigned_roles(i.role.as_slice()),
+    });
+    if let Some(role) = &i.role {
+        v["role"] = json!(role);
+    }
+    v
 }
 
-/// `role` (deprecated, what clients send) or `assignedRoleIds`; given both, admin wins.
-fn role_of(f: &Fields) -> Result<Option<String>, FieldError> {
+/// The roles a body names through `role` (deprecated, what older clients send) and
+/// `assignedRoleIds`: `None` when neither field is given, else the role names (possibly
+/// none: `assignedRoleIds: []`).
+fn roles_named(f: &Fields) -> Result<Option<Vec<String>>, FieldError> {
     let role = f.str("role")?.map(rules::member_role).transpose()?;
     let assigned =
         f.strings("assignedRoleIds")?.map(|ids| rules::assigned_role_ids(&ids, rules::MEMBER_ROLES)).transpose()?;
     Ok(match (role, assigned) {
         (None, None) => None,
-        (r, a) => Some(rules::member_role_of(&r.into_iter().chain(a.into_iter().flatten()).collect::<Vec<_>>())),
+        (r, a) => Some(r.into_iter().chain(a.into_iter().flatten()).collect()),
     })
+}
+
+/// A member's role from a body; given several, admin wins. A member always keeps one.
+fn role_of(f: &Fields) -> Result<Option<String>, FieldError> {
+    match roles_named(f)? {
+        None => Ok(None),
+        Some(roles) if roles.is_empty() => Err(FieldError::says("assignedRoleIds", "must not be empty")),
+        Some(roles) => Ok(Some(rules::member_role_of(&roles))),
+    }
 }
 
 fn admins_without(ch: &ClickHouse, org: &str, user: &str) -> usize {
@@ -136,7 +151,9 @@ fn delete_member(ch: &ClickHouse, call: &Call, user: &str) -> Res {
     Ok(Out::Empty)
 }
 
-/// POST `ORG/invitations` (admin): `{email, role? (default developer) | assignedRoleIds?}`.
+/// POST `ORG/invitations` (admin): `{email, role? | assignedRoleIds?}`; neither field: the
+/// `developer` role (I); `assignedRoleIds: []` (what `clickhousectl invitation create` sends
+/// without `--role-id`): no role, as the live API accepts it.
 /// An address that is already a member, or has a pending (unexpired) invitation → 409.
 /// `expireAt = createdAt + 7 days`. Activity `organization_invite_create`.
 fn create_invitation(ch: &ClickHouse, call: &Call) -> Res {
@@ -146,7 +163,11 @@ fn create_invitation(ch: &ClickHouse, call: &Call) -> Res {
     v::unknown_fields(&f, &["email", "role", "assignedRoleIds"], call.settings.strict_unknown_fields)?;
     let email = f.str("email")?.ok_or_else(|| FieldError::required("email"))?;
     let email = rules::email(email)?;
-    let role = role_of(&f)?.unwrap_or_else(|| "developer".into());
+    let role = match roles_named(&f)? {
+        None => Some("developer".to_owned()),
+        Some(roles) if roles.is_empty() => None,
+        Some(roles) => Some(rules::member_role_of(&roles)),
+    };
     let member = ch.members.list_where(&call.org.id, |m| m.email.eq_ignore_ascii_case(&email)).into_iter().next();
     let pending = ch.invitations.list_where(&call.org.id, |i| i.email == email && i.expire_at > cx.now);
     rules::email_free(&email, member.is_some(), !pending.is_empty())?;

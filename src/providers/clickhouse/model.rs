@@ -115,7 +115,8 @@ pub struct Invitation {
     pub id: String,
     pub org_id: String,
     pub email: String,
-    pub role: String,
+    /// `None`: invited with `assignedRoleIds: []`.
+    pub role: Option<String>,
     pub created_at: SimInstant,
     pub expire_at: SimInstant,
 }

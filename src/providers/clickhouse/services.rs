@@ -171,11 +171,11 @@ fn create_spec(ch: &ClickHouse, call: &Call, body: &serde_json::Map<String, Valu
     let f = Fields::new(body);
     v::unknown_fields(&f, CREATE_FIELDS, s.strict_unknown_fields)?;
     let name = f.str("name")?.ok_or_else(|| FieldError::says("name", "must be 1-50 characters"))?;
-    let name = v::service_name(name, s.lenient_names)?;
+    let name = v::service_name(name, s.name_charset)?;
     let provider = f.str("provider")?.ok_or_else(|| FieldError::new("provider", Rule::OneOf(v::PROVIDERS)))?;
     let provider = v::provider(provider)?.to_owned();
     let region = f.str("region")?.ok_or_else(|| FieldError::required("region"))?;
-    let region = v::region(&provider, region, s.openapi_regions)?;
+    let region = v::region(&provider, region, s.seed_regions)?;
     let tier = f.str("tier")?.map(v::tier).transpose()?;
     v::azure_not_development(&provider, tier.as_deref())?;
     let development = tier.as_deref() == Some("development");
@@ -515,7 +515,7 @@ fn patch_service(
 ) -> Result<Vec<&'static str>, ChError> {
     let mut kinds: Vec<&'static str> = Vec::new();
     if let Some(name) = f.str("name")? {
-        next.name = v::service_name(name, s.lenient_names)?;
+        next.name = v::service_name(name, s.name_charset)?;
         kinds.push("service_update_name");
     }
     if let Some(raw) = f.raw("ipAccessList") {
@@ -596,7 +596,9 @@ fn rename(mut e: FieldError, list: &str) -> FieldError {
     e
 }
 
-/// E5: delete a stopped service (seed; knob `deleteAllowedStates=live` widens it).
+/// E5: delete a service in a state the live API allows (O4: provisioning, starting,
+/// awaking, idle, stopped, degraded, failed; its 409 text lists them); knob
+/// `deleteAllowedStates=seed` keeps the seed's stopped-only reading (SEED-A 353).
 fn delete(ch: &ClickHouse, call: &Call, id: &str) -> Res {
     let s = &call.settings;
     let current = ch.service(&call.org.id, id)?;

@@ -42,16 +42,16 @@ pub fn cloud_region(
     provider: &str,
     region_field: &str,
     region: &str,
-    openapi: bool,
+    seed_regions: bool,
 ) -> Result<(&'static str, String), FieldError> {
     let p = super::provider(provider).map_err(|e| under(e, provider_field))?;
-    let r = super::region(p, region, openapi).map_err(|e| under(e, region_field))?;
+    let r = super::region(p, region, seed_regions).map_err(|e| under(e, region_field))?;
     Ok((p, r))
 }
 
 /// §9.1 S3: one `privateEndpoints.add[i]` item: `id` required (non-empty), `description`
 /// optional (≤ 255 characters, I), `cloudProvider` and `region` required and valid.
-pub fn org_private_endpoint(i: usize, v: &Value, openapi: bool) -> Result<OrgPrivateEndpoint, FieldError> {
+pub fn org_private_endpoint(i: usize, v: &Value, seed_regions: bool) -> Result<OrgPrivateEndpoint, FieldError> {
     let field = format!("privateEndpoints.add[{i}]");
     let obj = v.as_object().ok_or_else(|| FieldError::new(field.clone(), Rule::Type("object")))?;
     let prefix = format!("{field}.");
@@ -64,7 +64,7 @@ pub fn org_private_endpoint(i: usize, v: &Value, openapi: bool) -> Result<OrgPri
     description_length(&f.name("description"), &description)?;
     let provider = f.str("cloudProvider")?.ok_or_else(|| FieldError::required(f.name("cloudProvider")))?;
     let region = f.str("region")?.ok_or_else(|| FieldError::required(f.name("region")))?;
-    let (provider, region) = cloud_region(&f.name("cloudProvider"), provider, &f.name("region"), region, openapi)?;
+    let (provider, region) = cloud_region(&f.name("cloudProvider"), provider, &f.name("region"), region, seed_regions)?;
     Ok(OrgPrivateEndpoint { id, description, cloud_provider: provider.to_owned(), region })
 }
 
@@ -150,13 +150,12 @@ pub fn role_names(field: &str, roles: &[&str], allowed: &'static [&'static str])
     Ok(out)
 }
 
-/// §9.3 / §9.4: `assignedRoleIds` is a non-empty array of the fixed system role ids
-/// whose role is in `allowed`; answers the role names (custom RBAC roles are out of
-/// scope, §1).
+/// §9.3 / §9.4: `assignedRoleIds` is an array of the fixed system role ids whose role is in
+/// `allowed`; answers the role names. It may be empty: `clickhousectl` creates keys and
+/// invitations with `assignedRoleIds: []` (`cloud/service_query.rs`, `invitation create`
+/// without `--role-id`), and the live API accepts them (official `ApiKeyPostRequest`,
+/// `InvitationPostRequest`: a plain array, no `minItems`).
 pub fn assigned_role_ids(ids: &[&str], allowed: &'static [&'static str]) -> Result<Vec<String>, FieldError> {
-    if ids.is_empty() {
-        return Err(FieldError::says("assignedRoleIds", "must not be empty"));
-    }
     let mut out: Vec<String> = Vec::new();
     for (i, id) in ids.iter().enumerate() {
         let role = SYSTEM_ROLES.iter().find(|(name, rid, _)| rid.eq_ignore_ascii_case(id) && allowed.contains(name));
@@ -174,11 +173,13 @@ pub fn assigned_role_ids(ids: &[&str], allowed: &'static [&'static str]) -> Resu
     Ok(out)
 }
 
-/// §9.3: a key needs `roles` or `assignedRoleIds` (I); given both, the key gets the
-/// union (§2.3: "a key with several roles gets the union").
+/// §9.3: a key's roles: `roles` and/or `assignedRoleIds`, the union when both are given
+/// (§2.3). Neither is required: a key may have no role at all (official
+/// `ApiKeyPostRequest` requires neither; `clickhousectl` creates query keys so), and such a
+/// key has no control-plane permission (A5).
 pub fn roles_given(roles: Option<Vec<String>>, assigned: Option<Vec<String>>) -> Result<Vec<String>, FieldError> {
     match (roles, assigned) {
-        (None, None) => Err(FieldError::message("roles", "roles or assignedRoleIds is required")),
+        (None, None) => Ok(Vec::new()),
         (Some(a), None) | (None, Some(a)) => Ok(a),
         (Some(mut a), Some(b)) => {
             for r in b {
