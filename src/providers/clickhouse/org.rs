@@ -37,8 +37,23 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
         Op::OrganizationPrivateEndpointInfo { cloud_provider, region } => {
             private_endpoint_config(call, ("cloudProvider", cloud_provider), ("region", region))
         }
+        Op::Whoami => Ok(Out::Result(whoami(call))),
         other => Err(ChError::NotFound(format!("Route not found for {}", other.name()))),
     }
+}
+
+/// `GET /v1/whoami` (`whoamiGet`): not in the official document; `clickhousectl` 0.5.0
+/// calls it (`cloud auth whoami`, `cloud auth login`) and reads an API-key identity
+/// (`actorType`, `keyId`, the key's organization). The shape is the simulator's reading of
+/// that client's models (I).
+fn whoami(call: &Call) -> Value {
+    json!({
+        "actorType": "apiKey",
+        "keyId": call.key.id,
+        "name": call.key.name,
+        "organizationId": call.org.id,
+        "organizations": [{"organizationId": call.org.id, "name": call.org.name}],
+    })
 }
 
 const UPDATE_FIELDS: &[&str] = &["name", "privateEndpoints", "enableCoreDumps"];

@@ -7,10 +7,9 @@
 //!
 //! The feature is experimental and enabled per organization by support (SEED-A 396): an
 //! organization with `queryEndpointsEnabled=false` gets 403 on all three operations, before
-//! the service is looked up (like a permission check). Both writes record the activity
-//! `service_update_query_endpoints` (an O1 activity type).
+//! the service is looked up (like a permission check). The writes leave no activity: the
+//! official `Activity.type` enum has no type for them.
 
-use super::activities;
 use super::model::*;
 use super::routes::Op;
 use super::validate as v;
@@ -64,7 +63,6 @@ fn delete(ch: &ClickHouse, call: &Call, service: &str) -> Res {
             svc.query_endpoint.take().map(|_| ()).ok_or_else(not_configured)
         })
         .ok_or_else(|| ChError::not_found("Service", service))??;
-    activities::record(ch, call, "service_update_query_endpoints", Some(service));
     Ok(Out::Empty)
 }
 
@@ -130,6 +128,5 @@ fn upsert(ch: &ClickHouse, call: &Call, service: &str) -> Res {
             Ok::<_, ChError>(q)
         })
         .ok_or_else(|| ChError::not_found("Service", service))??;
-    activities::record(ch, call, "service_update_query_endpoints", Some(service));
     Ok(Out::Result(view::query_endpoint(&endpoint)))
 }

@@ -82,6 +82,9 @@ pub struct Durations {
     pub backup: u64,
     pub clickpipe: u64,
     pub reverse_private_endpoint: u64,
+    pub byoc: u64,
+    pub udf_build: u64,
+    pub udf_attach: u64,
 }
 
 impl Default for Settings {
@@ -118,6 +121,9 @@ impl Default for Settings {
                 backup: 300,
                 clickpipe: 30,
                 reverse_private_endpoint: 60,
+                byoc: 60,
+                udf_build: 30,
+                udf_attach: 20,
             },
         }
     }
@@ -264,5 +270,10 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
     knob_u64!(concat!("durations.", "clickpipe"), durations.clickpipe, "simulated seconds a ClickPipe stays Provisioning/Stopping"),
     knob_u64!(concat!("durations.", "reversePrivateEndpoint"), durations.reverse_private_endpoint,
         "simulated seconds a reverse private endpoint stays Provisioning"
+    ),
+    knob_u64!(concat!("durations.", "byoc"), durations.byoc, "simulated seconds a BYOC infrastructure stays infra-provisioning"),
+    knob_u64!(concat!("durations.", "udfBuild"), durations.udf_build, "simulated seconds a UDF version stays building"),
+    knob_u64!(concat!("durations.", "udfAttach"), durations.udf_attach,
+        "simulated seconds a UDF attachment stays provisioning or deprovisioning"
     ),
 ];

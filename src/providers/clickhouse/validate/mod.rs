@@ -7,6 +7,7 @@
 //! invitations, activities, usage).
 
 pub mod org;
+pub mod scaling;
 
 use std::net::IpAddr;
 
