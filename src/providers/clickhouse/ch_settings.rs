@@ -7,8 +7,10 @@
 //! settings explicitly set (the list shows those), values kept as strings (official
 //! `ServiceClickhouseSetting.value`: "returned as a string for all setting types"). The
 //! PATCH body's `settings` is a JSON object encoded in a string (official
-//! `ServiceClickhouseSettingsPatchRequest`); the answer echoes the applied values the same
-//! way, with a warning per disruptive setting. Deleting a setting never set is a no-op
+//! `ServiceClickhouseSettingsPatchRequest`) or, as `clickhousectl` 0.5.0 sends it, the
+//! object itself; the answer echoes the applied values as an object, with a warning per
+//! disruptive setting (the live API answers an object: `clickhousectl` decodes a map
+//! there, though the official schema says string). Deleting a setting never set is a no-op
 //! (200). The configurable settings and their defaults are [`CATALOGUE`] (I: a small,
 //! fixed subset; the live list is larger and changes).
 //! Authority: the official document.
@@ -142,10 +144,17 @@ fn update(ch: &ClickHouse, call: &Call, service: &str) -> Res {
     let body = json_object(call.req)?;
     let f = Fields::new(&body);
     v::unknown_fields(&f, &["settings"], call.settings.strict_unknown_fields)?;
-    let text = f.str("settings")?.ok_or_else(|| FieldError::required("settings"))?;
-    let parsed: Map<String, Value> = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(m)) => m,
-        _ => return Err(FieldError::says("settings", "must be a JSON object of setting names to values").into()),
+    // The official schema types `settings` as a string holding a JSON object;
+    // `clickhousectl` 0.5.0 sends the object itself. Both are accepted.
+    let shape = || FieldError::says("settings", "must be a JSON object of setting names to values");
+    let parsed: Map<String, Value> = match f.raw("settings") {
+        None | Some(Value::Null) => return Err(FieldError::required("settings").into()),
+        Some(Value::Object(m)) => m.clone(),
+        Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(m)) => m,
+            _ => return Err(shape().into()),
+        },
+        Some(_) => return Err(shape().into()),
     };
     if parsed.is_empty() {
         return Err(FieldError::says("settings", "must name at least one setting").into());
@@ -170,5 +179,5 @@ fn update(ch: &ClickHouse, call: &Call, service: &str) -> Res {
         }
     }
     ch.clickhouse_settings.insert(&call.org.id, service, stored);
-    Ok(Out::Result(json!({"settings": Value::Object(echo).to_string(), "warnings": warnings})))
+    Ok(Out::Result(json!({"settings": Value::Object(echo), "warnings": warnings})))
 }

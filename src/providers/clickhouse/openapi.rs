@@ -13,6 +13,9 @@
 //! `clickhousectl` 0.5.0 calls though the official document does not list it. Where a
 //! seed states more than the official document, the seed is the authority and the served
 //! schema says so: `profile` takes SEED-B's 10 values (253–268; the official enum has 6).
+//! Where the live API differs from the document, the live API wins: the `settings` of
+//! `serviceClickhouseSettingsUpdate` is an object (`clickhousectl` 0.5.0 sends and decodes
+//! one; the document says string), a string holding one is still accepted.
 //!
 //! A unit test routes every documented operation through `routes::route` and checks its
 //! operationId against `Op::name`, so the document and the router cannot drift; the
@@ -58,6 +61,12 @@ pub fn document() -> Value {
         }}),
     );
     let mut schemas: Map<String, Value> = contract["schemas"].as_object().cloned().unwrap_or_default();
+    if let Some(p) = schemas.get_mut("ServiceClickhouseSettingsPatchRequest").and_then(|s| s.pointer_mut("/properties/settings")) {
+        *p = json!({"type": ["object", "string"], "additionalProperties": {"type": ["string", "number", "boolean"]}});
+    }
+    if let Some(p) = schemas.get_mut("ServiceClickhouseSettingsPatchResponse").and_then(|s| s.pointer_mut("/properties/settings")) {
+        *p = json!({"type": "object", "additionalProperties": {"type": "string"}});
+    }
     for name in ["Service", "ServicePostRequest"] {
         if let Some(profile) = schemas.get_mut(name).and_then(|s| s.pointer_mut("/properties/profile")) {
             profile["enum"] = json!(super::validate::PROFILES);
@@ -84,13 +93,8 @@ pub fn document() -> Value {
                 "keyId": {"type": "string", "format": "uuid"},
                 "name": {"type": "string"},
                 "organizationId": {"type": "string", "format": "uuid"},
-                "organizations": {"type": "array", "items": {
-                    "type": "object",
-                    "properties": {"organizationId": {"type": "string", "format": "uuid"}, "name": {"type": "string"}},
-                    "required": ["organizationId", "name"],
-                }},
             },
-            "required": ["actorType", "keyId", "organizationId", "organizations"],
+            "required": ["actorType", "keyId", "name", "organizationId"],
         }),
     );
     json!({

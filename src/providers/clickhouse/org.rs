@@ -43,16 +43,15 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
 }
 
 /// `GET /v1/whoami` (`whoamiGet`): not in the official document; `clickhousectl` 0.5.0
-/// calls it (`cloud auth whoami`, `cloud auth login`) and reads an API-key identity
-/// (`actorType`, `keyId`, the key's organization). The shape is the simulator's reading of
-/// that client's models (I).
+/// calls it (`cloud auth whoami`, `cloud auth login`) and reads an API-key identity of
+/// four fields (its `WhoamiApiKey`: `actorType`, `keyId`, `name`, `organizationId`). The
+/// shape is the simulator's reading of that client's model (I).
 fn whoami(call: &Call) -> Value {
     json!({
         "actorType": "apiKey",
         "keyId": call.key.id,
         "name": call.key.name,
         "organizationId": call.org.id,
-        "organizations": [{"organizationId": call.org.id, "name": call.org.name}],
     })
 }
 
