@@ -290,7 +290,14 @@ fn delete_version(ch: &ClickHouse, call: &Call, function: &str, version: &str) -
     if attached > 0 {
         return Err(ChError::Conflict(format!("UDF {function} is attached to {attached} service(s); detach it first")));
     }
-    ch.udfs.update(&call.org.id, function, |u| u.versions.retain(|v| v.version != n));
+    let left = ch.udfs.update(&call.org.id, function, |u| {
+        u.versions.retain(|v| v.version != n);
+        u.versions.len()
+    });
+    if left == Some(0) {
+        // Its last version gone, the UDF is gone.
+        ch.udfs.remove(&call.org.id, function);
+    }
     Ok(Out::Empty)
 }
 
