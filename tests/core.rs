@@ -236,7 +236,7 @@ async fn journal_records_method_path_provider_operation_status_time_and_latency(
     assert_eq!(e["method"], "POST");
     assert_eq!(e["path"], format!("{ORG}/services"));
     assert_eq!(e["provider"], "clickhouse");
-    assert_eq!(e["operation"], "createService");
+    assert_eq!(e["operation"], "instanceCreate");
     assert_eq!(e["tenant"], ORG_ID);
     assert_eq!(e["status"], 200);
     assert_eq!(e["simTime"], "2025-01-01T00:00:30Z");
@@ -257,11 +257,11 @@ async fn journal_filters_by_provider_method_path_and_status() {
     let ops =
         |entries: Vec<Value>| entries.iter().map(|e| e["operation"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
     assert_eq!(ops(journal(&sim, "?provider=sim").await), ["health"]);
-    assert_eq!(ops(journal(&sim, "?method=post").await), ["createService"]);
-    assert_eq!(ops(journal(&sim, "?status=404").await), ["getService"]);
+    assert_eq!(ops(journal(&sim, "?method=post").await), ["instanceCreate"]);
+    assert_eq!(ops(journal(&sim, "?status=404").await), ["instanceGet"]);
     assert_eq!(journal(&sim, "?status=401").await.len(), 1);
-    assert_eq!(ops(journal(&sim, &format!("?path={ORG}/services/*")).await), ["getService", "getService"]);
-    assert_eq!(ops(journal(&sim, "?path=/v1/**&method=GET&status=200").await), ["getService"]);
+    assert_eq!(ops(journal(&sim, &format!("?path={ORG}/services/*")).await), ["instanceGet", "instanceGet"]);
+    assert_eq!(ops(journal(&sim, "?path=/v1/**&method=GET&status=200").await), ["instanceGet"]);
     assert_eq!(journal(&sim, "?provider=clickhouse").await.len(), 4);
     // A filter that is not one is refused, naming it.
     let r = sim.sim_get("/_sim/requests?colour=red").await;
@@ -342,8 +342,8 @@ async fn metrics_count_requests_resources_and_applied_transitions_in_prometheus_
     let has = |line: &str| r.text.lines().any(|l| l == line);
     for line in [
         "# TYPE dbaas_sim_requests_total counter",
-        r#"dbaas_sim_requests_total{provider="clickhouse",operation="createService",status="200"} 3"#,
-        r#"dbaas_sim_requests_total{provider="clickhouse",operation="getService",status="404"} 1"#,
+        r#"dbaas_sim_requests_total{provider="clickhouse",operation="instanceCreate",status="200"} 3"#,
+        r#"dbaas_sim_requests_total{provider="clickhouse",operation="instanceGet",status="404"} 1"#,
         r#"dbaas_sim_requests_total{provider="sim",operation="advanceClock",status="200"} 1"#,
         "# TYPE dbaas_sim_resources gauge",
         r#"dbaas_sim_resources{provider="clickhouse",kind="service",state="running"} 2"#,
@@ -697,9 +697,9 @@ async fn openapi_document_lists_every_clickhouse_operation() {
     let sim = Sim::start().await;
     let r = sim.sim_get("/_sim/openapi/clickhouse.json").await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.body["openapi"], "3.0.1");
+    assert_eq!(r.body["openapi"], "3.1.0");
     let create = &r.body["paths"]["/v1/organizations/{organizationId}/services"]["post"];
-    assert_eq!(create["operationId"], "createService");
+    assert_eq!(create["operationId"], "instanceCreate");
     assert_eq!(sim.sim_get("/_sim/openapi/nothing.json").await.status, 404);
 }
 

@@ -33,7 +33,7 @@ async fn a_status_rule_answers_the_native_503_with_retry_after_and_changes_nothi
     let sim = Sim::start().await;
     add_rule(
         &sim,
-        json!({"match": {"provider": "clickhouse", "operation": "createService"}, "action": {"kind": "status"}}),
+        json!({"match": {"provider": "clickhouse", "operation": "instanceCreate"}, "action": {"kind": "status"}}),
     )
     .await;
     let r = sim.post(&format!("{ORG}/services"), json!({"name": "a", "provider": "aws", "region": "us-east-1"})).await;
@@ -48,7 +48,7 @@ async fn status_rules_use_the_provider_codes_for_429_500_and_504() {
     for (status, code) in [(429, "TOO_MANY_REQUESTS"), (500, "INTERNAL_ERROR"), (504, "GATEWAY_TIMEOUT")] {
         let id = add_rule(
             &sim,
-            json!({"match": {"operation": "listServices"}, "action": {"kind": "status", "status": status, "retry_after": 7}}),
+            json!({"match": {"operation": "instanceGetList"}, "action": {"kind": "status", "status": status, "retry_after": 7}}),
         )
         .await;
         let r = sim.get(&format!("{ORG}/services")).await;
@@ -62,7 +62,7 @@ async fn status_rules_use_the_provider_codes_for_429_500_and_504() {
 #[tokio::test]
 async fn real_latency_delays_only_the_matched_request() {
     let sim = Sim::start().await;
-    add_rule(&sim, json!({"match": {"operation": "getOrganization"}, "action": {"kind": "latency", "ms": 150}})).await;
+    add_rule(&sim, json!({"match": {"operation": "organizationGet"}, "action": {"kind": "latency", "ms": 150}})).await;
     let t = Instant::now();
     sim.get(ORG).await.assert_ok();
     assert!(t.elapsed() >= Duration::from_millis(150));
@@ -74,7 +74,7 @@ async fn real_latency_delays_only_the_matched_request() {
 #[tokio::test]
 async fn simulated_latency_waits_for_the_clock_without_blocking_other_connections() {
     let sim = Sim::start().await;
-    add_rule(&sim, json!({"match": {"operation": "getOrganization"}, "action": {"kind": "latency", "ms": 30000, "simulated": true}}))
+    add_rule(&sim, json!({"match": {"operation": "organizationGet"}, "action": {"kind": "latency", "ms": 30000, "simulated": true}}))
         .await;
     let url = sim.url();
     let slow = tokio::spawn(async move {
@@ -113,7 +113,7 @@ async fn a_truncated_body_stops_short_of_its_content_length() {
     let sim = Sim::start().await;
     add_rule(
         &sim,
-        json!({"match": {"operation": "getOrganization"}, "action": {"kind": "truncate", "after_bytes": 20}}),
+        json!({"match": {"operation": "organizationGet"}, "action": {"kind": "truncate", "after_bytes": 20}}),
     )
     .await;
     let (bytes, _) = raw_get(&sim, ORG).await;
@@ -133,7 +133,7 @@ async fn a_slow_body_arrives_whole_in_trickles() {
     let sim = Sim::start().await;
     add_rule(
         &sim,
-        json!({"match": {"operation": "getOrganization"}, "action": {"kind": "slow_body", "bytes_per_chunk": 32, "chunk_ms": 5}}),
+        json!({"match": {"operation": "organizationGet"}, "action": {"kind": "slow_body", "bytes_per_chunk": 32, "chunk_ms": 5}}),
     )
     .await;
     let t = Instant::now();
@@ -146,7 +146,7 @@ async fn a_slow_body_arrives_whole_in_trickles() {
 #[tokio::test]
 async fn a_hang_gives_no_answer_until_the_client_gives_up() {
     let sim = Sim::start().await;
-    add_rule(&sim, json!({"match": {"operation": "getOrganization"}, "action": {"kind": "hang", "ms": 600}})).await;
+    add_rule(&sim, json!({"match": {"operation": "organizationGet"}, "action": {"kind": "hang", "ms": 600}})).await;
     let mut s = TcpStream::connect(sim.sim.addr()).await.unwrap();
     s.write_all(
         format!("GET {ORG} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic c2ltLWtleTpzaW0tc2VjcmV0\r\n\r\n").as_bytes(),
@@ -166,7 +166,7 @@ async fn schedules_skip_after_fire_times_and_count_in_get_faults() {
     let sim = Sim::start().await;
     add_rule(
         &sim,
-        json!({"id": "storm", "match": {"operation": "listServices"}, "action": {"kind": "status", "status": 503}, "schedule": {"after": 2, "times": 2}}),
+        json!({"id": "storm", "match": {"operation": "instanceGetList"}, "action": {"kind": "status", "status": 503}, "schedule": {"after": 2, "times": 2}}),
     )
     .await;
     let mut statuses = Vec::new();
@@ -185,7 +185,7 @@ async fn schedules_skip_after_fire_times_and_count_in_get_faults() {
 #[tokio::test]
 async fn a_time_window_in_simulated_seconds_bounds_a_rule() {
     let sim = Sim::start().await;
-    add_rule(&sim, json!({"match": {"operation": "listServices"}, "action": {"kind": "status", "status": 500}, "schedule": {"from": 60, "until": 120}})).await;
+    add_rule(&sim, json!({"match": {"operation": "instanceGetList"}, "action": {"kind": "status", "status": 500}, "schedule": {"from": 60, "until": 120}})).await;
     assert_eq!(sim.get(&format!("{ORG}/services")).await.status, 200);
     sim.advance(60).await;
     assert_eq!(sim.get(&format!("{ORG}/services")).await.status, 500);
@@ -197,7 +197,7 @@ async fn a_time_window_in_simulated_seconds_bounds_a_rule() {
 async fn probability_draws_from_the_seed_and_repeats_run_after_run() {
     async fn pattern(seed: u64) -> Vec<u16> {
         let sim = Sim::start_with(dbaas_sim::Simulator::builder().seed(seed)).await;
-        add_rule(&sim, json!({"match": {"operation": "listServices"}, "action": {"kind": "status", "status": 503}, "schedule": {"probability": 0.5}})).await;
+        add_rule(&sim, json!({"match": {"operation": "instanceGetList"}, "action": {"kind": "status", "status": 503}, "schedule": {"probability": 0.5}})).await;
         let mut v = Vec::new();
         for _ in 0..24 {
             v.push(sim.get(&format!("{ORG}/services")).await.status);
@@ -215,7 +215,7 @@ async fn the_first_rule_added_wins_and_later_rules_do_not_see_the_request() {
     add_rule(&sim, json!({"id": "first", "match": {"provider": "clickhouse"}, "action": {"kind": "status", "status": 500}, "schedule": {"times": 1}})).await;
     add_rule(
         &sim,
-        json!({"id": "second", "match": {"operation": "listServices"}, "action": {"kind": "status", "status": 503}}),
+        json!({"id": "second", "match": {"operation": "instanceGetList"}, "action": {"kind": "status", "status": 503}}),
     )
     .await;
     sim.get(&format!("{ORG}/services")).await.assert_ch_error(500, "INTERNAL_ERROR");
@@ -253,7 +253,7 @@ async fn resource_rules_force_a_state_fail_the_next_transition_or_stall_it() {
     let sim = Sim::start().await;
     let id = sim.running_service().await;
     // Force a failure state through the request that names the service.
-    add_rule(&sim, json!({"match": {"operation": "getService"}, "action": {"kind": "resource", "state": "degraded"}, "schedule": {"times": 1}})).await;
+    add_rule(&sim, json!({"match": {"operation": "instanceGet"}, "action": {"kind": "resource", "state": "degraded"}, "schedule": {"times": 1}})).await;
     assert_eq!(sim.state_of(&id).await, "degraded");
     // Recovery as the seed documents it: start from degraded.
     sim.patch(&format!("{ORG}/services/{id}/state"), json!({"command": "start"})).await.assert_ok();
@@ -263,7 +263,7 @@ async fn resource_rules_force_a_state_fail_the_next_transition_or_stall_it() {
     // Every new service's provisioning fails.
     add_rule(
         &sim,
-        json!({"match": {"operation": "createService"}, "action": {"kind": "resource", "fail_next_transition": true}}),
+        json!({"match": {"operation": "instanceCreate"}, "action": {"kind": "resource", "fail_next_transition": true}}),
     )
     .await;
     let a = sim.create_service(json!({})).await;
@@ -276,7 +276,7 @@ async fn resource_rules_force_a_state_fail_the_next_transition_or_stall_it() {
     // A stalled transition waits the given simulated time.
     let c = sim.create_service(json!({})).await;
     add_rule(&sim, json!({"match": {"method": "POST", "path": "/_never"}, "action": {"kind": "reset"}})).await;
-    let r = sim.sim_post("/_sim/faults", json!({"match": {"operation": "getService"}, "action": {"kind": "resource", "stall_seconds": 300}, "schedule": {"times": 1}})).await;
+    let r = sim.sim_post("/_sim/faults", json!({"match": {"operation": "instanceGet"}, "action": {"kind": "resource", "stall_seconds": 300}, "schedule": {"times": 1}})).await;
     assert_eq!(r.status, 200);
     assert_eq!(sim.state_of(&c).await, "provisioning");
     sim.advance(60).await;

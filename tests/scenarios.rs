@@ -112,7 +112,7 @@ async fn the_same_seed_and_scenario_give_the_same_journal_run_after_run() {
 #[tokio::test]
 async fn post_scenarios_loads_setup_at_run_time_and_refuses_bad_ones_whole() {
     let sim = Sim::start().await;
-    let yaml = "faults:\n  - {id: x, match: {operation: listServices}, action: {kind: status, status: 500}}\nresources:\n  clickhouse:\n    services:\n      - {name: seeded, provider: aws, region: us-east-1}\n";
+    let yaml = "faults:\n  - {id: x, match: {operation: instanceGetList}, action: {kind: status, status: 500}}\nresources:\n  clickhouse:\n    services:\n      - {name: seeded, provider: aws, region: us-east-1}\n";
     let r = sim.send_raw(hyper::Method::POST, "/_sim/scenarios", None, Some(yaml.as_bytes().to_vec()), &[]).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = sim.get(&format!("{ORG}/services")).await;
@@ -121,7 +121,7 @@ async fn post_scenarios_loads_setup_at_run_time_and_refuses_bad_ones_whole() {
     assert_eq!(sim.service_count().await, 1);
 
     // The second service is invalid: nothing of this scenario stays.
-    let yaml = "faults:\n  - {id: y, action: {kind: reset}}\nresources:\n  clickhouse:\n    services:\n      - {name: ok, provider: aws, region: us-east-1}\n      - {name: bad!, provider: aws, region: us-east-1}\n";
+    let yaml = "faults:\n  - {id: y, action: {kind: reset}}\nresources:\n  clickhouse:\n    services:\n      - {name: ok, provider: aws, region: us-east-1}\n      - {name: bad, provider: aws, region: mars-1}\n";
     let r = sim.send_raw(hyper::Method::POST, "/_sim/scenarios", None, Some(yaml.as_bytes().to_vec()), &[]).await;
     assert_eq!(r.status, 400, "{}", r.text);
     assert!(r.body["error"].as_str().unwrap().contains("services[1]"), "{}", r.text);

@@ -121,3 +121,28 @@ async fn another_organizations_activities_are_invisible() {
     assert_eq!(types(&own), ["create_organization"]);
     assert_eq!(own[0]["organizationId"], org2);
 }
+
+#[tokio::test]
+async fn every_recorded_activity_type_is_one_of_the_official_enum() {
+    // Official `Activity.type`: transitions without a type of their own (stopped, failed,
+    // terminated) and query-endpoint changes leave no entry.
+    let sim = Sim::start().await;
+    let id = service_lifecycle(&sim).await;
+    let other = sim.running_service().await;
+    let qe = json!({"roles": ["sql_console_admin"], "openApiKeys": ["00000000-0000-4000-8000-0000000000a1"]});
+    sim.post(&format!("{ORG}/services/{other}/serviceQueryEndpoint"), qe).await.assert_ok();
+    let doc = crate::support::schema::contract().doc();
+    let official: Vec<&str> = doc["components"]["schemas"]["Activity"]["properties"]["type"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let all = list(&sim, "").await;
+    for t in types(&all) {
+        assert!(official.contains(&t), "{t} is an official activity type");
+    }
+    let of_service: Vec<&str> =
+        all.iter().filter(|a| a["serviceId"] == id.as_str()).map(|a| a["type"].as_str().unwrap()).collect();
+    assert_eq!(of_service, ["service_delete", "service_stop", "service_running", "service_create"]);
+}

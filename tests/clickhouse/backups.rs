@@ -4,6 +4,7 @@
 //! created at once is `running` at 00:01:00 (`Sim::running_service`), so with the default
 //! configuration its first backup starts at 2025-01-02T00:01:00Z and takes 300 s.
 
+use super::services::set_knobs;
 use crate::support::*;
 
 const HOUR: u64 = 3600;
@@ -216,13 +217,20 @@ async fn invalid_backup_configurations_are_refused_and_change_nothing() {
         (json!({"backupPeriodInHours": 49}), "BAD_REQUEST: backupPeriodInHours must be between 6 and 48"),
         (json!({"backupPeriodInHours": 12.5}), "BAD_REQUEST: backupPeriodInHours must be between 6 and 48"),
         (
-            json!({"backupRetentionPeriodInHours": 721}),
-            "BAD_REQUEST: backupRetentionPeriodInHours must be between 24 and 720",
+            json!({"backupRetentionPeriodInHours": 1104}),
+            "BAD_REQUEST: backupRetentionPeriodInHours must be a multiple of 24 between 24 and 1080",
         ),
-        (json!({"backupPeriodInHours": 48}), "BAD_REQUEST: backupRetentionPeriodInHours must be between 48 and 720"),
+        (
+            json!({"backupRetentionPeriodInHours": 25}),
+            "BAD_REQUEST: backupRetentionPeriodInHours must be a multiple of 24 between 24 and 1080",
+        ),
+        (
+            json!({"backupRetentionPeriodInHours": 0}),
+            "BAD_REQUEST: backupRetentionPeriodInHours must be a multiple of 24 between 24 and 1080",
+        ),
         (
             json!({"backupStartTime": "03:30", "backupPeriodInHours": 12}),
-            "BAD_REQUEST: backupPeriodInHours must be 24 when backupStartTime is set",
+            "BAD_REQUEST: backupPeriodInHours must be 24 or 48 when backupStartTime is set",
         ),
         (json!({"backupPeriodInHours": "12"}), "BAD_REQUEST: backupPeriodInHours must be a number"),
         (json!({"backupStartTime": 330}), "BAD_REQUEST: backupStartTime must be a string"),
@@ -256,10 +264,76 @@ async fn a_start_time_makes_a_later_period_change_refused() {
     patch_config(&sim, &id, json!({"backupStartTime": "03:30"})).await.assert_ok();
     patch_config(&sim, &id, json!({"backupPeriodInHours": 12}))
         .await
-        .assert_ch_error(400, "BAD_REQUEST: backupPeriodInHours must be 24 when backupStartTime is set");
+        .assert_ch_error(400, "BAD_REQUEST: backupPeriodInHours must be 24 or 48 when backupStartTime is set");
     // Clearing the start time in the same request allows it.
     let r = patch_config(&sim, &id, json!({"backupPeriodInHours": 12, "backupStartTime": null})).await;
     assert_eq!(r.assert_ok(), &json!({"backupPeriodInHours": 12, "backupRetentionPeriodInHours": 24}));
+}
+
+#[tokio::test]
+async fn with_a_start_time_the_period_may_be_48_hours_and_backups_come_every_other_day() {
+    // The live API: with a start time the period is 24 or 48 (knob backupRules=seed: 24).
+    let sim = Sim::start().await;
+    let id = sim.running_service().await;
+    let r = patch_config(&sim, &id, json!({"backupStartTime": "03:30", "backupPeriodInHours": 48})).await;
+    assert_eq!(
+        r.assert_ok(),
+        &json!({"backupPeriodInHours": 48, "backupRetentionPeriodInHours": 24, "backupStartTime": "03:30"})
+    );
+    assert_eq!(config(&sim, &id).await["backupPeriodInHours"], 48);
+    sim.advance(3 * HOUR + 29 * 60).await; // 03:30 today
+    sim.advance(3 * DAY).await; // 03:30 on the 4th
+    let mut list = backups(&sim, &id).await;
+    list.sort_by_key(|b| b["startedAt"].as_str().unwrap().to_owned());
+    let starts: Vec<&str> = list.iter().map(|b| b["startedAt"].as_str().unwrap()).collect();
+    // Retention 24 h: the first one (done at 03:35 on the 1st) is gone by the 4th.
+    assert_eq!(starts, ["2025-01-03T03:30:00Z"]);
+    sim.advance(2 * DAY).await;
+    let starts: Vec<String> =
+        backups(&sim, &id).await.iter().map(|b| b["startedAt"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(starts, ["2025-01-05T03:30:00Z"]);
+    // A later period change keeps to 24 or 48 while the start time stays.
+    patch_config(&sim, &id, json!({"backupPeriodInHours": 24})).await.assert_ok();
+    patch_config(&sim, &id, json!({"backupPeriodInHours": 36}))
+        .await
+        .assert_ch_error(400, "BAD_REQUEST: backupPeriodInHours must be 24 or 48 when backupStartTime is set");
+}
+
+#[tokio::test]
+async fn retention_is_24_to_1080_hours_in_whole_days() {
+    let sim = Sim::start().await;
+    let id = sim.running_service().await;
+    for hours in [24, 48, 720, 1080] {
+        let r = patch_config(&sim, &id, json!({"backupRetentionPeriodInHours": hours})).await;
+        assert_eq!(r.assert_ok()["backupRetentionPeriodInHours"], hours);
+    }
+    // Not tied to the period: a 48-hour period with a one-day retention is fine.
+    let r = patch_config(&sim, &id, json!({"backupPeriodInHours": 48, "backupRetentionPeriodInHours": 24})).await;
+    assert_eq!(r.assert_ok(), &json!({"backupPeriodInHours": 48, "backupRetentionPeriodInHours": 24}));
+}
+
+#[tokio::test]
+async fn the_seed_reading_of_the_backup_rules_stays_a_knob() {
+    // Knob backupRules=seed: retention between the period and 720; a start time forces 24.
+    let sim = Sim::start().await;
+    set_knobs(&sim, json!({"clickhouse.backupRules": "seed"})).await;
+    let id = sim.running_service().await;
+    let cases = [
+        (
+            json!({"backupRetentionPeriodInHours": 721}),
+            "BAD_REQUEST: backupRetentionPeriodInHours must be between 24 and 720",
+        ),
+        (json!({"backupPeriodInHours": 48}), "BAD_REQUEST: backupRetentionPeriodInHours must be between 48 and 720"),
+        (
+            json!({"backupStartTime": "03:30", "backupPeriodInHours": 12}),
+            "BAD_REQUEST: backupPeriodInHours must be 24 when backupStartTime is set (the period resets to every 24 hours)",
+        ),
+    ];
+    for (body, error) in cases {
+        patch_config(&sim, &id, body).await.assert_ch_error(400, error);
+    }
+    let r = patch_config(&sim, &id, json!({"backupRetentionPeriodInHours": 30})).await;
+    assert_eq!(r.assert_ok()["backupRetentionPeriodInHours"], 30);
 }
 
 #[tokio::test]

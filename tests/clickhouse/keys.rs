@@ -109,7 +109,6 @@ async fn invalid_key_bodies_are_refused_and_create_nothing() {
     let cases = [
         (json!({"roles": ["admin"]}), "BAD_REQUEST: name is required"),
         (json!({"name": "a".repeat(51), "roles": ["admin"]}), "BAD_REQUEST: name must be 1-50 characters"),
-        (json!({"name": "k"}), "BAD_REQUEST: roles or assignedRoleIds is required"),
         (json!({"name": "k", "roles": []}), "BAD_REQUEST: roles must not be empty"),
         (
             json!({"name": "k", "roles": ["root"]}),
@@ -224,4 +223,23 @@ async fn a_used_key_shows_when_it_was_last_used() {
     sim.get("/v1/organizations").await.assert_ok();
     let list = key_list(&sim).await;
     assert_eq!(list[0]["usedAt"], "2025-01-01T00:01:30Z");
+}
+
+#[tokio::test]
+async fn a_key_may_be_created_without_roles_and_then_has_no_control_plane_access() {
+    // clickhousectl creates its query keys with `assignedRoleIds: []` (cloud/service_query.rs);
+    // the official ApiKeyPostRequest requires no role.
+    let sim = Sim::start().await;
+    for body in
+        [json!({"name": "no roles", "assignedRoleIds": [], "state": "enabled"}), json!({"name": "absent roles"})]
+    {
+        let created = sim.post(&format!("{ORG}/keys"), body).await.assert_ok().clone();
+        assert_eq!(created["key"]["roles"], json!([]));
+        assert_eq!(created["key"]["assignedRoles"], json!([]));
+        let id = created["key"]["id"].as_str().unwrap();
+        assert_eq!(sim.get(&format!("{ORG}/keys/{id}")).await.assert_ok()["assignedRoles"], json!([]));
+        let creds = (created["keyId"].as_str().unwrap(), created["keySecret"].as_str().unwrap());
+        let r = sim.send(Method::GET, &format!("{ORG}/services"), Some(creds), None, &[]).await;
+        r.assert_ch_error(403, "FORBIDDEN: Insufficient permissions");
+    }
 }

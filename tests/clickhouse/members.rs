@@ -150,3 +150,15 @@ async fn an_invalid_invitation_is_refused_and_creates_nothing() {
     }
     assert!(invitations(&sim).await.is_empty());
 }
+
+#[tokio::test]
+async fn an_invitation_may_be_created_without_roles() {
+    // `clickhousectl invitation create --email` sends `assignedRoleIds: []` and no `role`.
+    let sim = Sim::start().await;
+    let r = sim.post(&format!("{ORG}/invitations"), json!({"email": "norole@x.io", "assignedRoleIds": []})).await;
+    let inv = r.assert_ok().clone();
+    assert_eq!(inv["assignedRoles"], json!([]));
+    assert!(inv.get("role").is_none(), "no role: {inv}");
+    let id = inv["id"].as_str().unwrap();
+    assert_eq!(sim.get(&format!("{ORG}/invitations/{id}")).await.assert_ok(), &inv);
+}

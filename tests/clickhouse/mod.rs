@@ -28,3 +28,17 @@ mod activities;
 mod usage;
 // ClickPipes and reverse private endpoints.
 mod clickpipes;
+// Horizontal autoscaling and scaling schedules.
+mod autoscaling;
+// The served contract: official operationIds, schemas, official 404s, whoami.
+mod contract;
+// Upgrade windows, ClickHouse settings, backup buckets.
+mod service_config;
+// Roles and the role ids of keys, members and invitations.
+mod roles;
+// BYOC infrastructure and quotas.
+mod org_extras;
+// ClickPipe settings, CDC scaling, schema discovery, reverse-private-endpoint PATCH.
+mod clickpipes_config;
+// User-defined functions, versions, attachments.
+mod udfs;

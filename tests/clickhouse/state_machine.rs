@@ -221,8 +221,10 @@ async fn awake_follows_the_state_table() {
 }
 
 #[tokio::test]
-async fn delete_is_allowed_only_when_stopped_by_default() {
+async fn delete_is_allowed_only_when_stopped_under_the_seed_reading() {
+    // SEED-A 353 "must be in stopped state": knob deleteAllowedStates=seed.
     let sim = Sim::start().await;
+    set_knobs(&sim, json!({"clickhouse.deleteAllowedStates": "seed"})).await;
     let text = "Only instance in one of the following states: 'stopped' can be terminated. Current state: '<state>'";
     for state in STATES {
         check_cell(&sim, state, Method::DELETE, "", None, delete_cell(state, false), text).await;
@@ -230,10 +232,9 @@ async fn delete_is_allowed_only_when_stopped_by_default() {
 }
 
 #[tokio::test]
-async fn delete_follows_the_live_list_with_the_knob() {
-    // T-48 and the `live` row.
+async fn delete_follows_the_live_list_by_default() {
+    // T-48 and the `live` row: the live API's rule and 409 text (O4) are the default.
     let sim = Sim::start().await;
-    set_knobs(&sim, json!({"clickhouse.deleteAllowedStates": "live"})).await;
     let text = "Only instance in one of the following states: 'provisioning','starting','awaking','idle','stopped','degraded','failed' can be terminated. Current state: '<state>'";
     for state in STATES {
         check_cell(&sim, state, Method::DELETE, "", None, delete_cell(state, true), text).await;

@@ -64,9 +64,11 @@ async fn create_refuses_a_name_that_is_too_long_empty_or_missing() {
 }
 
 #[tokio::test]
-async fn create_refuses_names_outside_the_charset() {
-    // T-24
+async fn create_refuses_names_outside_the_charset_under_the_seed_reading() {
+    // T-24: the seeds' charset (SEED-A 25, SEED-B 230) is knob serviceNameCharset=strict;
+    // the default follows the official document and the live API (no charset rule).
     let sim = Sim::start().await;
+    set_knobs(&sim, json!({"clickhouse.serviceNameCharset": "strict"})).await;
     let e = "BAD_REQUEST: name may contain only alphanumeric characters and spaces";
     create_rejected(&sim, json!({"name": "my_service!"}), 400, e).await;
     create_rejected(&sim, json!({"name": "my-service"}), 400, e).await;
@@ -87,6 +89,9 @@ async fn patch_refuses_a_bad_name() {
     let sim = Sim::start().await;
     let id = sim.create_service(json!({})).await;
     patch_rejected(&sim, &id, "", json!({"name": ""}), 400, "BAD_REQUEST: name must be 1-50 characters").await;
+    let long = "a".repeat(51);
+    patch_rejected(&sim, &id, "", json!({"name": long}), 400, "BAD_REQUEST: name must be 1-50 characters").await;
+    set_knobs(&sim, json!({"clickhouse.serviceNameCharset": "strict"})).await;
     patch_rejected(
         &sim,
         &id,
@@ -129,7 +134,11 @@ async fn create_refuses_an_unknown_region_or_one_of_another_provider() {
         "BAD_REQUEST: Region 'us-east-1' is not available for provider 'gcp'",
     )
     .await;
-    // O1-only regions need knob regionSet=openapi.
+    // The official list has no me-central-1 (SEED-B has it: knob regionSet=seed) ...
+    create_rejected(&sim, json!({"region": "me-central-1"}), 400, "BAD_REQUEST: Unsupported region 'me-central-1'")
+        .await;
+    // ... and the seed list has no il-central-1.
+    set_knobs(&sim, json!({"clickhouse.regionSet": "seed"})).await;
     create_rejected(&sim, json!({"region": "il-central-1"}), 400, "BAD_REQUEST: Unsupported region 'il-central-1'")
         .await;
     create_body_rejected(&sim, json!({"name": "x", "provider": "aws"}), 400, "BAD_REQUEST: region is required").await;

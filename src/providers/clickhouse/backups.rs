@@ -108,12 +108,14 @@ enum Change<T> {
 }
 
 /// E17: update the backup configuration (SEED-A 812–849). Admin only (enforced by the
-/// role check, SEED-A 814); not on the BASIC tier (403, I). `null` resets a property to
-/// its default; a `backupStartTime` resets the period to 24 hours (SEED-A 832), so a
-/// different period in the same request, or later while a start time is set, is refused
-/// (CH-R47). Values are checked as they will be stored: the retention against the
-/// resulting period (CH-R46). A change of period or start time reschedules the next
-/// backup from now; a change of retention applies to the existing backups at once.
+/// role check, SEED-A 814); not on the BASIC tier (403, I). An explicit `null` clears a
+/// property back to its default (SEED-A 814; official: "Setting the properties with null
+/// value, will reset the properties to theirs default values"): the period to 24, the
+/// retention to 24, the start time to unset. A new `backupStartTime` resets the period to
+/// 24 hours unless the same request gives one; with a start time the period is 24 or 48
+/// (CH-R47, knob `backupRules`). Values are checked as they will be stored: the retention
+/// by CH-R46. A change of period or start time reschedules the next backup from now; a
+/// change of retention applies to the existing backups at once.
 fn update_configuration(ch: &ClickHouse, call: &Call, service: &str) -> Res {
     let current = primary(ch, call, service)?;
     if call.org.hidden.tier == OrgTier::Basic {
@@ -122,6 +124,7 @@ fn update_configuration(ch: &ClickHouse, call: &Call, service: &str) -> Res {
     let body = json_object(call.req)?;
     let f = Fields::new(&body);
     let settings = &call.settings;
+    let seed = settings.seed_backup_rules;
     v::unknown_fields(
         &f,
         &["backupPeriodInHours", "backupRetentionPeriodInHours", "backupStartTime"],
@@ -162,23 +165,27 @@ fn update_configuration(ch: &ClickHouse, call: &Call, service: &str) -> Res {
         _ if matches!(start_in, Change::Set(_)) => 24,
         _ => old.backup_period_in_hours,
     };
-    // CH-R46, against the period that will be stored.
+    // CH-R46, as it will be stored.
     let retention = match retention_in {
-        Change::Set(n) => v::backup_retention(n, period)?,
-        Change::Reset => v::backup_retention(defaults.backup_retention_period_in_hours as f64, period)?,
-        Change::Keep => v::backup_retention(old.backup_retention_period_in_hours as f64, period)?,
+        Change::Set(n) => v::backup_retention(n, period, seed)?,
+        Change::Reset => defaults.backup_retention_period_in_hours,
+        Change::Keep => old.backup_retention_period_in_hours,
     };
-    // CH-R47: the format, then "the period resets to 24 hours".
+    if seed && !matches!(retention_in, Change::Set(_)) {
+        // The seed reading ties the retention to the period: check the kept one too.
+        v::backup_retention(retention as f64, period, seed)?;
+    }
+    // CH-R47: the format, then the period a start time allows.
     let start_time = match start_time {
         Some(s) => {
             v::backup_start_time(s)?;
-            v::start_time_needs_daily(period_given)?;
+            v::start_time_period(Some(period), seed)?;
             Some(s.to_owned())
         }
         None => None,
     };
     let next = BackupConfiguration {
-        backup_period_in_hours: if start_time.is_some() { 24 } else { period },
+        backup_period_in_hours: period,
         backup_retention_period_in_hours: retention,
         backup_start_time: start_time,
     };
@@ -220,16 +227,19 @@ fn require_configurable(s: &Service) -> Result<(), ChError> {
     }
 }
 
-/// When the next backup is due after `now` under `config`: one period later, or the
-/// next `backupStartTime` (UTC) strictly after now (§8.2).
-fn next_due(config: &BackupConfiguration, now: SimInstant, cx: &Cx) -> SimInstant {
+/// When the next backup is due after `now` under `config`: one period later; with a
+/// `backupStartTime` (UTC), its next occurrence strictly after now, and after a slot
+/// (`after_slot`) one period on from it (24 or 48 hours, CH-R47) (§8.2).
+fn next_due(config: &BackupConfiguration, now: SimInstant, after_slot: bool, cx: &Cx) -> SimInstant {
     match config.backup_start_time.as_deref().and_then(|t| v::backup_start_time(t).ok()) {
         Some(minutes) => {
-            let at = cx.clock.to_utc(now);
+            let skipped = if after_slot { config.backup_period_in_hours.saturating_sub(24) * HOUR_MS } else { 0 };
+            let from = SimInstant(now.0.saturating_add(skipped));
+            let at = cx.clock.to_utc(from);
             let ms_of_day = at.num_seconds_from_midnight() as u64 * 1000 + (at.nanosecond() / 1_000_000) as u64 % 1000;
             let target = minutes as u64 * 60_000;
             let wait = if target > ms_of_day { target - ms_of_day } else { target + DAY_MS - ms_of_day };
-            SimInstant(now.0.saturating_add(wait))
+            SimInstant(from.0.saturating_add(wait))
         }
         None => SimInstant(now.0.saturating_add(config.backup_period_in_hours.saturating_mul(HOUR_MS))),
     }
@@ -240,7 +250,7 @@ fn next_due(config: &BackupConfiguration, now: SimInstant, cx: &Cx) -> SimInstan
 fn restart_chain(svc: &mut Service, cx: &Cx) -> Option<(u64, SimInstant)> {
     svc.backup_schedule += 1;
     if svc.is_primary && svc.state.takes_backups() {
-        let due = next_due(&svc.backup_configuration, cx.now, cx);
+        let due = next_due(&svc.backup_configuration, cx.now, false, cx);
         svc.next_backup_at = Some(due);
         Some((svc.backup_schedule, due))
     } else {
@@ -322,7 +332,7 @@ fn backup_due(ch: &ClickHouse, org: &str, service: &str, schedule: u64, cx: &Cx)
             }
             let n = svc.backups_taken;
             svc.backups_taken += 1;
-            let due = next_due(&svc.backup_configuration, cx.now, cx);
+            let due = next_due(&svc.backup_configuration, cx.now, true, cx);
             svc.next_backup_at = Some(due);
             Some((svc.clone(), n, due))
         })
@@ -475,7 +485,7 @@ mod tests {
     fn next_due_is_one_period_later_without_a_start_time() {
         let c = BackupConfiguration { backup_period_in_hours: 12, ..Default::default() };
         let now = SimInstant::from_secs(60);
-        with_cx(now, |cx| assert_eq!(next_due(&c, now, cx), SimInstant::from_secs(60 + 12 * 3600)));
+        with_cx(now, |cx| assert_eq!(next_due(&c, now, true, cx), SimInstant::from_secs(60 + 12 * 3600)));
     }
 
     #[test]
@@ -483,12 +493,16 @@ mod tests {
         // The manual clock starts at 2025-01-01T00:00:00Z.
         let c = BackupConfiguration { backup_start_time: Some("03:30".into()), ..Default::default() };
         let now = SimInstant::from_secs(60);
-        with_cx(now, |cx| assert_eq!(next_due(&c, now, cx), SimInstant::from_secs(3 * 3600 + 30 * 60)));
+        with_cx(now, |cx| assert_eq!(next_due(&c, now, false, cx), SimInstant::from_secs(3 * 3600 + 30 * 60)));
         // Exactly at the start time: the next one is tomorrow.
         let at = SimInstant::from_secs(3 * 3600 + 30 * 60);
-        with_cx(at, |cx| assert_eq!(next_due(&c, at, cx), SimInstant::from_secs(24 * 3600 + 3 * 3600 + 30 * 60)));
+        with_cx(at, |cx| assert_eq!(next_due(&c, at, true, cx), SimInstant::from_secs(24 * 3600 + 3 * 3600 + 30 * 60)));
         // After it: tomorrow.
         let late = SimInstant::from_secs(5 * 3600);
-        with_cx(late, |cx| assert_eq!(next_due(&c, late, cx), SimInstant::from_secs(27 * 3600 + 30 * 60)));
+        with_cx(late, |cx| assert_eq!(next_due(&c, late, false, cx), SimInstant::from_secs(27 * 3600 + 30 * 60)));
+        // Every other day: after a slot, the start time two days on.
+        let c = BackupConfiguration { backup_period_in_hours: 48, ..c };
+        with_cx(at, |cx| assert_eq!(next_due(&c, at, true, cx), SimInstant::from_secs(48 * 3600 + 3 * 3600 + 30 * 60)));
+        with_cx(now, |cx| assert_eq!(next_due(&c, now, false, cx), SimInstant::from_secs(3 * 3600 + 30 * 60)));
     }
 }

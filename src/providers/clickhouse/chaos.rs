@@ -315,6 +315,15 @@ pub struct Dump {
     backups: Rows<Backup>,
     pipes: Rows<ClickPipe>,
     rpes: Rows<ReversePrivateEndpoint>,
+    roles: Rows<Role>,
+    upgrade_windows: Rows<UpgradeWindow>,
+    clickhouse_settings: Rows<ClickhouseSettings>,
+    backup_buckets: Rows<BackupBucket>,
+    cdc_scaling: Rows<CdcScaling>,
+    clickpipe_settings: Rows<ClickPipeSettings>,
+    udfs: Rows<Udf>,
+    udf_uploads: Rows<UdfUpload>,
+    udf_attachments: Rows<UdfAttachment>,
 }
 
 /// Parses a `GET /_sim/state` dump's `providers.clickhouse`, changing nothing.
@@ -331,6 +340,23 @@ pub fn parse_dump(v: &Value) -> Result<Dump, String> {
         pipes: restore_table(v, "clickpipes", |p: &ClickPipe| (p.org_id.clone(), p.id.clone()))?,
         rpes: restore_table(v, "reversePrivateEndpoints", |p: &ReversePrivateEndpoint| {
             (p.org_id.clone(), p.id.clone())
+        })?,
+        roles: restore_table(v, "roles", |r: &Role| (r.org_id.clone(), r.id.clone()))?,
+        upgrade_windows: restore_table(v, "upgradeWindows", |w: &UpgradeWindow| {
+            (w.org_id.clone(), w.service_id.clone())
+        })?,
+        clickhouse_settings: restore_table(v, "clickhouseSettings", |s: &ClickhouseSettings| {
+            (s.org_id.clone(), s.service_id.clone())
+        })?,
+        backup_buckets: restore_table(v, "backupBuckets", |b: &BackupBucket| (b.org_id.clone(), b.service_id.clone()))?,
+        cdc_scaling: restore_table(v, "cdcScaling", |c: &CdcScaling| (c.org_id.clone(), c.service_id.clone()))?,
+        clickpipe_settings: restore_table(v, "clickpipeSettings", |c: &ClickPipeSettings| {
+            (c.org_id.clone(), c.pipe_id.clone())
+        })?,
+        udfs: restore_table(v, "udfs", |u: &Udf| (u.org_id.clone(), u.function_name.clone()))?,
+        udf_uploads: restore_table(v, "udfUploads", |u: &UdfUpload| (u.org_id.clone(), u.id.clone()))?,
+        udf_attachments: restore_table(v, "udfAttachments", |a: &UdfAttachment| {
+            (a.org_id.clone(), UdfAttachment::key(&a.function_name, &a.service_id))
         })?,
     })
 }
@@ -351,6 +377,15 @@ pub fn restore(ch: &ClickHouse, v: &Value) -> Result<(), String> {
     ch.backups.replace(d.backups);
     ch.clickpipes.replace(d.pipes);
     ch.reverse_endpoints.replace(d.rpes);
+    ch.roles.replace(d.roles);
+    ch.upgrade_windows.replace(d.upgrade_windows);
+    ch.clickhouse_settings.replace(d.clickhouse_settings);
+    ch.backup_buckets.replace(d.backup_buckets);
+    ch.cdc_scaling.replace(d.cdc_scaling);
+    ch.clickpipe_settings.replace(d.clickpipe_settings);
+    ch.udfs.replace(d.udfs);
+    ch.udf_uploads.replace(d.udf_uploads);
+    ch.udf_attachments.replace(d.udf_attachments);
     ch.rate.clear();
     ch.activity_seq.store(max_seq, std::sync::atomic::Ordering::Relaxed);
     Ok(())

@@ -142,6 +142,7 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
         Op::DeleteClickPipe { service, pipe } => {
             find_pipe(ch, call, service, pipe)?;
             ch.clickpipes.remove(&call.org.id, pipe);
+            ch.clickpipe_settings.remove(&call.org.id, pipe);
             Ok(Out::Empty)
         }
         Op::UpdateClickPipeScaling { service, pipe } => scale_pipe(ch, call, service, pipe),
@@ -157,6 +158,7 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
             let (s, e) = find_endpoint(ch, call, service, endpoint)?;
             Ok(Out::Result(endpoint_view(&e, &s)))
         }
+        Op::UpdateReversePrivateEndpoint { service, endpoint } => update_endpoint(ch, call, service, endpoint),
         Op::DeleteReversePrivateEndpoint { service, endpoint } => delete_endpoint(ch, call, service, endpoint),
         other => Err(ChError::NotFound(format!("Route not found for {}", other.name()))),
     }
@@ -407,7 +409,13 @@ pub fn endpoint_view(e: &ReversePrivateEndpoint, s: &Service) -> Value {
     }
     m.insert("endpointId".into(), json!(e.endpoint_id));
     m.insert("dnsNames".into(), json!([format!("{}.{}.vpce.amazonaws.com", e.endpoint_id, s.region)]));
-    m.insert("privateDnsNames".into(), json!([]));
+    let mapped: Vec<&str> = e
+        .fields
+        .get("customPrivateDnsMappings")
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(|m| m["privateDnsName"].as_str()).collect())
+        .unwrap_or_default();
+    m.insert("privateDnsNames".into(), json!(mapped));
     m.insert("status".into(), json!(e.status));
     Value::Object(m)
 }
@@ -420,6 +428,7 @@ const ENDPOINT_FIELDS: &[&str] = &[
     "vpcResourceShareArn",
     "mskClusterArn",
     "mskAuthentication",
+    "customPrivateDnsMappings",
 ];
 
 /// POST `SVC/clickpipesReversePrivateEndpoints`: `type` and the fields it needs (§9.8);
@@ -432,7 +441,11 @@ fn create_endpoint(ch: &ClickHouse, call: &Call, service: &str) -> Res {
     let description = f.str("description")?.unwrap_or("").to_owned();
     rules::description_length("description", &description)?;
     let kind = rules::reverse_endpoint_type(f.str("type")?)?;
-    let fields = rules::reverse_endpoint_fields(kind, &f)?;
+    let mut fields = rules::reverse_endpoint_fields(kind, &f)?;
+    if let Some(items) = f.array("customPrivateDnsMappings")? {
+        let names = dns_mappings_for(ch, call, service, kind, items, None)?;
+        fields.insert("customPrivateDnsMappings".into(), mappings_value(&names));
+    }
     let cx = call.cx;
     let e = ReversePrivateEndpoint {
         id: cx.ids.uuid(),
@@ -448,6 +461,63 @@ fn create_endpoint(ch: &ClickHouse, call: &Call, service: &str) -> Res {
     ch.reverse_endpoints.insert(&call.org.id, &e.id, e.clone());
     schedule_endpoint(call, &e, EndpointStatus::Ready);
     Ok(Out::Result(endpoint_view(&e, &s)))
+}
+
+fn mappings_value(names: &[String]) -> Value {
+    Value::Array(names.iter().map(|n| json!({ "privateDnsName": n })).collect())
+}
+
+/// `customPrivateDnsMappings`, checked (CH: not for `MSK_MULTI_VPC`; unique across the
+/// service's other endpoints, official `UpdateReversePrivateEndpoint`).
+fn dns_mappings_for(
+    ch: &ClickHouse,
+    call: &Call,
+    service: &str,
+    kind: &str,
+    items: &[Value],
+    except: Option<&str>,
+) -> Result<Vec<String>, ChError> {
+    if kind == "MSK_MULTI_VPC" && !items.is_empty() {
+        return Err(FieldError::message(
+            "customPrivateDnsMappings",
+            "customPrivateDnsMappings is not supported for MSK_MULTI_VPC endpoints",
+        )
+        .into());
+    }
+    let names = rules::dns_mappings(items)?;
+    let taken: Vec<String> = ch
+        .reverse_endpoints
+        .list_where(&call.org.id, |e| e.service_id == service && Some(e.id.as_str()) != except)
+        .iter()
+        .flat_map(|e| e.fields.get("customPrivateDnsMappings").and_then(Value::as_array).cloned().unwrap_or_default())
+        .filter_map(|m| m["privateDnsName"].as_str().map(str::to_owned))
+        .collect();
+    if let Some(dup) = names.iter().find(|n| taken.contains(n)) {
+        return Err(ChError::Conflict(format!("Private DNS name '{dup}' is already used by another endpoint of this service")));
+    }
+    Ok(names)
+}
+
+/// PATCH (`clickPipeReversePrivateEndpointUpdate`): `customPrivateDnsMappings` replaces
+/// the list (`[]` clears it).
+fn update_endpoint(ch: &ClickHouse, call: &Call, service: &str, id: &str) -> Res {
+    let (s, e) = find_endpoint(ch, call, service, id)?;
+    let body = json_object(call.req)?;
+    let f = Fields::new(&body);
+    v::unknown_fields(&f, &["customPrivateDnsMappings"], call.settings.strict_unknown_fields)?;
+    let stored = match f.array("customPrivateDnsMappings")? {
+        Some(items) => {
+            let names = dns_mappings_for(ch, call, service, &e.kind, items, Some(id))?;
+            ch.reverse_endpoints
+                .update(&call.org.id, id, |e| {
+                    e.fields.insert("customPrivateDnsMappings".into(), mappings_value(&names));
+                    e.clone()
+                })
+                .ok_or_else(|| ChError::not_found("Reverse private endpoint", id))?
+        }
+        None => e,
+    };
+    Ok(Out::Result(endpoint_view(&stored, &s)))
 }
 
 fn schedule_endpoint(call: &Call, e: &ReversePrivateEndpoint, to: EndpointStatus) {

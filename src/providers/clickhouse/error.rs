@@ -28,6 +28,11 @@ pub enum ChError {
     PayloadTooLarge,
     /// 424 (ClickPipes on a service that is not running).
     FailedDependency(String),
+    /// 424 of `udfAttach` on a service that is not running: the official body adds
+    /// `code`, `serviceState` and `canWake`.
+    ServiceNotRunning {
+        state: super::model::ServiceState,
+    },
     /// 429; seconds until a request is allowed again.
     TooManyRequests {
         reset_secs: u64,
@@ -79,6 +84,11 @@ impl ChError {
                 (StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", "Request body is larger than 1 MiB".into())
             }
             ChError::FailedDependency(m) => (StatusCode::FAILED_DEPENDENCY, "FAILED_DEPENDENCY", m.clone()),
+            ChError::ServiceNotRunning { state } => (
+                StatusCode::FAILED_DEPENDENCY,
+                "FAILED_DEPENDENCY",
+                format!("The service must be running. Current state: {}", state.as_str()),
+            ),
             ChError::TooManyRequests { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, "TOO_MANY_REQUESTS", "Rate limit exceeded".into())
             }
@@ -109,7 +119,25 @@ impl ProviderError for ChError {
 
     fn body(&self, request_id: &str) -> Value {
         let (status, code, message) = self.parts();
-        json!({ "status": status.as_u16(), "error": format!("{code}: {message}"), "requestId": request_id })
+        // The live 429 carries the bare message (the official client's fixture,
+        // clickhousectl `client_test.rs` `api_error_429_rate_limited`): no code prefix.
+        let error = match self {
+            ChError::TooManyRequests { .. } => message,
+            _ => format!("{code}: {message}"),
+        };
+        let mut body = json!({ "status": status.as_u16(), "error": error, "requestId": request_id });
+        if let ChError::ServiceNotRunning { state } = self {
+            use super::model::ServiceState as S;
+            let (reason, can_wake) = match state {
+                S::Idle => ("SERVICE_IDLE", true),
+                S::Stopped | S::Stopping => ("SERVICE_STOPPED", false),
+                _ => ("SERVICE_NOT_RUNNING", false),
+            };
+            body["code"] = json!(reason);
+            body["serviceState"] = json!(state.as_str());
+            body["canWake"] = json!(can_wake);
+        }
+        body
     }
 
     fn headers(&self) -> Vec<(HeaderName, HeaderValue)> {

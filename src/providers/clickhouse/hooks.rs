@@ -3,7 +3,8 @@
 //! - `POST organizations` adds an organization with an admin key (`keyId`, `keySecret`)
 //!   and an admin member; body fields as in `PATCH` below plus `id`, `name`.
 //! - `PATCH organizations/{id}`: hidden attributes (`tier`, `paid`, `legacyTiers`,
-//!   `privatePreview`, `numReplicasAdjustable`, `queryEndpointsEnabled`) and
+//!   `privatePreview`, `numReplicasAdjustable`, `queryEndpointsEnabled`, `horizontalAutoscaling`, `scheduledUpgrades`,
+//!   `scheduledAutoscaling`) and
 //!   `enableCoreDumps`, `byocConfig`.
 //! - `POST organizations/{id}/members {"name", "email", "role"}`: add a member, as if an
 //!   invitation had been accepted in the console (the API has no such call, §9.4).
@@ -69,7 +70,8 @@ fn body(req: &Request) -> Result<Map<String, Value>, Reply> {
 /// Applies the hidden attributes, `enableCoreDumps` and `byocConfig` of `body` to `org`.
 fn apply_org_fields(org: &mut Organization, body: &Map<String, Value>) -> Result<(), String> {
     let mut attrs = serde_json::to_value(&org.hidden).map_err(|e| e.to_string())?;
-    for key in ["tier", "paid", "legacyTiers", "privatePreview", "numReplicasAdjustable", "queryEndpointsEnabled"] {
+    for key in ["tier", "paid", "legacyTiers", "privatePreview", "numReplicasAdjustable", "queryEndpointsEnabled", "horizontalAutoscaling",
+        "scheduledUpgrades", "scheduledAutoscaling"] {
         if let Some(v) = body.get(key) {
             attrs[key] = v.clone();
         }

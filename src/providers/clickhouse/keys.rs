@@ -17,6 +17,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::activities;
+use super::roles;
 use super::model::ApiKey;
 use super::routes::Op;
 use super::validate::{self as v, org as rules};
@@ -30,10 +31,10 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
         Op::ListKeys => {
             let mut keys = ch.keys.list(&call.org.id);
             keys.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-            Ok(Out::Result(Value::Array(keys.iter().map(|k| view(k, call.cx)).collect())))
+            Ok(Out::Result(Value::Array(keys.iter().map(|k| view(ch, k, call.cx)).collect())))
         }
         Op::CreateKey => create(ch, call),
-        Op::GetKey { key } => Ok(Out::Result(view(&*find(ch, call, key)?, call.cx))),
+        Op::GetKey { key } => Ok(Out::Result(view(ch, &*find(ch, call, key)?, call.cx))),
         Op::UpdateKey { key } => update(ch, call, key),
         Op::DeleteKey { key } => delete(ch, call, key),
         other => Err(ChError::NotFound(format!("Route not found for {}", other.name()))),
@@ -64,26 +65,15 @@ fn key_suffix(k: &ApiKey) -> String {
     chars[chars.len().saturating_sub(4)..].iter().collect()
 }
 
-/// `assignedRoles` of a set of system role names.
-pub fn assigned_roles(roles: &[String]) -> Value {
-    Value::Array(
-        rules::SYSTEM_ROLES
-            .iter()
-            .filter(|(name, _, _)| roles.iter().any(|r| r == name))
-            .map(|(_, id, label)| json!({"roleId": id, "roleName": label, "roleType": "system"}))
-            .collect(),
-    )
-}
-
 /// O1 `ApiKey`: `{id, name, state, roles, assignedRoles, keySuffix, createdAt, expireAt?,
 /// usedAt?, ipAccessList}`; never the secret.
-pub fn view(k: &ApiKey, cx: &Cx) -> Value {
+pub fn view(ch: &ClickHouse, k: &ApiKey, cx: &Cx) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(k.id));
     m.insert("name".into(), json!(k.name));
     m.insert("state".into(), json!(k.state));
     m.insert("roles".into(), json!(k.roles));
-    m.insert("assignedRoles".into(), assigned_roles(&k.roles));
+    m.insert("assignedRoles".into(), roles::assigned(ch, &k.org_id, &k.roles, Some(&actor(&k.id)), &[]));
     m.insert("keySuffix".into(), json!(key_suffix(k)));
     m.insert("createdAt".into(), json!(cx.iso(k.created_at)));
     if let Some(t) = k.expire_at {
@@ -98,15 +88,28 @@ pub fn view(k: &ApiKey, cx: &Cx) -> Value {
 
 const CREATE_FIELDS: &[&str] = &["name", "roles", "assignedRoleIds", "state", "expireAt", "hashData", "ipAccessList"];
 
-/// `roles` and/or `assignedRoleIds` of a body, validated; `None` when neither is given.
-fn roles_of(f: &Fields) -> Result<Option<Vec<String>>, FieldError> {
+/// The role-member name of a key (`apiKey/<id>`, official `RoleCreateRequest.actors`).
+pub fn actor(id: &str) -> String {
+    format!("apiKey/{id}")
+}
+
+/// The system roles and custom role ids a key body names (`None`: not given).
+type KeyRoles = (Option<Vec<String>>, Option<Vec<String>>);
+
+/// `roles` and/or `assignedRoleIds` of a body, validated: the system roles (`None` when
+/// neither field is given) and the custom role ids (`None` without `assignedRoleIds`).
+fn roles_of(ch: &ClickHouse, call: &Call, f: &Fields) -> Result<KeyRoles, FieldError> {
     let roles = f.strings("roles")?.map(|r| rules::role_names("roles", &r, rules::KEY_ROLES)).transpose()?;
-    let assigned =
-        f.strings("assignedRoleIds")?.map(|ids| rules::assigned_role_ids(&ids, rules::KEY_ROLES)).transpose()?;
+    let org = &call.org.id;
+    let assigned = f
+        .strings("assignedRoleIds")?
+        .map(|ids| rules::assigned_role_ids(&ids, rules::KEY_ROLES, |id| roles::is_custom(ch, org, id)))
+        .transpose()?;
+    let custom = assigned.as_ref().map(|a| a.custom.clone());
     if roles.is_none() && assigned.is_none() {
-        return Ok(None);
+        return Ok((None, None));
     }
-    rules::roles_given(roles, assigned).map(Some)
+    Ok((Some(rules::roles_given(roles, assigned.map(|a| a.system))?), custom))
 }
 
 /// POST `ORG/keys` (admin): validated in full, then stored and indexed so that the new
@@ -119,7 +122,8 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
     v::unknown_fields(&f, CREATE_FIELDS, s.strict_unknown_fields)?;
     let name = f.str("name")?.ok_or_else(|| FieldError::required("name"))?;
     let name = rules::key_name(name)?;
-    let roles = rules::roles_given(roles_of(&f)?, None)?;
+    let (roles, custom_roles) = roles_of(ch, call, &f)?;
+    let roles = roles.unwrap_or_default();
     let state = f.str("state")?.map(rules::key_state).transpose()?.unwrap_or_else(|| "enabled".into());
     let now_utc = cx.clock.to_utc(cx.now);
     let expire_at = f.str("expireAt")?.map(|t| rules::expire_at(t, now_utc)).transpose()?;
@@ -163,9 +167,12 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         ip_access_list,
     };
     ch.add_key(key.clone());
+    if let Some(custom) = &custom_roles {
+        roles::set_memberships(ch, &call.org.id, &actor(&id), custom);
+    }
     activities::record_with(ch, call, "key_create", None, Some(&id), None);
     let mut result = Map::new();
-    result.insert("key".into(), view(&key, cx));
+    result.insert("key".into(), view(ch, &key, cx));
     // O1: keyId and keySecret are omitted when the key was created from hashData.
     if let Some(secret) = secret {
         result.insert("keyId".into(), json!(key_id));
@@ -195,7 +202,8 @@ fn update(ch: &ClickHouse, call: &Call, id: &str) -> Res {
             changes.push("name-changed");
         }
     }
-    if let Some(roles) = roles_of(&f)? {
+    let (system_roles, custom_roles) = roles_of(ch, call, &f)?;
+    if let Some(roles) = system_roles {
         next.roles = roles;
         if next.roles != current.roles {
             changes.push("role-changed");
@@ -230,10 +238,13 @@ fn update(ch: &ClickHouse, call: &Call, id: &str) -> Res {
             k.clone()
         })
         .ok_or_else(|| ChError::not_found("API key", id))?;
+    if let Some(custom) = &custom_roles {
+        roles::set_memberships(ch, &call.org.id, &actor(id), custom);
+    }
     for change in changes {
         activities::record_with(ch, call, "openapi_key_update", None, Some(id), Some(change));
     }
-    Ok(Out::Result(view(&stored, cx)))
+    Ok(Out::Result(view(ch, &stored, cx)))
 }
 
 /// DELETE `ORG/keys/{keyId}` (admin): never the key of the request itself (O1). The key
@@ -244,6 +255,7 @@ fn delete(ch: &ClickHouse, call: &Call, id: &str) -> Res {
     ch.keys.remove(&call.org.id, id);
     ch.key_index.remove("", &key.key_id);
     ch.rate.remove("", &key.key_id);
+    roles::set_memberships(ch, &call.org.id, &actor(id), &[]);
     activities::record_with(ch, call, "key_delete", None, Some(id), None);
     Ok(Out::Empty)
 }

@@ -16,9 +16,13 @@
 
 pub mod activities;
 pub mod auth;
+pub mod backup_bucket;
 pub mod backups;
+pub mod byoc;
+pub mod ch_settings;
 pub mod chaos;
 pub mod clickpipes;
+pub mod clickpipes_config;
 pub mod error;
 pub mod hooks;
 pub mod keys;
@@ -28,9 +32,14 @@ pub mod openapi;
 pub mod org;
 pub mod prometheus;
 pub mod query_endpoint;
+pub mod quotas;
+pub mod roles;
 pub mod routes;
+pub mod scaling;
 pub mod services;
 pub mod settings;
+pub mod udfs;
+pub mod upgrade_window;
 pub mod usage;
 pub mod validate;
 pub mod view;
@@ -81,6 +90,22 @@ pub struct ClickHouse {
     pub backups: Table<Backup>,
     pub clickpipes: Table<ClickPipe>,
     pub reverse_endpoints: Table<ReversePrivateEndpoint>,
+    pub roles: Table<Role>,
+    /// Keyed `(organization, service id)`.
+    pub upgrade_windows: Table<UpgradeWindow>,
+    /// Keyed `(organization, service id)`.
+    pub clickhouse_settings: Table<ClickhouseSettings>,
+    /// Keyed `(organization, service id)`.
+    pub backup_buckets: Table<BackupBucket>,
+    /// Keyed `(organization, service id)`.
+    pub cdc_scaling: Table<CdcScaling>,
+    /// Keyed `(organization, pipe id)`.
+    pub clickpipe_settings: Table<ClickPipeSettings>,
+    /// Keyed `(organization, function name)`.
+    pub udfs: Table<Udf>,
+    pub udf_uploads: Table<UdfUpload>,
+    /// Keyed `(organization, "<function>/<service id>")`.
+    pub udf_attachments: Table<UdfAttachment>,
     /// Per key id: request times of the current rate-limit window; tenant `""`.
     pub rate: Table<Vec<SimInstant>>,
     pub(crate) activity_seq: std::sync::atomic::AtomicU64,
@@ -112,6 +137,9 @@ pub enum Out {
     Result(Value),
     /// 200 `{status, requestId, result}`, already written whole ([`Call::result`]).
     Written(Vec<u8>),
+    /// 201 `{status: 201, requestId, result}` (the operations the official document
+    /// declares 201 for: UDF creates and upload sessions).
+    Created(Value),
     /// 200 `{status, requestId}` (DELETE operations).
     Empty,
     /// 200 Prometheus text.
@@ -212,7 +240,44 @@ impl ClickHouse {
             | GetOrganization
             | UpdateOrganization
             | OrganizationPrivateEndpointConfig
-            | OrganizationPrivateEndpointInfo { .. } => org::handle(self, call, op),
+            | OrganizationPrivateEndpointInfo { .. }
+            | Whoami => org::handle(self, call, op),
+            ListQuotas | GetQuota { .. } => quotas::handle(self, call, op),
+            CreateByoc | UpdateByoc { .. } | DeleteByoc { .. } => byoc::handle(self, call, op),
+            ListRoles | CreateRole | GetRole { .. } | UpdateRole { .. } | DeleteRole { .. } => {
+                roles::handle(self, call, op)
+            }
+            GetScalingSchedule { .. } | UpsertScalingSchedule { .. } | DeleteScalingSchedule { .. } => {
+                scaling::handle(self, call, op)
+            }
+            GetUpgradeWindow { .. } | UpdateUpgradeWindow { .. } | DeleteUpgradeWindow { .. } => {
+                upgrade_window::handle(self, call, op)
+            }
+            ListClickhouseSettings { .. }
+            | UpdateClickhouseSettings { .. }
+            | GetClickhouseSettingsSchema { .. }
+            | GetClickhouseSetting { .. }
+            | DeleteClickhouseSetting { .. } => ch_settings::handle(self, call, op),
+            GetBackupBucket { .. } | CreateBackupBucket { .. } | UpdateBackupBucket { .. } | DeleteBackupBucket { .. } => {
+                backup_bucket::handle(self, call, op)
+            }
+            GetClickPipeSettings { .. }
+            | UpdateClickPipeSettings { .. }
+            | DiscoverClickPipeSchema { .. }
+            | GetCdcScaling { .. }
+            | UpdateCdcScaling { .. } => clickpipes_config::handle(self, call, op),
+            ListUdfs
+            | CreateUdf
+            | GetUdf { .. }
+            | DeleteUdf { .. }
+            | CreateUdfUploadSession
+            | ListUdfVersions { .. }
+            | CreateUdfVersion { .. }
+            | DeleteUdfVersion { .. }
+            | ListUdfAttachments { .. }
+            | GetUdfAttachment { .. }
+            | AttachUdf { .. }
+            | DetachUdf { .. } => udfs::handle(self, call, op),
             OrganizationPrometheus | ServicePrometheus { .. } => prometheus::handle(self, call, op),
             ListServices
             | CreateService
@@ -253,6 +318,7 @@ impl ClickHouse {
             | ListReversePrivateEndpoints { .. }
             | CreateReversePrivateEndpoint { .. }
             | GetReversePrivateEndpoint { .. }
+            | UpdateReversePrivateEndpoint { .. }
             | DeleteReversePrivateEndpoint { .. } => clickpipes::handle(self, call, op),
         }
     }
@@ -279,6 +345,15 @@ impl Provider for ClickHouse {
             backups: Table::default(),
             clickpipes: Table::default(),
             reverse_endpoints: Table::default(),
+            roles: Table::default(),
+            upgrade_windows: Table::default(),
+            clickhouse_settings: Table::default(),
+            backup_buckets: Table::default(),
+            cdc_scaling: Table::default(),
+            clickpipe_settings: Table::default(),
+            udfs: Table::default(),
+            udf_uploads: Table::default(),
+            udf_attachments: Table::default(),
             rate: Table::default(),
             activity_seq: std::sync::atomic::AtomicU64::new(0),
         };
@@ -302,6 +377,15 @@ impl Provider for ClickHouse {
         self.backups.clear();
         self.clickpipes.clear();
         self.reverse_endpoints.clear();
+        self.roles.clear();
+        self.upgrade_windows.clear();
+        self.clickhouse_settings.clear();
+        self.backup_buckets.clear();
+        self.cdc_scaling.clear();
+        self.clickpipe_settings.clear();
+        self.udfs.clear();
+        self.udf_uploads.clear();
+        self.udf_attachments.clear();
         self.rate.clear();
         self.activity_seq.store(0, std::sync::atomic::Ordering::Relaxed);
         self.seed_defaults(cx);
@@ -342,6 +426,15 @@ impl Provider for ClickHouse {
             "backups": self.backups.dump(),
             "clickpipes": self.clickpipes.dump(),
             "reversePrivateEndpoints": self.reverse_endpoints.dump(),
+            "roles": self.roles.dump(),
+            "upgradeWindows": self.upgrade_windows.dump(),
+            "clickhouseSettings": self.clickhouse_settings.dump(),
+            "backupBuckets": self.backup_buckets.dump(),
+            "cdcScaling": self.cdc_scaling.dump(),
+            "clickpipeSettings": self.clickpipe_settings.dump(),
+            "udfs": self.udfs.dump(),
+            "udfUploads": self.udf_uploads.dump(),
+            "udfAttachments": self.udf_attachments.dump(),
         })
     }
 
@@ -441,6 +534,9 @@ impl Scheduled for ClickHouse {
             Event::ClickPipeSettle { .. } | Event::ReversePrivateEndpointSettle { .. } => {
                 clickpipes::apply(self, event, cx)
             }
+            Event::ScalingScheduleTick { .. } => scaling::apply(self, event, cx),
+            Event::ByocSettle { .. } => byoc::apply(self, event, cx),
+            Event::UdfBuildFinish { .. } | Event::UdfAttachmentSettle { .. } => udfs::apply(self, event, cx),
         }
     }
 }
@@ -485,6 +581,10 @@ fn render(result: Res, request_id: &str) -> Reply {
     let reply = match result {
         Ok(Out::Result(value)) => Reply::json_bytes(StatusCode::OK, envelope(request_id, &value)),
         Ok(Out::Written(body)) => Reply::json_bytes(StatusCode::OK, body),
+        Ok(Out::Created(value)) => Reply::json(
+            StatusCode::CREATED,
+            &json!({"status": 201, "requestId": request_id, "result": value}),
+        ),
         Ok(Out::Empty) => Reply::json(StatusCode::OK, &json!({"status": 200, "requestId": request_id})),
         Ok(Out::Prometheus(text)) => Reply::text(StatusCode::OK, PROMETHEUS_TEXT, text),
         Err(e) => e.into_reply(request_id),

@@ -52,6 +52,15 @@ pub struct OrgAttributes {
     pub private_preview: bool,
     pub num_replicas_adjustable: bool,
     pub query_endpoints_enabled: bool,
+    /// Official: horizontal autoscaling "requires the feature to be enabled for the
+    /// organization" (I: on by default, so that clients can use it).
+    pub horizontal_autoscaling: bool,
+    /// Official `upgradeWindowUpdate`: 403 when "the organization does not have the
+    /// scheduled upgrades feature enabled" (I: on by default).
+    pub scheduled_upgrades: bool,
+    /// Official scaling schedules "require the scheduled autoscaling feature to be enabled
+    /// for the organization" (I: on by default).
+    pub scheduled_autoscaling: bool,
 }
 
 impl Default for OrgAttributes {
@@ -63,6 +72,9 @@ impl Default for OrgAttributes {
             private_preview: false,
             num_replicas_adjustable: true,
             query_endpoints_enabled: true,
+            horizontal_autoscaling: true,
+            scheduled_upgrades: true,
+            scheduled_autoscaling: true,
         }
     }
 }
@@ -115,7 +127,11 @@ pub struct Invitation {
     pub id: String,
     pub org_id: String,
     pub email: String,
-    pub role: String,
+    /// `None`: invited with `assignedRoleIds: []`.
+    pub role: Option<String>,
+    /// Custom roles the invitee gets on joining.
+    #[serde(default)]
+    pub custom_role_ids: Vec<String>,
     pub created_at: SimInstant,
     pub expire_at: SimInstant,
 }
@@ -343,6 +359,74 @@ impl Default for BackupConfiguration {
     }
 }
 
+/// `autoscalingMode` (official `Service.autoscalingMode`): `vertical` runs a fixed replica
+/// count while memory scales between the replica-memory bounds; `horizontal` scales the
+/// replica count between `minReplicas` and `maxReplicas` at a fixed memory per replica.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AutoscalingMode {
+    #[default]
+    Vertical,
+    Horizontal,
+}
+
+impl AutoscalingMode {
+    pub const NAMES: &'static [&'static str] = &["vertical", "horizontal"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AutoscalingMode::Vertical => "vertical",
+            AutoscalingMode::Horizontal => "horizontal",
+        }
+    }
+}
+
+/// A service's scaling schedule (official `ScalingSchedule`): entries that override the
+/// base scaling while they are active. `active_entry_id` is kept by the clock
+/// (`Event::ScalingScheduleTick` at every hour an entry starts or ends), so a rendering
+/// never reads the time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScalingSchedule {
+    pub entries: Vec<ScalingEntry>,
+    pub active_entry_id: Option<String>,
+    /// Bumped on every upsert: ticks carry the generation they were scheduled for.
+    pub generation: u64,
+}
+
+/// One entry (official `ScalingScheduleEntry`): on `weekdays` (0 = Sunday) from
+/// `start_hour_utc` (inclusive) to `end_hour_utc` (exclusive; smaller = overnight).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScalingEntry {
+    pub id: String,
+    pub name: String,
+    pub weekdays: Vec<u8>,
+    pub start_hour_utc: u8,
+    pub end_hour_utc: u8,
+    pub autoscaling_mode: AutoscalingMode,
+    pub min_replica_memory_gb: Option<u32>,
+    pub max_replica_memory_gb: Option<u32>,
+    pub min_replicas: Option<u32>,
+    pub max_replicas: Option<u32>,
+    pub idle_scaling: Option<bool>,
+    pub idle_timeout_minutes: Option<u32>,
+}
+
+impl ScalingEntry {
+    /// Whether the entry is active at `weekday` (0 = Sunday) and `hour` (UTC).
+    pub fn covers(&self, weekday: u8, hour: u8) -> bool {
+        let (start, end) = (self.start_hour_utc, self.end_hour_utc);
+        if start < end {
+            self.weekdays.contains(&weekday) && (start..end).contains(&hour)
+        } else {
+            // Overnight: from `start` on one of the weekdays until `end` the next day.
+            let yesterday = (weekday + 6) % 7;
+            (self.weekdays.contains(&weekday) && hour >= start) || (self.weekdays.contains(&yesterday) && hour < end)
+        }
+    }
+}
+
 /// The service query endpoint (§4.6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -373,7 +457,18 @@ pub struct Service {
     pub tier: Option<String>,
     pub min_replica_memory_gb: u32,
     pub max_replica_memory_gb: u32,
+    /// The fixed replica count (vertical); in horizontal mode `min_replicas`.
     pub num_replicas: u32,
+    #[serde(default)]
+    pub autoscaling_mode: AutoscalingMode,
+    /// The horizontal band (official `minReplicas`/`maxReplicas`); both equal
+    /// `num_replicas` in vertical mode.
+    #[serde(default)]
+    pub min_replicas: u32,
+    #[serde(default)]
+    pub max_replicas: u32,
+    #[serde(default)]
+    pub scaling_schedule: Option<Box<ScalingSchedule>>,
     pub idle_scaling: bool,
     pub idle_timeout_minutes: u32,
     pub ip_access_list: Vec<IpAccessEntry>,
@@ -424,7 +519,54 @@ pub struct Service {
     pub stall_until: Option<SimInstant>,
 }
 
+/// The scaling in effect now (official `CurrentScaling`): the base configuration, or the
+/// active scaling-schedule entry's values where it sets them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Effective<'a> {
+    pub mode: AutoscalingMode,
+    pub min_replica_memory_gb: u32,
+    pub max_replica_memory_gb: u32,
+    pub min_replicas: u32,
+    pub max_replicas: u32,
+    pub idle_scaling: bool,
+    pub idle_timeout_minutes: u32,
+    pub active_entry_id: Option<&'a str>,
+}
+
 impl Service {
+    /// The scaling in effect: the active schedule entry over the base configuration.
+    pub fn effective(&self) -> Effective<'_> {
+        let mut e = Effective {
+            mode: self.autoscaling_mode,
+            min_replica_memory_gb: self.min_replica_memory_gb,
+            max_replica_memory_gb: self.max_replica_memory_gb,
+            min_replicas: self.min_replicas.max(1),
+            max_replicas: self.max_replicas.max(1),
+            idle_scaling: self.idle_scaling,
+            idle_timeout_minutes: self.idle_timeout_minutes,
+            active_entry_id: None,
+        };
+        if self.autoscaling_mode == AutoscalingMode::Vertical {
+            (e.min_replicas, e.max_replicas) = (self.num_replicas, self.num_replicas);
+        }
+        let schedule = self.scaling_schedule.as_deref();
+        let active = schedule.and_then(|s| {
+            let id = s.active_entry_id.as_deref()?;
+            s.entries.iter().find(|x| x.id == id)
+        });
+        if let Some(entry) = active {
+            e.mode = entry.autoscaling_mode;
+            e.min_replica_memory_gb = entry.min_replica_memory_gb.unwrap_or(e.min_replica_memory_gb);
+            e.max_replica_memory_gb = entry.max_replica_memory_gb.unwrap_or(e.max_replica_memory_gb);
+            e.min_replicas = entry.min_replicas.unwrap_or(e.min_replicas);
+            e.max_replicas = entry.max_replicas.unwrap_or(e.max_replicas);
+            e.idle_scaling = entry.idle_scaling.unwrap_or(e.idle_scaling);
+            e.idle_timeout_minutes = entry.idle_timeout_minutes.unwrap_or(e.idle_timeout_minutes);
+            e.active_entry_id = Some(&entry.id);
+        }
+        e
+    }
+
     /// Total memory of "three workers" (§4.2: ×3).
     pub fn min_total_memory_gb(&self) -> u32 {
         self.min_replica_memory_gb * 3
@@ -556,6 +698,19 @@ pub enum Event {
     /// A done backup reaches the end of its retention.
     #[serde(rename_all = "camelCase")]
     BackupExpire { org: String, backup: String },
+    /// An hour at which a scaling-schedule entry starts or ends: re-evaluate the active
+    /// entry (guarded by the schedule's generation).
+    #[serde(rename_all = "camelCase")]
+    ScalingScheduleTick { org: String, service: String, generation: u64 },
+    /// A BYOC infrastructure is ready (`infra-provisioning → infra-ready`).
+    #[serde(rename_all = "camelCase")]
+    ByocSettle { org: String, byoc: String },
+    /// A UDF version's build ends (`building → ready`).
+    #[serde(rename_all = "camelCase")]
+    UdfBuildFinish { org: String, function: String, version: u32 },
+    /// A UDF attachment settles (`provisioning → deployed`, `deprovisioning → removed`).
+    #[serde(rename_all = "camelCase")]
+    UdfAttachmentSettle { org: String, function: String, service: String, generation: u64 },
     /// A ClickPipe transition.
     #[serde(rename_all = "camelCase")]
     ClickPipeSettle { org: String, pipe: String, generation: u64, to: String },
@@ -616,4 +771,166 @@ pub enum Adjusted {
     Fail,
     /// Not yet: try again at this instant.
     Hold(SimInstant),
+}
+
+// ---------------------------------------------------------------------------------------
+// The rest of the official API (roles, service configuration, BYOC, UDFs). Authority: the
+// official OpenAPI document (ClickHouse/clickhousectl,
+// `crates/clickhouse-cloud-api/clickhouse_cloud_openapi.json`); the seeds do not cover them.
+// ---------------------------------------------------------------------------------------
+
+/// A custom RBAC role (official `RBACRole`, `type: custom`); the system roles are fixed
+/// (`validate::org::SYSTEM_ROLES`) and never stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Role {
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    /// `user/<uuid>` and `apiKey/<uuid>` resource ids.
+    pub actors: Vec<String>,
+    pub policies: Vec<Policy>,
+    pub created_at: SimInstant,
+    pub updated_at: SimInstant,
+}
+
+/// One policy of a role (official `RBACPolicy`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Policy {
+    pub id: String,
+    /// `ALLOW` or `DENY`.
+    pub allow_deny: String,
+    pub permissions: Vec<String>,
+    pub resources: Vec<String>,
+    pub grants: Option<Vec<String>>,
+    /// `sql-console-readonly` or `sql-console-admin`.
+    pub role_v2: Option<String>,
+}
+
+/// A service's upgrade window (official `UpgradeWindow`; 6 hours from `start_hour_utc`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpgradeWindow {
+    pub org_id: String,
+    pub service_id: String,
+    /// 0 = Sunday.
+    pub weekday: u8,
+    /// 0, 6, 12 or 18.
+    pub start_hour_utc: u8,
+}
+
+/// The explicitly configured ClickHouse settings of a service, as strings (official
+/// `ServiceClickhouseSetting.value`: "returned as a string for all setting types").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClickhouseSettings {
+    pub org_id: String,
+    pub service_id: String,
+    pub settings: std::collections::BTreeMap<String, String>,
+}
+
+/// A service's external backup bucket (official `BackupBucket`, one of AWS, GCP, AZURE).
+/// Secrets (`secretAccessKey`, `connectionString`) are write-only: kept as SHA-256 hashes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupBucket {
+    pub id: String,
+    pub org_id: String,
+    pub service_id: String,
+    /// `AWS`, `GCP` or `AZURE`.
+    pub bucket_provider: String,
+    pub bucket_path: Option<String>,
+    pub iam_role_arn: Option<String>,
+    pub iam_role_session_name: Option<String>,
+    pub access_key_id: Option<String>,
+    pub container_name: Option<String>,
+    pub secret_hash: Option<String>,
+}
+
+/// Scaling of a service's database ClickPipes (official `ClickPipesCdcScaling`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CdcScaling {
+    pub org_id: String,
+    pub service_id: String,
+    pub replica_cpu_millicores: u32,
+    pub replica_memory_gb: u32,
+}
+
+/// The advanced settings of a ClickPipe (official `ClickPipeSettings`): only those set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClickPipeSettings {
+    pub org_id: String,
+    pub pipe_id: String,
+    pub settings: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A user-defined function and its versions (official `Udf`); `versions` oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Udf {
+    pub org_id: String,
+    pub function_name: String,
+    pub versions: Vec<UdfVersion>,
+    /// The next version number (versions are never reused after a delete).
+    pub next_version: u32,
+}
+
+/// One version of a UDF: its build state and configuration (official `Udf` fields).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UdfVersion {
+    pub version: u32,
+    /// `building`, `ready` or `error`.
+    pub status: String,
+    /// `python3.11` or `native`.
+    pub runtime: String,
+    /// `executable` or `executable_pool`.
+    pub kind: String,
+    /// `{name, type}` objects.
+    pub arguments: Vec<serde_json::Value>,
+    pub return_type: String,
+    pub return_name: Option<String>,
+    pub pool_size: Option<u32>,
+    pub command_read_timeout: u64,
+    pub command_write_timeout: u64,
+    pub max_command_execution_time: Option<u64>,
+    pub send_chunk_header: bool,
+    pub format: String,
+    pub sandbox_type: String,
+    pub sandbox_version: String,
+    pub created_at: SimInstant,
+    pub updated_at: SimInstant,
+}
+
+/// A presigned upload (official `UdfUploadSession`): usable for one create or version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UdfUpload {
+    pub id: String,
+    pub org_id: String,
+    pub created_at: SimInstant,
+    pub used: bool,
+}
+
+/// A UDF attached to a service (official `UdfAttachment`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UdfAttachment {
+    pub org_id: String,
+    pub function_name: String,
+    pub service_id: String,
+    pub version: u32,
+    /// `provisioning`, `deployed`, `deprovisioning`, `error` or `standby`.
+    pub status: String,
+    pub generation: u64,
+}
+
+impl UdfAttachment {
+    /// The table key of an attachment: one per function and service.
+    pub fn key(function: &str, service: &str) -> String {
+        format!("{function}/{service}")
+    }
 }

@@ -1,158 +1,130 @@
-//! `GET /_sim/openapi/clickhouse.json`: an OpenAPI 3.0 description of what this
-//! simulator serves for ClickHouse Cloud (paths, methods, operation ids, path
-//! parameters, Basic auth, the envelopes). A unit test routes every entry through
-//! `routes::route`, so the document cannot drift from the router.
+//! `GET /_sim/openapi/clickhouse.json`: the contract the simulator serves for ClickHouse
+//! Cloud, with the official operationIds and request and response schemas.
+//!
+//! The facts come from the official OpenAPI document (ClickHouse/clickhousectl,
+//! `crates/clickhouse-cloud-api/clickhouse_cloud_openapi.json`, Apache-2.0, commit
+//! d966006): `contract/clickhouse.json` holds its paths, operations, parameters, bodies,
+//! responses and the schemas they reach, without prose or examples, for the operations in
+//! scope (everything but the Postgres and ClickStack product lines); `contract/extract.py`
+//! writes it from the official file. This module adds what the simulator itself answers:
+//! a `default` response with the `{status, error, requestId}` envelope on every operation
+//! (401, 403, 404, 405, 409, 424, 429 and injected statuses are answered too), the
+//! servers and security of a local simulator, and `GET /v1/whoami` (`whoamiGet`), which
+//! `clickhousectl` 0.5.0 calls though the official document does not list it. Where a
+//! seed states more than the official document, the seed is the authority and the served
+//! schema says so: `profile` takes SEED-B's 10 values (253–268; the official enum has 6).
+//! Where the live API differs from the document, the live API wins: the `settings` of
+//! `serviceClickhouseSettingsUpdate` is an object (`clickhousectl` 0.5.0 sends and decodes
+//! one; the document says string), a string holding one is still accepted.
+//!
+//! A unit test routes every documented operation through `routes::route` and checks its
+//! operationId against `Op::name`, so the document and the router cannot drift; the
+//! integration tests check every live response against the documented schema.
 
 use serde_json::{json, Map, Value};
 
-/// Every served path with its methods and operation names (the names the journal
-/// records and fault rules match).
-pub const CATALOGUE: &[(&str, &[(&str, &str)])] = &[
-    ("/v1/organizations", &[("get", "listOrganizations")]),
-    ("/v1/organizations/{organizationId}", &[("get", "getOrganization"), ("patch", "updateOrganization")]),
-    ("/v1/organizations/{organizationId}/prometheus", &[("get", "getOrganizationPrometheus")]),
-    ("/v1/organizations/{organizationId}/privateEndpointConfig", &[("get", "getOrganizationPrivateEndpointConfig")]),
-    (
-        "/v1/organizations/{organizationId}/privateEndpointInfo/{cloudProvider}/{region}",
-        &[("get", "getOrganizationPrivateEndpointInfo")],
-    ),
-    ("/v1/organizations/{organizationId}/services", &[("get", "listServices"), ("post", "createService")]),
-    (
-        "/v1/organizations/{organizationId}/services/{serviceId}",
-        &[("get", "getService"), ("patch", "updateService"), ("delete", "deleteService")],
-    ),
-    (
-        "/v1/organizations/{organizationId}/services/{serviceId}/privateEndpointConfig",
-        &[("get", "getServicePrivateEndpointConfig")],
-    ),
-    (
-        "/v1/organizations/{organizationId}/services/{serviceId}/serviceQueryEndpoint",
-        &[
-            ("get", "getServiceQueryEndpoint"),
-            ("post", "upsertServiceQueryEndpoint"),
-            ("delete", "deleteServiceQueryEndpoint"),
-        ],
-    ),
-    ("/v1/organizations/{organizationId}/services/{serviceId}/state", &[("patch", "updateServiceState")]),
-    ("/v1/organizations/{organizationId}/services/{serviceId}/scaling", &[("patch", "updateServiceScaling")]),
-    (
-        "/v1/organizations/{organizationId}/services/{serviceId}/replicaScaling",
-        &[("patch", "updateServiceReplicaScaling")],
-    ),
-    ("/v1/organizations/{organizationId}/services/{serviceId}/password", &[("patch", "updateServicePassword")]),
-    (
-        "/v1/organizations/{organizationId}/services/{serviceId}/privateEndpoint",
-        &[("post", "createServicePrivateEndpoint")],
-    ),
-    ("/v1/organizations/{organizationId}/services/{serviceId}/prometheus", &[("get", "getServicePrometheus")]),
-    ("/v1/organizations/{organizationId}/services/{serviceId}/backups", &[("get", "listBackups")]),
-    ("/v1/organizations/{organizationId}/services/{serviceId}/backups/{backupId}", &[("get", "getBackup")]),
-    (
-        "/v1/organizations/{organizationId}/services/{serviceId}/backupConfiguration",
-        &[("get", "getBackupConfiguration"), ("patch", "updateBackupConfiguration")],
-    ),
-    (
-        "/v1/organizations/{organizationId}/services/{serviceId}/clickpipes",
-        &[("get", "listClickPipes"), ("post", "createClickPipe")],
-    ),
-    (
-        "/v1/organizations/{organizationId}/services/{serviceId}/clickpipes/{clickPipeId}",
-        &[("get", "getClickPipe"), ("patch", "updateClickPipe"), ("delete", "deleteClickPipe")],
-    ),
-    (
-        "/v1/organizations/{organizationId}/services/{serviceId}/clickpipes/{clickPipeId}/scaling",
-        &[("patch", "updateClickPipeScaling")],
-    ),
-    (
-        "/v1/organizations/{organizationId}/services/{serviceId}/clickpipes/{clickPipeId}/state",
-        &[("patch", "updateClickPipeState")],
-    ),
-    (
-        "/v1/organizations/{organizationId}/services/{serviceId}/clickpipesReversePrivateEndpoints",
-        &[("get", "listReversePrivateEndpoints"), ("post", "createReversePrivateEndpoint")],
-    ),
-    (
-        "/v1/organizations/{organizationId}/services/{serviceId}/clickpipesReversePrivateEndpoints/{reversePrivateEndpointId}",
-        &[("get", "getReversePrivateEndpoint"), ("delete", "deleteReversePrivateEndpoint")],
-    ),
-    ("/v1/organizations/{organizationId}/keys", &[("get", "listKeys"), ("post", "createKey")]),
-    (
-        "/v1/organizations/{organizationId}/keys/{keyId}",
-        &[("get", "getKey"), ("patch", "updateKey"), ("delete", "deleteKey")],
-    ),
-    ("/v1/organizations/{organizationId}/members", &[("get", "listMembers")]),
-    (
-        "/v1/organizations/{organizationId}/members/{userId}",
-        &[("get", "getMember"), ("patch", "updateMember"), ("delete", "deleteMember")],
-    ),
-    ("/v1/organizations/{organizationId}/invitations", &[("get", "listInvitations"), ("post", "createInvitation")]),
-    (
-        "/v1/organizations/{organizationId}/invitations/{invitationId}",
-        &[("get", "getInvitation"), ("delete", "deleteInvitation")],
-    ),
-    ("/v1/organizations/{organizationId}/activities", &[("get", "listActivities")]),
-    ("/v1/organizations/{organizationId}/activities/{activityId}", &[("get", "getActivity")]),
-    ("/v1/organizations/{organizationId}/usageCost", &[("get", "getUsageCost")]),
-];
-
-fn parameters(path: &str) -> Vec<Value> {
-    path.split('/')
-        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .map(|name| {
-            let schema = if name == "activityId" || name == "cloudProvider" || name == "region" {
-                json!({"type": "string"})
-            } else {
-                json!({"type": "string", "format": "uuid"})
-            };
-            json!({"name": name, "in": "path", "required": true, "schema": schema})
-        })
-        .collect()
-}
+/// The official facts, trimmed (see the module doc).
+const CONTRACT: &str = include_str!("contract/clickhouse.json");
 
 /// The document.
 pub fn document() -> Value {
-    let mut paths = Map::new();
-    for (path, methods) in CATALOGUE {
-        let mut item = Map::new();
-        for (method, op) in *methods {
-            let prometheus = op.ends_with("Prometheus");
-            let ok = if prometheus {
-                json!({"description": "Prometheus text", "content": {"text/plain": {"schema": {"type": "string"}}}})
-            } else {
-                json!({"description": "Success", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}}})
-            };
-            let mut operation = json!({
-                "operationId": op,
-                "parameters": parameters(path),
-                "responses": {
-                    "200": ok,
-                    "default": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                },
-            });
-            if matches!(*method, "post" | "patch") {
-                operation["requestBody"] =
-                    json!({"required": false, "content": {"application/json": {"schema": {"type": "object"}}}});
+    let contract: Value = serde_json::from_str(CONTRACT).expect("the contract parses (unit-tested)");
+    let mut paths = contract["paths"].as_object().cloned().unwrap_or_default();
+    for item in paths.values_mut() {
+        for op in item.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+            if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+                responses.entry("default").or_insert_with(|| {
+                    json!({
+                        "description": "Error (the simulator's envelope for any status)",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SimError"}}},
+                    })
+                });
             }
-            item.insert((*method).to_owned(), operation);
         }
-        paths.insert((*path).to_owned(), Value::Object(item));
     }
+    paths.insert(
+        "/v1/whoami".into(),
+        json!({"get": {
+            "operationId": "whoamiGet",
+            "description": "The identity behind the credentials (not in the official document; called by clickhousectl 0.5.0).",
+            "responses": {
+                "200": {"description": "Success", "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {
+                        "status": {"type": "number"},
+                        "requestId": {"type": "string", "format": "uuid"},
+                        "result": {"$ref": "#/components/schemas/SimWhoami"},
+                    },
+                }}}},
+                "default": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SimError"}}}},
+            },
+        }}),
+    );
+    let mut schemas: Map<String, Value> = contract["schemas"].as_object().cloned().unwrap_or_default();
+    if let Some(p) = schemas.get_mut("ServiceClickhouseSettingsPatchRequest").and_then(|s| s.pointer_mut("/properties/settings")) {
+        *p = json!({"type": ["object", "string"], "additionalProperties": {"type": ["string", "number", "boolean"]}});
+    }
+    if let Some(p) = schemas.get_mut("ServiceClickhouseSettingsPatchResponse").and_then(|s| s.pointer_mut("/properties/settings")) {
+        *p = json!({"type": "object", "additionalProperties": {"type": "string"}});
+    }
+    for name in ["Service", "ServicePostRequest"] {
+        if let Some(profile) = schemas.get_mut(name).and_then(|s| s.pointer_mut("/properties/profile")) {
+            profile["enum"] = json!(super::validate::PROFILES);
+        }
+    }
+    schemas.insert(
+        "SimError".into(),
+        json!({
+            "type": "object",
+            "properties": {
+                "status": {"type": "integer"},
+                "error": {"type": "string"},
+                "requestId": {"type": "string", "format": "uuid"},
+            },
+            "required": ["status", "error", "requestId"],
+        }),
+    );
+    schemas.insert(
+        "SimWhoami".into(),
+        json!({
+            "type": "object",
+            "properties": {
+                "actorType": {"type": "string", "enum": ["apiKey"]},
+                "keyId": {"type": "string", "format": "uuid"},
+                "name": {"type": "string"},
+                "organizationId": {"type": "string", "format": "uuid"},
+            },
+            "required": ["actorType", "keyId", "name", "organizationId"],
+        }),
+    );
     json!({
-        "openapi": "3.0.1",
-        "info": {"title": "ClickHouse Cloud API (dbaas-sim)", "version": "1.0"},
+        "openapi": "3.1.0",
+        "info": {
+            "title": "ClickHouse Cloud API (dbaas-sim)",
+            "version": "1.0",
+            "description": "The operations dbaas-sim serves, with the official operationIds and schemas (facts of the official ClickHouse Cloud OpenAPI document, Apache-2.0).",
+        },
         "servers": [{"url": "/"}],
         "security": [{"basicAuth": []}],
         "paths": paths,
         "components": {
             "securitySchemes": {"basicAuth": {"type": "http", "scheme": "basic"}},
-            "schemas": {
-                "Envelope": {"type": "object", "properties": {
-                    "status": {"type": "number"}, "requestId": {"type": "string", "format": "uuid"}, "result": {}}},
-                "Error": {"type": "object", "properties": {
-                    "status": {"type": "number"}, "error": {"type": "string"}, "requestId": {"type": "string", "format": "uuid"}}},
-            },
+            "schemas": schemas,
         },
     })
+}
+
+/// Every `(path, method, operationId)` the document serves.
+pub fn operations(doc: &Value) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if let Some(id) = op["operationId"].as_str() {
+                out.push((path.clone(), method.clone(), id.to_owned()));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -161,19 +133,55 @@ mod tests {
     use hyper::Method;
 
     #[test]
-    fn every_catalogue_entry_routes_to_its_operation() {
-        for (path, methods) in CATALOGUE {
+    fn every_documented_operation_routes_to_its_operation() {
+        let doc = document();
+        let ops = operations(&doc);
+        // The 94 official operations outside Postgres and ClickStack, and whoami.
+        assert_eq!(ops.len(), 95, "{ops:?}");
+        for (path, method, id) in &ops {
             let concrete = path
                 .split('/')
-                .map(|s| if s.starts_with('{') { "00000000-0000-4000-8000-000000000001" } else { s })
+                .map(|s| match s {
+                    "{functionName}" => "fn_one",
+                    "{version}" => "1",
+                    "{settingName}" => "max_threads",
+                    "{quotaCode}" => "services-per-organization",
+                    "{activityId}" => "a1",
+                    s if s.starts_with('{') => "00000000-0000-4000-8000-000000000001",
+                    s => s,
+                })
                 .collect::<Vec<_>>()
                 .join("/");
             let segs: Vec<&str> = concrete.split('/').filter(|s| !s.is_empty()).collect();
-            for (method, op) in *methods {
-                let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-                let routed = super::super::routes::route(&m, &segs[1..], true).unwrap().unwrap();
-                assert_eq!(routed.op.name(), *op, "{method} {path}");
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let routed = super::super::routes::route(&m, &segs[1..], true)
+                .unwrap_or_else(|| panic!("{method} {path} routes"))
+                .unwrap_or_else(|e| panic!("{method} {path}: {e:?}"));
+            assert_eq!(routed.op.name(), id, "{method} {path}");
+        }
+        let mut ids: Vec<&str> = ops.iter().map(|(_, _, id)| id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), ops.len(), "operationIds are unique");
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = document();
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        fn walk(v: &Value, schemas: &Map<String, Value>) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+                        let name = r.trim_start_matches("#/components/schemas/");
+                        assert!(schemas.contains_key(name), "{r} resolves");
+                    }
+                    m.values().for_each(|x| walk(x, schemas));
+                }
+                Value::Array(a) => a.iter().for_each(|x| walk(x, schemas)),
+                _ => {}
             }
         }
+        walk(&doc, schemas);
     }
 }

@@ -37,8 +37,22 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
         Op::OrganizationPrivateEndpointInfo { cloud_provider, region } => {
             private_endpoint_config(call, ("cloudProvider", cloud_provider), ("region", region))
         }
+        Op::Whoami => Ok(Out::Result(whoami(call))),
         other => Err(ChError::NotFound(format!("Route not found for {}", other.name()))),
     }
+}
+
+/// `GET /v1/whoami` (`whoamiGet`): not in the official document; `clickhousectl` 0.5.0
+/// calls it (`cloud auth whoami`, `cloud auth login`) and reads an API-key identity of
+/// four fields (its `WhoamiApiKey`: `actorType`, `keyId`, `name`, `organizationId`). The
+/// shape is the simulator's reading of that client's model (I).
+fn whoami(call: &Call) -> Value {
+    json!({
+        "actorType": "apiKey",
+        "keyId": call.key.id,
+        "name": call.key.name,
+        "organizationId": call.org.id,
+    })
 }
 
 const UPDATE_FIELDS: &[&str] = &["name", "privateEndpoints", "enableCoreDumps"];
@@ -89,14 +103,14 @@ fn private_endpoints_patch(
     raw: &Value,
 ) -> Result<(Vec<OrgPrivateEndpoint>, Vec<String>), ChError> {
     let patch = v::add_remove("privateEndpoints", raw, false)?;
-    let openapi = call.settings.openapi_regions;
+    let seed_regions = call.settings.seed_regions;
     let mut remove = Vec::new();
     for (i, item) in patch.remove.iter().enumerate() {
         remove.push(rules::org_private_endpoint_ref(i, item)?);
     }
     let mut add: Vec<OrgPrivateEndpoint> = Vec::new();
     for (i, item) in patch.add.iter().enumerate() {
-        let pe = rules::org_private_endpoint(i, item, openapi)?;
+        let pe = rules::org_private_endpoint(i, item, seed_regions)?;
         add.retain(|x| x.id != pe.id);
         add.push(pe);
     }
@@ -116,7 +130,7 @@ fn private_endpoints_patch(
 /// scheme of E6 (`services::private_endpoint_names`). `provider`/`region` carry the
 /// client's parameter names for the error.
 fn private_endpoint_config(call: &Call, provider: (&str, &str), region: (&str, &str)) -> Res {
-    let (p, r) = rules::cloud_region(provider.0, provider.1, region.0, region.1, call.settings.openapi_regions)?;
+    let (p, r) = rules::cloud_region(provider.0, provider.1, region.0, region.1, call.settings.seed_regions)?;
     let (suffix, uuid, sub) = endpoint_service_names(&call.org.id, p, &r);
     let (endpoint_service_id, _dns) = services::private_endpoint_names(p, &r, &sub, &suffix, &uuid);
     let mut m = Map::new();

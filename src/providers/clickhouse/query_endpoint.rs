@@ -7,10 +7,9 @@
 //!
 //! The feature is experimental and enabled per organization by support (SEED-A 396): an
 //! organization with `queryEndpointsEnabled=false` gets 403 on all three operations, before
-//! the service is looked up (like a permission check). Both writes record the activity
-//! `service_update_query_endpoints` (an O1 activity type).
+//! the service is looked up (like a permission check). The writes leave no activity: the
+//! official `Activity.type` enum has no type for them.
 
-use super::activities;
 use super::model::*;
 use super::routes::Op;
 use super::validate as v;
@@ -64,7 +63,6 @@ fn delete(ch: &ClickHouse, call: &Call, service: &str) -> Res {
             svc.query_endpoint.take().map(|_| ()).ok_or_else(not_configured)
         })
         .ok_or_else(|| ChError::not_found("Service", service))??;
-    activities::record(ch, call, "service_update_query_endpoints", Some(service));
     Ok(Out::Empty)
 }
 
@@ -75,8 +73,13 @@ struct QueryEndpointSpec {
     allowed_origins: Option<String>,
 }
 
-/// E9 validation: CH-R40 `roles`, CH-R41 `openApiKeys` (key IDs, as E7's response
-/// describes them; SEED-A mislabels the request field, A-18), CH-R42 `allowedOrigins`.
+/// E9 validation: CH-R40 `roles`, CH-R41 `openApiKeys`, CH-R42 `allowedOrigins`.
+///
+/// `openApiKeys` names keys by their UUID (the management `id`, the path's `keyId`), as the
+/// live API binds them: `clickhousectl` (`cloud/service_query.rs`) creates a key and binds
+/// `key.id`. A key ID (the Basic-auth user name, the spec's earlier reading of A-18) is
+/// accepted too, and kept as given. `allowedOrigins: ""` is what `clickhousectl` sends when
+/// no origins are given (`unwrap_or_default`): it means unset, like an absent field.
 fn upsert_spec(ch: &ClickHouse, call: &Call) -> Result<QueryEndpointSpec, ChError> {
     let body = json_object(call.req)?;
     let f = Fields::new(&body);
@@ -85,14 +88,18 @@ fn upsert_spec(ch: &ClickHouse, call: &Call) -> Result<QueryEndpointSpec, ChErro
     let roles = v::query_endpoint_roles(&roles)?;
     let keys = f.strings("openApiKeys")?.ok_or_else(|| FieldError::required("openApiKeys"))?;
     let org = &call.org.id;
-    let open_api_keys = v::open_api_keys(&keys, |key_id| {
-        ch.key_index
-            .get("", key_id)
-            .filter(|(key_org, _)| key_org == org)
-            .and_then(|(key_org, mgmt)| ch.keys.get(&key_org, &mgmt))
-            .is_some_and(|k| k.state == "enabled")
+    let open_api_keys = v::open_api_keys(&keys, |reference| {
+        let by_uuid = || ch.keys.get(org, reference);
+        let by_key_id = || {
+            ch.key_index
+                .get("", reference)
+                .filter(|(key_org, _)| key_org == org)
+                .and_then(|(key_org, mgmt)| ch.keys.get(&key_org, &mgmt))
+        };
+        by_uuid().or_else(by_key_id).is_some_and(|k| k.state == "enabled")
     })?;
-    let allowed_origins = f.str("allowedOrigins")?.map(v::allowed_origins).transpose()?;
+    let allowed_origins =
+        f.str("allowedOrigins")?.filter(|o| !o.trim().is_empty()).map(v::allowed_origins).transpose()?;
     Ok(QueryEndpointSpec { roles, open_api_keys, allowed_origins })
 }
 
@@ -121,6 +128,5 @@ fn upsert(ch: &ClickHouse, call: &Call, service: &str) -> Res {
             Ok::<_, ChError>(q)
         })
         .ok_or_else(|| ChError::not_found("Service", service))??;
-    activities::record(ch, call, "service_update_query_endpoints", Some(service));
     Ok(Out::Result(view::query_endpoint(&endpoint)))
 }

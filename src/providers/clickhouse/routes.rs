@@ -3,20 +3,42 @@
 //! `route` sees the segments after `/v1`. Path parameters are captured as given; their
 //! format (UUID, CH-R49) is checked by the handler pipeline after authentication, in the
 //! order of spec §5.
+//!
+//! # Operation names
+//! [`Op::name`] is the official document's `operationId` (ClickHouse/clickhousectl,
+//! `crates/clickhouse-cloud-api/clickhouse_cloud_openapi.json`): the journal, the metrics
+//! and fault rules' `match.operation` use these names, and `GET
+//! /_sim/openapi/clickhouse.json` serves them. The names the simulator used before
+//! (`createService`, `listKeys`, ...) and their official replacements are listed in
+//! `docs-clickhouse-clients.md` ("Operation names"). The short alias paths of knob
+//! `rcAliases` answer under the name of the operation they alias. `GET /v1/whoami` is not
+//! in the official document; `clickhousectl` 0.5.0 calls it as `whoamiGet`.
 
 use hyper::Method;
 
 /// Every ClickHouse Cloud operation the simulator serves. `org` is the path's
-/// `organizationId` (absent only for [`Op::ListOrganizations`]).
+/// `organizationId` (absent only for [`Op::ListOrganizations`] and [`Op::Whoami`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
-    // Organizations (S1–S4, S7, S8)
+    // Organizations (S1–S4, S7, S8), quotas, BYOC infrastructure, the caller
     ListOrganizations,
     GetOrganization,
     UpdateOrganization,
     OrganizationPrometheus,
     OrganizationPrivateEndpointConfig,
     OrganizationPrivateEndpointInfo { cloud_provider: String, region: String },
+    ListQuotas,
+    GetQuota { quota: String },
+    CreateByoc,
+    UpdateByoc { byoc: String },
+    DeleteByoc { byoc: String },
+    Whoami,
+    // Roles
+    ListRoles,
+    CreateRole,
+    GetRole { role: String },
+    UpdateRole { role: String },
+    DeleteRole { role: String },
     // Services (E1–E13, S5, S6)
     ListServices,
     CreateService,
@@ -33,11 +55,27 @@ pub enum Op {
     UpdatePassword { service: String },
     CreatePrivateEndpoint { service: String },
     ServicePrometheus { service: String },
-    // Backups (E14–E17)
+    // Scaling schedules, upgrade windows, ClickHouse settings
+    GetScalingSchedule { service: String },
+    UpsertScalingSchedule { service: String },
+    DeleteScalingSchedule { service: String },
+    GetUpgradeWindow { service: String },
+    UpdateUpgradeWindow { service: String },
+    DeleteUpgradeWindow { service: String },
+    ListClickhouseSettings { service: String },
+    UpdateClickhouseSettings { service: String },
+    GetClickhouseSettingsSchema { service: String },
+    GetClickhouseSetting { service: String, setting: String },
+    DeleteClickhouseSetting { service: String, setting: String },
+    // Backups (E14–E17) and backup buckets
     ListBackups { service: String },
     GetBackup { service: String, backup: String },
     GetBackupConfiguration { service: String },
     UpdateBackupConfiguration { service: String },
+    GetBackupBucket { service: String },
+    CreateBackupBucket { service: String },
+    UpdateBackupBucket { service: String },
+    DeleteBackupBucket { service: String },
     // API keys (S9–S13)
     ListKeys,
     CreateKey,
@@ -57,7 +95,7 @@ pub enum Op {
     ListActivities,
     GetActivity { activity: String },
     UsageCost,
-    // ClickPipes (S25–S31)
+    // ClickPipes (S25–S31), their settings, schema discovery, CDC scaling
     ListClickPipes { service: String },
     CreateClickPipe { service: String },
     GetClickPipe { service: String, pipe: String },
@@ -65,70 +103,134 @@ pub enum Op {
     DeleteClickPipe { service: String, pipe: String },
     UpdateClickPipeScaling { service: String, pipe: String },
     UpdateClickPipeState { service: String, pipe: String },
+    GetClickPipeSettings { service: String, pipe: String },
+    UpdateClickPipeSettings { service: String, pipe: String },
+    DiscoverClickPipeSchema { service: String },
+    GetCdcScaling { service: String },
+    UpdateCdcScaling { service: String },
     // Reverse private endpoints (S32–S35)
     ListReversePrivateEndpoints { service: String },
     CreateReversePrivateEndpoint { service: String },
     GetReversePrivateEndpoint { service: String, endpoint: String },
+    UpdateReversePrivateEndpoint { service: String, endpoint: String },
     DeleteReversePrivateEndpoint { service: String, endpoint: String },
+    // User-defined functions, their versions and service attachments
+    ListUdfs,
+    CreateUdf,
+    GetUdf { function: String },
+    DeleteUdf { function: String },
+    CreateUdfUploadSession,
+    ListUdfVersions { function: String },
+    CreateUdfVersion { function: String },
+    DeleteUdfVersion { function: String, version: String },
+    ListUdfAttachments { function: String },
+    GetUdfAttachment { function: String, service: String },
+    AttachUdf { function: String, service: String },
+    DetachUdf { function: String, service: String },
 }
 
 impl Op {
-    /// The operation name the journal records and fault rules match.
+    /// The official `operationId`: the name the journal records and fault rules match.
     pub fn name(&self) -> &'static str {
         use Op::*;
         match self {
-            ListOrganizations => "listOrganizations",
-            GetOrganization => "getOrganization",
-            UpdateOrganization => "updateOrganization",
-            OrganizationPrometheus => "getOrganizationPrometheus",
-            OrganizationPrivateEndpointConfig => "getOrganizationPrivateEndpointConfig",
-            OrganizationPrivateEndpointInfo { .. } => "getOrganizationPrivateEndpointInfo",
-            ListServices => "listServices",
-            CreateService => "createService",
-            GetService { .. } => "getService",
-            UpdateService { .. } => "updateService",
-            DeleteService { .. } => "deleteService",
-            GetPrivateEndpointConfig { .. } => "getServicePrivateEndpointConfig",
-            GetQueryEndpoint { .. } => "getServiceQueryEndpoint",
-            DeleteQueryEndpoint { .. } => "deleteServiceQueryEndpoint",
-            UpsertQueryEndpoint { .. } => "upsertServiceQueryEndpoint",
-            UpdateState { .. } => "updateServiceState",
-            UpdateScaling { .. } => "updateServiceScaling",
-            UpdateReplicaScaling { .. } => "updateServiceReplicaScaling",
-            UpdatePassword { .. } => "updateServicePassword",
-            CreatePrivateEndpoint { .. } => "createServicePrivateEndpoint",
-            ServicePrometheus { .. } => "getServicePrometheus",
-            ListBackups { .. } => "listBackups",
-            GetBackup { .. } => "getBackup",
-            GetBackupConfiguration { .. } => "getBackupConfiguration",
-            UpdateBackupConfiguration { .. } => "updateBackupConfiguration",
-            ListKeys => "listKeys",
-            CreateKey => "createKey",
-            GetKey { .. } => "getKey",
-            UpdateKey { .. } => "updateKey",
-            DeleteKey { .. } => "deleteKey",
-            ListMembers => "listMembers",
-            GetMember { .. } => "getMember",
-            UpdateMember { .. } => "updateMember",
-            DeleteMember { .. } => "deleteMember",
-            ListInvitations => "listInvitations",
-            CreateInvitation => "createInvitation",
-            GetInvitation { .. } => "getInvitation",
-            DeleteInvitation { .. } => "deleteInvitation",
-            ListActivities => "listActivities",
-            GetActivity { .. } => "getActivity",
-            UsageCost => "getUsageCost",
-            ListClickPipes { .. } => "listClickPipes",
-            CreateClickPipe { .. } => "createClickPipe",
-            GetClickPipe { .. } => "getClickPipe",
-            UpdateClickPipe { .. } => "updateClickPipe",
-            DeleteClickPipe { .. } => "deleteClickPipe",
-            UpdateClickPipeScaling { .. } => "updateClickPipeScaling",
-            UpdateClickPipeState { .. } => "updateClickPipeState",
-            ListReversePrivateEndpoints { .. } => "listReversePrivateEndpoints",
-            CreateReversePrivateEndpoint { .. } => "createReversePrivateEndpoint",
-            GetReversePrivateEndpoint { .. } => "getReversePrivateEndpoint",
-            DeleteReversePrivateEndpoint { .. } => "deleteReversePrivateEndpoint",
+            ListOrganizations => "organizationGetList",
+            GetOrganization => "organizationGet",
+            UpdateOrganization => "organizationUpdate",
+            OrganizationPrometheus => "organizationPrometheusGet",
+            OrganizationPrivateEndpointConfig | OrganizationPrivateEndpointInfo { .. } => {
+                "organizationPrivateEndpointConfigGetList"
+            }
+            ListQuotas => "organizationQuotasGetList",
+            GetQuota { .. } => "organizationQuotaGet",
+            CreateByoc => "organizationByocInfrastructureCreate",
+            UpdateByoc { .. } => "organizationByocInfrastructureUpdate",
+            DeleteByoc { .. } => "organizationByocInfrastructureDelete",
+            Whoami => "whoamiGet",
+            ListRoles => "organizationRolesGetList",
+            CreateRole => "organizationRolePost",
+            GetRole { .. } => "organizationRoleGet",
+            UpdateRole { .. } => "organizationRolePatch",
+            DeleteRole { .. } => "organizationRoleDelete",
+            ListServices => "instanceGetList",
+            CreateService => "instanceCreate",
+            GetService { .. } => "instanceGet",
+            UpdateService { .. } => "instanceUpdate",
+            DeleteService { .. } => "instanceDelete",
+            GetPrivateEndpointConfig { .. } => "instancePrivateEndpointConfigGet",
+            GetQueryEndpoint { .. } => "instanceQueryEndpointGet",
+            DeleteQueryEndpoint { .. } => "instanceQueryEndpointDelete",
+            UpsertQueryEndpoint { .. } => "instanceQueryEndpointUpsert",
+            UpdateState { .. } => "instanceStateUpdate",
+            UpdateScaling { .. } => "instanceScalingUpdate",
+            UpdateReplicaScaling { .. } => "instanceReplicaScalingUpdate",
+            UpdatePassword { .. } => "instancePasswordUpdate",
+            CreatePrivateEndpoint { .. } => "instancePrivateEndpointCreate",
+            ServicePrometheus { .. } => "instancePrometheusGet",
+            GetScalingSchedule { .. } => "scalingScheduleGet",
+            UpsertScalingSchedule { .. } => "scalingScheduleUpsert",
+            DeleteScalingSchedule { .. } => "scalingScheduleDelete",
+            GetUpgradeWindow { .. } => "upgradeWindowGet",
+            UpdateUpgradeWindow { .. } => "upgradeWindowUpdate",
+            DeleteUpgradeWindow { .. } => "upgradeWindowDelete",
+            ListClickhouseSettings { .. } => "serviceClickhouseSettingsListGet",
+            UpdateClickhouseSettings { .. } => "serviceClickhouseSettingsUpdate",
+            GetClickhouseSettingsSchema { .. } => "serviceClickhouseSettingsSchemaGet",
+            GetClickhouseSetting { .. } => "serviceClickhouseSettingGet",
+            DeleteClickhouseSetting { .. } => "serviceClickhouseSettingDelete",
+            ListBackups { .. } => "backupGetList",
+            GetBackup { .. } => "backupGet",
+            GetBackupConfiguration { .. } => "backupConfigurationGet",
+            UpdateBackupConfiguration { .. } => "backupConfigurationUpdate",
+            GetBackupBucket { .. } => "backupBucketGet",
+            CreateBackupBucket { .. } => "backupBucketCreate",
+            UpdateBackupBucket { .. } => "backupBucketUpdate",
+            DeleteBackupBucket { .. } => "backupBucketDelete",
+            ListKeys => "openapiKeyGetList",
+            CreateKey => "openapiKeyCreate",
+            GetKey { .. } => "openapiKeyGet",
+            UpdateKey { .. } => "openapiKeyUpdate",
+            DeleteKey { .. } => "openapiKeyDelete",
+            ListMembers => "memberGetList",
+            GetMember { .. } => "memberGet",
+            UpdateMember { .. } => "memberUpdate",
+            DeleteMember { .. } => "memberDelete",
+            ListInvitations => "invitationGetList",
+            CreateInvitation => "invitationCreate",
+            GetInvitation { .. } => "invitationGet",
+            DeleteInvitation { .. } => "invitationDelete",
+            ListActivities => "activityGetList",
+            GetActivity { .. } => "activityGet",
+            UsageCost => "usageCostGet",
+            ListClickPipes { .. } => "clickPipeGetList",
+            CreateClickPipe { .. } => "clickPipeCreate",
+            GetClickPipe { .. } => "clickPipeGet",
+            UpdateClickPipe { .. } => "clickPipeUpdate",
+            DeleteClickPipe { .. } => "clickPipeDelete",
+            UpdateClickPipeScaling { .. } => "clickPipeScalingUpdate",
+            UpdateClickPipeState { .. } => "clickPipeStateUpdate",
+            GetClickPipeSettings { .. } => "clickPipeSettingsGet",
+            UpdateClickPipeSettings { .. } => "clickPipeSettingsUpdate",
+            DiscoverClickPipeSchema { .. } => "clickPipeSchemaDiscovery",
+            GetCdcScaling { .. } => "clickPipeCdcScalingGet",
+            UpdateCdcScaling { .. } => "clickPipeCdcScalingUpdate",
+            ListReversePrivateEndpoints { .. } => "clickPipeReversePrivateEndpointGetList",
+            CreateReversePrivateEndpoint { .. } => "clickPipeReversePrivateEndpointCreate",
+            GetReversePrivateEndpoint { .. } => "clickPipeReversePrivateEndpointGet",
+            UpdateReversePrivateEndpoint { .. } => "clickPipeReversePrivateEndpointUpdate",
+            DeleteReversePrivateEndpoint { .. } => "clickPipeReversePrivateEndpointDelete",
+            ListUdfs => "udfList",
+            CreateUdf => "udfCreate",
+            GetUdf { .. } => "udfGet",
+            DeleteUdf { .. } => "udfDelete",
+            CreateUdfUploadSession => "udfUploadSessionCreate",
+            ListUdfVersions { .. } => "udfVersionList",
+            CreateUdfVersion { .. } => "udfVersionCreate",
+            DeleteUdfVersion { .. } => "udfVersionDelete",
+            ListUdfAttachments { .. } => "udfAttachmentList",
+            GetUdfAttachment { .. } => "udfAttachmentGet",
+            AttachUdf { .. } => "udfAttach",
+            DetachUdf { .. } => "udfDetach",
         }
     }
 
@@ -150,13 +252,34 @@ impl Op {
             | UpdatePassword { service }
             | CreatePrivateEndpoint { service }
             | ServicePrometheus { service }
+            | GetScalingSchedule { service }
+            | UpsertScalingSchedule { service }
+            | DeleteScalingSchedule { service }
+            | GetUpgradeWindow { service }
+            | UpdateUpgradeWindow { service }
+            | DeleteUpgradeWindow { service }
+            | ListClickhouseSettings { service }
+            | UpdateClickhouseSettings { service }
+            | GetClickhouseSettingsSchema { service }
+            | GetClickhouseSetting { service, .. }
+            | DeleteClickhouseSetting { service, .. }
             | ListBackups { service }
             | GetBackupConfiguration { service }
             | UpdateBackupConfiguration { service }
+            | GetBackupBucket { service }
+            | CreateBackupBucket { service }
+            | UpdateBackupBucket { service }
+            | DeleteBackupBucket { service }
             | ListClickPipes { service }
             | CreateClickPipe { service }
+            | DiscoverClickPipeSchema { service }
+            | GetCdcScaling { service }
+            | UpdateCdcScaling { service }
             | ListReversePrivateEndpoints { service }
-            | CreateReversePrivateEndpoint { service } => out.push(("serviceId", service.as_str())),
+            | CreateReversePrivateEndpoint { service }
+            | GetUdfAttachment { service, .. }
+            | AttachUdf { service, .. }
+            | DetachUdf { service, .. } => out.push(("serviceId", service.as_str())),
             GetBackup { service, backup } => {
                 out.push(("serviceId", service.as_str()));
                 out.push(("backupId", backup.as_str()));
@@ -165,11 +288,15 @@ impl Op {
             | UpdateClickPipe { service, pipe }
             | DeleteClickPipe { service, pipe }
             | UpdateClickPipeScaling { service, pipe }
-            | UpdateClickPipeState { service, pipe } => {
+            | UpdateClickPipeState { service, pipe }
+            | GetClickPipeSettings { service, pipe }
+            | UpdateClickPipeSettings { service, pipe } => {
                 out.push(("serviceId", service.as_str()));
                 out.push(("clickPipeId", pipe.as_str()));
             }
-            GetReversePrivateEndpoint { service, endpoint } | DeleteReversePrivateEndpoint { service, endpoint } => {
+            GetReversePrivateEndpoint { service, endpoint }
+            | UpdateReversePrivateEndpoint { service, endpoint }
+            | DeleteReversePrivateEndpoint { service, endpoint } => {
                 out.push(("serviceId", service.as_str()));
                 out.push(("reversePrivateEndpointId", endpoint.as_str()));
             }
@@ -178,7 +305,39 @@ impl Op {
             GetInvitation { invitation } | DeleteInvitation { invitation } => {
                 out.push(("invitationId", invitation.as_str()))
             }
-            _ => {}
+            GetRole { role } | UpdateRole { role } | DeleteRole { role } => out.push(("roleId", role.as_str())),
+            UpdateByoc { byoc } | DeleteByoc { byoc } => out.push(("byocInfrastructureId", byoc.as_str())),
+            ListOrganizations
+            | GetOrganization
+            | UpdateOrganization
+            | OrganizationPrometheus
+            | OrganizationPrivateEndpointConfig
+            | OrganizationPrivateEndpointInfo { .. }
+            | ListQuotas
+            | GetQuota { .. }
+            | CreateByoc
+            | Whoami
+            | ListRoles
+            | CreateRole
+            | ListServices
+            | CreateService
+            | ListKeys
+            | CreateKey
+            | ListMembers
+            | ListInvitations
+            | CreateInvitation
+            | ListActivities
+            | GetActivity { .. }
+            | UsageCost
+            | ListUdfs
+            | CreateUdf
+            | GetUdf { .. }
+            | DeleteUdf { .. }
+            | CreateUdfUploadSession
+            | ListUdfVersions { .. }
+            | CreateUdfVersion { .. }
+            | DeleteUdfVersion { .. }
+            | ListUdfAttachments { .. } => {}
         }
         out
     }
@@ -211,229 +370,147 @@ pub struct MethodNotAllowed {
 pub fn route(method: &Method, segs: &[&str], aliases: bool) -> Option<Result<Routed, MethodNotAllowed>> {
     use Op::*;
     let s = |x: &str| x.to_owned();
+    let only = |want: Method, op: Op, allow: &'static str| if *method == want { Ok(op) } else { Err(allow) };
     let (org, rest) = match segs {
         ["organizations"] => {
-            return Some(if method == Method::GET {
-                Ok(Routed { org: None, op: ListOrganizations })
-            } else {
-                Err(MethodNotAllowed { allow: "GET" })
-            })
+            return Some(only(Method::GET, ListOrganizations, "GET").map(|op| Routed { org: None, op }).map_err(
+                |allow| MethodNotAllowed { allow },
+            ))
+        }
+        ["whoami"] => {
+            return Some(
+                only(Method::GET, Whoami, "GET").map(|op| Routed { org: None, op }).map_err(|allow| MethodNotAllowed {
+                    allow,
+                }),
+            )
         }
         ["organizations", org, rest @ ..] => (Some(s(org)), rest),
         _ => return None,
     };
-    let m = method.clone();
-    let (get, post, patch, delete) = (Method::GET, Method::POST, Method::PATCH, Method::DELETE);
+    let (get, post, put, patch, delete) = (Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE);
+    // Only the method that matched builds its operation, so a request allocates the
+    // path parameters of one operation.
+    macro_rules! by_method {
+        ($allow:literal; $($m:ident => $op:expr),+ $(,)?) => {{
+            #[allow(unreachable_patterns)]
+            match method {
+                $(m if *m == $m => Ok($op),)+
+                _ => Err($allow),
+            }
+        }};
+    }
+    let qe = |ep: &str| ep == "serviceQueryEndpoint" || (aliases && ep == "queryEndpoint");
+    let rpe = |ep: &str| ep == "clickpipesReversePrivateEndpoints" || (aliases && ep == "reversePrivateEndpoints");
     let op: Result<Op, &'static str> = match rest {
-        [] => match m {
-            x if x == get => Ok(GetOrganization),
-            x if x == patch => Ok(UpdateOrganization),
-            _ => Err("GET, PATCH"),
-        },
-        ["prometheus"] => {
-            if m == get {
-                Ok(OrganizationPrometheus)
-            } else {
-                Err("GET")
-            }
-        }
-        ["privateEndpointConfig"] => {
-            if m == get {
-                Ok(OrganizationPrivateEndpointConfig)
-            } else {
-                Err("GET")
-            }
-        }
+        [] => by_method!("GET, PATCH"; get => GetOrganization, patch => UpdateOrganization),
+        ["prometheus"] => only(get, OrganizationPrometheus, "GET"),
+        ["privateEndpointConfig"] => only(get, OrganizationPrivateEndpointConfig, "GET"),
         ["privateEndpointInfo", p, r] if aliases => {
-            if m == get {
-                Ok(OrganizationPrivateEndpointInfo { cloud_provider: s(p), region: s(r) })
-            } else {
-                Err("GET")
-            }
+            only(get, OrganizationPrivateEndpointInfo { cloud_provider: s(p), region: s(r) }, "GET")
         }
-        ["services"] => match m {
-            x if x == get => Ok(ListServices),
-            x if x == post => Ok(CreateService),
-            _ => Err("GET, POST"),
-        },
-        ["services", id] => match m {
-            x if x == get => Ok(GetService { service: s(id) }),
-            x if x == patch => Ok(UpdateService { service: s(id) }),
-            x if x == delete => Ok(DeleteService { service: s(id) }),
-            _ => Err("GET, PATCH, DELETE"),
-        },
-        ["services", id, "privateEndpointConfig"] => {
-            if m == get {
-                Ok(GetPrivateEndpointConfig { service: s(id) })
-            } else {
-                Err("GET")
-            }
+        ["quotas"] => only(get, ListQuotas, "GET"),
+        ["quotas", q] => only(get, GetQuota { quota: s(q) }, "GET"),
+        ["byocInfrastructure"] => only(post, CreateByoc, "POST"),
+        ["byocInfrastructure", b] => by_method!("PATCH, DELETE";
+            patch => UpdateByoc { byoc: s(b) }, delete => DeleteByoc { byoc: s(b) }),
+        ["roles"] => by_method!("GET, POST"; get => ListRoles, post => CreateRole),
+        ["roles", r] => by_method!("GET, PATCH, DELETE";
+            get => GetRole { role: s(r) }, patch => UpdateRole { role: s(r) }, delete => DeleteRole { role: s(r) }),
+        ["services"] => by_method!("GET, POST"; get => ListServices, post => CreateService),
+        ["services", id] => by_method!("GET, PATCH, DELETE";
+            get => GetService { service: s(id) },
+            patch => UpdateService { service: s(id) },
+            delete => DeleteService { service: s(id) }),
+        ["services", id, "privateEndpointConfig"] => only(get, GetPrivateEndpointConfig { service: s(id) }, "GET"),
+        ["services", id, ep] if qe(ep) => by_method!("GET, POST, DELETE";
+            get => GetQueryEndpoint { service: s(id) },
+            post => UpsertQueryEndpoint { service: s(id) },
+            delete => DeleteQueryEndpoint { service: s(id) }),
+        ["services", id, "state"] => only(patch, UpdateState { service: s(id) }, "PATCH"),
+        ["services", id, "scaling"] => only(patch, UpdateScaling { service: s(id) }, "PATCH"),
+        ["services", id, "replicaScaling"] => only(patch, UpdateReplicaScaling { service: s(id) }, "PATCH"),
+        ["services", id, "password"] => only(patch, UpdatePassword { service: s(id) }, "PATCH"),
+        ["services", id, "privateEndpoint"] => only(post, CreatePrivateEndpoint { service: s(id) }, "POST"),
+        ["services", id, "prometheus"] => only(get, ServicePrometheus { service: s(id) }, "GET"),
+        ["services", id, "scalingSchedule"] => by_method!("GET, POST, DELETE";
+            get => GetScalingSchedule { service: s(id) },
+            post => UpsertScalingSchedule { service: s(id) },
+            delete => DeleteScalingSchedule { service: s(id) }),
+        ["services", id, "upgradeWindow"] => by_method!("GET, PUT, DELETE";
+            get => GetUpgradeWindow { service: s(id) },
+            put => UpdateUpgradeWindow { service: s(id) },
+            delete => DeleteUpgradeWindow { service: s(id) }),
+        ["services", id, "clickhouseSettings"] => by_method!("GET, PATCH";
+            get => ListClickhouseSettings { service: s(id) },
+            patch => UpdateClickhouseSettings { service: s(id) }),
+        // `schema` is the schema for GET; a setting of that name can still be deleted.
+        ["services", id, "clickhouseSettings", "schema"] => by_method!("GET, DELETE";
+            get => GetClickhouseSettingsSchema { service: s(id) },
+            delete => DeleteClickhouseSetting { service: s(id), setting: s("schema") }),
+        ["services", id, "clickhouseSettings", name] => by_method!("GET, DELETE";
+            get => GetClickhouseSetting { service: s(id), setting: s(name) },
+            delete => DeleteClickhouseSetting { service: s(id), setting: s(name) }),
+        ["services", id, "backups"] => only(get, ListBackups { service: s(id) }, "GET"),
+        ["services", id, "backups", b] => only(get, GetBackup { service: s(id), backup: s(b) }, "GET"),
+        ["services", id, "backupConfiguration"] => by_method!("GET, PATCH";
+            get => GetBackupConfiguration { service: s(id) },
+            patch => UpdateBackupConfiguration { service: s(id) }),
+        ["services", id, "backupBucket"] => by_method!("GET, POST, PATCH, DELETE";
+            get => GetBackupBucket { service: s(id) },
+            post => CreateBackupBucket { service: s(id) },
+            patch => UpdateBackupBucket { service: s(id) },
+            delete => DeleteBackupBucket { service: s(id) }),
+        ["services", id, "clickpipes"] => by_method!("GET, POST";
+            get => ListClickPipes { service: s(id) }, post => CreateClickPipe { service: s(id) }),
+        ["services", id, "clickpipes", "schemaDiscovery"] => {
+            only(post, DiscoverClickPipeSchema { service: s(id) }, "POST")
         }
-        ["services", id, ep] if *ep == "serviceQueryEndpoint" || (aliases && *ep == "queryEndpoint") => match m {
-            x if x == get => Ok(GetQueryEndpoint { service: s(id) }),
-            x if x == post => Ok(UpsertQueryEndpoint { service: s(id) }),
-            x if x == delete => Ok(DeleteQueryEndpoint { service: s(id) }),
-            _ => Err("GET, POST, DELETE"),
-        },
-        ["services", id, "state"] => {
-            if m == patch {
-                Ok(UpdateState { service: s(id) })
-            } else {
-                Err("PATCH")
-            }
-        }
-        ["services", id, "scaling"] => {
-            if m == patch {
-                Ok(UpdateScaling { service: s(id) })
-            } else {
-                Err("PATCH")
-            }
-        }
-        ["services", id, "replicaScaling"] => {
-            if m == patch {
-                Ok(UpdateReplicaScaling { service: s(id) })
-            } else {
-                Err("PATCH")
-            }
-        }
-        ["services", id, "password"] => {
-            if m == patch {
-                Ok(UpdatePassword { service: s(id) })
-            } else {
-                Err("PATCH")
-            }
-        }
-        ["services", id, "privateEndpoint"] => {
-            if m == post {
-                Ok(CreatePrivateEndpoint { service: s(id) })
-            } else {
-                Err("POST")
-            }
-        }
-        ["services", id, "prometheus"] => {
-            if m == get {
-                Ok(ServicePrometheus { service: s(id) })
-            } else {
-                Err("GET")
-            }
-        }
-        ["services", id, "backups"] => {
-            if m == get {
-                Ok(ListBackups { service: s(id) })
-            } else {
-                Err("GET")
-            }
-        }
-        ["services", id, "backups", b] => {
-            if m == get {
-                Ok(GetBackup { service: s(id), backup: s(b) })
-            } else {
-                Err("GET")
-            }
-        }
-        ["services", id, "backupConfiguration"] => match m {
-            x if x == get => Ok(GetBackupConfiguration { service: s(id) }),
-            x if x == patch => Ok(UpdateBackupConfiguration { service: s(id) }),
-            _ => Err("GET, PATCH"),
-        },
-        ["services", id, "clickpipes"] => match m {
-            x if x == get => Ok(ListClickPipes { service: s(id) }),
-            x if x == post => Ok(CreateClickPipe { service: s(id) }),
-            _ => Err("GET, POST"),
-        },
-        ["services", id, "clickpipes", p] => match m {
-            x if x == get => Ok(GetClickPipe { service: s(id), pipe: s(p) }),
-            x if x == patch => Ok(UpdateClickPipe { service: s(id), pipe: s(p) }),
-            x if x == delete => Ok(DeleteClickPipe { service: s(id), pipe: s(p) }),
-            _ => Err("GET, PATCH, DELETE"),
-        },
+        ["services", id, "clickpipes", p] => by_method!("GET, PATCH, DELETE";
+            get => GetClickPipe { service: s(id), pipe: s(p) },
+            patch => UpdateClickPipe { service: s(id), pipe: s(p) },
+            delete => DeleteClickPipe { service: s(id), pipe: s(p) }),
         ["services", id, "clickpipes", p, "scaling"] => {
-            if m == patch {
-                Ok(UpdateClickPipeScaling { service: s(id), pipe: s(p) })
-            } else {
-                Err("PATCH")
-            }
+            only(patch, UpdateClickPipeScaling { service: s(id), pipe: s(p) }, "PATCH")
         }
         ["services", id, "clickpipes", p, "state"] => {
-            if m == patch {
-                Ok(UpdateClickPipeState { service: s(id), pipe: s(p) })
-            } else {
-                Err("PATCH")
-            }
+            only(patch, UpdateClickPipeState { service: s(id), pipe: s(p) }, "PATCH")
         }
-        ["services", id, rpe]
-            if *rpe == "clickpipesReversePrivateEndpoints" || (aliases && *rpe == "reversePrivateEndpoints") =>
-        {
-            match m {
-                x if x == get => Ok(ListReversePrivateEndpoints { service: s(id) }),
-                x if x == post => Ok(CreateReversePrivateEndpoint { service: s(id) }),
-                _ => Err("GET, POST"),
-            }
-        }
-        ["services", id, rpe, e]
-            if *rpe == "clickpipesReversePrivateEndpoints" || (aliases && *rpe == "reversePrivateEndpoints") =>
-        {
-            match m {
-                x if x == get => Ok(GetReversePrivateEndpoint { service: s(id), endpoint: s(e) }),
-                x if x == delete => Ok(DeleteReversePrivateEndpoint { service: s(id), endpoint: s(e) }),
-                _ => Err("GET, DELETE"),
-            }
-        }
-        ["keys"] => match m {
-            x if x == get => Ok(ListKeys),
-            x if x == post => Ok(CreateKey),
-            _ => Err("GET, POST"),
-        },
-        ["keys", k] => match m {
-            x if x == get => Ok(GetKey { key: s(k) }),
-            x if x == patch => Ok(UpdateKey { key: s(k) }),
-            x if x == delete => Ok(DeleteKey { key: s(k) }),
-            _ => Err("GET, PATCH, DELETE"),
-        },
-        ["members"] => {
-            if m == get {
-                Ok(ListMembers)
-            } else {
-                Err("GET")
-            }
-        }
-        ["members", u] => match m {
-            x if x == get => Ok(GetMember { user: s(u) }),
-            x if x == patch => Ok(UpdateMember { user: s(u) }),
-            x if x == delete => Ok(DeleteMember { user: s(u) }),
-            _ => Err("GET, PATCH, DELETE"),
-        },
-        ["invitations"] => match m {
-            x if x == get => Ok(ListInvitations),
-            x if x == post => Ok(CreateInvitation),
-            _ => Err("GET, POST"),
-        },
-        ["invitations", i] => match m {
-            x if x == get => Ok(GetInvitation { invitation: s(i) }),
-            x if x == delete => Ok(DeleteInvitation { invitation: s(i) }),
-            _ => Err("GET, DELETE"),
-        },
-        ["activities"] => {
-            if m == get {
-                Ok(ListActivities)
-            } else {
-                Err("GET")
-            }
-        }
-        ["activities", a] => {
-            if m == get {
-                Ok(GetActivity { activity: s(a) })
-            } else {
-                Err("GET")
-            }
-        }
-        ["usageCost"] => {
-            if m == get {
-                Ok(UsageCost)
-            } else {
-                Err("GET")
-            }
-        }
+        ["services", id, "clickpipes", p, "settings"] => by_method!("GET, PUT";
+            get => GetClickPipeSettings { service: s(id), pipe: s(p) },
+            put => UpdateClickPipeSettings { service: s(id), pipe: s(p) }),
+        ["services", id, "clickpipesCdcScaling"] => by_method!("GET, PATCH";
+            get => GetCdcScaling { service: s(id) }, patch => UpdateCdcScaling { service: s(id) }),
+        ["services", id, ep] if rpe(ep) => by_method!("GET, POST";
+            get => ListReversePrivateEndpoints { service: s(id) },
+            post => CreateReversePrivateEndpoint { service: s(id) }),
+        ["services", id, ep, e] if rpe(ep) => by_method!("GET, PATCH, DELETE";
+            get => GetReversePrivateEndpoint { service: s(id), endpoint: s(e) },
+            patch => UpdateReversePrivateEndpoint { service: s(id), endpoint: s(e) },
+            delete => DeleteReversePrivateEndpoint { service: s(id), endpoint: s(e) }),
+        ["keys"] => by_method!("GET, POST"; get => ListKeys, post => CreateKey),
+        ["keys", k] => by_method!("GET, PATCH, DELETE";
+            get => GetKey { key: s(k) }, patch => UpdateKey { key: s(k) }, delete => DeleteKey { key: s(k) }),
+        ["members"] => only(get, ListMembers, "GET"),
+        ["members", u] => by_method!("GET, PATCH, DELETE";
+            get => GetMember { user: s(u) }, patch => UpdateMember { user: s(u) }, delete => DeleteMember { user: s(u) }),
+        ["invitations"] => by_method!("GET, POST"; get => ListInvitations, post => CreateInvitation),
+        ["invitations", i] => by_method!("GET, DELETE";
+            get => GetInvitation { invitation: s(i) }, delete => DeleteInvitation { invitation: s(i) }),
+        ["activities"] => only(get, ListActivities, "GET"),
+        ["activities", a] => only(get, GetActivity { activity: s(a) }, "GET"),
+        ["usageCost"] => only(get, UsageCost, "GET"),
+        ["udfs"] => by_method!("GET, POST"; get => ListUdfs, post => CreateUdf),
+        ["udfUploads", "url"] => only(post, CreateUdfUploadSession, "POST"),
+        ["udfs", f] => by_method!("GET, DELETE";
+            get => GetUdf { function: s(f) }, delete => DeleteUdf { function: s(f) }),
+        ["udfs", f, "versions"] => by_method!("GET, POST";
+            get => ListUdfVersions { function: s(f) }, post => CreateUdfVersion { function: s(f) }),
+        ["udfs", f, "versions", v] => only(delete, DeleteUdfVersion { function: s(f), version: s(v) }, "DELETE"),
+        ["udfs", f, "attachments"] => only(get, ListUdfAttachments { function: s(f) }, "GET"),
+        ["udfs", f, "attachments", svc] => by_method!("GET, PUT, DELETE";
+            get => GetUdfAttachment { function: s(f), service: s(svc) },
+            put => AttachUdf { function: s(f), service: s(svc) },
+            delete => DetachUdf { function: s(f), service: s(svc) }),
         _ => return None,
     };
     Some(op.map(|op| Routed { org, op }).map_err(|allow| MethodNotAllowed { allow }))
@@ -453,5 +530,17 @@ mod tests {
         assert!(route(&Method::GET, &["organizations", "o", "services", "s", "queryEndpoint"], false).is_none());
         assert!(route(&Method::GET, &["organizations", "o", "services", "s", "queryEndpoint"], true).is_some());
         assert!(route(&Method::GET, &["nothing"], true).is_none());
+    }
+
+    #[test]
+    fn literal_segments_win_over_parameters() {
+        let r = route(&Method::POST, &["organizations", "o", "services", "s", "clickpipes", "schemaDiscovery"], true);
+        assert_eq!(r.unwrap().unwrap().op, Op::DiscoverClickPipeSchema { service: "s".into() });
+        let r = route(&Method::GET, &["organizations", "o", "services", "s", "clickhouseSettings", "schema"], true);
+        assert_eq!(r.unwrap().unwrap().op, Op::GetClickhouseSettingsSchema { service: "s".into() });
+        let r = route(&Method::GET, &["organizations", "o", "services", "s", "clickhouseSettings", "max_threads"], true);
+        assert_eq!(r.unwrap().unwrap().op.name(), "serviceClickhouseSettingGet");
+        let r = route(&Method::GET, &["whoami"], true).unwrap().unwrap();
+        assert_eq!((r.op, r.org), (Op::Whoami, None));
     }
 }

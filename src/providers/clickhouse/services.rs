@@ -13,7 +13,7 @@ use super::activities;
 use super::backups;
 use super::model::*;
 use super::routes::Op;
-use super::validate::{self as v, Command};
+use super::validate::{self as v, scaling as vs, Command};
 use super::view;
 use super::{Call, ChError, ClickHouse, Out, Res};
 use crate::http::json_object;
@@ -111,6 +111,9 @@ const CREATE_FIELDS: &[&str] = &[
     "minReplicaMemoryGb",
     "maxReplicaMemoryGb",
     "numReplicas",
+    "autoscalingMode",
+    "minReplicas",
+    "maxReplicas",
     "idleScaling",
     "idleTimeoutMinutes",
     "isReadonly",
@@ -140,6 +143,9 @@ struct ServiceSpec {
     min_replica: u32,
     max_replica: u32,
     num_replicas: u32,
+    autoscaling_mode: AutoscalingMode,
+    /// The horizontal band; `(num_replicas, num_replicas)` in vertical mode.
+    band: (u32, u32),
     idle_scaling: bool,
     idle_timeout_minutes: u32,
     is_readonly: bool,
@@ -171,14 +177,25 @@ fn create_spec(ch: &ClickHouse, call: &Call, body: &serde_json::Map<String, Valu
     let f = Fields::new(body);
     v::unknown_fields(&f, CREATE_FIELDS, s.strict_unknown_fields)?;
     let name = f.str("name")?.ok_or_else(|| FieldError::says("name", "must be 1-50 characters"))?;
-    let name = v::service_name(name, s.lenient_names)?;
+    let name = v::service_name(name, s.name_charset)?;
     let provider = f.str("provider")?.ok_or_else(|| FieldError::new("provider", Rule::OneOf(v::PROVIDERS)))?;
     let provider = v::provider(provider)?.to_owned();
     let region = f.str("region")?.ok_or_else(|| FieldError::required("region"))?;
-    let region = v::region(&provider, region, s.openapi_regions)?;
+    let region = v::region(&provider, region, s.seed_regions)?;
     let tier = f.str("tier")?.map(v::tier).transpose()?;
     v::azure_not_development(&provider, tier.as_deref())?;
     let development = tier.as_deref() == Some("development");
+
+    // Autoscaling mode (official ServicePostRequest): read before memory, because a
+    // horizontal service runs one memory size; the replica counts are checked in their
+    // §7 place below.
+    let mode = f.str("autoscalingMode")?.map(|m| vs::autoscaling_mode("autoscalingMode", m)).transpose()?;
+    let (min_raw, max_raw) = (f.number("minReplicas")?, f.number("maxReplicas")?);
+    let unequal_band = matches!((min_raw, max_raw), (Some(a), Some(b)) if a != b);
+    let horizontal = mode == Some(AutoscalingMode::Horizontal) || (mode.is_none() && unequal_band);
+    if horizontal {
+        vs::horizontal_enabled(attrs)?;
+    }
 
     // Memory: CH-R08..R15. Development services have a fixed size; replica fields that
     // real clients always send are accepted and ignored there (CH-R15, RC).
@@ -211,24 +228,50 @@ fn create_spec(ch: &ClickHouse, call: &Call, body: &serde_json::Map<String, Valu
         if let (Some(a), Some(b)) = (min_t, max_t) {
             v::total_min_le_max(a, b)?;
         }
-        let a = match (min_r, min_t) {
-            (Some(a), _) => a,
-            (None, Some(t)) => v::replica_memory_gb("minTotalMemoryGb", replica_from_total(t), paid, cap)?,
-            (None, None) => 8,
+        let min_d = match (min_r, min_t) {
+            (Some(a), _) => Some(a),
+            (None, Some(t)) => Some(v::replica_memory_gb("minTotalMemoryGb", replica_from_total(t), paid, cap)?),
+            (None, None) => None,
         };
-        let b = match (max_r, max_t) {
-            (Some(b), _) => b,
-            (None, Some(t)) => v::replica_memory_gb("maxTotalMemoryGb", replica_from_total(t), paid, cap)?,
-            (None, None) => 120.min(cap),
+        let max_d = match (max_r, max_t) {
+            (Some(b), _) => Some(b),
+            (None, Some(t)) => Some(v::replica_memory_gb("maxTotalMemoryGb", replica_from_total(t), paid, cap)?),
+            (None, None) => None,
+        };
+        // Defaults 8 / 120; a horizontal service runs one size, so a missing bound takes
+        // the given one (8 when neither is given).
+        let (a, b) = match (min_d, max_d) {
+            (Some(a), Some(b)) => (a, b),
+            (Some(a), None) if horizontal => (a, a),
+            (None, Some(b)) if horizontal => (b, b),
+            (None, None) if horizontal => (8, 8),
+            (a, b) => (a.unwrap_or(8), b.unwrap_or(120.min(cap))),
         };
         v::replica_min_le_max(a, b)?;
         (a, b)
     };
+    if horizontal {
+        vs::horizontal_memory("", min_replica, max_replica)?;
+    }
 
     let warehouse_id = f.str("dataWarehouseId")?;
     let default_replicas = if attrs.tier == OrgTier::Basic { 1 } else { 3 };
-    let num_replicas = f.number("numReplicas")?.map(v::num_replicas).transpose()?.unwrap_or(default_replicas);
-    v::replicas_for_warehouse(num_replicas, attrs.tier, warehouse_id.is_none())?;
+    let num_given = f.number("numReplicas")?.map(v::num_replicas).transpose()?;
+    let min_given = min_raw.map(|n| vs::replica_bound("minReplicas", n)).transpose()?;
+    let max_given = max_raw.map(|n| vs::replica_bound("maxReplicas", n)).transpose()?;
+    let (mode, replicas) = vs::band("", mode, num_given, min_given, max_given, None)?;
+    let (num_replicas, band) = match replicas {
+        vs::Replicas::Fixed(n) => (n, (n, n)),
+        vs::Replicas::Band(a, b) => (a, (a, b)),
+        vs::Replicas::Unset => (default_replicas, (default_replicas, default_replicas)),
+    };
+    let band_named = min_given.is_some() && num_given.is_none();
+    v::replicas_for_warehouse(band.0, attrs.tier, warehouse_id.is_none()).map_err(|mut e| {
+        if band_named {
+            e.field = "minReplicas".into();
+        }
+        e
+    })?;
     let idle_scaling = f.bool("idleScaling")?.unwrap_or(true);
     let idle_timeout_minutes = f.number("idleTimeoutMinutes")?.map(v::idle_timeout_minutes).transpose()?.unwrap_or(15);
     let ip_access_list = match f.array("ipAccessList")? {
@@ -310,6 +353,8 @@ fn create_spec(ch: &ClickHouse, call: &Call, body: &serde_json::Map<String, Valu
         min_replica,
         max_replica,
         num_replicas,
+        autoscaling_mode: mode.unwrap_or_default(),
+        band,
         idle_scaling,
         idle_timeout_minutes,
         is_readonly,
@@ -390,6 +435,10 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         min_replica_memory_gb: spec.min_replica,
         max_replica_memory_gb: spec.max_replica,
         num_replicas: spec.num_replicas,
+        autoscaling_mode: spec.autoscaling_mode,
+        min_replicas: spec.band.0,
+        max_replicas: spec.band.1,
+        scaling_schedule: None,
         idle_scaling: spec.idle_scaling,
         idle_timeout_minutes: spec.idle_timeout_minutes,
         ip_access_list: spec.ip_access_list,
@@ -515,7 +564,7 @@ fn patch_service(
 ) -> Result<Vec<&'static str>, ChError> {
     let mut kinds: Vec<&'static str> = Vec::new();
     if let Some(name) = f.str("name")? {
-        next.name = v::service_name(name, s.lenient_names)?;
+        next.name = v::service_name(name, s.name_charset)?;
         kinds.push("service_update_name");
     }
     if let Some(raw) = f.raw("ipAccessList") {
@@ -596,7 +645,9 @@ fn rename(mut e: FieldError, list: &str) -> FieldError {
     e
 }
 
-/// E5: delete a stopped service (seed; knob `deleteAllowedStates=live` widens it).
+/// E5: delete a service in a state the live API allows (O4: provisioning, starting,
+/// awaking, idle, stopped, degraded, failed; its 409 text lists them); knob
+/// `deleteAllowedStates=seed` keeps the seed's stopped-only reading (SEED-A 353).
 fn delete(ch: &ClickHouse, call: &Call, id: &str) -> Res {
     let s = &call.settings;
     let current = ch.service(&call.org.id, id)?;
@@ -741,9 +792,16 @@ fn scaling(ch: &ClickHouse, call: &Call, id: &str, kind: ScalingKind) -> Res {
         ScalingKind::Totals => {
             &["minTotalMemoryGb", "maxTotalMemoryGb", "numReplicas", "idleScaling", "idleTimeoutMinutes"]
         }
-        ScalingKind::Replica => {
-            &["minReplicaMemoryGb", "maxReplicaMemoryGb", "numReplicas", "idleScaling", "idleTimeoutMinutes"]
-        }
+        ScalingKind::Replica => &[
+            "minReplicaMemoryGb",
+            "maxReplicaMemoryGb",
+            "numReplicas",
+            "autoscalingMode",
+            "minReplicas",
+            "maxReplicas",
+            "idleScaling",
+            "idleTimeoutMinutes",
+        ],
     };
     v::unknown_fields(&f, known, s.strict_unknown_fields)?;
     // Validated and applied under the service's lock, on a copy of the live value.
@@ -815,14 +873,47 @@ fn scale_service(
         v::replica_min_le_max(next.min_replica_memory_gb, next.max_replica_memory_gb)?;
         kinds.push("service_update_autoscaling_memory");
     }
-    if let Some(n) = f.number("numReplicas")? {
-        let n = v::num_replicas(n)?;
+    // Replicas: `numReplicas` (both endpoints); the mode and band only on /replicaScaling
+    // (official ServiceReplicaScalingPatchRequest), with the rules of create.
+    let num = f.number("numReplicas")?.map(v::num_replicas).transpose()?;
+    let (mode, min, max) = match kind {
+        ScalingKind::Totals => (None, None, None),
+        ScalingKind::Replica => (
+            f.str("autoscalingMode")?.map(|m| vs::autoscaling_mode("autoscalingMode", m)).transpose()?,
+            f.number("minReplicas")?.map(|n| vs::replica_bound("minReplicas", n)).transpose()?,
+            f.number("maxReplicas")?.map(|n| vs::replica_bound("maxReplicas", n)).transpose()?,
+        ),
+    };
+    let kept = (next.autoscaling_mode == AutoscalingMode::Horizontal).then_some((next.min_replicas, next.max_replicas));
+    let (mode, replicas) = vs::band("", mode, num, min, max, kept)?;
+    let to_mode = match (mode, replicas) {
+        (Some(m), _) => m,
+        (None, vs::Replicas::Fixed(_)) => AutoscalingMode::Vertical,
+        (None, _) => next.autoscaling_mode,
+    };
+    if to_mode == AutoscalingMode::Horizontal && (mode.is_some() || replicas != vs::Replicas::Unset) {
+        vs::horizontal_enabled(&org.hidden)?;
+    }
+    let (a, b) = match replicas {
+        vs::Replicas::Fixed(n) => (n, n),
+        vs::Replicas::Band(a, b) => (a, b),
+        vs::Replicas::Unset if to_mode == next.autoscaling_mode => (next.min_replicas, next.max_replicas),
+        // Vertical to horizontal without a band is refused by `band`; horizontal to
+        // vertical keeps the band's lower end as the fixed count.
+        vs::Replicas::Unset => (next.min_replicas, next.min_replicas),
+    };
+    if replicas != vs::Replicas::Unset || to_mode != next.autoscaling_mode {
         v::num_replicas_adjustable(&org.hidden)?;
         if org.hidden.tier == OrgTier::Basic {
-            v::replicas_for_warehouse(n, OrgTier::Basic, false)?;
+            v::replicas_for_warehouse(b, OrgTier::Basic, false)?;
         }
-        next.num_replicas = n;
+        next.autoscaling_mode = to_mode;
+        (next.min_replicas, next.max_replicas) = (a, b);
+        next.num_replicas = a;
         kinds.push("service_update_autoscaling_replicas");
+    }
+    if next.autoscaling_mode == AutoscalingMode::Horizontal {
+        vs::horizontal_memory("", next.min_replica_memory_gb, next.max_replica_memory_gb)?;
     }
     let idle_scaling = f.bool("idleScaling")?;
     let idle_timeout = f.number("idleTimeoutMinutes")?.map(v::idle_timeout_minutes).transpose()?;
@@ -1108,8 +1199,16 @@ pub fn apply(ch: &ClickHouse, event: Event, cx: &Cx) -> Vec<Transition> {
 /// of its warehouse), ClickPipes, reverse private endpoints, and its empty warehouse.
 pub fn remove_service(ch: &ClickHouse, s: &Service) {
     ch.services.remove(&s.org_id, &s.id);
+    for pipe in ch.clickpipes.list_where(&s.org_id, |p| p.service_id == s.id) {
+        ch.clickpipe_settings.remove(&s.org_id, &pipe.id);
+    }
     ch.clickpipes.retain(|k, p| !(k.0 == s.org_id && p.service_id == s.id));
     ch.reverse_endpoints.retain(|k, p| !(k.0 == s.org_id && p.service_id == s.id));
+    ch.upgrade_windows.remove(&s.org_id, &s.id);
+    ch.clickhouse_settings.remove(&s.org_id, &s.id);
+    ch.backup_buckets.remove(&s.org_id, &s.id);
+    ch.cdc_scaling.remove(&s.org_id, &s.id);
+    super::udfs::forget_service(ch, &s.org_id, &s.id);
     let others = ch.services.count_where(|k, x| k.0 == s.org_id && x.data_warehouse_id == s.data_warehouse_id);
     if others == 0 {
         ch.warehouses.remove(&s.org_id, &s.data_warehouse_id);

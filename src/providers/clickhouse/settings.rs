@@ -1,24 +1,56 @@
 //! ClickHouse knobs (spec §12): every strict/lenient reading, quota and duration, each
-//! named `clickhouse.<name>`, defaulting to the seed-faithful value.
+//! named `clickhouse.<name>`.
+//!
+//! Defaults follow the seeds where they speak and the live API (the official OpenAPI
+//! document, ClickHouse/clickhousectl `crates/clickhouse-cloud-api/clickhouse_cloud_openapi.json`)
+//! where the seeds are silent or older than it; where the two differ, the seed's reading
+//! stays one knob value away (`serviceNameCharset=strict`, `regionSet=seed`,
+//! `deleteAllowedStates=seed`, `backupRules=seed`).
 
 use serde_json::json;
 
 use crate::config::{knob_bool, knob_u64, read, KnobDef};
 
+/// CH-R02 readings of a service name's characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameCharset {
+    /// The official document: 1–50 characters, no charset rule (`ServicePostRequest.name`
+    /// has only `minLength`/`maxLength`), which is what the live API accepts.
+    Official,
+    /// Letters, digits, spaces, `-`, `_` and `.`.
+    Lenient,
+    /// Letters, digits and spaces only (SEED-A 25, SEED-B 230).
+    Strict,
+}
+
+impl NameCharset {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NameCharset::Official => "official",
+            NameCharset::Lenient => "lenient",
+            NameCharset::Strict => "strict",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
-    /// CH-R02: `strict` = letters, digits, spaces; `lenient` adds `-`, `_`, `.`.
-    pub lenient_names: bool,
-    /// CH-R04: `seed` = SEED-B's 19 regions; `openapi` adds O1's 4.
-    pub openapi_regions: bool,
+    /// CH-R02: which characters a service name may hold.
+    pub name_charset: NameCharset,
+    /// CH-R04: `official` = the official document's 24 regions; `seed` = SEED-B's 19.
+    pub seed_regions: bool,
     /// CH-R08/R10: paid cap of replica memory (236 SEED-A/O1, 356 SEED-B).
     pub paid_replica_max: u32,
     /// CH-R14: paid cap of total memory (708 SEED-A, 1068 SEED-B/O1).
     pub paid_total_max: u32,
     /// CH-R11: BYOC size list: `seed002`, `seed000` or `union`.
     pub byoc_sizes: &'static str,
-    /// E5: `seed` = stopped only; `live` = the states the live API allows (O4).
+    /// E5: `live` = the states the live API allows (O4, the default); `seed` = stopped only.
     pub delete_live: bool,
+    /// CH-R46/R47: `official` = retention 24..1080 in whole days and, with a start time,
+    /// a period of 24 or 48 hours; `seed` = retention between the period and 720 and, with
+    /// a start time, a period of 24 only.
+    pub seed_backup_rules: bool,
     pub delete_returns_service: bool,
     pub soft_delete: bool,
     pub awake_command: bool,
@@ -50,17 +82,21 @@ pub struct Durations {
     pub backup: u64,
     pub clickpipe: u64,
     pub reverse_private_endpoint: u64,
+    pub byoc: u64,
+    pub udf_build: u64,
+    pub udf_attach: u64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            lenient_names: false,
-            openapi_regions: false,
+            name_charset: NameCharset::Official,
+            seed_regions: false,
             paid_replica_max: 356,
             paid_total_max: 1068,
             byoc_sizes: "seed002",
-            delete_live: false,
+            delete_live: true,
+            seed_backup_rules: false,
             delete_returns_service: false,
             soft_delete: false,
             awake_command: true,
@@ -85,6 +121,9 @@ impl Default for Settings {
                 backup: 300,
                 clickpipe: 30,
                 reverse_private_endpoint: 60,
+                byoc: 60,
+                udf_build: 30,
+                udf_attach: 20,
             },
         }
     }
@@ -93,19 +132,23 @@ impl Default for Settings {
 pub static KNOBS: &[KnobDef<Settings>] = &[
     KnobDef {
         name: "serviceNameCharset",
-        doc: "CH-R02 service names: strict (letters, digits, spaces, per the seeds) or lenient (adds - _ .)",
-        get: |s| json!(if s.lenient_names { "lenient" } else { "strict" }),
+        doc: "CH-R02 service names of 1-50 characters: official (any character, as the live API), lenient (letters, digits, spaces, - _ .) or strict (letters, digits, spaces, per the seeds)",
+        get: |s| json!(s.name_charset.as_str()),
         set: |s, v| {
-            s.lenient_names = read::flag(v, "strict", "lenient")?;
+            s.name_charset = match read::choice(v, &["official", "lenient", "strict"])? {
+                "lenient" => NameCharset::Lenient,
+                "strict" => NameCharset::Strict,
+                _ => NameCharset::Official,
+            };
             Ok(())
         },
     },
     KnobDef {
         name: "regionSet",
-        doc: "CH-R04 regions: seed (the 19 of seed 002) or openapi (adds ap-northeast-2, il-central-1, asia-northeast1, centralus)",
-        get: |s| json!(if s.openapi_regions { "openapi" } else { "seed" }),
+        doc: "CH-R04 regions: official (the 24 of the official document; 'openapi' is an alias) or seed (the 19 of seed 002, with me-central-1)",
+        get: |s| json!(if s.seed_regions { "seed" } else { "official" }),
         set: |s, v| {
-            s.openapi_regions = read::flag(v, "seed", "openapi")?;
+            s.seed_regions = read::choice(v, &["official", "openapi", "seed"])? == "seed";
             Ok(())
         },
     },
@@ -144,10 +187,19 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
     },
     KnobDef {
         name: "deleteAllowedStates",
-        doc: "E5 delete: seed (stopped only) or live (provisioning, starting, awaking, idle, stopped, degraded, failed)",
+        doc: "E5 delete: live (provisioning, starting, awaking, idle, stopped, degraded, failed, as the live API) or seed (stopped only)",
         get: |s| json!(if s.delete_live { "live" } else { "seed" }),
         set: |s, v| {
             s.delete_live = read::flag(v, "seed", "live")?;
+            Ok(())
+        },
+    },
+    KnobDef {
+        name: "backupRules",
+        doc: "CH-R46/R47 backup configuration: official (retention 24..1080 in multiples of 24; with backupStartTime a period of 24 or 48) or seed (retention between the period and 720; with backupStartTime a period of 24)",
+        get: |s| json!(if s.seed_backup_rules { "seed" } else { "official" }),
+        set: |s, v| {
+            s.seed_backup_rules = read::flag(v, "official", "seed")?;
             Ok(())
         },
     },
@@ -218,5 +270,10 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
     knob_u64!(concat!("durations.", "clickpipe"), durations.clickpipe, "simulated seconds a ClickPipe stays Provisioning/Stopping"),
     knob_u64!(concat!("durations.", "reversePrivateEndpoint"), durations.reverse_private_endpoint,
         "simulated seconds a reverse private endpoint stays Provisioning"
+    ),
+    knob_u64!(concat!("durations.", "byoc"), durations.byoc, "simulated seconds a BYOC infrastructure stays infra-provisioning"),
+    knob_u64!(concat!("durations.", "udfBuild"), durations.udf_build, "simulated seconds a UDF version stays building"),
+    knob_u64!(concat!("durations.", "udfAttach"), durations.udf_attach,
+        "simulated seconds a UDF attachment stays provisioning or deprovisioning"
     ),
 ];

@@ -202,13 +202,21 @@ fn available_private_endpoints<'a>(s: &'a Service, org: &'a Organization) -> imp
 /// times more. Fields come in byte order of their names, the order the answers have
 /// always had (they were `serde_json::Map`s, which sort their keys), so the bytes did
 /// not change; the unit test below holds the old `Value` rendering as the oracle.
+///
+/// Every Service answer carries what the official document marks required
+/// (`autoscalingMode`, `currentScaling`); `numReplicas` only in vertical mode and
+/// `minReplicas`/`maxReplicas`/`replicaMemoryGb` only in horizontal mode (official
+/// `Service`: "Present only when the service uses ... autoscaling").
 fn write_service(out: &mut Vec<u8>, s: &Service, org: &Organization, cx: &Cx) {
-    strings(out, br#"{"availablePrivateEndpointIds":"#, available_private_endpoints(s, org));
+    let horizontal = s.autoscaling_mode == AutoscalingMode::Horizontal;
+    field(out, br#"{"autoscalingMode":"#, s.autoscaling_mode.as_str());
+    strings(out, br#","availablePrivateEndpointIds":"#, available_private_endpoints(s, org));
     optional(out, br#","byocId":"#, s.byoc_id.as_deref());
     field(out, br#","clickhouseVersion":"#, &s.clickhouse_version);
     optional(out, br#","complianceType":"#, s.compliance_type.as_deref());
     out.extend_from_slice(br#","createdAt":"#);
     timestamp(out, cx, s.created_at);
+    write_current_scaling(out, &s.effective());
     field(out, br#","dataWarehouseId":"#, &s.data_warehouse_id);
     flag(out, br#","enableCoreDumps":"#, s.enable_core_dumps);
     optional(out, br#","encryptionAssumedRoleIdentifier":"#, s.encryption_assumed_role_identifier.as_deref());
@@ -248,16 +256,31 @@ fn write_service(out: &mut Vec<u8>, s: &Service, org: &Organization, cx: &Cx) {
     flag(out, br#","isPrimary":"#, s.is_primary);
     flag(out, br#","isReadonly":"#, s.is_readonly);
     count(out, br#","maxReplicaMemoryGb":"#, s.max_replica_memory_gb);
+    if horizontal {
+        count(out, br#","maxReplicas":"#, s.max_replicas);
+    }
     count(out, br#","maxTotalMemoryGb":"#, s.max_total_memory_gb());
     count(out, br#","minReplicaMemoryGb":"#, s.min_replica_memory_gb);
+    if horizontal {
+        count(out, br#","minReplicas":"#, s.min_replicas);
+    }
     count(out, br#","minTotalMemoryGb":"#, s.min_total_memory_gb());
     field(out, br#","name":"#, &s.name);
-    count(out, br#","numReplicas":"#, s.num_replicas);
+    if !horizontal {
+        count(out, br#","numReplicas":"#, s.num_replicas);
+    }
     strings(out, br#","privateEndpointIds":"#, s.private_endpoint_ids.iter().map(String::as_str));
     optional(out, br#","profile":"#, s.profile.as_deref());
     field(out, br#","provider":"#, &s.provider);
     field(out, br#","region":"#, &s.region);
     field(out, br#","releaseChannel":"#, &s.release_channel);
+    if horizontal {
+        count(out, br#","replicaMemoryGb":"#, s.min_replica_memory_gb);
+    }
+    if let Some(schedule) = s.scaling_schedule.as_deref() {
+        out.extend_from_slice(br#","scalingSchedule":"#);
+        scaling_schedule(schedule, s).write_json(out);
+    }
     field(out, br#","state":"#, s.state.as_str());
     out.extend_from_slice(br#","tags":["#);
     for (i, t) in s.tags.iter().enumerate() {
@@ -270,6 +293,77 @@ fn write_service(out: &mut Vec<u8>, s: &Service, org: &Organization, cx: &Cx) {
     optional(out, br#","tier":"#, s.tier.as_deref().or(org.hidden.legacy_tiers.then_some("production")));
     optional(out, br#","transparentDataEncryptionKeyId":"#, s.transparent_data_encryption_key_id.as_deref());
     out.push(b'}');
+}
+
+/// Official `CurrentScaling`, keys in byte order.
+fn write_current_scaling(out: &mut Vec<u8>, e: &Effective) {
+    out.extend_from_slice(br#","currentScaling":{"#);
+    if let Some(id) = e.active_entry_id {
+        field(out, br#""activeEntryId":"#, id);
+        out.push(b',');
+    }
+    field(out, br#""effectiveAutoscalingMode":"#, e.mode.as_str());
+    flag(out, br#","effectiveIdleScaling":"#, e.idle_scaling);
+    count(out, br#","effectiveIdleTimeoutMinutes":"#, e.idle_timeout_minutes);
+    count(out, br#","effectiveMaxReplicaMemoryGb":"#, e.max_replica_memory_gb);
+    count(out, br#","effectiveMaxReplicas":"#, e.max_replicas);
+    count(out, br#","effectiveMinReplicaMemoryGb":"#, e.min_replica_memory_gb);
+    count(out, br#","effectiveMinReplicas":"#, e.min_replicas);
+    out.push(b'}');
+}
+
+/// Official `ScalingScheduleEntry`: a vertical entry with a fixed count reports it as an
+/// equal band; absent values stay absent.
+pub fn scaling_entry(e: &ScalingEntry, active: Option<&str>) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(e.id));
+    m.insert("name".into(), json!(e.name));
+    m.insert("weekdays".into(), json!(e.weekdays));
+    m.insert("startHourUtc".into(), json!(e.start_hour_utc));
+    m.insert("endHourUtc".into(), json!(e.end_hour_utc));
+    m.insert("autoscalingMode".into(), json!(e.autoscaling_mode.as_str()));
+    let mut put = |k: &str, v: Option<Value>| {
+        if let Some(v) = v {
+            m.insert(k.to_owned(), v);
+        }
+    };
+    put("minReplicaMemoryGb", e.min_replica_memory_gb.map(|n| json!(n)));
+    put("maxReplicaMemoryGb", e.max_replica_memory_gb.map(|n| json!(n)));
+    put("minReplicas", e.min_replicas.map(|n| json!(n)));
+    put("maxReplicas", e.max_replicas.map(|n| json!(n)));
+    put("idleScaling", e.idle_scaling.map(|b| json!(b)));
+    put("idleTimeoutMinutes", e.idle_timeout_minutes.map(|n| json!(n)));
+    m.insert("isActiveNow".into(), json!(active == Some(e.id.as_str())));
+    Value::Object(m)
+}
+
+/// Official `ScalingScheduleBaseConfig` of a service: the scaling applied when no entry
+/// is active.
+pub fn base_config(s: &Service) -> Value {
+    let vertical = s.autoscaling_mode == AutoscalingMode::Vertical;
+    let (min, max) = if vertical { (s.num_replicas, s.num_replicas) } else { (s.min_replicas, s.max_replicas) };
+    json!({
+        "autoscalingMode": s.autoscaling_mode.as_str(),
+        "minReplicaMemoryGb": s.min_replica_memory_gb,
+        "maxReplicaMemoryGb": s.max_replica_memory_gb,
+        "minReplicas": min,
+        "maxReplicas": max,
+        "idleScaling": s.idle_scaling,
+        "idleTimeoutMinutes": s.idle_timeout_minutes,
+    })
+}
+
+/// Official `ScalingSchedule` of a service: `{entries, baseConfig, activeEntryId?}`.
+pub fn scaling_schedule(schedule: &ScalingSchedule, s: &Service) -> Value {
+    let active = schedule.active_entry_id.as_deref();
+    let mut v = json!({
+        "entries": schedule.entries.iter().map(|e| scaling_entry(e, active)).collect::<Vec<_>>(),
+        "baseConfig": base_config(s),
+    });
+    if let Some(id) = active {
+        v["activeEntryId"] = json!(id);
+    }
+    v
 }
 
 /// `Service` (§4.2) of `s` in `org`, written by hand (see `write_service`).
@@ -458,7 +552,32 @@ mod tests {
         m.insert("maxTotalMemoryGb".into(), json!(s.max_total_memory_gb()));
         m.insert("minReplicaMemoryGb".into(), json!(s.min_replica_memory_gb));
         m.insert("maxReplicaMemoryGb".into(), json!(s.max_replica_memory_gb));
-        m.insert("numReplicas".into(), json!(s.num_replicas));
+        let horizontal = s.autoscaling_mode == AutoscalingMode::Horizontal;
+        m.insert("autoscalingMode".into(), json!(s.autoscaling_mode.as_str()));
+        if horizontal {
+            m.insert("minReplicas".into(), json!(s.min_replicas));
+            m.insert("maxReplicas".into(), json!(s.max_replicas));
+            m.insert("replicaMemoryGb".into(), json!(s.min_replica_memory_gb));
+        } else {
+            m.insert("numReplicas".into(), json!(s.num_replicas));
+        }
+        let e = s.effective();
+        let mut current = json!({
+            "effectiveAutoscalingMode": e.mode.as_str(),
+            "effectiveMinReplicaMemoryGb": e.min_replica_memory_gb,
+            "effectiveMaxReplicaMemoryGb": e.max_replica_memory_gb,
+            "effectiveMinReplicas": e.min_replicas,
+            "effectiveMaxReplicas": e.max_replicas,
+            "effectiveIdleScaling": e.idle_scaling,
+            "effectiveIdleTimeoutMinutes": e.idle_timeout_minutes,
+        });
+        if let Some(id) = e.active_entry_id {
+            current["activeEntryId"] = json!(id);
+        }
+        m.insert("currentScaling".into(), current);
+        if let Some(schedule) = s.scaling_schedule.as_deref() {
+            m.insert("scalingSchedule".into(), scaling_schedule(schedule, s));
+        }
         m.insert("idleScaling".into(), json!(s.idle_scaling));
         m.insert("idleTimeoutMinutes".into(), json!(s.idle_timeout_minutes));
         m.insert("ipAccessList".into(), json!(s.ip_access_list));
@@ -502,6 +621,10 @@ mod tests {
             min_replica_memory_gb: 8,
             max_replica_memory_gb: 120,
             num_replicas: 3,
+            autoscaling_mode: AutoscalingMode::Vertical,
+            min_replicas: 3,
+            max_replicas: 3,
+            scaling_schedule: None,
             idle_scaling: true,
             idle_timeout_minutes: 15,
             ip_access_list: Vec::new(),
@@ -648,7 +771,42 @@ mod tests {
             ..full_service()
         };
         let short_id = Service { id: "short".into(), provider: "aws".into(), ..bare_service() };
-        let services = [bare_service(), full_service(), short_id, odd];
+        let entry = |id: &str, mode| ScalingEntry {
+            id: id.into(),
+            name: "nights \"n\"".into(),
+            weekdays: vec![0, 6],
+            start_hour_utc: 22,
+            end_hour_utc: 6,
+            autoscaling_mode: mode,
+            min_replica_memory_gb: Some(16),
+            max_replica_memory_gb: Some(16),
+            min_replicas: Some(2),
+            max_replicas: Some(5),
+            idle_scaling: None,
+            idle_timeout_minutes: Some(30),
+        };
+        let scheduled = Service {
+            autoscaling_mode: AutoscalingMode::Horizontal,
+            min_replicas: 2,
+            max_replicas: 6,
+            min_replica_memory_gb: 24,
+            max_replica_memory_gb: 24,
+            scaling_schedule: Some(Box::new(ScalingSchedule {
+                entries: vec![entry("e1", AutoscalingMode::Horizontal), entry("e2", AutoscalingMode::Vertical)],
+                active_entry_id: Some("e1".into()),
+                generation: 1,
+            })),
+            ..full_service()
+        };
+        let idle_schedule = Service {
+            scaling_schedule: Some(Box::new(ScalingSchedule {
+                entries: vec![entry("e3", AutoscalingMode::Vertical)],
+                active_entry_id: None,
+                generation: 1,
+            })),
+            ..bare_service()
+        };
+        let services = [bare_service(), full_service(), short_id, odd, scheduled, idle_schedule];
         for legacy in [false, true] {
             let org = org(legacy);
             for s in &services {

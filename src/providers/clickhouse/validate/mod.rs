@@ -7,6 +7,7 @@
 //! invitations, activities, usage).
 
 pub mod org;
+pub mod scaling;
 
 use std::net::IpAddr;
 
@@ -14,7 +15,7 @@ use serde_json::Value;
 
 use super::error::ChError;
 use super::model::{IpAccessEntry, OrgAttributes, OrgTier, Tag};
-use super::settings::Settings;
+use super::settings::{NameCharset, Settings};
 use crate::validation::{integral, FieldError, Fields, Rule};
 
 /// CH-R49: path ids are UUIDs (activityId excepted). 400 `Invalid <param>`.
@@ -28,23 +29,25 @@ pub fn path_uuid(param: &str, value: &str) -> Result<(), ChError> {
 
 pub use crate::validation::is_uuid;
 
-/// CH-R01 + CH-R02: `name` is 1–50 characters of letters, digits and spaces, not all
-/// spaces (SEED-A 25, SEED-B 230); knob `serviceNameCharset=lenient` adds `-`, `_`, `.`.
-pub fn service_name(name: &str, lenient: bool) -> Result<String, FieldError> {
+/// CH-R01 + CH-R02: `name` is 1–50 characters. Which characters: knob
+/// `serviceNameCharset`. `official` (the default) has no charset rule, as the official
+/// document (`ServicePostRequest.name`: `minLength` 1, `maxLength` 50, nothing else) and the
+/// live API have it: `clickhousectl` creates `my-svc_1.x`. `strict` is the seeds' reading
+/// (SEED-A 25, SEED-B 230: letters, digits and spaces, not all spaces); `lenient` adds
+/// `-`, `_`, `.` to it.
+pub fn service_name(name: &str, charset: NameCharset) -> Result<String, FieldError> {
     let len = name.chars().count();
     if !(1..=50).contains(&len) {
         return Err(FieldError::says("name", "must be 1-50 characters"));
     }
+    let (lenient, text) = match charset {
+        NameCharset::Official => return Ok(name.to_owned()),
+        NameCharset::Lenient => (true, "may contain only alphanumeric characters, spaces, '-', '_' and '.'"),
+        NameCharset::Strict => (false, "may contain only alphanumeric characters and spaces"),
+    };
     let ok = |c: char| c.is_ascii_alphanumeric() || c == ' ' || (lenient && matches!(c, '-' | '_' | '.'));
     if !name.chars().all(ok) || name.trim().is_empty() {
-        return Err(FieldError::says(
-            "name",
-            if lenient {
-                "may contain only alphanumeric characters, spaces, '-', '_' and '.'"
-            } else {
-                "may contain only alphanumeric characters and spaces"
-            },
-        ));
+        return Err(FieldError::says("name", text));
     }
     Ok(name.to_owned())
 }
@@ -56,7 +59,37 @@ pub fn provider(p: &str) -> Result<&'static str, FieldError> {
     PROVIDERS.iter().find(|x| **x == p).copied().ok_or_else(|| FieldError::new("provider", Rule::OneOf(PROVIDERS)))
 }
 
-/// SEED-B 283–302, grouped by provider.
+/// The official document's region enum (`ServicePostRequest.region`, 24 values), grouped
+/// by the provider whose naming each follows. The live API accepts exactly these.
+pub const OFFICIAL_REGIONS: &[(&str, &str)] = &[
+    ("aws", "ap-northeast-1"),
+    ("aws", "ap-northeast-2"),
+    ("aws", "ap-south-1"),
+    ("aws", "ap-southeast-1"),
+    ("aws", "ap-southeast-2"),
+    ("aws", "ca-central-1"),
+    ("aws", "eu-central-1"),
+    ("aws", "eu-west-1"),
+    ("aws", "eu-west-2"),
+    ("aws", "il-central-1"),
+    ("aws", "us-east-1"),
+    ("aws", "us-east-2"),
+    ("aws", "us-west-2"),
+    ("gcp", "us-east1"),
+    ("gcp", "us-central1"),
+    ("gcp", "europe-west2"),
+    ("gcp", "europe-west4"),
+    ("gcp", "asia-southeast1"),
+    ("gcp", "asia-northeast1"),
+    ("azure", "eastus"),
+    ("azure", "eastus2"),
+    ("azure", "westus3"),
+    ("azure", "germanywestcentral"),
+    ("azure", "centralus"),
+];
+
+/// SEED-B 283–302, grouped by provider (knob `regionSet=seed`). It has `me-central-1`,
+/// which the official document does not list, and lacks six of its regions.
 const SEED_REGIONS: &[(&str, &str)] = &[
     ("aws", "ap-northeast-1"),
     ("aws", "ap-south-1"),
@@ -79,18 +112,15 @@ const SEED_REGIONS: &[(&str, &str)] = &[
     ("azure", "germanywestcentral"),
 ];
 
-/// O1 adds these (knob `regionSet=openapi`).
-const OPENAPI_REGIONS: &[(&str, &str)] =
-    &[("aws", "ap-northeast-2"), ("aws", "il-central-1"), ("gcp", "asia-northeast1"), ("azure", "centralus")];
-
-fn region_provider(region: &str, openapi: bool) -> Option<&'static str> {
-    let extra: &[(&str, &str)] = if openapi { OPENAPI_REGIONS } else { &[] };
-    SEED_REGIONS.iter().chain(extra).find(|(_, r)| *r == region).map(|(p, _)| *p)
+fn region_provider(region: &str, seed: bool) -> Option<&'static str> {
+    let set = if seed { SEED_REGIONS } else { OFFICIAL_REGIONS };
+    set.iter().find(|(_, r)| *r == region).map(|(p, _)| *p)
 }
 
-/// CH-R04 + CH-R05: `region` is a supported region and belongs to `provider`.
-pub fn region(provider: &str, region: &str, openapi: bool) -> Result<String, FieldError> {
-    match region_provider(region, openapi) {
+/// CH-R04 + CH-R05: `region` is a supported region and belongs to `provider`. The set is
+/// knob `regionSet`: the official document's 24 (default) or SEED-B's 19.
+pub fn region(provider: &str, region: &str, seed: bool) -> Result<String, FieldError> {
+    match region_provider(region, seed) {
         None => Err(FieldError::message("region", format!("Unsupported region '{region}'"))),
         Some(p) if p != provider => {
             Err(FieldError::message("region", format!("Region '{region}' is not available for provider '{provider}'")))
@@ -647,8 +677,8 @@ pub fn query_endpoint_roles(roles: &[&str]) -> Result<Vec<String>, FieldError> {
     Ok(roles.iter().map(|r| (*r).to_owned()).collect())
 }
 
-/// CH-R41: `openApiKeys` is a non-empty array of key ids that exist in the organization
-/// and are enabled. `exists` answers for one key id.
+/// CH-R41: `openApiKeys` is a non-empty array of keys (by UUID, or by key ID) that exist in
+/// the organization and are enabled. `exists` answers for one reference.
 pub fn open_api_keys(keys: &[&str], exists: impl Fn(&str) -> bool) -> Result<Vec<String>, FieldError> {
     if keys.is_empty() {
         return Err(FieldError::says("openApiKeys", "must not be empty"));
@@ -711,11 +741,17 @@ pub fn backup_period(n: f64, settings: &Settings) -> Result<u64, FieldError> {
     }
 }
 
-/// CH-R46: `backupRetentionPeriodInHours` is an integer between the period and 720.
-pub fn backup_retention(n: f64, period: u64) -> Result<u64, FieldError> {
+/// CH-R46: `backupRetentionPeriodInHours`. Official (the default): "a whole number of days
+/// between 24 (1 day) and 1080 (45 days), i.e. a multiple of 24" (official
+/// `BackupConfigurationPatchRequest`). Knob `backupRules=seed`: an integer between the
+/// period and 720 (the spec's reading of SEED-A 830).
+pub fn backup_retention(n: f64, period: u64, seed: bool) -> Result<u64, FieldError> {
+    let field = "backupRetentionPeriodInHours";
     match integral(n) {
-        Some(v) if v >= period as i64 && v <= 720 => Ok(v as u64),
-        _ => Err(FieldError::says("backupRetentionPeriodInHours", format!("must be between {period} and 720"))),
+        Some(v) if seed && v >= period as i64 && v <= 720 => Ok(v as u64),
+        _ if seed => Err(FieldError::says(field, format!("must be between {period} and 720"))),
+        Some(v) if v % 24 == 0 && (24..=1080).contains(&v) => Ok(v as u64),
+        _ => Err(FieldError::says(field, "must be a multiple of 24 between 24 and 1080")),
     }
 }
 
@@ -734,13 +770,19 @@ pub fn backup_start_time(s: &str) -> Result<u32, FieldError> {
     Ok(h * 60 + m)
 }
 
-/// CH-R47 (second half): with `backupStartTime`, the period resets to 24 hours, so a
-/// different period in the same request is refused.
-pub fn start_time_needs_daily(period: Option<u64>) -> Result<(), FieldError> {
+/// CH-R47 (second half): with `backupStartTime` the period is 24 or 48 hours, as the live
+/// API takes it (backups once a day, or every other day, at the start time). Knob
+/// `backupRules=seed`: "the period resets to every 24 hours" (SEED-A 832), so only 24.
+pub fn start_time_period(period: Option<u64>, seed: bool) -> Result<(), FieldError> {
+    let allowed: &[u64] = if seed { &[24] } else { &[24, 48] };
     match period {
-        Some(p) if p != 24 => Err(FieldError::says(
+        Some(p) if !allowed.contains(&p) => Err(FieldError::says(
             "backupPeriodInHours",
-            "must be 24 when backupStartTime is set (the period resets to every 24 hours)",
+            if seed {
+                "must be 24 when backupStartTime is set (the period resets to every 24 hours)"
+            } else {
+                "must be 24 or 48 when backupStartTime is set"
+            },
         )),
         _ => Ok(()),
     }
@@ -815,15 +857,24 @@ mod tests {
 
     #[test]
     fn names_regions_and_misc() {
-        assert!(service_name("my service", false).is_ok());
-        assert!(service_name("my_service!", false).is_err());
-        assert!(service_name("my-service", true).is_ok());
-        assert!(service_name(&"a".repeat(51), false).is_err());
-        assert!(service_name("   ", false).is_err());
+        use NameCharset::*;
+        assert!(service_name("my service", Strict).is_ok());
+        assert!(service_name("my_service!", Strict).is_err());
+        assert!(service_name("my-service", Lenient).is_ok());
+        assert!(service_name("my_service!", Lenient).is_err());
+        assert!(service_name("my-svc_1.x!", Official).is_ok());
+        assert!(service_name(&"a".repeat(51), Official).is_err());
+        assert!(service_name("", Official).is_err());
+        assert!(service_name("   ", Strict).is_err());
         assert!(region("aws", "eastus", false).is_err());
         assert!(region("aws", "mars-1", false).is_err());
-        assert!(region("aws", "il-central-1", false).is_err());
-        assert!(region("aws", "il-central-1", true).is_ok());
+        assert!(region("aws", "il-central-1", true).is_err());
+        assert!(region("aws", "il-central-1", false).is_ok());
+        assert!(region("aws", "me-central-1", false).is_err());
+        assert!(region("aws", "me-central-1", true).is_ok());
+        assert!(region("aws", "ca-central-1", false).is_ok());
+        assert!(region("gcp", "europe-west2", false).is_ok());
+        assert_eq!(OFFICIAL_REGIONS.len(), 24);
         assert_eq!(backup_start_time("03:30"), Ok(210));
         assert!(backup_start_time("25:00").is_err());
         assert!(password_hash("abc").is_err());

@@ -42,16 +42,16 @@ pub fn cloud_region(
     provider: &str,
     region_field: &str,
     region: &str,
-    openapi: bool,
+    seed_regions: bool,
 ) -> Result<(&'static str, String), FieldError> {
     let p = super::provider(provider).map_err(|e| under(e, provider_field))?;
-    let r = super::region(p, region, openapi).map_err(|e| under(e, region_field))?;
+    let r = super::region(p, region, seed_regions).map_err(|e| under(e, region_field))?;
     Ok((p, r))
 }
 
 /// §9.1 S3: one `privateEndpoints.add[i]` item: `id` required (non-empty), `description`
 /// optional (≤ 255 characters, I), `cloudProvider` and `region` required and valid.
-pub fn org_private_endpoint(i: usize, v: &Value, openapi: bool) -> Result<OrgPrivateEndpoint, FieldError> {
+pub fn org_private_endpoint(i: usize, v: &Value, seed_regions: bool) -> Result<OrgPrivateEndpoint, FieldError> {
     let field = format!("privateEndpoints.add[{i}]");
     let obj = v.as_object().ok_or_else(|| FieldError::new(field.clone(), Rule::Type("object")))?;
     let prefix = format!("{field}.");
@@ -64,7 +64,7 @@ pub fn org_private_endpoint(i: usize, v: &Value, openapi: bool) -> Result<OrgPri
     description_length(&f.name("description"), &description)?;
     let provider = f.str("cloudProvider")?.ok_or_else(|| FieldError::required(f.name("cloudProvider")))?;
     let region = f.str("region")?.ok_or_else(|| FieldError::required(f.name("region")))?;
-    let (provider, region) = cloud_region(&f.name("cloudProvider"), provider, &f.name("region"), region, openapi)?;
+    let (provider, region) = cloud_region(&f.name("cloudProvider"), provider, &f.name("region"), region, seed_regions)?;
     Ok(OrgPrivateEndpoint { id, description, cloud_provider: provider.to_owned(), region })
 }
 
@@ -150,20 +150,28 @@ pub fn role_names(field: &str, roles: &[&str], allowed: &'static [&'static str])
     Ok(out)
 }
 
-/// §9.3 / §9.4: `assignedRoleIds` is a non-empty array of the fixed system role ids
-/// whose role is in `allowed`; answers the role names (custom RBAC roles are out of
-/// scope, §1).
-pub fn assigned_role_ids(ids: &[&str], allowed: &'static [&'static str]) -> Result<Vec<String>, FieldError> {
-    if ids.is_empty() {
-        return Err(FieldError::says("assignedRoleIds", "must not be empty"));
-    }
-    let mut out: Vec<String> = Vec::new();
+/// §9.3 / §9.4: `assignedRoleIds` is an array of the fixed system role ids whose role is in
+/// `allowed` and of the organization's custom role ids (`is_custom`); answers both. It may be empty: `clickhousectl` creates keys and
+/// invitations with `assignedRoleIds: []` (`cloud/service_query.rs`, `invitation create`
+/// without `--role-id`), and the live API accepts them (official `ApiKeyPostRequest`,
+/// `InvitationPostRequest`: a plain array, no `minItems`).
+pub fn assigned_role_ids(
+    ids: &[&str],
+    allowed: &'static [&'static str],
+    is_custom: impl Fn(&str) -> bool,
+) -> Result<RoleRefs, FieldError> {
+    let mut out = RoleRefs::default();
     for (i, id) in ids.iter().enumerate() {
         let role = SYSTEM_ROLES.iter().find(|(name, rid, _)| rid.eq_ignore_ascii_case(id) && allowed.contains(name));
         match role {
             Some((name, _, _)) => {
-                if !out.iter().any(|x| x == name) {
-                    out.push((*name).to_owned());
+                if !out.system.iter().any(|x| x == name) {
+                    out.system.push((*name).to_owned());
+                }
+            }
+            None if is_custom(id) => {
+                if !out.custom.iter().any(|x| x == id) {
+                    out.custom.push((*id).to_owned());
                 }
             }
             None => {
@@ -174,11 +182,20 @@ pub fn assigned_role_ids(ids: &[&str], allowed: &'static [&'static str]) -> Resu
     Ok(out)
 }
 
-/// §9.3: a key needs `roles` or `assignedRoleIds` (I); given both, the key gets the
-/// union (§2.3: "a key with several roles gets the union").
+/// The roles `assignedRoleIds` names: system role names and custom role ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleRefs {
+    pub system: Vec<String>,
+    pub custom: Vec<String>,
+}
+
+/// §9.3: a key's roles: `roles` and/or `assignedRoleIds`, the union when both are given
+/// (§2.3). Neither is required: a key may have no role at all (official
+/// `ApiKeyPostRequest` requires neither; `clickhousectl` creates query keys so), and such a
+/// key has no control-plane permission (A5).
 pub fn roles_given(roles: Option<Vec<String>>, assigned: Option<Vec<String>>) -> Result<Vec<String>, FieldError> {
     match (roles, assigned) {
-        (None, None) => Err(FieldError::message("roles", "roles or assignedRoleIds is required")),
+        (None, None) => Ok(Vec::new()),
         (Some(a), None) | (None, Some(a)) => Ok(a),
         (Some(mut a), Some(b)) => {
             for r in b {
@@ -529,10 +546,251 @@ pub fn reverse_endpoint_fields(kind: &str, f: &Fields) -> Result<Map<String, Val
     Ok(out)
 }
 
+/// `customPrivateDnsMappings` (official `CustomPrivateDnsMapping[]`): each
+/// `privateDnsName` an exact DNS name or a leading wildcard (`*.example.com`), unique in
+/// the list; answers the names.
+pub fn dns_mappings(items: &[Value]) -> Result<Vec<String>, FieldError> {
+    let mut out: Vec<String> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let field = format!("customPrivateDnsMappings[{i}]");
+        let obj = item.as_object().ok_or_else(|| FieldError::new(field.clone(), Rule::Type("object")))?;
+        let prefix = format!("{field}.");
+        let f = Fields::with_prefix(obj, &prefix);
+        let name = f.str("privateDnsName")?.ok_or_else(|| FieldError::required(f.name("privateDnsName")))?;
+        let host = name.strip_prefix("*.").unwrap_or(name);
+        let labels_ok = host.split('.').count() >= 2
+            && host.len() <= 253
+            && host.split('.').all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+            });
+        if !labels_ok {
+            return Err(FieldError::says(f.name("privateDnsName"), "must be a DNS name or a leading wildcard name"));
+        }
+        let lower = name.to_ascii_lowercase();
+        if out.contains(&lower) {
+            return Err(FieldError::says(f.name("privateDnsName"), "must be unique"));
+        }
+        out.push(lower);
+    }
+    Ok(out)
+}
+
+
+// ---------------------------------------------------------------------------------------
+// Service configuration families (official document)
+// ---------------------------------------------------------------------------------------
+
+/// A weekday 0..6 (0 = Sunday), official `UpgradeWindowPutRequest.weekday`.
+pub fn weekday(field: &str, n: f64) -> Result<u8, FieldError> {
+    match integral(n) {
+        Some(v) if (0..=6).contains(&v) => Ok(v as u8),
+        _ => Err(FieldError::new(field, Rule::Range { min: 0, max: 6 })),
+    }
+}
+
+/// `startHourUtc` ∈ {0, 6, 12, 18} (official `UpgradeWindowPutRequest`).
+pub fn upgrade_start_hour(n: f64) -> Result<u8, FieldError> {
+    match integral(n) {
+        Some(v @ (0 | 6 | 12 | 18)) => Ok(v as u8),
+        _ => Err(FieldError::says("startHourUtc", "must be one of 0, 6, 12, 18")),
+    }
+}
+
+pub const BUCKET_PROVIDERS: &[&str] = &["AWS", "GCP", "AZURE"];
+
+/// `bucketProvider` ∈ {AWS, GCP, AZURE} (official `BackupBucketPostRequest`).
+pub fn bucket_provider(p: &str) -> Result<&'static str, FieldError> {
+    BUCKET_PROVIDERS
+        .iter()
+        .find(|x| **x == p)
+        .copied()
+        .ok_or_else(|| FieldError::new("bucketProvider", Rule::OneOf(BUCKET_PROVIDERS)))
+}
+
+/// `iamRoleArn` is an IAM role ARN (`arn:aws:iam::<account>:role/<name>`, I).
+pub fn iam_role_arn(s: &str) -> Result<String, FieldError> {
+    let ok = s
+        .strip_prefix("arn:aws:iam::")
+        .and_then(|rest| rest.split_once(":role/"))
+        .is_some_and(|(account, name)| !account.is_empty() && account.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty());
+    if !ok {
+        return Err(FieldError::says("iamRoleArn", "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)"));
+    }
+    Ok(s.to_owned())
+}
+
+/// A name that is not empty or only white space.
+pub fn non_blank(field: &str, s: &str) -> Result<(), FieldError> {
+    if s.trim().is_empty() {
+        return Err(FieldError::says(field, "must not be empty"));
+    }
+    Ok(())
+}
+
+/// `replicaCpuMillicores`: 1000..32000 in steps of 1000 (official `ClickPipesCdcScaling`).
+pub fn cdc_cpu(n: f64) -> Result<u32, FieldError> {
+    match integral(n) {
+        Some(v) if v % 1000 == 0 && (1000..=32000).contains(&v) => Ok(v as u32),
+        _ => Err(FieldError::says("replicaCpuMillicores", "must be a multiple of 1000 between 1000 and 32000")),
+    }
+}
+
+/// `replicaMemoryGb`: 4..128 in steps of 4 (official `ClickPipesCdcScaling`).
+pub fn cdc_memory(n: f64) -> Result<u32, FieldError> {
+    match integral(n) {
+        Some(v) if v % 4 == 0 && (4..=128).contains(&v) => Ok(v as u32),
+        _ => Err(FieldError::says("replicaMemoryGb", "must be a multiple of 4 between 4 and 128")),
+    }
+}
+
+/// "Memory in GiB for DB ClickPipes. Must be 4× the CPU core count" (official).
+pub fn cdc_ratio(cpu_millicores: u32, memory_gb: u32) -> Result<(), FieldError> {
+    if cpu_millicores / 1000 * 4 != memory_gb {
+        return Err(FieldError::says(
+            "replicaMemoryGb",
+            format!("must be 4 times the CPU core count ({} for {cpu_millicores} millicores)", cpu_millicores / 1000 * 4),
+        ));
+    }
+    Ok(())
+}
+
+/// A custom role `name`: 1–50 characters, not only white space (I).
+pub fn role_name(name: &str) -> Result<String, FieldError> {
+    let len = name.chars().count();
+    if !(1..=50).contains(&len) || name.trim().is_empty() {
+        return Err(FieldError::says("name", "must be 1-50 characters"));
+    }
+    Ok(name.to_owned())
+}
+
+pub const ALLOW_DENY: &[&str] = &["ALLOW", "DENY"];
+
+/// A policy's `allowDeny` ∈ {ALLOW, DENY} (official `RBACPolicyCreateRequest`).
+pub fn allow_deny(field: &str, s: &str) -> Result<String, FieldError> {
+    if ALLOW_DENY.contains(&s) {
+        Ok(s.to_owned())
+    } else {
+        Err(FieldError::new(field, Rule::OneOf(ALLOW_DENY)))
+    }
+}
+
+/// A policy's `permissions`: a non-empty array of `control-plane:...` / `data-plane:...`
+/// permission names (the official examples' shape, I).
+pub fn permissions(field: &str, items: &[&str]) -> Result<Vec<String>, FieldError> {
+    if items.is_empty() {
+        return Err(FieldError::says(field, "must not be empty"));
+    }
+    for (i, p) in items.iter().enumerate() {
+        let ok = p.split(':').count() >= 2 && p.split(':').all(|seg| !seg.is_empty());
+        if !ok {
+            return Err(FieldError::says(format!("{field}[{i}]"), format!("'{p}' is not a permission name")));
+        }
+    }
+    Ok(items.iter().map(|p| (*p).to_owned()).collect())
+}
+
+pub const ROLE_V2: &[&str] = &["sql-console-readonly", "sql-console-admin"];
+
+/// `tags.roleV2` ∈ {sql-console-readonly, sql-console-admin} (official `RBACPolicyTags`).
+pub fn role_v2(field: &str, s: &str) -> Result<String, FieldError> {
+    if ROLE_V2.contains(&s) {
+        Ok(s.to_owned())
+    } else {
+        Err(FieldError::new(field, Rule::OneOf(ROLE_V2)))
+    }
+}
+
+pub const ZONE_SUFFIXES: &[&str] = &["a", "b", "c", "d", "e", "f"];
+
+/// `availabilityZoneSuffixes[i]` ∈ a..f (official `ByocInfrastructurePostRequest`).
+pub fn zone_suffixes(items: &[&str]) -> Result<(), FieldError> {
+    for (i, z) in items.iter().enumerate() {
+        if !ZONE_SUFFIXES.contains(z) {
+            return Err(FieldError::new(format!("availabilityZoneSuffixes[{i}]"), Rule::OneOf(ZONE_SUFFIXES)));
+        }
+    }
+    Ok(())
+}
+
+/// `vpcCidrRange` is an IPv4 CIDR with a prefix (I).
+pub fn vpc_cidr(s: &str) -> Result<(), FieldError> {
+    match super::parse_ip_source(s) {
+        Some((std::net::IpAddr::V4(_), _)) if s.contains('/') => Ok(()),
+        _ => Err(FieldError::says("vpcCidrRange", "must be an IPv4 CIDR range")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// User-defined functions (official `Udf*`)
+// ---------------------------------------------------------------------------------------
+
+/// A UDF, argument or return name: `^[A-Za-z][A-Za-z0-9_]*$`, at most 64 characters (I).
+pub fn udf_name(field: &str, s: &str) -> Result<(), FieldError> {
+    let mut chars = s.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && s.len() <= 64;
+    if !ok {
+        return Err(FieldError::says(field, "must start with a letter and contain only letters, digits and '_'"));
+    }
+    Ok(())
+}
+
+/// A string enum field.
+pub fn one_of(field: &str, s: &str, allowed: &'static [&'static str]) -> Result<String, FieldError> {
+    if allowed.contains(&s) {
+        Ok(s.to_owned())
+    } else {
+        Err(FieldError::new(field, Rule::OneOf(allowed)))
+    }
+}
+
+/// A positive integer (official `exclusiveMinimum: 0`).
+pub fn positive(field: &str, n: f64) -> Result<u64, FieldError> {
+    match integral(n) {
+        Some(v) if v > 0 => Ok(v as u64),
+        _ => Err(FieldError::says(field, "must be a positive integer")),
+    }
+}
+
+/// A UDF version in a path: a positive integer.
+pub fn udf_version(s: &str) -> Result<u32, ChError> {
+    match s.parse::<u32>() {
+        Ok(v) if v > 0 => Ok(v),
+        _ => Err(ChError::BadRequest("Invalid version".into())),
+    }
+}
+
+/// `limit`: 1..100 (official, default 100).
+pub fn page_limit(s: &str) -> Result<usize, FieldError> {
+    match s.parse::<usize>() {
+        Ok(v) if (1..=100).contains(&v) => Ok(v),
+        _ => Err(FieldError::new("limit", Rule::Range { min: 1, max: 100 })),
+    }
+}
+
+/// `cursor`: a cursor this simulator handed out (`nextCursor`).
+pub fn page_cursor(s: &str) -> Result<usize, FieldError> {
+    s.parse::<usize>().map_err(|_| FieldError::says("cursor", "is not a cursor of this list"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn dns_mappings_take_exact_and_wildcard_names() {
+        let ok = dns_mappings(&[json!({"privateDnsName": "db.example.com"}), json!({"privateDnsName": "*.corp.io"})]);
+        assert_eq!(ok, Ok(vec!["db.example.com".to_string(), "*.corp.io".to_string()]));
+        assert!(dns_mappings(&[json!({"privateDnsName": "a.*.io"})]).is_err());
+        assert!(dns_mappings(&[json!({"privateDnsName": "x.io"}), json!({"privateDnsName": "X.io"})]).is_err());
+        assert!(dns_mappings(&[json!({})]).is_err());
+    }
 
     #[test]
     fn emails_are_checked_and_lowercased() {
@@ -569,9 +827,12 @@ mod tests {
         assert_eq!(role_names("roles", &["developer", "developer"], KEY_ROLES), Ok(vec!["developer".to_string()]));
         assert_eq!(role_names("roles", &["root"], KEY_ROLES).unwrap_err().field, "roles[0]");
         assert!(role_names("roles", &[], KEY_ROLES).is_err());
-        assert_eq!(assigned_role_ids(&[SYSTEM_ROLES[0].1], KEY_ROLES), Ok(vec!["admin".to_string()]));
-        assert!(assigned_role_ids(&[SYSTEM_ROLES[2].1], MEMBER_ROLES).is_err());
-        assert!(roles_given(None, None).is_err());
+        let none = |_: &str| false;
+        assert_eq!(assigned_role_ids(&[SYSTEM_ROLES[0].1], KEY_ROLES, none).unwrap().system, vec!["admin".to_string()]);
+        assert!(assigned_role_ids(&[SYSTEM_ROLES[2].1], MEMBER_ROLES, none).is_err());
+        let custom = assigned_role_ids(&["c1", SYSTEM_ROLES[1].1], KEY_ROLES, |id| id == "c1").unwrap();
+        assert_eq!((custom.system, custom.custom), (vec!["developer".to_string()], vec!["c1".to_string()]));
+        assert_eq!(roles_given(None, None), Ok(Vec::new()));
         assert_eq!(
             roles_given(Some(vec!["developer".into()]), Some(vec!["admin".into()])),
             Ok(vec!["developer".to_string(), "admin".to_string()])

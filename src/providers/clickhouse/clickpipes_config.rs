@@ -1,0 +1,202 @@
+//! ClickPipe configuration beside the pipes themselves: a pipe's advanced settings
+//! (`clickPipeSettingsGet`, `clickPipeSettingsUpdate` (PUT)), the service-wide scaling of
+//! database ClickPipes (`clickPipeCdcScalingGet`, `clickPipeCdcScalingUpdate`) and schema
+//! discovery of a streaming source (`clickPipeSchemaDiscovery`).
+//!
+//! Owns the `clickpipe_settings` table (keyed `(organization, pipe id)`: the settings set,
+//! each within the official bounds; a PUT replaces them, `null` drops one) and the
+//! `cdc_scaling` table (keyed `(organization, service id)`). CDC scaling "becomes
+//! available once at least one database ClickPipe was provisioned": before a database pipe
+//! (Postgres, MySQL, MongoDB, BigQuery source) exists, GET answers 404; a PATCH sets it and
+//! from then on GET answers it (defaults 2000 millicores / 8 GiB, official: "2 CPU cores
+//! and 8 GB of RAM correspond to one compute unit"). Memory is 4 GiB per core. Schema
+//! discovery answers a fixed, deterministic schema for a valid Kafka or Kinesis source (I:
+//! there is no broker to read).
+//! Authority: the official document (`ClickPipeSettings*`, `ClickPipesCdcScaling*`,
+//! `ClickPipeSchemaDiscovery*`).
+
+use serde_json::{json, Map, Value};
+
+use super::model::{CdcScaling, ClickPipeSettings};
+use super::routes::Op;
+use super::validate::{self as v, org as rules};
+use super::{Call, ChError, ClickHouse, Out, Res};
+use crate::http::json_object;
+use crate::validation::{FieldError, Fields, Rule};
+
+/// Official `ClickPipeSettingsPutRequest`: name, integer bounds (`None`: a boolean).
+pub const PIPE_SETTINGS: &[(&str, Option<(i64, i64)>)] = &[
+    ("streaming_max_insert_wait_ms", Some((500, 60_000))),
+    ("object_storage_concurrency", Some((1, 35))),
+    ("object_storage_polling_interval_ms", Some((100, 3_600_000))),
+    ("object_storage_max_insert_bytes", Some((10_485_760, 53_687_091_200))),
+    ("object_storage_max_file_count", Some((1, 10_000))),
+    ("clickhouse_max_threads", Some((0, 64))),
+    ("clickhouse_max_insert_threads", Some((0, 16))),
+    ("clickhouse_min_insert_block_size_bytes", Some((0, 10_737_418_240))),
+    ("clickhouse_max_download_threads", Some((0, 32))),
+    ("clickhouse_parallel_distributed_insert_select", Some((0, 2))),
+    ("object_storage_use_cluster_function", None),
+    ("clickhouse_parallel_view_processing", None),
+];
+
+pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
+    match op {
+        Op::GetClickPipeSettings { service, pipe } => {
+            find_pipe(ch, call, service, pipe)?;
+            let settings = ch.clickpipe_settings.get(&call.org.id, pipe).map(|s| s.settings).unwrap_or_default();
+            Ok(Out::Result(Value::Object(settings)))
+        }
+        Op::UpdateClickPipeSettings { service, pipe } => update_settings(ch, call, service, pipe),
+        Op::GetCdcScaling { service } => {
+            ch.service(&call.org.id, service)?;
+            let scaling = ch.cdc_scaling.get(&call.org.id, service).or_else(|| default_cdc(ch, call, service));
+            let scaling = scaling.ok_or_else(|| {
+                ChError::NotFound("CDC scaling is available once a database ClickPipe was provisioned".into())
+            })?;
+            Ok(Out::Result(cdc_view(&scaling)))
+        }
+        Op::UpdateCdcScaling { service } => update_cdc(ch, call, service),
+        Op::DiscoverClickPipeSchema { service } => discover(ch, call, service),
+        other => Err(ChError::NotFound(format!("Route not found for {}", other.name()))),
+    }
+}
+
+fn find_pipe(ch: &ClickHouse, call: &Call, service: &str, pipe: &str) -> Result<(), ChError> {
+    ch.service(&call.org.id, service)?;
+    ch.clickpipes
+        .get(&call.org.id, pipe)
+        .filter(|p| p.service_id == service)
+        .map(|_| ())
+        .ok_or_else(|| ChError::not_found("ClickPipe", pipe))
+}
+
+/// One setting's value within its bounds; `null` drops it.
+fn pipe_setting(name: &str, bounds: Option<(i64, i64)>, v: &Value) -> Result<Option<Value>, FieldError> {
+    match (bounds, v) {
+        (_, Value::Null) => Ok(None),
+        (None, Value::Bool(_)) => Ok(Some(v.clone())),
+        (None, _) => Err(FieldError::new(name, Rule::Type("boolean"))),
+        (Some((min, max)), Value::Number(n)) => match n.as_f64().and_then(crate::validation::integral) {
+            Some(i) if (min..=max).contains(&i) => Ok(Some(json!(i))),
+            _ => Err(FieldError::new(name, Rule::Range { min, max })),
+        },
+        (Some(_), _) => Err(FieldError::new(name, Rule::Type("integer"))),
+    }
+}
+
+/// PUT: the given settings replace the stored ones (unknown names → 400).
+fn update_settings(ch: &ClickHouse, call: &Call, service: &str, pipe: &str) -> Res {
+    find_pipe(ch, call, service, pipe)?;
+    let body = json_object(call.req)?;
+    let mut settings = Map::new();
+    for (name, value) in &body {
+        let bounds = PIPE_SETTINGS
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| *b)
+            .ok_or_else(|| FieldError::message(name.clone(), format!("Unknown setting '{name}'")))?;
+        if let Some(v) = pipe_setting(name, bounds, value)? {
+            settings.insert(name.clone(), v);
+        }
+    }
+    let stored = ClickPipeSettings { org_id: call.org.id.clone(), pipe_id: pipe.to_owned(), settings };
+    ch.clickpipe_settings.insert(&call.org.id, pipe, stored.clone());
+    Ok(Out::Result(Value::Object(stored.settings)))
+}
+
+/// Sources of database ClickPipes (official `ClickPipeCdcScaling*` descriptions).
+const DATABASE_SOURCES: &[&str] = &["postgres", "mysql", "mongodb", "bigquery"];
+
+/// The default scaling of a service that has a database ClickPipe.
+fn default_cdc(ch: &ClickHouse, call: &Call, service: &str) -> Option<CdcScaling> {
+    let has_database_pipe = !ch
+        .clickpipes
+        .list_where(&call.org.id, |p| {
+            p.service_id == service && DATABASE_SOURCES.iter().any(|k| p.source.get(*k).is_some_and(|s| !s.is_null()))
+        })
+        .is_empty();
+    has_database_pipe.then(|| CdcScaling {
+        org_id: call.org.id.clone(),
+        service_id: service.to_owned(),
+        replica_cpu_millicores: 2000,
+        replica_memory_gb: 8,
+    })
+}
+
+/// Official `ClickPipesCdcScaling`.
+fn cdc_view(c: &CdcScaling) -> Value {
+    json!({"replicaCpuMillicores": c.replica_cpu_millicores, "replicaMemoryGb": c.replica_memory_gb})
+}
+
+/// PATCH: `replicaCpuMillicores` (1000..32000 in steps of 1000) and/or `replicaMemoryGb`
+/// (4..128 in steps of 4), memory 4 GiB per core (official). A lone CPU change moves the
+/// memory along; a lone memory change must match the kept CPU.
+fn update_cdc(ch: &ClickHouse, call: &Call, service: &str) -> Res {
+    ch.service(&call.org.id, service)?;
+    let body = json_object(call.req)?;
+    let f = Fields::new(&body);
+    v::unknown_fields(&f, &["replicaCpuMillicores", "replicaMemoryGb"], call.settings.strict_unknown_fields)?;
+    let cpu = f.number("replicaCpuMillicores")?.map(rules::cdc_cpu).transpose()?;
+    let memory = f.number("replicaMemoryGb")?.map(rules::cdc_memory).transpose()?;
+    let current = ch.cdc_scaling.get(&call.org.id, service).or_else(|| default_cdc(ch, call, service)).unwrap_or(
+        CdcScaling {
+            org_id: call.org.id.clone(),
+            service_id: service.to_owned(),
+            replica_cpu_millicores: 2000,
+            replica_memory_gb: 8,
+        },
+    );
+    let (cpu, memory) = match (cpu, memory) {
+        (Some(c), Some(m)) => (c, m),
+        (Some(c), None) => (c, c / 1000 * 4),
+        (None, Some(m)) => (current.replica_cpu_millicores, m),
+        (None, None) => (current.replica_cpu_millicores, current.replica_memory_gb),
+    };
+    rules::cdc_ratio(cpu, memory)?;
+    let next = CdcScaling { replica_cpu_millicores: cpu, replica_memory_gb: memory, ..current };
+    ch.cdc_scaling.insert(&call.org.id, service, next.clone());
+    Ok(Out::Result(cdc_view(&next)))
+}
+
+/// `clickPipeSchemaDiscovery`: `{source: {kafka | kinesis}}`, exactly one, with the fields
+/// a pipe of that source needs; answers `{fields, meta}`.
+fn discover(ch: &ClickHouse, call: &Call, service: &str) -> Res {
+    ch.service(&call.org.id, service)?;
+    let body = json_object(call.req)?;
+    let f = Fields::new(&body);
+    v::unknown_fields(&f, &["source"], call.settings.strict_unknown_fields)?;
+    let source = f.object("source")?.ok_or_else(|| FieldError::required("source"))?;
+    let given: Vec<(&String, &Value)> = source.iter().filter(|(_, v)| !v.is_null()).collect();
+    let (kind, spec) = match given.as_slice() {
+        [(k, v)] if k.as_str() == "kafka" || k.as_str() == "kinesis" => (k.as_str(), *v),
+        [] => return Err(FieldError::message("source", "source must have one of kafka, kinesis").into()),
+        [(k, _)] => {
+            return Err(FieldError::message(format!("source.{k}"), "Schema discovery supports kafka and kinesis sources")
+                .into())
+        }
+        _ => return Err(FieldError::message("source", "source must have exactly one of kafka, kinesis").into()),
+    };
+    let spec = spec.as_object().ok_or_else(|| FieldError::new(format!("source.{kind}"), Rule::Type("object")))?;
+    let prefix = format!("source.{kind}.");
+    let sf = Fields::with_prefix(spec, &prefix);
+    let required: &[&str] = if kind == "kafka" { &["brokers", "topics", "format"] } else { &["streamName", "region", "format"] };
+    for name in required {
+        sf.str(name)?.filter(|s| !s.trim().is_empty()).ok_or_else(|| FieldError::required(sf.name(name)))?;
+    }
+    let format = sf.str("format")?.unwrap_or("JSONEachRow");
+    let formats: &'static [&'static str] =
+        if kind == "kafka" { &["JSONEachRow", "Avro", "AvroConfluent", "Protobuf"] } else { &["JSONEachRow", "Avro", "AvroConfluent"] };
+    if !formats.contains(&format) {
+        return Err(FieldError::new(sf.name("format"), Rule::OneOf(formats)).into());
+    }
+    let topic = sf.str(if kind == "kafka" { "topics" } else { "streamName" })?.unwrap_or_default();
+    Ok(Out::Result(json!({
+        "fields": [
+            {"name": "id", "type": "Int64", "optional": false},
+            {"name": "timestamp", "type": "DateTime64(3)", "optional": false},
+            {"name": "payload", "type": "String", "optional": true},
+        ],
+        "meta": {"source": kind, "format": format, "sampled": topic},
+    })))
+}

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""A whole ClickHouse Cloud flow driven by the real `clickhousectl` against a fresh
+dbaas-sim on the manual clock, asserting on the CLI's JSON output.
+
+Usage: clickhousectl_flow.py DBAAS_SIM_BINARY CLICKHOUSECTL_BINARY
+
+The simulator starts with `--clock manual`; the flow moves time itself through
+`POST /_sim/clock/advance` (no real waits), and points the CLI at the simulator with its
+(hidden) `--url` flag and the default credentials (`sim-key` / `sim-secret`).
+Standard library only; exits non-zero on the first failed step, naming it.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+SIM, CLI = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+STEP_TIMEOUT = 30
+
+
+def start_sim():
+    proc = subprocess.Popen(
+        [SIM, "serve", "--addr", "127.0.0.1:0", "--clock", "manual", "--seed", "7"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    line = proc.stdout.readline().strip()
+    prefix = "dbaas-sim listening on "
+    if not line.startswith(prefix):
+        proc.kill()
+        sys.exit(f"unexpected first line: {line!r}")
+    return proc, line[len(prefix):]
+
+
+PROC, URL = start_sim()
+ENV = dict(os.environ, DO_NOT_TRACK="1", HOME=os.environ.get("CLICKHOUSECTL_HOME", "/tmp/clickhousectl-home"))
+for var in ("CLICKHOUSE_CLOUD_API_KEY", "CLICKHOUSE_CLOUD_API_SECRET"):
+    ENV.pop(var, None)
+os.makedirs(ENV["HOME"], exist_ok=True)
+STEPS = 0
+
+
+def fail(msg):
+    PROC.kill()
+    sys.exit(f"FAILED: {msg}")
+
+
+def ctl(*args, expect_ok=True):
+    """Runs `clickhousectl cloud ... --json` and answers its parsed JSON output."""
+    global STEPS
+    STEPS += 1
+    cmd = [CLI, "cloud", "--url", URL, "--api-key", "sim-key", "--api-secret", "sim-secret", "--json", *args]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=STEP_TIMEOUT, env=ENV, cwd=ENV["HOME"])
+    except subprocess.TimeoutExpired:
+        fail(f"{' '.join(args)}: no answer within {STEP_TIMEOUT} s")
+    if expect_ok and r.returncode != 0:
+        fail(f"{' '.join(args)}: exit {r.returncode}\nstdout: {r.stdout}\nstderr: {r.stderr}")
+    if not expect_ok and r.returncode == 0:
+        fail(f"{' '.join(args)}: expected a failure, got {r.stdout}")
+    out = r.stdout.strip()
+    try:
+        return json.loads(out) if out else None
+    except json.JSONDecodeError:
+        fail(f"{' '.join(args)}: not JSON: {out[:400]}")
+
+
+def sim(method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(URL + path, data=data, method=method)
+    if data is not None:
+        req.add_header("content-type", "application/json")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read() or b"null")
+
+
+def advance(seconds):
+    sim("POST", "/_sim/clock/advance", {"seconds": seconds})
+
+
+def items(out):
+    """A list answer: some commands print the list, some `{"result": [...]}`."""
+    return out["result"] if isinstance(out, dict) and "result" in out else out
+
+
+def check(cond, what, got=None):
+    if not cond:
+        fail(f"{what}" + (f": {json.dumps(got)[:600]}" if got is not None else ""))
+
+
+started = time.monotonic()
+try:
+    # Organization
+    orgs = ctl("org", "list")
+    check(isinstance(orgs, list) and len(orgs) == 1, "org list has one organization", orgs)
+    org_id = orgs[0]["id"]
+    check(ctl("org", "get")["name"] == "sim-org", "org get")
+    check(ctl("org", "update", "--new-name", "ci org")["name"] == "ci org", "org update renames")
+    who = ctl("auth", "whoami")
+    check(who.get("organizationId") == org_id, "auth whoami names the organization", who)
+
+    # Service: create (a hyphenated name, as the live API accepts), wait on the clock
+    created = ctl("service", "create", "--name", "ci-svc-1", "--provider", "aws", "--region", "eu-west-1")
+    svc = created["service"]["id"]
+    check(created["service"]["state"] == "provisioning", "a new service is provisioning", created)
+    check(len(created["password"]) >= 12, "create answers a password", created)
+    advance(60)
+    got = ctl("service", "get", svc)
+    check(got["state"] == "running", "running after 60 simulated seconds", got)
+    check(got["autoscalingMode"] == "vertical" and "currentScaling" in got, "autoscaling fields", got)
+    check(any(s["id"] == svc for s in items(ctl("service", "list"))), "service list has it")
+
+    # Update, scale, password
+    upd = ctl("service", "update", svc, "--new-name", "ci-svc-renamed", "--add-ip-allow", "10.0.0.0/8=office",
+              "--add-tag", "env=ci")
+    check(upd["name"] == "ci-svc-renamed", "update renames", upd)
+    check(any(e["source"] == "10.0.0.0/8" for e in upd["ipAccessList"]), "update adds the IP entry", upd)
+    scaled = ctl("service", "scale", svc, "--min-replica-memory-gb", "16", "--max-replica-memory-gb", "32",
+                 "--num-replicas", "2", "--idle-timeout-minutes", "10")
+    check(scaled["minReplicaMemoryGb"] == 16 and scaled["maxReplicaMemoryGb"] == 32, "scale memory", scaled)
+    check(scaled["numReplicas"] == 2 and scaled["idleTimeoutMinutes"] == 10, "scale replicas and idling", scaled)
+    pw = ctl("service", "reset-password", svc)
+    check(pw.get("password") and pw["password"] != created["password"], "reset-password answers a new one", pw)
+
+    # API keys without roles; a query endpoint binding one by its UUID
+    key = ctl("key", "create", "--name", "ci-query-key")
+    key_uuid = key["key"]["id"]
+    check(key["key"].get("assignedRoles", []) == [], "a key created without roles has none", key)
+    check(key.get("keyId") and key.get("keySecret"), "create answers the credentials once", key)
+    check(any(k["id"] == key_uuid for k in items(ctl("key", "list"))), "key list has it")
+    check(ctl("key", "get", key_uuid)["name"] == "ci-query-key", "key get")
+    qe = ctl("service", "query-endpoint", "create", svc, "--role", "sql_console_read_only",
+             "--open-api-key", key_uuid, "--allowed-origins", "https://ci.example.com")
+    check(key_uuid in qe["openApiKeys"], "the endpoint binds the key by UUID", qe)
+    check(ctl("service", "query-endpoint", "get", svc)["id"] == qe["id"], "query-endpoint get")
+    ctl("service", "query-endpoint", "delete", svc)
+
+    # Private endpoints
+    pe = ctl("service", "private-endpoint", "create", svc, "--endpoint-id", "vpce-0123456789abcdef0",
+             "--description", "ci")
+    check(pe["id"] == "vpce-0123456789abcdef0", "private-endpoint create", pe)
+    cfg = ctl("service", "private-endpoint", "get-config", svc)
+    check(cfg["endpointServiceId"].startswith("com.amazonaws.vpce.eu-west-1."), "private-endpoint get-config", cfg)
+
+    # Backups and their configuration: a start time with a 48-hour period (live rule)
+    bc = ctl("service", "backup-config", "update", svc, "--backup-retention-period-hours", "72")
+    check(bc["backupRetentionPeriodInHours"] == 72, "backup-config retention", bc)
+    bc = ctl("service", "backup-config", "update", svc, "--backup-start-time", "03:00",
+             "--backup-period-hours", "48")
+    check(bc["backupPeriodInHours"] == 48 and bc["backupStartTime"] == "03:00", "backup-config start time", bc)
+    check(ctl("service", "backup-config", "get", svc) == bc, "backup-config get")
+    advance(3 * 3600 + 300)  # 03:00 today, then the 300 s the backup takes
+    backups = items(ctl("backup", "list", svc))
+    check(len(backups) == 1 and backups[0]["status"] == "done", "one done backup at 03:00", backups)
+    check(ctl("backup", "get", svc, backups[0]["id"])["id"] == backups[0]["id"], "backup get")
+
+    # The rest of the official API the CLI reaches
+    ctl("service", "settings", "set", svc, "--setting", "max_threads=8")
+    settings = ctl("service", "settings", "list", svc)
+    check("max_threads" in json.dumps(settings), "settings list shows the set one", settings)
+    ctl("service", "upgrade-window", "set", svc, "--weekday", "2", "--start-hour", "6")
+    uw = ctl("service", "upgrade-window", "get", svc)
+    check(uw["weekday"] == 2 and uw["startHourUtc"] == 6, "upgrade-window get", uw)
+    check(any(q["quotaCode"] == "services-per-organization" for q in items(ctl("org", "quota", "list"))), "org quota list")
+    check(any(r["type"] == "system" for r in items(ctl("org", "role", "list"))), "org role list")
+
+    # Stop, start, delete on the clock
+    check(ctl("service", "stop", svc)["state"] == "stopping", "stop")
+    advance(20)
+    check(ctl("service", "get", svc)["state"] == "stopped", "stopped after 20 s")
+    check(ctl("service", "start", svc)["state"] == "starting", "start")
+    advance(30)
+    check(ctl("service", "get", svc)["state"] == "running", "running after 30 s")
+    ctl("service", "stop", svc)
+    advance(20)
+    ctl("service", "delete", svc)
+    advance(30)
+    ctl("service", "get", svc, expect_ok=False)
+
+    # Members and invitations (without roles, as the CLI sends them)
+    members = items(ctl("member", "list"))
+    check(len(members) == 1 and members[0]["email"] == "admin@sim.local", "member list", members)
+    inv = ctl("invitation", "create", "--email", "New.Person@CI.io")
+    check(inv["email"] == "new.person@ci.io" and inv.get("assignedRoles", []) == [], "invitation create", inv)
+    check(any(i["id"] == inv["id"] for i in items(ctl("invitation", "list"))), "invitation list")
+    ctl("invitation", "delete", inv["id"])
+
+    # Keys: delete; activities; usage
+    ctl("key", "delete", key_uuid)
+    types = [a["type"] for a in items(ctl("activity", "list"))]
+    for t in ("service_create", "service_stop", "service_start", "service_delete", "key_create"):
+        check(t in types, f"activity list has {t}", types)
+    usage = ctl("org", "usage", "--from-date", "2025-01-01", "--to-date", "2025-01-02")
+    check("grandTotalCHC" in json.dumps(usage), "org usage", usage)
+finally:
+    PROC.kill()
+
+print(f"clickhousectl flow: {STEPS} steps passed in {time.monotonic() - started:.1f} s")
