@@ -413,7 +413,7 @@ async fn logged_session(args: &[&str]) -> String {
     let id = created["result"]["service"]["id"].as_str().expect("id").to_owned();
     let password = created["result"]["password"].as_str().expect("a generated password").to_owned();
     let rule =
-        json!({"id": "storm", "match": {"operation": "getService"}, "action": {"kind": "status", "status": 503}});
+        json!({"id": "storm", "match": {"operation": "instanceGet"}, "action": {"kind": "status", "status": 503}});
     assert_eq!(request("POST", &format!("{}/_sim/faults", s.url), Some(rule)).await.0, 200);
     assert_eq!(request("GET", &format!("{}{org}/services/{id}?secret=query", s.url), None).await.0, 503);
     let (status, _) = request("POST", &format!("{}/_sim/clock/advance", s.url), Some(json!({"seconds": 60}))).await;
@@ -452,13 +452,13 @@ async fn info_logs_one_line_per_request_transition_and_fired_fault() {
         "method=POST",
         "path=/v1/organizations/00000000-0000-4000-8000-000000000001/services",
         "provider=\"clickhouse\"",
-        "operation=\"createService\"",
+        "operation=\"instanceCreate\"",
         "status=200",
         "latency_us=",
     ]);
-    line(&["dbaas_sim::request", "operation=\"getService\"", "status=503"]);
+    line(&["dbaas_sim::request", "operation=\"instanceGet\"", "status=503"]);
     line(&["dbaas_sim::request", "operation=\"advanceClock\"", "status=200"]);
-    line(&["dbaas_sim::fault", "fault fired", "rule=storm", "effect=\"status\"", "operation=\"getService\""]);
+    line(&["dbaas_sim::fault", "fault fired", "rule=storm", "effect=\"status\"", "operation=\"instanceGet\""]);
     line(&["dbaas_sim::transition", "from=provisioning", "to=running", "kind=\"service\""]);
 }
 
@@ -469,7 +469,7 @@ async fn log_format_json_writes_one_object_per_line() {
         log.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
     let create = entries
         .iter()
-        .find(|e| e["target"] == "dbaas_sim::request" && e["operation"] == "createService")
+        .find(|e| e["target"] == "dbaas_sim::request" && e["operation"] == "instanceCreate")
         .unwrap_or_else(|| panic!("a request entry:\n{log}"));
     assert_eq!((&create["method"], &create["status"], &create["level"]), (&json!("POST"), &json!(200), &json!("INFO")));
     assert!(create["latency_us"].is_u64(), "{create}");

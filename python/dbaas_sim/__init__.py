@@ -8,7 +8,7 @@ and Fujitsu DBaaS control-plane APIs per test, and drive its clock, faults and j
     with Simulator(seed=7) as sim:
         # point the client under test at sim.clickhouse.url with sim.clickhouse.auth
         sim.advance(60)
-        assert sim.requests(operation="createService")
+        assert sim.requests(operation="instanceCreate")
 
 With pytest, the fixtures ``dbaas_sim`` (a fresh simulator per test) and
 ``dbaas_sim_session`` (one per session, reset before each test) are there as soon as the

@@ -89,7 +89,7 @@ class Simulator:
         with Simulator(seed=7) as sim:
             sim.clickhouse.url, sim.clickhouse.auth   # point the client under test here
             sim.advance(60)                           # provisioning -> running
-            assert sim.requests(operation="createService")
+            assert sim.requests(operation="instanceCreate")
 
     Args:
         seed: seed of every generated id, password and random draw (0 to 2**64-1): the

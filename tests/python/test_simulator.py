@@ -71,7 +71,7 @@ def test_advance_answers_the_transitions_it_applied():
 def test_fault_rules_are_added_listed_fired_and_cleared():
     with Simulator() as sim:
         rule_id = sim.add_fault(
-            {"match": {"operation": "listServices"}, "action": {"kind": "status", "status": 503}, "schedule": {"times": 1}}
+            {"match": {"operation": "instanceGetList"}, "action": {"kind": "status", "status": 503}, "schedule": {"times": 1}}
         )
         assert [f["id"] for f in sim.faults()] == [rule_id]
         listed = sim.request("GET", f"/v1/organizations/{ORG}/services", auth=sim.clickhouse.auth)
@@ -89,7 +89,7 @@ def test_requests_filters_the_journal():
     with Simulator() as sim:
         create_service(sim)
         sim.request("GET", "/nowhere")
-        creates = sim.requests(operation="createService")
+        creates = sim.requests(operation="instanceCreate")
         assert [(r["method"], r["status"]) for r in creates] == [("POST", 200)]
         assert [r["path"] for r in sim.requests(status=404)] == ["/nowhere"]
         assert sim.requests(provider="clickhouse", method="GET") == []
@@ -108,7 +108,7 @@ def test_load_scenario_takes_yaml_text_and_reset_forgets_it():
     with Simulator() as sim:
         loaded = sim.load_scenario(
             "resources:\n  clickhouse:\n    services:\n      - {name: seeded, provider: aws, region: us-east-1}\n"
-            "faults:\n  - {id: slow, match: {operation: getService}, action: {kind: latency, ms: 1}}\n"
+            "faults:\n  - {id: slow, match: {operation: instanceGet}, action: {kind: latency, ms: 1}}\n"
         )
         assert loaded["faults"] == 1
         assert [s["name"] for s in sim.state()["providers"]["clickhouse"]["services"]] == ["seeded"]

@@ -81,7 +81,7 @@ async function call(sim, method, p, body, headers = {}) {
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
 
-async function createService(sim, name) {
+async function instanceCreate(sim, name) {
   const r = await call(sim, 'POST', `/v1/organizations/${ORG}/services`,
     { name, provider: 'aws', region: 'us-east-1' }, { authorization: BASIC });
   assert.equal(r.status, 200, JSON.stringify(r.json));
@@ -108,7 +108,7 @@ test('a service created over the API appears without a reload and runs after an 
   const sim = await startSim();
   const { page, context, seen } = await openDashboard(sim);
 
-  const id = await createService(sim, 'watched live');
+  const id = await instanceCreate(sim, 'watched live');
   await row(page, id).and(page.locator('[data-state="provisioning"]')).waitFor({ timeout: PATIENCE });
   assert.equal(await row(page, id).getAttribute('data-kind'), 'services');
   assert.match(await row(page, id).innerText(), /watched live/);
@@ -135,7 +135,7 @@ test('fault rules are added and removed from the page', async () => {
   const sim = await startSim();
   const { page, context, seen } = await openDashboard(sim);
   await page.fill('#fault-rule', JSON.stringify({
-    id: 'storm', match: { provider: 'clickhouse', operation: 'createService' },
+    id: 'storm', match: { provider: 'clickhouse', operation: 'instanceCreate' },
     action: { kind: 'status', status: 503 }, schedule: { times: 1 },
   }));
   await page.click('#add-fault');
@@ -183,7 +183,7 @@ test('control-API errors are shown on the page', async () => {
 test('the journal filters requests and follows new ones live', async () => {
   const sim = await startSim();
   const { page, context } = await openDashboard(sim);
-  await createService(sim, 'journaled');
+  await instanceCreate(sim, 'journaled');
   assert.equal((await call(sim, 'GET', '/nowhere')).status, 404);
   await page.locator('#requests tr.request', { hasText: '/nowhere' }).waitFor({ timeout: PATIENCE });
 
@@ -193,7 +193,7 @@ test('the journal filters requests and follows new ones live', async () => {
   assert.equal(await page.locator('#requests tr.request').count(), 1, 'the one 404, /nowhere');
 
   // Live: a new 404 joins the table, a new 200 does not.
-  await createService(sim, 'filtered out');
+  await instanceCreate(sim, 'filtered out');
   assert.equal((await call(sim, 'GET', '/elsewhere')).status, 404);
   await page.locator('#requests tr.request', { hasText: '/elsewhere' }).waitFor({ timeout: PATIENCE });
   assert.equal(await page.locator('#requests tr.request').count(), 2);

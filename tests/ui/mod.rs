@@ -87,7 +87,7 @@ async fn events_stream_requests_transitions_clock_moves_and_fault_changes() {
     assert_eq!(headers["cache-control"], "no-cache");
 
     let id = sim.create_service(json!({"name": "watched"})).await;
-    let created = events.until("request", |e| e["operation"] == "createService").await;
+    let created = events.until("request", |e| e["operation"] == "instanceCreate").await;
     assert_eq!((&created["method"], &created["status"]), (&json!("POST"), &json!(200)));
     assert_eq!(created["simTime"], "2025-01-01T00:00:00Z");
     assert!(created["seq"].as_u64().is_some_and(|s| s > 0), "the journal's number: {created}");
@@ -126,7 +126,7 @@ async fn a_fired_fault_rule_and_the_state_it_forces_are_events_too() {
     let (mut events, _) = Events::open(&sim.url()).await;
     let id = sim.create_service(json!({})).await;
     let rule =
-        json!({"id": "boom", "match": {"operation": "getService"}, "action": {"kind": "resource", "state": "failed"}});
+        json!({"id": "boom", "match": {"operation": "instanceGet"}, "action": {"kind": "resource", "state": "failed"}});
     assert_eq!(sim.sim_post("/_sim/faults", rule).await.status, 200);
     sim.get(&format!("{ORG}/services/{id}")).await;
     // The forced state comes first (it is applied before the handler runs).
