@@ -38,15 +38,19 @@ async fn a_udf_builds_on_the_clock_and_gets_versions() {
     let r = sim.post(&format!("{ORG}/udfs/parse_ua/versions"), v2_body).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!((r.body["result"]["version"].as_u64(), r.body["result"]["poolSize"].as_u64()), (Some(2), Some(3)));
-    let versions = sim.get(&format!("{ORG}/udfs/parse_ua/versions")).await.assert_ok().clone();
-    assert_eq!(versions["pagination"]["totalRecords"], 2);
-    let page = sim.get(&format!("{ORG}/udfs/parse_ua/versions?limit=1")).await.assert_ok().clone();
-    assert_eq!((page["items"].as_array().unwrap().len(), page["pagination"]["nextCursor"].as_str()), (1, Some("1")));
-    let page2 = sim.get(&format!("{ORG}/udfs/parse_ua/versions?limit=1&cursor=1")).await.assert_ok().clone();
-    assert_eq!(page2["items"][0]["version"], 2);
-    assert_eq!(page2["pagination"]["nextCursor"], Value::Null);
+    // Pages: `result` is the page, `pagination` beside it (the live shape).
+    let versions = sim.get(&format!("{ORG}/udfs/parse_ua/versions")).await;
+    assert_eq!(versions.body["pagination"]["totalRecords"], 2);
+    let page = sim.get(&format!("{ORG}/udfs/parse_ua/versions?limit=1")).await;
+    assert_eq!(
+        (page.assert_ok().as_array().unwrap().len(), page.body["pagination"]["nextCursor"].as_str()),
+        (1, Some("1"))
+    );
+    let page2 = sim.get(&format!("{ORG}/udfs/parse_ua/versions?limit=1&cursor=1")).await;
+    assert_eq!(page2.assert_ok()[0]["version"], 2);
+    assert_eq!(page2.body["pagination"]["nextCursor"], Value::Null);
     let list = sim.get(&format!("{ORG}/udfs")).await.assert_ok().clone();
-    assert_eq!(list["items"][0]["version"], 2, "the list shows the latest version");
+    assert_eq!(list[0]["version"], 2, "the list shows the latest version");
     let up3 = upload(&sim).await;
     sim.post(&format!("{ORG}/udfs"), udf_body(&up3))
         .await
@@ -99,10 +103,7 @@ async fn attaching_needs_a_ready_version_and_a_running_service_and_settles_on_th
     assert_eq!(a, json!({"functionName": "parse_ua", "serviceId": svc, "status": "provisioning", "version": 1}));
     sim.advance(20).await;
     assert_eq!(sim.get(&path).await.assert_ok()["status"], "deployed");
-    assert_eq!(
-        sim.get(&format!("{ORG}/udfs/parse_ua/attachments")).await.assert_ok()["items"][0]["serviceId"],
-        svc.as_str()
-    );
+    assert_eq!(sim.get(&format!("{ORG}/udfs/parse_ua/attachments")).await.assert_ok()[0]["serviceId"], svc.as_str());
     sim.delete(&format!("{ORG}/udfs/parse_ua/versions/1")).await.assert_ch_error(409, "CONFLICT");
     assert_eq!(sim.delete(&path).await.status, 200);
     assert_eq!(sim.get(&path).await.assert_ok()["status"], "deprovisioning");

@@ -3,8 +3,8 @@
 //! - `POST organizations` adds an organization with an admin key (`keyId`, `keySecret`)
 //!   and an admin member; body fields as in `PATCH` below plus `id`, `name`.
 //! - `PATCH organizations/{id}`: hidden attributes (`tier`, `paid`, `legacyTiers`,
-//!   `privatePreview`, `numReplicasAdjustable`, `queryEndpointsEnabled`, `horizontalAutoscaling`, `scheduledUpgrades`,
-//!   `scheduledAutoscaling`) and
+//!   `privatePreview`, `numReplicasAdjustable`, `queryEndpointsEnabled`,
+//!   `horizontalAutoscaling`, `scheduledUpgrades`, `scheduledAutoscaling`) and
 //!   `enableCoreDumps`, `byocConfig`.
 //! - `POST organizations/{id}/members {"name", "email", "role"}`: add a member, as if an
 //!   invitation had been accepted in the console (the API has no such call, §9.4).
@@ -12,6 +12,8 @@
 //!   state then completes on the clock (`services::force_state`).
 //! - `POST services/{id}/activity`: user activity (wakes an idle service).
 //! - `GET services/{id}/password-hash`: `{sha256Base64, doubleSha1Hex}`.
+//! - `PUT udfUploads/{uploadId}`: the presigned upload URL of `udfUploadSessionCreate`
+//!   (any body; the archive is not built).
 
 use std::sync::Arc;
 
@@ -50,6 +52,13 @@ pub fn handle(ch: &ClickHouse, req: &Request, segs: &[&str], cx: &Cx) -> Option<
             },
             None => not_found(format!("service {id} not found")),
         },
+        ["udfUploads", id] if m == Method::PUT => {
+            if super::udfs::receive_upload(ch, id, cx) {
+                ok(json!({"uploadId": id, "received": req.body.len()}))
+            } else {
+                not_found(format!("upload {id} not found or expired"))
+            }
+        }
         ["services", id, "password-hash"] if m == Method::GET => match find(ch, id) {
             Some(s) => ok(json!({"sha256Base64": s.password_sha256_base64, "doubleSha1Hex": s.double_sha1_hex})),
             None => not_found(format!("service {id} not found")),
@@ -70,10 +79,20 @@ fn body(req: &Request) -> Result<Map<String, Value>, Reply> {
 /// Applies the hidden attributes, `enableCoreDumps` and `byocConfig` of `body` to `org`.
 fn apply_org_fields(org: &mut Organization, body: &Map<String, Value>) -> Result<(), String> {
     let mut attrs = serde_json::to_value(&org.hidden).map_err(|e| e.to_string())?;
-    for key in ["tier", "paid", "legacyTiers", "privatePreview", "numReplicasAdjustable", "queryEndpointsEnabled", "horizontalAutoscaling",
-        "scheduledUpgrades", "scheduledAutoscaling"] {
-        if let Some(v) = body.get(key) {
-            attrs[key] = v.clone();
+    const ATTRIBUTES: &[&str] = &[
+        "tier",
+        "paid",
+        "legacyTiers",
+        "privatePreview",
+        "numReplicasAdjustable",
+        "queryEndpointsEnabled",
+        "horizontalAutoscaling",
+        "scheduledUpgrades",
+        "scheduledAutoscaling",
+    ];
+    for key in ATTRIBUTES {
+        if let Some(v) = body.get(*key) {
+            attrs[*key] = v.clone();
         }
     }
     org.hidden = serde_json::from_value(attrs).map_err(|e| format!("bad organization attribute: {e}"))?;

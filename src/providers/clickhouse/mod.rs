@@ -137,6 +137,8 @@ pub enum Out {
     Result(Value),
     /// 200 `{status, requestId, result}`, already written whole ([`Call::result`]).
     Written(Vec<u8>),
+    /// 200 `{status, requestId, result: [...], pagination}`: a page of a paginated list.
+    Paged(Value, Value),
     /// 201 `{status: 201, requestId, result}` (the operations the official document
     /// declares 201 for: UDF creates and upload sessions).
     Created(Value),
@@ -581,6 +583,10 @@ fn render(result: Res, request_id: &str) -> Reply {
     let reply = match result {
         Ok(Out::Result(value)) => Reply::json_bytes(StatusCode::OK, envelope(request_id, &value)),
         Ok(Out::Written(body)) => Reply::json_bytes(StatusCode::OK, body),
+        Ok(Out::Paged(items, pagination)) => Reply::json(
+            StatusCode::OK,
+            &json!({"status": 200, "requestId": request_id, "result": items, "pagination": pagination}),
+        ),
         Ok(Out::Created(value)) => Reply::json(
             StatusCode::CREATED,
             &json!({"status": 201, "requestId": request_id, "result": value}),

@@ -15,7 +15,10 @@
 //! schema says so: `profile` takes SEED-B's 10 values (253–268; the official enum has 6).
 //! Where the live API differs from the document, the live API wins: the `settings` of
 //! `serviceClickhouseSettingsUpdate` is an object (`clickhousectl` 0.5.0 sends and decodes
-//! one; the document says string), a string holding one is still accepted.
+//! one; the document says string), a string holding one is still accepted; the UDF
+//! lists (`udfList`, `udfVersionList`, `udfAttachmentList`) answer the page as `result`
+//! with `pagination` beside it (the CLI decodes `result` as an array; the document nests
+//! both in `result`).
 //!
 //! A unit test routes every documented operation through `routes::route` and checks its
 //! operationId against `Op::name`, so the document and the router cannot drift; the
@@ -60,6 +63,21 @@ pub fn document() -> Value {
             },
         }}),
     );
+    for (path, item_schema) in [
+        ("/v1/organizations/{organizationId}/udfs", "Udf"),
+        ("/v1/organizations/{organizationId}/udfs/{functionName}/versions", "Udf"),
+        ("/v1/organizations/{organizationId}/udfs/{functionName}/attachments", "UdfAttachment"),
+    ] {
+        if let Some(schema) =
+            paths.get_mut(path).and_then(|p| p.pointer_mut("/get/responses/200/content/application~1json/schema"))
+        {
+            schema["properties"]["result"] = json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{item_schema}")}});
+            schema["properties"]["pagination"] = json!({"$ref": "#/components/schemas/Pagination"});
+            if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
+                required.push(json!("pagination"));
+            }
+        }
+    }
     let mut schemas: Map<String, Value> = contract["schemas"].as_object().cloned().unwrap_or_default();
     if let Some(p) = schemas.get_mut("ServiceClickhouseSettingsPatchRequest").and_then(|s| s.pointer_mut("/properties/settings")) {
         *p = json!({"type": ["object", "string"], "additionalProperties": {"type": ["string", "number", "boolean"]}});

@@ -14,7 +14,7 @@
 //! Detaching goes `deprovisioning` and disappears after the same time. A version that is
 //! attached cannot be deleted (409); deleting the UDF detaches it everywhere. Creates
 //! answer 201, as the official document declares. Lists page with `limit` (1..100, default
-//! 100) and an opaque `cursor` (official `Pagination`).
+//! 100) and an opaque `cursor` (official `Pagination`, beside `result`: see [`page`]).
 //! Authority: the official document (`Udf*` schemas and operations).
 
 use serde_json::{json, Value};
@@ -36,9 +36,13 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
             let cx = call.cx;
             let up = UdfUpload { id: cx.ids.uuid(), org_id: call.org.id.clone(), created_at: cx.now, used: false };
             ch.udf_uploads.insert(&call.org.id, &up.id, up.clone());
+            // The presigned URL points back at the simulator (the control hook
+            // `PUT /_sim/clickhouse/udfUploads/{uploadId}` takes the archive), so a client
+            // that uploads before it creates (`clickhousectl udf create`) reaches it.
+            let host = call.req.headers.get(hyper::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
             Ok(Out::Created(json!({
                 "uploadId": up.id,
-                "uploadUrl": format!("https://udf-uploads.sim.clickhouse.cloud/{}/{}.zip", up.org_id, up.id),
+                "uploadUrl": format!("http://{host}/_sim/clickhouse/udfUploads/{}", up.id),
                 "expiresAt": cx.iso(up.created_at.plus_secs(UPLOAD_TTL_SECS)),
             })))
         }
@@ -123,6 +127,10 @@ fn attachment_view(a: &UdfAttachment) -> Value {
 }
 
 /// One page of `items` (`limit` 1..100, default 100; `cursor` the offset it returned).
+/// The page is `result` itself and `pagination` sits beside it in the envelope, as the
+/// live API answers (`clickhousectl` 0.5.0 decodes `result` as an array); the official
+/// document wraps both in `result` (`UdfListResponse`), and the served schema follows
+/// the live shape.
 fn page(call: &Call, items: Vec<Value>) -> Res {
     let mut limit = 100usize;
     let mut offset = 0usize;
@@ -141,10 +149,8 @@ fn page(call: &Call, items: Vec<Value>) -> Res {
     let end = offset.saturating_add(limit).min(total);
     let next = (end < total).then(|| end.to_string());
     let page: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
-    Ok(Out::Result(json!({
-        "items": page,
-        "pagination": {"totalRecords": total, "currentCursor": cursor, "nextCursor": next, "limit": limit},
-    })))
+    let pagination = json!({"totalRecords": total, "currentCursor": cursor, "nextCursor": next, "limit": limit});
+    Ok(Out::Paged(Value::Array(page), pagination))
 }
 
 /// The configuration of a create or version body (official `UdfCreateRequest` /
@@ -395,6 +401,15 @@ fn detach(ch: &ClickHouse, call: &Call, function: &str, service: &str) -> Res {
         start_detach(ch, call, &a);
     }
     Ok(Out::Empty)
+}
+
+/// `PUT /_sim/clickhouse/udfUploads/{uploadId}`: the archive of an upload session (any
+/// body; nothing is built from it). Unknown or expired → 404.
+pub fn receive_upload(ch: &ClickHouse, id: &str, cx: &Cx) -> bool {
+    ch.udf_uploads
+        .all()
+        .into_iter()
+        .any(|(_, u)| u.id == id && !u.used && cx.now < u.created_at.plus_secs(UPLOAD_TTL_SECS))
 }
 
 /// Drops what hangs off a removed service: its attachments.
