@@ -323,13 +323,10 @@ fn launch(f: &Fujitsu, call: &Call, mut i: Instance, internet_gateway: bool, sec
     out
 }
 
-/// `POST /instances` without `action` (1.2.2.1).
-fn create(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
-    let i: &InstanceRequest = common::need("instance", &body.instance, "object")?;
-    let spec = instance_spec(Family::Create, i)?;
-    let flavor = spec.flavor.clone().unwrap_or_default();
-    refs::flavor_exists("instance.flavorRef", &flavor)?;
-    let _guard = f.lock();
+/// The common end of a create and the two restores: the tenant's references, the
+/// windows (drawn where not given), the id, the quotas; then the instance in BUILD, its
+/// settle scheduled `secs` from now.
+fn open(f: &Fujitsu, call: &Call, spec: &InstanceSpec, origin: Origin, secs: u64) -> Res {
     let p = placement(
         f,
         call.tenant(),
@@ -340,6 +337,18 @@ fn create(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
     let w = windows::defaults(spec.windows, &mut draw(call))?;
     let id = new_id(f, call, spec.id.as_deref())?;
     quotas(f, call, spec.volume.size)?;
+    let gateway = p.internet_gateway;
+    let inst = build(f, call, id, spec, origin, w, p);
+    launch(f, call, inst, gateway, secs)
+}
+
+/// `POST /instances` without `action` (1.2.2.1).
+fn create(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
+    let i: &InstanceRequest = common::need("instance", &body.instance, "object")?;
+    let spec = instance_spec(Family::Create, i)?;
+    let flavor = spec.flavor.clone().unwrap_or_default();
+    refs::flavor_exists("instance.flavorRef", &flavor)?;
+    let _guard = f.lock();
     let e = spec.engine.clone().expect("a create spec has its engine fields");
     let minor = super::catalog::engine(&e.engine, &e.engine_version).map_or("0", |x| x.minor_version);
     let users = e
@@ -358,9 +367,7 @@ fn create(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         databases: e.databases.clone(),
         users,
     };
-    let gateway = p.internet_gateway;
-    let inst = build(f, call, id, &spec, origin, w, p);
-    launch(f, call, inst, gateway, call.settings.durations.create)
+    open(f, call, &spec, origin, call.settings.durations.create)
 }
 
 fn snapshot_not_found(id: &str) -> FujitsuError {
@@ -387,16 +394,6 @@ fn restore(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         same_master_user_name(s.master_user_name.as_deref(), &src.master_user_name)?;
         same_master_password(src.master_password.as_ref().is_some_and(|p| p.matches(&s.master_password)))?;
     }
-    let p = placement(
-        f,
-        call.tenant(),
-        s.subnet_id.as_deref(),
-        s.parameter_group.as_deref(),
-        s.security_groups.as_deref(),
-    )?;
-    let w = windows::defaults(s.windows, &mut draw(call))?;
-    let id = new_id(f, call, s.id.as_deref())?;
-    quotas(f, call, s.volume.size)?;
     let origin = Origin {
         flavor,
         engine: src.engine.clone(),
@@ -408,9 +405,7 @@ fn restore(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         databases: src.databases.clone(),
         users: src.users.clone(),
     };
-    let gateway = p.internet_gateway;
-    let inst = build(f, call, id, &s, origin, w, p);
-    launch(f, call, inst, gateway, call.settings.durations.restore)
+    open(f, call, &s, origin, call.settings.durations.restore)
 }
 
 /// The restorable range of an instance's automated backups: from the oldest retained
@@ -461,16 +456,6 @@ pub fn pitr(f: &Fujitsu, call: &Call, source_id: &str) -> Res {
     }
     let flavor = s.flavor.clone().unwrap_or_else(|| src.flavor.clone());
     refs::flavor_exists("instance.flavorRef", &flavor)?;
-    let p = placement(
-        f,
-        call.tenant(),
-        s.subnet_id.as_deref(),
-        s.parameter_group.as_deref(),
-        s.security_groups.as_deref(),
-    )?;
-    let w = windows::defaults(s.windows, &mut draw(call))?;
-    let id = new_id(f, call, s.id.as_deref())?;
-    quotas(f, call, s.volume.size)?;
     let origin = Origin {
         flavor,
         engine: src.engine.clone(),
@@ -482,9 +467,7 @@ pub fn pitr(f: &Fujitsu, call: &Call, source_id: &str) -> Res {
         databases: src.databases.clone(),
         users: src.users.clone(),
     };
-    let gateway = p.internet_gateway;
-    let inst = build(f, call, id, &s, origin, w, p);
-    launch(f, call, inst, gateway, call.settings.durations.restore)
+    open(f, call, &s, origin, call.settings.durations.restore)
 }
 
 /// `POST /instances` with `action.readreplica` (1.2.2.12).
