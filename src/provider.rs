@@ -199,3 +199,28 @@ pub struct ResourceCount {
     pub state: String,
     pub count: usize,
 }
+
+/// A core for unit tests of the providers: a manual clock, the ids of seed 1 and an
+/// empty schedule, lent out as a [`Cx`] at any time.
+#[cfg(test)]
+pub(crate) struct TestCore {
+    pub clock: Clock,
+    pub ids: Ids,
+    pub lifecycle: Lifecycle<Event>,
+}
+
+#[cfg(test)]
+impl TestCore {
+    pub fn new() -> Self {
+        TestCore {
+            clock: Clock::new(crate::clock::ClockMode::Manual),
+            ids: Ids::new(1),
+            lifecycle: Lifecycle::default(),
+        }
+    }
+
+    /// What a handler gets at simulated time `now`.
+    pub fn cx(&self, now: SimInstant) -> Cx<'_> {
+        Cx { now, clock: &self.clock, ids: &self.ids, lifecycle: &self.lifecycle, peer: ([127, 0, 0, 1], 0).into() }
+    }
+}

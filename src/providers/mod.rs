@@ -231,20 +231,12 @@ impl Catalog for World {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::{Clock, ClockMode, SimInstant};
-    use crate::ids::Ids;
-    use crate::lifecycle::Lifecycle;
+    use crate::clock::SimInstant;
 
     #[test]
     fn each_provider_is_registered_under_its_own_name_and_owns_a_distinct_prefix() {
-        let (clock, ids, lifecycle) = (Clock::new(ClockMode::Manual), Ids::new(1), Lifecycle::default());
-        let cx = Cx {
-            now: SimInstant::ZERO,
-            clock: &clock,
-            ids: &ids,
-            lifecycle: &lifecycle,
-            peer: ([127, 0, 0, 1], 0).into(),
-        };
+        let core = crate::provider::TestCore::new();
+        let cx = core.cx(SimInstant::ZERO);
         let world = World::new(&cx);
         let names: Vec<&str> = world.all().iter().map(|p| p.name()).collect();
         assert_eq!(names, NAMES, "the module name is the provider's name");

@@ -758,9 +758,8 @@ mod tests {
 
     #[test]
     fn services_are_written_byte_for_byte_as_the_value_tree_wrote_them() {
-        let (clock, ids, lifecycle) = (Clock::new(ClockMode::Manual), Ids::new(1), Lifecycle::default());
-        let peer = ([127, 0, 0, 1], 0).into();
-        let cx = Cx { now: SimInstant::ZERO, clock: &clock, ids: &ids, lifecycle: &lifecycle, peer };
+        let core = crate::provider::TestCore::new();
+        let cx = core.cx(SimInstant::ZERO);
         // A loaded state may carry any strings, in the host's pieces and the id too.
         let odd = Service {
             id: "ab\"cd\u{7f}efgh-i".into(),
@@ -824,9 +823,8 @@ mod tests {
 
     #[test]
     fn lists_write_from_the_memo_until_a_service_or_the_organization_changes() {
-        let (clock, ids, lifecycle) = (Clock::new(ClockMode::Manual), Ids::new(1), Lifecycle::default());
-        let peer = ([127, 0, 0, 1], 0).into();
-        let cx = Cx { now: SimInstant::ZERO, clock: &clock, ids: &ids, lifecycle: &lifecycle, peer };
+        let core = crate::provider::TestCore::new();
+        let cx = core.cx(SimInstant::ZERO);
         let short_id = Service { id: "short".into(), provider: "aws".into(), ..bare_service() };
         let mut services = vec![bare_service(), full_service(), short_id];
         let table = crate::store::Table::default();

@@ -412,20 +412,14 @@ pub fn force(f: &Fujitsu, i: &mut Instance, status: Status, cx: &Cx) -> Result<O
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::{Clock, ClockMode};
-    use crate::ids::Ids;
-    use crate::lifecycle::Lifecycle;
+    
+    
+    
 
     #[test]
     fn the_next_time_of_day_is_strictly_later() {
-        let (clock, ids, lifecycle) = (Clock::new(ClockMode::Manual), Ids::new(1), Lifecycle::default());
-        let cx = Cx {
-            now: SimInstant::ZERO,
-            clock: &clock,
-            ids: &ids,
-            lifecycle: &lifecycle,
-            peer: ([127, 0, 0, 1], 0).into(),
-        };
+        let core = crate::provider::TestCore::new();
+        let (clock, cx) = (&core.clock, core.cx(SimInstant::ZERO));
         let epoch_secs = u64::from(clock.to_utc(SimInstant::ZERO).num_seconds_from_midnight());
         let at = next_time_of_day(&cx, SimInstant::ZERO, 12 * 60);
         let got = (epoch_secs + at.secs()) % 86_400;
@@ -437,14 +431,8 @@ mod tests {
     /// STYLE §6: an event applies only while its instance still carries its generation.
     #[test]
     fn settles_are_guarded_by_the_generation() {
-        let (clock, ids, lifecycle) = (Clock::new(ClockMode::Manual), Ids::new(1), Lifecycle::default());
-        let cx = Cx {
-            now: SimInstant::ZERO,
-            clock: &clock,
-            ids: &ids,
-            lifecycle: &lifecycle,
-            peer: ([127, 0, 0, 1], 0).into(),
-        };
+        let core = crate::provider::TestCore::new();
+        let cx = core.cx(SimInstant::ZERO);
         let f = Fujitsu::build(&cx);
         let mut i = crate::providers::fujitsu::chaos::tests::sample_instance();
         let stale = begin(&mut i, Status::Stopping, Work::Stop, Status::Shutdown, 60, cx.now);
@@ -462,14 +450,8 @@ mod tests {
 
     #[test]
     fn an_armed_failure_ends_a_build_in_error_and_other_work_in_failed() {
-        let (clock, ids, lifecycle) = (Clock::new(ClockMode::Manual), Ids::new(1), Lifecycle::default());
-        let cx = Cx {
-            now: SimInstant::ZERO,
-            clock: &clock,
-            ids: &ids,
-            lifecycle: &lifecycle,
-            peer: ([127, 0, 0, 1], 0).into(),
-        };
+        let core = crate::provider::TestCore::new();
+        let cx = core.cx(SimInstant::ZERO);
         let f = Fujitsu::build(&cx);
         for (work, status, end) in [
             (Work::Build, Status::Build, Status::Error),

@@ -546,17 +546,11 @@ mod tests {
 
     #[test]
     fn an_instance_renders_as_json_with_every_field() {
-        use crate::clock::{Clock, ClockMode};
-        use crate::ids::Ids;
-        use crate::lifecycle::Lifecycle;
-        let (clock, ids, lifecycle) = (Clock::new(ClockMode::Manual), Ids::new(1), Lifecycle::default());
-        let cx = Cx {
-            now: SimInstant(61_000),
-            clock: &clock,
-            ids: &ids,
-            lifecycle: &lifecycle,
-            peer: ([127, 0, 0, 1], 0).into(),
-        };
+        
+        
+        
+        let core = crate::provider::TestCore::new();
+        let cx = core.cx(SimInstant(61_000));
         let mut i = super::super::chaos::tests::sample_instance();
         i.updated = SimInstant(61_000);
         i.recovery = Some(Recovery::At(TimeOfDay(60)));
