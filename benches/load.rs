@@ -248,7 +248,8 @@ fn rows(handle: &Handle) -> Vec<Row> {
             shape: Shape::new(Method::GET, format!("{MS}/serviceEntitlements/cesi-500073421"), None)
                 .auth(ORACLE_AUTH)
                 .header("x-id-tenant-name", "mydomain"),
-            targets: &[(8, 0.70)],
+            // No issue set an 8-connection target for Oracle; the 64-connection goal stands.
+            targets: &[],
             goals: &[(64, 0.85)],
         },
         Row {
