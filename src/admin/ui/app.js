@@ -287,13 +287,24 @@
       el('td', {}, e.latencyUs),
       el('td', { class: 'mono' }, e.fault || ''));
   }
+  // Requests that arrived live while a reload of the table was in flight: the reload's
+  // answer may predate them, so they are added again after it replaced the rows.
+  let arrivedDuringReload = null;
   async function refreshRequests() {
     const query = new URLSearchParams(filters()).toString();
-    const r = await api('GET', `/_sim/requests${query ? `?${query}` : ''}`);
-    const rows = (r.requests || []).filter(wanted).slice(-MAX_ROWS).reverse().map(requestRow);
-    $('#requests tbody').replaceChildren(...rows);
+    const arrived = [];
+    arrivedDuringReload = arrived;
+    try {
+      const r = await api('GET', `/_sim/requests${query ? `?${query}` : ''}`);
+      const rows = (r.requests || []).filter(wanted).slice(-MAX_ROWS).reverse().map(requestRow);
+      $('#requests tbody').replaceChildren(...rows);
+    } finally {
+      if (arrivedDuringReload === arrived) arrivedDuringReload = null;
+      for (const e of arrived) addRequest(e);
+    }
   }
   function addRequest(e) {
+    if (arrivedDuringReload && arrivedDuringReload.length < MAX_ROWS) arrivedDuringReload.push(e);
     if (!wanted(e)) return;
     const body = $('#requests tbody');
     // A reload of the table may already show it.
