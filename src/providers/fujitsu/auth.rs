@@ -22,8 +22,8 @@ use hyper::StatusCode;
 use super::error::FujitsuError;
 use super::model::Token;
 use super::validate::auth::{credentials, Credentials};
-use super::wire::{mirror, TokenBody};
-use super::{body_value, view, Fujitsu, Out};
+use super::wire::TokenBody;
+use super::{body_mirror, view, Fujitsu, Out};
 use crate::http::Request;
 use crate::providers::Cx;
 use crate::secret::digest;
@@ -61,9 +61,7 @@ const BAD_CREDENTIALS: &str = "the credentials are not valid for this project";
 /// `POST /v1.0/{tenantId}/auth/token`: 200 with the token (extract 03 §0.2: POST with a
 /// body → 200).
 pub fn create_token(f: &Fujitsu, req: &Request, tenant: &str, cx: &Cx) -> Result<Out, FujitsuError> {
-    let body = body_value(req)?;
-    let body: TokenBody =
-        mirror(&body).ok_or_else(|| FujitsuError::Malformed("the body must be a JSON object".into()))?;
+    let body: TokenBody = body_mirror(req)?;
     let creds = credentials(&body)?;
     let settings = f.settings();
     let (user_id, limit) = match creds {

@@ -20,8 +20,8 @@ use super::validate::restore::{
 };
 use super::validate::windows::{self, Given, Windows};
 use super::validate::{common, query, refs};
-use super::wire::{mirror, ActionBody, InstanceBody, InstanceRequest};
-use super::{auth, body_value, view, Call, Fujitsu, Res};
+use super::wire::{ActionBody, InstanceBody, InstanceRequest};
+use super::{auth, body_mirror, view, Call, Fujitsu, Res};
 use super::{Out, DEFAULT_PARAMETER_GROUP, DEFAULT_SECURITY_GROUP, DEFAULT_SUBNET_CIDR};
 use crate::clock::SimInstant;
 use crate::secret::Secret;
@@ -72,8 +72,7 @@ fn get(f: &Fujitsu, call: &Call, id: &str) -> Result<Instance, FujitsuError> {
 }
 
 fn instance_body(call: &Call) -> Result<InstanceBody, FujitsuError> {
-    let body = body_value(call.req)?;
-    mirror(&body).ok_or_else(|| FujitsuError::Malformed("the body must be a JSON object".into()))
+    body_mirror(call.req)
 }
 
 fn draw<'a>(call: &'a Call<'a>) -> impl FnMut(u32) -> u32 + 'a {
@@ -767,9 +766,7 @@ pub fn delete(f: &Fujitsu, call: &Call, id: &str) -> Res {
 
 /// `POST /instances/{id}/action` (1.2.2.6–1.2.2.8, 1.2.2.11): 202, then the transition.
 pub fn action(f: &Fujitsu, call: &Call, id: &str) -> Res {
-    let body = body_value(call.req)?;
-    let body: ActionBody =
-        mirror(&body).ok_or_else(|| FujitsuError::Malformed("the body must be a JSON object".into()))?;
+    let body: ActionBody = body_mirror(call.req)?;
     let _guard = f.lock();
     let mut i = get(f, call, id)?;
     let act = actions::instance_action(&body)?;

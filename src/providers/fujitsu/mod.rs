@@ -160,6 +160,19 @@ pub fn body_value(req: &Request) -> Result<Value, FujitsuError> {
     Ok(Value::Object(json_object(req)?))
 }
 
+/// The body as a request mirror: straight from its bytes when it is one plain JSON
+/// object (the common case, no `Value` tree), else through [`body_value`] and
+/// [`wire::mirror`], whose answers and error texts are the reference.
+pub fn body_mirror<T: wire::Kind + serde::de::DeserializeOwned>(req: &Request) -> Result<T, FujitsuError> {
+    if !req.body_too_large && crate::http::is_json_content(req) {
+        if let Some(t) = wire::mirror_bytes(&req.body) {
+            return Ok(t);
+        }
+    }
+    let body = body_value(req)?;
+    wire::mirror(&body).ok_or_else(|| FujitsuError::Malformed("the body must be a JSON object".into()))
+}
+
 impl Fujitsu {
     pub(crate) fn build(cx: &Cx) -> Self {
         let f = Fujitsu {

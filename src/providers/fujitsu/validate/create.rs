@@ -87,13 +87,13 @@ fn f(name: &str) -> String {
 pub fn recovery(multi: bool, r: Option<&RecoveryRequest>) -> Result<Option<Recovery>, FieldError> {
     let Some(r) = r else { return Ok(multi.then_some(Recovery::Immediately)) };
     recovery_needs_multi(multi)?;
-    Ok(Some(recovery_value(&f("preferredRecoveryTime"), r)?))
+    Ok(Some(recovery_value(field!("preferredRecoveryTime"), r)?))
 }
 
 /// "multi=true の場合のみ指定可能" (seed 484).
 pub fn recovery_needs_multi(multi: bool) -> Result<(), FieldError> {
     if !multi {
-        return Err(FieldError::says(f("preferredRecoveryTime"), "may be given only when instance.multi is true"));
+        return Err(FieldError::says(field!("preferredRecoveryTime"), "may be given only when instance.multi is true"));
     }
     Ok(())
 }
@@ -118,59 +118,59 @@ pub fn recovery_value(field: &str, r: &RecoveryRequest) -> Result<Recovery, Fiel
 /// The `instance` fields of create, restore and PITR.
 pub fn instance_spec(family: Family, i: &InstanceRequest) -> Result<InstanceSpec, FieldError> {
     let flavor = match family {
-        Family::Create | Family::Restore => Some(need(&f("flavorRef"), &i.flavor_ref, "string")?.as_str()),
-        Family::Pitr => string(&f("flavorRef"), &i.flavor_ref)?,
+        Family::Create | Family::Restore => Some(need(field!("flavorRef"), &i.flavor_ref, "string")?.as_str()),
+        Family::Pitr => string(field!("flavorRef"), &i.flavor_ref)?,
     };
-    let flavor = flavor.map(|s| max_255(&f("flavorRef"), s).map(str::to_owned)).transpose()?;
-    let volume = need(&f("volume"), &i.volume, "object")?;
-    let size = volume_size(&f("volume.size"), *need(&f("volume.size"), &volume.size, "integer")?)?;
-    let kind = match string(&f("volume.type"), &volume.kind)? {
-        Some(t) => volume_type(&f("volume.type"), t)?,
+    let flavor = flavor.map(|s| max_255(field!("flavorRef"), s).map(str::to_owned)).transpose()?;
+    let volume = need(field!("volume"), &i.volume, "object")?;
+    let size = volume_size(field!("volume.size"), *need(field!("volume.size"), &volume.size, "integer")?)?;
+    let kind = match string(field!("volume.type"), &volume.kind)? {
+        Some(t) => volume_type(field!("volume.type"), t)?,
         None => "M2".to_owned(),
     };
-    let id = string(&f("id"), &i.id)?.map(|s| instance_id(&f("id"), s)).transpose()?;
-    let name = string(&f("name"), &i.name)?.map(|s| instance_name(&f("name"), s)).transpose()?;
+    let id = string(field!("id"), &i.id)?.map(|s| instance_id(field!("id"), s)).transpose()?;
+    let name = string(field!("name"), &i.name)?.map(|s| instance_name(field!("name"), s)).transpose()?;
     let description =
-        string(&f("description"), &i.description)?.map(|s| description(&f("description"), s)).transpose()?;
+        string(field!("description"), &i.description)?.map(|s| description(field!("description"), s)).transpose()?;
     let subnet_id =
-        string(&f("subnetId"), &i.subnet_id)?.map(|s| max_255(&f("subnetId"), s).map(str::to_owned)).transpose()?;
-    let multi = boolean(&f("multi"), &i.multi)?.unwrap_or(false);
-    let port = integer(&f("port"), &i.port)?.map(|n| port(&f("port"), n)).transpose()?.unwrap_or(26500);
-    let backup = string(&f("preferredBackupWindow"), &i.preferred_backup_window)?
-        .map(|s| windows::backup_window(&f("preferredBackupWindow"), s))
+        string(field!("subnetId"), &i.subnet_id)?.map(|s| max_255(field!("subnetId"), s).map(str::to_owned)).transpose()?;
+    let multi = boolean(field!("multi"), &i.multi)?.unwrap_or(false);
+    let port = integer(field!("port"), &i.port)?.map(|n| port(field!("port"), n)).transpose()?.unwrap_or(26500);
+    let backup = string(field!("preferredBackupWindow"), &i.preferred_backup_window)?
+        .map(|s| windows::backup_window(field!("preferredBackupWindow"), s))
         .transpose()?;
-    let maintenance = string(&f("preferredMaintenanceWindow"), &i.preferred_maintenance_window)?
-        .map(|s| windows::maintenance_window(&f("preferredMaintenanceWindow"), s))
+    let maintenance = string(field!("preferredMaintenanceWindow"), &i.preferred_maintenance_window)?
+        .map(|s| windows::maintenance_window(field!("preferredMaintenanceWindow"), s))
         .transpose()?;
     if let (Some(b), Some(m)) = (backup, maintenance) {
-        windows::backup_clear_of_maintenance(&f("preferredBackupWindow"), b, m)?;
+        windows::backup_clear_of_maintenance(field!("preferredBackupWindow"), b, m)?;
     }
-    let rec = read(&f("preferredRecoveryTime"), &i.preferred_recovery_time, "object")?;
+    let rec = read(field!("preferredRecoveryTime"), &i.preferred_recovery_time, "object")?;
     let recovery = recovery(multi, rec)?;
-    let auto_maintenance = boolean(&f("autoMaintenance"), &i.auto_maintenance)?.unwrap_or(true);
-    let publicly_accessible = boolean(&f("publiclyAccessible"), &i.publicly_accessible)?.unwrap_or(false);
-    let security_groups = read(&f("securityGroupIds"), &i.security_group_ids, "array")?
-        .map(|items| security_group_ids(&f("securityGroupIds"), items))
+    let auto_maintenance = boolean(field!("autoMaintenance"), &i.auto_maintenance)?.unwrap_or(true);
+    let publicly_accessible = boolean(field!("publiclyAccessible"), &i.publicly_accessible)?.unwrap_or(false);
+    let security_groups = read(field!("securityGroupIds"), &i.security_group_ids, "array")?
+        .map(|items| security_group_ids(field!("securityGroupIds"), items))
         .transpose()?
         .filter(|ids| !ids.is_empty());
-    let parameter_group = string(&f("parameterGroupId"), i.parameter_group())?
-        .map(|s| max_255(&f("parameterGroupId"), s).map(str::to_owned))
+    let parameter_group = string(field!("parameterGroupId"), i.parameter_group())?
+        .map(|s| max_255(field!("parameterGroupId"), s).map(str::to_owned))
         .transpose()?;
-    let backup_retention = integer(&f("backupRetentionPeriod"), &i.backup_retention_period)?
-        .map(|n| backup_retention(&f("backupRetentionPeriod"), n))
+    let backup_retention = integer(field!("backupRetentionPeriod"), &i.backup_retention_period)?
+        .map(|n| backup_retention(field!("backupRetentionPeriod"), n))
         .transpose()?
         .unwrap_or(1);
-    let master_user_name = string(&f("masterUserName"), &i.master_user_name)?
+    let master_user_name = string(field!("masterUserName"), &i.master_user_name)?
         .map(|s| match family {
-            Family::Create => master_user_name(&f("masterUserName"), s),
-            Family::Restore | Family::Pitr => restore_master_user_name(&f("masterUserName"), s),
+            Family::Create => master_user_name(field!("masterUserName"), s),
+            Family::Restore | Family::Pitr => restore_master_user_name(field!("masterUserName"), s),
         })
         .transpose()?;
     let master_password = master_user_password(
-        &f("masterUserPassword"),
-        need(&f("masterUserPassword"), &i.master_user_password, "string")?,
+        field!("masterUserPassword"),
+        need(field!("masterUserPassword"), &i.master_user_password, "string")?,
     )?;
-    let download_log_extension = boolean(&f("downloadLogExtension"), &i.download_log_extension)?.unwrap_or(false);
+    let download_log_extension = boolean(field!("downloadLogExtension"), &i.download_log_extension)?.unwrap_or(false);
     let (auto_scale, volume_time, flavor_time) = auto_scale(i, size)?;
     let given = Given { backup, maintenance, volume_time, flavor_time };
     for (name, t) in [("autoScale.volume.time", volume_time), ("autoScale.flavor.time", flavor_time)] {
@@ -233,22 +233,22 @@ pub fn auto_scale(
     (AutoScaleSpec, Option<crate::providers::fujitsu::model::Daily>, Option<crate::providers::fujitsu::model::Daily>),
     FieldError,
 > {
-    let a = read(&f("autoScale"), &i.auto_scale, "object")?;
-    let vol = a.map(|a| read(&f("autoScale.volume"), &a.volume, "object")).transpose()?.flatten();
-    let fl = a.map(|a| read(&f("autoScale.flavor"), &a.flavor, "object")).transpose()?.flatten();
-    let rr = a.map(|a| read(&f("autoScale.readreplica"), &a.readreplica, "object")).transpose()?.flatten();
-    let volume_available = vol.map(|v| boolean(&f("autoScale.volume.available"), &v.available)).transpose()?.flatten();
-    let max_size = vol.map(|v| integer(&f("autoScale.volume.maxSize"), &v.max_size)).transpose()?.flatten();
-    let max_size = max_size.map(|n| autoscale_max_size(&f("autoScale.volume.maxSize"), n, volume_size)).transpose()?;
-    let volume_time = vol.map(|v| string(&f("autoScale.volume.time"), &v.time)).transpose()?.flatten();
-    let volume_time = volume_time.map(|s| windows::autoscale_time(&f("autoScale.volume.time"), s)).transpose()?;
-    let flavor_available = fl.map(|v| boolean(&f("autoScale.flavor.available"), &v.available)).transpose()?.flatten();
-    let flavor_time = fl.map(|v| string(&f("autoScale.flavor.time"), &v.time)).transpose()?.flatten();
-    let flavor_time = flavor_time.map(|s| windows::autoscale_time(&f("autoScale.flavor.time"), s)).transpose()?;
+    let a = read(field!("autoScale"), &i.auto_scale, "object")?;
+    let vol = a.map(|a| read(field!("autoScale.volume"), &a.volume, "object")).transpose()?.flatten();
+    let fl = a.map(|a| read(field!("autoScale.flavor"), &a.flavor, "object")).transpose()?.flatten();
+    let rr = a.map(|a| read(field!("autoScale.readreplica"), &a.readreplica, "object")).transpose()?.flatten();
+    let volume_available = vol.map(|v| boolean(field!("autoScale.volume.available"), &v.available)).transpose()?.flatten();
+    let max_size = vol.map(|v| integer(field!("autoScale.volume.maxSize"), &v.max_size)).transpose()?.flatten();
+    let max_size = max_size.map(|n| autoscale_max_size(field!("autoScale.volume.maxSize"), n, volume_size)).transpose()?;
+    let volume_time = vol.map(|v| string(field!("autoScale.volume.time"), &v.time)).transpose()?.flatten();
+    let volume_time = volume_time.map(|s| windows::autoscale_time(field!("autoScale.volume.time"), s)).transpose()?;
+    let flavor_available = fl.map(|v| boolean(field!("autoScale.flavor.available"), &v.available)).transpose()?.flatten();
+    let flavor_time = fl.map(|v| string(field!("autoScale.flavor.time"), &v.time)).transpose()?.flatten();
+    let flavor_time = flavor_time.map(|s| windows::autoscale_time(field!("autoScale.flavor.time"), s)).transpose()?;
     let replica_available =
-        rr.map(|v| boolean(&f("autoScale.readreplica.available"), &v.available)).transpose()?.flatten();
-    let max_number = rr.map(|v| integer(&f("autoScale.readreplica.maxNumber"), &v.max_number)).transpose()?.flatten();
-    let max_number = max_number.map(|n| autoscale_max_number(&f("autoScale.readreplica.maxNumber"), n)).transpose()?;
+        rr.map(|v| boolean(field!("autoScale.readreplica.available"), &v.available)).transpose()?.flatten();
+    let max_number = rr.map(|v| integer(field!("autoScale.readreplica.maxNumber"), &v.max_number)).transpose()?.flatten();
+    let max_number = max_number.map(|n| autoscale_max_number(field!("autoScale.readreplica.maxNumber"), n)).transpose()?;
     Ok((
         AutoScaleSpec {
             volume_available: volume_available.unwrap_or(false),
@@ -265,30 +265,30 @@ pub fn auto_scale(
 /// `engine`, `engineVersion`, `characterSet`, `collate`, `databases`, `users` (seed
 /// 570–717).
 fn engine_spec(i: &InstanceRequest) -> Result<EngineSpec, FieldError> {
-    let engine = match string(&f("engine"), &i.engine)? {
-        Some(e) => engine(&f("engine"), e)?,
+    let engine = match string(field!("engine"), &i.engine)? {
+        Some(e) => engine(field!("engine"), e)?,
         None => "enterprisepostgres".to_owned(),
     };
-    let engine_version = match string(&f("engineVersion"), &i.engine_version)? {
-        Some(v) => engine_version(&f("engineVersion"), &engine, max_255(&f("engineVersion"), v)?)?,
+    let engine_version = match string(field!("engineVersion"), &i.engine_version)? {
+        Some(v) => engine_version(field!("engineVersion"), &engine, max_255(field!("engineVersion"), v)?)?,
         None => super::super::catalog::latest(&engine).map_or_else(|| "12".to_owned(), |e| e.version.to_owned()),
     };
-    let character_set = match string(&f("characterSet"), &i.character_set)? {
-        Some(c) => character_set(&f("characterSet"), c)?,
+    let character_set = match string(field!("characterSet"), &i.character_set)? {
+        Some(c) => character_set(field!("characterSet"), c)?,
         None => "UTF8".to_owned(),
     };
-    let collate = match string(&f("collate"), &i.collate)? {
-        Some(c) => collate(&f("collate"), c)?,
+    let collate = match string(field!("collate"), &i.collate)? {
+        Some(c) => collate(field!("collate"), c)?,
         None => "C".to_owned(),
     };
     // `databases` (the examples' key) or `database` (the table heading, A8).
     let (db_field, db_items) = match (&i.databases, &i.database) {
-        (Some(_), _) | (None, None) => ("databases", read(&f("databases"), &i.databases, "array")?),
-        (None, Some(_)) => ("database", read(&f("database"), &i.database, "array")?),
+        (Some(_), _) | (None, None) => ("databases", read(field!("databases"), &i.databases, "array")?),
+        (None, Some(_)) => ("database", read(field!("database"), &i.database, "array")?),
     };
     let databases = db_items.map(|items| name_list(&f(db_field), items)).transpose()?.unwrap_or_default();
     let mut users: Vec<DbUserSpec> = Vec::new();
-    if let Some(list) = read(&f("users"), &i.users, "array of objects")? {
+    if let Some(list) = read(field!("users"), &i.users, "array of objects")? {
         for (n, u) in list.iter().enumerate() {
             let at = |x: &str| format!("{I}users[{n}].{x}");
             let name = db_identifier(&at("name"), need(&at("name"), &u.name, "string")?)?;

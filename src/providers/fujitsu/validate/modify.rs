@@ -69,48 +69,48 @@ fn f(name: &str) -> String {
 /// The field rules of modify (seed 1593–1909).
 pub fn modify_spec(i: &InstanceRequest) -> Result<ModifySpec, FieldError> {
     let flavor =
-        string(&f("flavorRef"), &i.flavor_ref)?.map(|s| max_255(&f("flavorRef"), s).map(str::to_owned)).transpose()?;
-    let volume = match read(&f("volume"), &i.volume, "object")? {
+        string(field!("flavorRef"), &i.flavor_ref)?.map(|s| max_255(field!("flavorRef"), s).map(str::to_owned)).transpose()?;
+    let volume = match read(field!("volume"), &i.volume, "object")? {
         None => None,
         Some(v) => {
-            let size = integer(&f("volume.size"), &v.size)?.map(|n| volume_size(&f("volume.size"), n)).transpose()?;
-            let kind = string(&f("volume.type"), &v.kind)?.map(|t| volume_type(&f("volume.type"), t)).transpose()?;
+            let size = integer(field!("volume.size"), &v.size)?.map(|n| volume_size(field!("volume.size"), n)).transpose()?;
+            let kind = string(field!("volume.type"), &v.kind)?.map(|t| volume_type(field!("volume.type"), t)).transpose()?;
             match (size, kind) {
                 (None, None) => None,
                 (size, kind) => Some((size, kind)),
             }
         }
     };
-    let port = integer(&f("port"), &i.port)?.map(|n| port(&f("port"), n)).transpose()?;
-    let id = string(&f("id"), &i.id)?.map(|s| instance_id(&f("id"), s)).transpose()?;
-    let name = string(&f("name"), &i.name)?.map(|s| instance_name(&f("name"), s)).transpose()?;
+    let port = integer(field!("port"), &i.port)?.map(|n| port(field!("port"), n)).transpose()?;
+    let id = string(field!("id"), &i.id)?.map(|s| instance_id(field!("id"), s)).transpose()?;
+    let name = string(field!("name"), &i.name)?.map(|s| instance_name(field!("name"), s)).transpose()?;
     let description =
-        string(&f("description"), &i.description)?.map(|s| description(&f("description"), s)).transpose()?;
-    let backup_window = string(&f("preferredBackupWindow"), &i.preferred_backup_window)?
-        .map(|s| windows::backup_window(&f("preferredBackupWindow"), s))
+        string(field!("description"), &i.description)?.map(|s| description(field!("description"), s)).transpose()?;
+    let backup_window = string(field!("preferredBackupWindow"), &i.preferred_backup_window)?
+        .map(|s| windows::backup_window(field!("preferredBackupWindow"), s))
         .transpose()?;
-    let maintenance_window = string(&f("preferredMaintenanceWindow"), &i.preferred_maintenance_window)?
-        .map(|s| windows::maintenance_window(&f("preferredMaintenanceWindow"), s))
+    let maintenance_window = string(field!("preferredMaintenanceWindow"), &i.preferred_maintenance_window)?
+        .map(|s| windows::maintenance_window(field!("preferredMaintenanceWindow"), s))
         .transpose()?;
-    let auto_maintenance = boolean(&f("autoMaintenance"), &i.auto_maintenance)?;
-    let security_groups = read(&f("securityGroupIds"), &i.security_group_ids, "array")?
-        .map(|items| security_group_ids(&f("securityGroupIds"), items))
+    let auto_maintenance = boolean(field!("autoMaintenance"), &i.auto_maintenance)?;
+    let security_groups = read(field!("securityGroupIds"), &i.security_group_ids, "array")?
+        .map(|items| security_group_ids(field!("securityGroupIds"), items))
         .transpose()?
         .filter(|ids| !ids.is_empty());
-    let parameter_group = string(&f("parameterGroupId"), i.parameter_group())?
-        .map(|s| max_255(&f("parameterGroupId"), s).map(str::to_owned))
+    let parameter_group = string(field!("parameterGroupId"), i.parameter_group())?
+        .map(|s| max_255(field!("parameterGroupId"), s).map(str::to_owned))
         .transpose()?;
-    let backup_retention = integer(&f("backupRetentionPeriod"), &i.backup_retention_period)?
-        .map(|n| backup_retention(&f("backupRetentionPeriod"), n))
+    let backup_retention = integer(field!("backupRetentionPeriod"), &i.backup_retention_period)?
+        .map(|n| backup_retention(field!("backupRetentionPeriod"), n))
         .transpose()?;
-    let engine_version = string(&f("engineVersion"), &i.engine_version)?
-        .map(|s| engine_version(&f("engineVersion"), "enterprisepostgres", max_255(&f("engineVersion"), s)?))
+    let engine_version = string(field!("engineVersion"), &i.engine_version)?
+        .map(|s| engine_version(field!("engineVersion"), "enterprisepostgres", max_255(field!("engineVersion"), s)?))
         .transpose()?;
-    let master_password = string(&f("masterUserPassword"), &i.master_user_password)?
-        .map(|s| master_user_password(&f("masterUserPassword"), s))
+    let master_password = string(field!("masterUserPassword"), &i.master_user_password)?
+        .map(|s| master_user_password(field!("masterUserPassword"), s))
         .transpose()?;
-    let download_log_extension = boolean(&f("downloadLogExtension"), &i.download_log_extension)?;
-    let apply_immediately = boolean(&f("applyImmediately"), &i.apply_immediately)?.unwrap_or(false);
+    let download_log_extension = boolean(field!("downloadLogExtension"), &i.download_log_extension)?;
+    let apply_immediately = boolean(field!("applyImmediately"), &i.apply_immediately)?.unwrap_or(false);
     let auto_scale = auto_scale_change(i)?;
     Ok(ModifySpec {
         // The volume's size and type are completed from the instance by `resolve`.
@@ -137,28 +137,28 @@ pub fn modify_spec(i: &InstanceRequest) -> Result<ModifySpec, FieldError> {
 }
 
 fn auto_scale_change(i: &InstanceRequest) -> Result<AutoScaleChange, FieldError> {
-    let Some(a) = read(&f("autoScale"), &i.auto_scale, "object")? else { return Ok(AutoScaleChange::default()) };
+    let Some(a) = read(field!("autoScale"), &i.auto_scale, "object")? else { return Ok(AutoScaleChange::default()) };
     let mut c = AutoScaleChange::default();
-    if let Some(v) = read(&f("autoScale.volume"), &a.volume, "object")? {
-        c.volume_available = boolean(&f("autoScale.volume.available"), &v.available)?;
+    if let Some(v) = read(field!("autoScale.volume"), &a.volume, "object")? {
+        c.volume_available = boolean(field!("autoScale.volume.available"), &v.available)?;
         // Checked against the resulting disk size in `resolve`; a multiple of 10 here.
-        c.volume_max_size = integer(&f("autoScale.volume.maxSize"), &v.max_size)?
-            .map(|n| autoscale_max_size(&f("autoScale.volume.maxSize"), n, 0))
+        c.volume_max_size = integer(field!("autoScale.volume.maxSize"), &v.max_size)?
+            .map(|n| autoscale_max_size(field!("autoScale.volume.maxSize"), n, 0))
             .transpose()?;
-        c.volume_time = string(&f("autoScale.volume.time"), &v.time)?
-            .map(|s| windows::autoscale_time(&f("autoScale.volume.time"), s))
-            .transpose()?;
-    }
-    if let Some(v) = read(&f("autoScale.flavor"), &a.flavor, "object")? {
-        c.flavor_available = boolean(&f("autoScale.flavor.available"), &v.available)?;
-        c.flavor_time = string(&f("autoScale.flavor.time"), &v.time)?
-            .map(|s| windows::autoscale_time(&f("autoScale.flavor.time"), s))
+        c.volume_time = string(field!("autoScale.volume.time"), &v.time)?
+            .map(|s| windows::autoscale_time(field!("autoScale.volume.time"), s))
             .transpose()?;
     }
-    if let Some(v) = read(&f("autoScale.readreplica"), &a.readreplica, "object")? {
-        c.replica_available = boolean(&f("autoScale.readreplica.available"), &v.available)?;
-        c.replica_max_number = integer(&f("autoScale.readreplica.maxNumber"), &v.max_number)?
-            .map(|n| autoscale_max_number(&f("autoScale.readreplica.maxNumber"), n))
+    if let Some(v) = read(field!("autoScale.flavor"), &a.flavor, "object")? {
+        c.flavor_available = boolean(field!("autoScale.flavor.available"), &v.available)?;
+        c.flavor_time = string(field!("autoScale.flavor.time"), &v.time)?
+            .map(|s| windows::autoscale_time(field!("autoScale.flavor.time"), s))
+            .transpose()?;
+    }
+    if let Some(v) = read(field!("autoScale.readreplica"), &a.readreplica, "object")? {
+        c.replica_available = boolean(field!("autoScale.readreplica.available"), &v.available)?;
+        c.replica_max_number = integer(field!("autoScale.readreplica.maxNumber"), &v.max_number)?
+            .map(|n| autoscale_max_number(field!("autoScale.readreplica.maxNumber"), n))
             .transpose()?;
     }
     Ok(c)
@@ -193,12 +193,12 @@ pub fn resolve(mut spec: ModifySpec, inst: &Instance) -> Result<ModifySpec, Fiel
     if windows::daily_overlaps_weekly(backup, maintenance) {
         return Err(if spec.backup_window.is_none() {
             FieldError::says(
-                f("preferredMaintenanceWindow"),
+                field!("preferredMaintenanceWindow"),
                 format!("{} overlaps preferredBackupWindow {}", maintenance.text(), backup.text()),
             )
         } else {
             FieldError::says(
-                f("preferredBackupWindow"),
+                field!("preferredBackupWindow"),
                 format!("{} overlaps preferredMaintenanceWindow {}", backup.text(), maintenance.text()),
             )
         });

@@ -35,63 +35,58 @@ pub struct ReplicaSpec {
     pub download_log_extension: Option<bool>,
 }
 
-const I: &str = "instance.";
-
-fn f(name: &str) -> String {
-    format!("{I}{name}")
-}
 
 pub fn replica_spec(body: &InstanceBody) -> Result<ReplicaSpec, FieldError> {
     let i = need("instance", &body.instance, "object")?;
-    let src = need(&f("readReplicaSrcDBInstance"), &i.read_replica_src_db_instance, "object")?;
-    let source_tenant = string(&f("readReplicaSrcDBInstance.tenantId"), &src.tenant_id)?
-        .map(|s| max_255(&f("readReplicaSrcDBInstance.tenantId"), s).map(str::to_owned))
+    let src = need(field!("readReplicaSrcDBInstance"), &i.read_replica_src_db_instance, "object")?;
+    let source_tenant = string(field!("readReplicaSrcDBInstance.tenantId"), &src.tenant_id)?
+        .map(|s| max_255(field!("readReplicaSrcDBInstance.tenantId"), s).map(str::to_owned))
         .transpose()?;
     let source_id = match (&src.id, &src.id_capital) {
-        (None, Some(_)) => need(&f("readReplicaSrcDBInstance.Id"), &src.id_capital, "string")?,
-        _ => need(&f("readReplicaSrcDBInstance.id"), &src.id, "string")?,
+        (None, Some(_)) => need(field!("readReplicaSrcDBInstance.Id"), &src.id_capital, "string")?,
+        _ => need(field!("readReplicaSrcDBInstance.id"), &src.id, "string")?,
     };
-    let source_id = max_255(&f("readReplicaSrcDBInstance.id"), source_id)?.to_owned();
-    let subnet_id = max_255(&f("subnetId"), need(&f("subnetId"), &i.subnet_id, "string")?)?.to_owned();
+    let source_id = max_255(field!("readReplicaSrcDBInstance.id"), source_id)?.to_owned();
+    let subnet_id = max_255(field!("subnetId"), need(field!("subnetId"), &i.subnet_id, "string")?)?.to_owned();
     let flavor =
-        string(&f("flavorRef"), &i.flavor_ref)?.map(|s| max_255(&f("flavorRef"), s).map(str::to_owned)).transpose()?;
-    let (volume_size, volume_type) = match read(&f("volume"), &i.volume, "object")? {
+        string(field!("flavorRef"), &i.flavor_ref)?.map(|s| max_255(field!("flavorRef"), s).map(str::to_owned)).transpose()?;
+    let (volume_size, volume_type) = match read(field!("volume"), &i.volume, "object")? {
         None => (None, None),
         Some(v) => (
-            integer(&f("volume.size"), &v.size)?.map(|n| volume_size(&f("volume.size"), n)).transpose()?,
-            string(&f("volume.type"), &v.kind)?.map(|t| volume_type(&f("volume.type"), t)).transpose()?,
+            integer(field!("volume.size"), &v.size)?.map(|n| volume_size(field!("volume.size"), n)).transpose()?,
+            string(field!("volume.type"), &v.kind)?.map(|t| volume_type(field!("volume.type"), t)).transpose()?,
         ),
     };
-    let recovery = read(&f("preferredRecoveryTime"), &i.preferred_recovery_time, "object")?
-        .map(|r| recovery_value(&f("preferredRecoveryTime"), r))
+    let recovery = read(field!("preferredRecoveryTime"), &i.preferred_recovery_time, "object")?
+        .map(|r| recovery_value(field!("preferredRecoveryTime"), r))
         .transpose()?;
     Ok(ReplicaSpec {
         source_tenant,
         source_id,
-        id: string(&f("id"), &i.id)?.map(|s| instance_id(&f("id"), s)).transpose()?,
-        name: string(&f("name"), &i.name)?.map(|s| instance_name(&f("name"), s)).transpose()?,
-        description: string(&f("description"), &i.description)?
-            .map(|s| description(&f("description"), s))
+        id: string(field!("id"), &i.id)?.map(|s| instance_id(field!("id"), s)).transpose()?,
+        name: string(field!("name"), &i.name)?.map(|s| instance_name(field!("name"), s)).transpose()?,
+        description: string(field!("description"), &i.description)?
+            .map(|s| description(field!("description"), s))
             .transpose()?,
         flavor,
         volume_size,
         volume_type,
         subnet_id,
-        port: integer(&f("port"), &i.port)?.map(|n| port(&f("port"), n)).transpose()?,
-        maintenance_window: string(&f("preferredMaintenanceWindow"), &i.preferred_maintenance_window)?
-            .map(|s| windows::maintenance_window(&f("preferredMaintenanceWindow"), s))
+        port: integer(field!("port"), &i.port)?.map(|n| port(field!("port"), n)).transpose()?,
+        maintenance_window: string(field!("preferredMaintenanceWindow"), &i.preferred_maintenance_window)?
+            .map(|s| windows::maintenance_window(field!("preferredMaintenanceWindow"), s))
             .transpose()?,
         recovery,
-        auto_maintenance: boolean(&f("autoMaintenance"), &i.auto_maintenance)?,
-        publicly_accessible: boolean(&f("publiclyAccessible"), &i.publicly_accessible)?,
-        security_groups: read(&f("securityGroupIds"), &i.security_group_ids, "array")?
-            .map(|items| security_group_ids(&f("securityGroupIds"), items))
+        auto_maintenance: boolean(field!("autoMaintenance"), &i.auto_maintenance)?,
+        publicly_accessible: boolean(field!("publiclyAccessible"), &i.publicly_accessible)?,
+        security_groups: read(field!("securityGroupIds"), &i.security_group_ids, "array")?
+            .map(|items| security_group_ids(field!("securityGroupIds"), items))
             .transpose()?
             .filter(|ids| !ids.is_empty()),
-        parameter_group: string(&f("parameterGroupId"), i.parameter_group())?
-            .map(|s| max_255(&f("parameterGroupId"), s).map(str::to_owned))
+        parameter_group: string(field!("parameterGroupId"), i.parameter_group())?
+            .map(|s| max_255(field!("parameterGroupId"), s).map(str::to_owned))
             .transpose()?,
-        download_log_extension: boolean(&f("downloadLogExtension"), &i.download_log_extension)?,
+        download_log_extension: boolean(field!("downloadLogExtension"), &i.download_log_extension)?,
     })
 }
 
