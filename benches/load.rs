@@ -11,7 +11,8 @@
 //! uses it to keep the bench working without a second release build.
 //!
 //! `DBAAS_SIM_BENCH_ONLY=get,create,health,faults,list,memory,start` runs only the named
-//! steps (for profiling).
+//! steps, and `DBAAS_SIM_BENCH_CONNECTIONS=8` (or `1,64`) only those connection counts
+//! (for profiling).
 //!
 //! Everything is bounded (fixed durations, fixed counts) and stays on 127.0.0.1. The
 //! client is closed-loop: N keep-alive HTTP/1.1 connections, each sending its next
@@ -79,6 +80,9 @@ impl Mode {
         let only = std::env::var("DBAAS_SIM_BENCH_ONLY")
             .ok()
             .map(|v| v.split(',').map(|s| s.trim().to_owned()).collect::<Vec<_>>());
+        let counts = std::env::var("DBAAS_SIM_BENCH_CONNECTIONS").ok().map(|v| {
+            v.split(',').map(|s| s.trim().parse::<usize>().expect("DBAAS_SIM_BENCH_CONNECTIONS: numbers")).collect()
+        });
         let smoke = std::env::var("DBAAS_SIM_BENCH_SMOKE").is_ok_and(|v| !v.is_empty() && v != "0");
         if smoke {
             Mode {
@@ -86,7 +90,7 @@ impl Mode {
                 measure: Duration::from_millis(200),
                 warmup: Duration::from_millis(20),
                 rounds: 2,
-                connection_counts: vec![1, 4],
+                connection_counts: counts.unwrap_or_else(|| vec![1, 4]),
                 latency_samples: 20,
                 readiness_runs: 2,
                 only,
@@ -97,7 +101,7 @@ impl Mode {
                 measure: Duration::from_secs(3),
                 warmup: Duration::from_millis(500),
                 rounds: 6,
-                connection_counts: vec![1, 8, 64],
+                connection_counts: counts.unwrap_or_else(|| vec![1, 8, 64]),
                 latency_samples: 300,
                 readiness_runs: 9,
                 only,
