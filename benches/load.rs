@@ -27,6 +27,11 @@
 //! separately, `__writev`), DashMap lookups, memmove, malloc/free, `Journal::record` and
 //! `Ids::uuid` on every request. Start a profile there.
 
+/// The allocator of the `dbaas-sim` binary, so that the simulator measured in-process
+/// allocates as the shipped binary does (the bare server allocates next to nothing).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::convert::Infallible;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;

@@ -5,6 +5,12 @@
 //! services and containers. Logs go to stderr (`RUST_LOG`, `--log-format`); stdout
 //! carries only the listening line (`serve`) or the step lines (`run`).
 
+/// mimalloc instead of the system allocator: every request allocates small, short-lived
+/// strings (ids, names, journal entries), and glibc's malloc/free took a fifth of a
+/// create's instructions; with mimalloc a create costs about 20% fewer (callgrind).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
