@@ -48,8 +48,14 @@ impl Drop for Served {
 }
 
 /// The environment variables of `serve`'s flags: a test sets the ones it means to.
-const FLAG_VARIABLES: [&str; 9] = [
+const FLAG_VARIABLES: [&str; 15] = [
     "DBAAS_SIM_ADDR",
+    "DBAAS_SIM_ADMIN_TOKEN",
+    "DBAAS_SIM_ADMIN_ADDR",
+    "DBAAS_SIM_HEADER_READ_TIMEOUT",
+    "DBAAS_SIM_BODY_READ_TIMEOUT",
+    "DBAAS_SIM_IDLE_TIMEOUT",
+    "DBAAS_SIM_MAX_CONNECTIONS",
     "DBAAS_SIM_SEED",
     "DBAAS_SIM_CLOCK",
     "DBAAS_SIM_SPEED",

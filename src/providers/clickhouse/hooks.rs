@@ -73,7 +73,7 @@ pub fn find(ch: &ClickHouse, id: &str) -> Option<Service> {
 }
 
 fn body(req: &Request) -> Result<Map<String, Value>, Reply> {
-    json_object(req).map_err(|e| bad(format!("{e:?}")))
+    json_object(req).map_err(|e| bad(e.to_string()))
 }
 
 /// Applies the hidden attributes, `enableCoreDumps` and `byocConfig` of `body` to `org`.
