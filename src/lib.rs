@@ -104,6 +104,9 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The longest connection timeout the builder takes (a day); longer ones are cut to it.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
+
 /// Default journal capacity (entries).
 pub const DEFAULT_JOURNAL_SIZE: usize = 10_000;
 
@@ -201,23 +204,23 @@ impl SimulatorBuilder {
     }
 
     /// The longest a client may take to send a request's head, from the connection's
-    /// start or the end of the previous answer (default 30 s).
+    /// start or the end of the previous answer (default 30 s, at most [`MAX_TIMEOUT`]).
     pub fn header_read_timeout(mut self, d: Duration) -> Self {
-        self.limits.header_read_timeout = d;
+        self.limits.header_read_timeout = d.min(MAX_TIMEOUT);
         self
     }
 
     /// The longest a client may take to send a whole request body (default 60 s); then
     /// the connection is closed.
     pub fn body_read_timeout(mut self, d: Duration) -> Self {
-        self.limits.body_read_timeout = d;
+        self.limits.body_read_timeout = d.min(MAX_TIMEOUT);
         self
     }
 
     /// How long a connection with no request in flight and no byte moving is kept open
     /// (default 60 s). A response being streamed (`/_sim/events`) is in flight.
     pub fn idle_timeout(mut self, d: Duration) -> Self {
-        self.limits.idle_timeout = d;
+        self.limits.idle_timeout = d.min(MAX_TIMEOUT);
         self
     }
 

@@ -8,6 +8,11 @@
 //! body), each fired fault rule too (`dbaas_sim::fault`), and both are published on the
 //! live feed (`crate::feed`) when someone watches it.
 //!
+//! A request that came over a socket names its listener ([`Front`]): which paths it
+//! serves (`--admin-addr` splits the control API off), and the control API's network
+//! rules (`admin::Guard`: cross-site `Origin`, admin token), checked before `/_sim/`
+//! does anything. HEAD is answered as GET without the body, on every route.
+//!
 //! It sits above both the control API (`crate::admin`) and the providers, and below only
 //! `server`: imports run `server → pipeline → {admin, providers} → core`.
 //!

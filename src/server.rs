@@ -282,13 +282,16 @@ async fn watchdog(a: &Activity, limits: &Limits) -> &'static str {
         let changed = a.changed.notified();
         tokio::pin!(changed);
         changed.as_mut().enable();
+        // A timeout too long to be a point in time (`Duration::MAX`) is no deadline.
         let deadline = if a.in_flight.load(Ordering::Acquire) > 0 {
             None
         } else if a.begun.load(Ordering::Relaxed) == 0 {
-            Some((a.accepted + limits.header_read_timeout, "no request head within the header-read timeout"))
+            a.accepted
+                .checked_add(limits.header_read_timeout)
+                .map(|at| (at, "no request head within the header-read timeout"))
         } else {
             let last = a.accepted + Duration::from_millis(a.last_ms.load(Ordering::Relaxed));
-            Some((last + limits.idle_timeout, "idle for the idle timeout"))
+            last.checked_add(limits.idle_timeout).map(|at| (at, "idle for the idle timeout"))
         };
         match deadline {
             None => changed.await,
