@@ -143,7 +143,8 @@ impl Throttled {
             self.suppressed += 1;
             return;
         }
-        tracing::warn!(error = %detail, suppressed = self.suppressed, "{} ({} more since the last warning)", self.what, self.suppressed);
+        let (what, suppressed) = (self.what, self.suppressed);
+        tracing::warn!(error = %detail, suppressed, "{what} ({suppressed} more since the last warning)");
         self.last = Some(now);
         self.suppressed = 0;
     }
