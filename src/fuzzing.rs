@@ -328,6 +328,10 @@ pub fn check(req: &Request, reply: &Reply) -> Result<(), String> {
         let mime = ct.split(';').next().unwrap_or("").trim();
         mime == "application/json" || mime.ends_with("+json")
     });
+    if req.method == hyper::Method::HEAD {
+        // A HEAD answer declares what GET would send, without the body.
+        return if reply.body.is_empty() { Ok(()) } else { Err("a HEAD answer carries a body".into()) };
+    }
     let json = if is_json {
         Some(serde_json::from_slice::<Value>(&reply.body).map_err(|e| format!("declared JSON, does not parse: {e}"))?)
     } else {

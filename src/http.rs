@@ -180,6 +180,22 @@ pub enum Rejection {
     },
 }
 
+impl std::fmt::Display for Rejection {
+    /// Plain words for a client, never Rust debug text.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rejection::MalformedBody(m) => f.write_str(m),
+            Rejection::UnsupportedMediaType => {
+                f.write_str("the request body must be JSON (Content-Type: application/json)")
+            }
+            Rejection::BodyTooLarge => write!(f, "the request body is larger than {} MiB", BODY_LIMIT >> 20),
+            Rejection::NotFound => f.write_str("no such route"),
+            Rejection::MethodNotAllowed { allow } => write!(f, "method not allowed; allowed: {allow}"),
+            Rejection::Injected { status, .. } => write!(f, "status {status} injected by a fault rule"),
+        }
+    }
+}
+
 /// Implemented once per provider: its status codes, error bodies and headers.
 pub trait ProviderError: std::fmt::Debug + From<Rejection> {
     fn status(&self) -> StatusCode;
@@ -223,12 +239,18 @@ pub fn is_json_content(req: &Request) -> bool {
     }
 }
 
-/// Parses the body as a JSON object. An empty body is `{}`.
+/// Whitespace as JSON reads it (RFC 8259 §2): space, tab, line feed, carriage return.
+/// A form feed or a vertical tab is not JSON whitespace, so it is not an empty body.
+fn is_json_whitespace(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// Parses the body as a JSON object. An empty body (or JSON whitespace only) is `{}`.
 pub fn json_object(req: &Request) -> Result<serde_json::Map<String, Value>, Rejection> {
     if req.body_too_large {
         return Err(Rejection::BodyTooLarge);
     }
-    if req.body.iter().all(|b| b.is_ascii_whitespace()) {
+    if req.body.iter().all(|&b| is_json_whitespace(b)) {
         return Ok(serde_json::Map::new());
     }
     if !is_json_content(req) {
@@ -282,5 +304,12 @@ mod tests {
         assert!(json_object(&r).unwrap().is_empty());
         let r = Request::new(Method::POST, "/x", "[1]");
         assert!(matches!(json_object(&r), Err(Rejection::MalformedBody(_))));
+        for not_json in ["\x0c", " \x0b "] {
+            let r = Request::new(Method::POST, "/x", not_json);
+            match json_object(&r) {
+                Err(Rejection::MalformedBody(m)) => assert!(m.contains("JSON body"), "{m}"),
+                other => panic!("{not_json:?} is not an empty body: {other:?}"),
+            }
+        }
     }
 }

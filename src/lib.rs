@@ -86,6 +86,8 @@ pub use crate::provider::Transition;
 pub enum Error {
     /// The listening address could not be bound.
     Bind(std::io::Error),
+    /// The control API's own address (`admin_addr`) could not be bound.
+    AdminBind(std::io::Error),
     /// A knob name or value was refused.
     Config(String),
 }
@@ -94,12 +96,16 @@ impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Error::Bind(e) => write!(f, "cannot bind: {e}"),
+            Error::AdminBind(e) => write!(f, "cannot bind the admin address: {e}"),
             Error::Config(e) => write!(f, "{e}"),
         }
     }
 }
 
 impl std::error::Error for Error {}
+
+/// The longest connection timeout the builder takes (a day); longer ones are cut to it.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
 
 /// Default journal capacity (entries).
 pub const DEFAULT_JOURNAL_SIZE: usize = 10_000;
@@ -113,6 +119,19 @@ pub struct SimulatorBuilder {
     journal_size: usize,
     settings: Vec<(String, Value)>,
     scenarios: Vec<std::path::PathBuf>,
+    admin_token: Option<Redacted>,
+    admin_addr: Option<SocketAddr>,
+    limits: server::Limits,
+}
+
+/// A secret that `Debug` does not show.
+#[derive(Clone)]
+struct Redacted(String);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"***\"")
+    }
 }
 
 impl Default for SimulatorBuilder {
@@ -124,6 +143,9 @@ impl Default for SimulatorBuilder {
             journal_size: DEFAULT_JOURNAL_SIZE,
             settings: Vec::new(),
             scenarios: Vec::new(),
+            admin_token: None,
+            admin_addr: None,
+            limits: server::Limits::default(),
         }
     }
 }
@@ -166,6 +188,49 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Requires `Authorization: Bearer TOKEN` on every `/_sim/` request that comes over
+    /// the network (401 otherwise; the dashboard's static files stay open). In-process
+    /// calls ([`Handle::request`], [`Simulator::advance`], ...) need no token.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(Redacted(token.into()));
+        self
+    }
+
+    /// Serves the control API (`/_sim/`) on this address only; the main address then
+    /// answers `/_sim/` with 404 (see [`Simulator::admin_url`]).
+    pub fn admin_addr(mut self, addr: SocketAddr) -> Self {
+        self.admin_addr = Some(addr);
+        self
+    }
+
+    /// The longest a client may take to send a request's head, from the connection's
+    /// start or the end of the previous answer (default 30 s, at most [`MAX_TIMEOUT`]).
+    pub fn header_read_timeout(mut self, d: Duration) -> Self {
+        self.limits.header_read_timeout = d.min(MAX_TIMEOUT);
+        self
+    }
+
+    /// The longest a client may take to send a whole request body (default 60 s); then
+    /// the connection is closed.
+    pub fn body_read_timeout(mut self, d: Duration) -> Self {
+        self.limits.body_read_timeout = d.min(MAX_TIMEOUT);
+        self
+    }
+
+    /// How long a connection with no request in flight and no byte moving is kept open
+    /// (default 60 s). A response being streamed (`/_sim/events`) is in flight.
+    pub fn idle_timeout(mut self, d: Duration) -> Self {
+        self.limits.idle_timeout = d.min(MAX_TIMEOUT);
+        self
+    }
+
+    /// Connections served at once, per address (default 10,000, or fewer when the limit
+    /// on open files is lower); one more is accepted and closed at once.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.limits.max_connections = n.max(1);
+        self
+    }
+
     /// Builds the simulator's state without a server: answer requests in-process with
     /// [`Handle::request`] (fuzzing, scenario steps).
     pub fn build(&self) -> Result<Handle, Error> {
@@ -190,13 +255,38 @@ impl SimulatorBuilder {
         let handle = self.build()?;
         let listener = TcpListener::bind(self.addr).await.map_err(Error::Bind)?;
         let addr = listener.local_addr().map_err(Error::Bind)?;
+        let admin = match self.admin_addr {
+            Some(a) => Some(TcpListener::bind(a).await.map_err(Error::AdminBind)?),
+            None => None,
+        };
+        let admin_addr = match &admin {
+            Some(l) => Some(l.local_addr().map_err(Error::AdminBind)?),
+            None => None,
+        };
+        let guard = Arc::new(admin::Guard::new(self.admin_token.as_ref().map(|t| t.0.as_str())));
         let (tx, rx) = watch::channel(());
-        let mut tasks = vec![tokio::spawn(server::serve(listener, handle.core.clone(), rx.clone()))];
+        let main = server::Listener {
+            listener,
+            serves: if admin.is_some() { pipeline::Serves::Providers } else { pipeline::Serves::Everything },
+            guard: guard.clone(),
+            limits: self.limits,
+        };
+        let mut tasks = vec![tokio::spawn(server::serve(main, handle.core.clone(), rx.clone()))];
+        if let Some(listener) = admin {
+            let control = server::Listener { listener, serves: pipeline::Serves::Control, guard, limits: self.limits };
+            tasks.push(tokio::spawn(server::serve(control, handle.core.clone(), rx.clone())));
+        }
         if self.clock != ClockMode::Manual {
             tasks.push(tokio::spawn(server::drive(handle.core.clone(), rx)));
         }
         Ok(Simulator {
-            inner: Arc::new(Inner { handle, addr, shutdown: Mutex::new(Some(tx)), tasks: Mutex::new(tasks) }),
+            inner: Arc::new(Inner {
+                handle,
+                addr,
+                admin_addr,
+                shutdown: Mutex::new(Some(tx)),
+                tasks: Mutex::new(tasks),
+            }),
         })
     }
 }
@@ -232,6 +322,7 @@ impl Handle {
 struct Inner {
     handle: Handle,
     addr: SocketAddr,
+    admin_addr: Option<SocketAddr>,
     shutdown: Mutex<Option<watch::Sender<()>>>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
@@ -263,6 +354,17 @@ impl Simulator {
 
     pub fn addr(&self) -> SocketAddr {
         self.inner.addr
+    }
+
+    /// Where the control API (`/_sim/`) is served: `http://ADMIN_ADDR` with
+    /// [`SimulatorBuilder::admin_addr`], else [`Simulator::url`].
+    pub fn admin_url(&self) -> String {
+        format!("http://{}", self.inner.admin_addr.unwrap_or(self.inner.addr))
+    }
+
+    /// The control API's own address, when it has one.
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.inner.admin_addr
     }
 
     /// The in-process handle on the same state.

@@ -3,7 +3,9 @@
 //! Every `serve` flag can also come from an environment variable `DBAAS_SIM_<FLAG>`
 //! (`DBAAS_SIM_ADDR`, `DBAAS_SIM_SEED`, ...; a flag on the command line wins), for CI
 //! services and containers. Logs go to stderr (`RUST_LOG`, `--log-format`); stdout
-//! carries only the listening line (`serve`) or the step lines (`run`).
+//! carries only the listening line (`serve`; with `--admin-addr` a second line names the
+//! control API's address) or the step lines (`run`). A second SIGINT or SIGTERM during
+//! the shutdown drain exits at once (code 130), without writing `--state-file`.
 
 /// mimalloc instead of the system allocator: every request allocates small, short-lived
 /// strings (ids, names, journal entries), and glibc's malloc/free took a fifth of a
@@ -15,9 +17,10 @@ use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use dbaas_sim::{ClockMode, Simulator, DEFAULT_JOURNAL_SIZE};
+use dbaas_sim::{ClockMode, Simulator, SimulatorBuilder, DEFAULT_JOURNAL_SIZE};
 
 #[derive(Parser)]
 #[command(
@@ -30,6 +33,8 @@ struct Cli {
     command: Command,
 }
 
+// Built once per run: the size of `Serve` does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Serve the simulated APIs over HTTP until SIGINT or SIGTERM.
@@ -97,6 +102,33 @@ struct Serve {
     /// dump), and write the state to it on shutdown. Checked for writing at start.
     #[arg(long = "state-file", env = "DBAAS_SIM_STATE_FILE", value_name = "PATH")]
     state_file: Option<PathBuf>,
+    /// Require `Authorization: Bearer TOKEN` on every /_sim/ request (401 otherwise; the
+    /// dashboard's files stay open, open it as /_sim/ui#token=TOKEN). Prefer the
+    /// environment variable: a command line is visible to every user of the machine.
+    #[arg(long, env = "DBAAS_SIM_ADMIN_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    admin_token: Option<String>,
+    /// Serve the control API (/_sim/) on this address only, HOST:PORT; the main address
+    /// then answers /_sim/ with 404. The second stdout line names it: "dbaas-sim control
+    /// API on http://HOST:PORT".
+    #[arg(long, env = "DBAAS_SIM_ADMIN_ADDR", value_name = "HOST:PORT")]
+    admin_addr: Option<String>,
+    /// Seconds a client may take to send a request's head, from the connection's start
+    /// or the end of the previous answer; then the connection is closed.
+    #[arg(long, env = "DBAAS_SIM_HEADER_READ_TIMEOUT", default_value = "30", value_name = "SECONDS")]
+    header_read_timeout: String,
+    /// Seconds a client may take to send a whole request body; then the connection is
+    /// closed.
+    #[arg(long, env = "DBAAS_SIM_BODY_READ_TIMEOUT", default_value = "60", value_name = "SECONDS")]
+    body_read_timeout: String,
+    /// Seconds a connection with no request in flight and no byte moving stays open (an
+    /// open /_sim/events stream is in flight). HTTP/1 connections waiting for their next
+    /// request are also bound by --header-read-timeout.
+    #[arg(long, env = "DBAAS_SIM_IDLE_TIMEOUT", default_value = "60", value_name = "SECONDS")]
+    idle_timeout: String,
+    /// Connections served at once, per address; one more is accepted and closed at once.
+    /// Default 10000, or fewer when the limit on open files (ulimit -n) is lower.
+    #[arg(long, env = "DBAAS_SIM_MAX_CONNECTIONS", value_name = "N")]
+    max_connections: Option<usize>,
     /// Log lines on stderr: text or json. RUST_LOG chooses what is logged (default
     /// warn; info: one line per request, transition and fired fault).
     #[arg(long, env = "DBAAS_SIM_LOG_FORMAT", value_enum, default_value = "text")]
@@ -157,7 +189,7 @@ fn init_logs(format: LogFormat) {
     let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter);
     match format {
         LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
-        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).init(),
+        LogFormat::Json => builder.json().with_ansi(false).flatten_event(true).with_current_span(false).init(),
     }
 }
 
@@ -192,17 +224,37 @@ async fn run(args: Run) -> ExitCode {
 
 /// `HOST:PORT` to socket addresses, IPv4 first ("localhost" is 127.0.0.1 to most
 /// clients, and the listening line then reads like the default).
-fn resolve(addr: &str) -> Result<Vec<SocketAddr>, String> {
+fn resolve(flag: &str, addr: &str) -> Result<Vec<SocketAddr>, String> {
     use std::net::ToSocketAddrs;
     let hint = "expected HOST:PORT, e.g. 127.0.0.1:8080, localhost:8080 or [::1]:0";
     let mut addrs: Vec<SocketAddr> =
-        addr.to_socket_addrs().map_err(|e| format!("--addr {addr}: {e} ({hint})"))?.collect();
+        addr.to_socket_addrs().map_err(|e| format!("{flag} {addr}: {e} ({hint})"))?.collect();
     addrs.sort_by_key(SocketAddr::is_ipv6);
     addrs.dedup();
     if addrs.is_empty() {
-        return Err(format!("--addr {addr}: the name has no address ({hint})"));
+        return Err(format!("{flag} {addr}: the name has no address ({hint})"));
     }
     Ok(addrs)
+}
+
+/// A timeout flag: seconds, a decimal number above 0 and at most a day.
+fn seconds(value: &str) -> Result<Duration, String> {
+    match value.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Duration::from_secs_f64(s)),
+        _ => Err("expected a number of seconds above 0 and at most 86400 (a day), e.g. 30 or 0.5".into()),
+    }
+}
+
+/// The loud warning of a control API that anyone on the network can drive.
+fn warn_if_exposed(control: SocketAddr, has_token: bool) {
+    if has_token || control.ip().is_loopback() {
+        return;
+    }
+    eprintln!(
+        "dbaas-sim: WARNING: the control API (/_sim/) listens on {control}, which is not a loopback address, \
+         and has no admin token: anyone who can reach it can reset, rewrite or read the whole state. \
+         Set --admin-token (or DBAAS_SIM_ADMIN_TOKEN), or serve it on a loopback --admin-addr."
+    );
 }
 
 /// Whether the state can be written where `--state-file` says, checked before anything
@@ -248,7 +300,7 @@ async fn serve(args: Serve) -> ExitCode {
         eprintln!("dbaas-sim: --speed must be a positive number, got {}", args.speed);
         return ExitCode::from(2);
     }
-    let addrs = match resolve(&args.addr) {
+    let addrs = match resolve("--addr", &args.addr) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("dbaas-sim: {e}");
@@ -267,6 +319,51 @@ async fn serve(args: Serve) -> ExitCode {
         (ClockArg::Real, s) => ClockMode::Scaled(s),
     };
     let mut builder = Simulator::builder().seed(args.seed).clock(clock).journal_size(args.journal_size);
+    for (flag, value, set) in [
+        ("--header-read-timeout", &args.header_read_timeout, SimulatorBuilder::header_read_timeout as fn(_, _) -> _),
+        ("--body-read-timeout", &args.body_read_timeout, SimulatorBuilder::body_read_timeout),
+        ("--idle-timeout", &args.idle_timeout, SimulatorBuilder::idle_timeout),
+    ] {
+        match seconds(value) {
+            Ok(d) => builder = set(builder, d),
+            Err(e) => {
+                eprintln!("dbaas-sim: {flag} {value}: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match args.max_connections {
+        Some(0) => {
+            eprintln!("dbaas-sim: --max-connections must be at least 1");
+            return ExitCode::from(2);
+        }
+        Some(n) => builder = builder.max_connections(n),
+        None => {}
+    }
+    let token = match args.admin_token.as_deref() {
+        Some(t) if t.trim().is_empty() => {
+            eprintln!("dbaas-sim: --admin-token must not be empty");
+            return ExitCode::from(2);
+        }
+        Some(t) if t.chars().any(|c| c.is_control() || c == ' ') => {
+            eprintln!("dbaas-sim: --admin-token must be one word of printable characters (it is sent in a header)");
+            return ExitCode::from(2);
+        }
+        other => other,
+    };
+    if let Some(t) = token {
+        builder = builder.admin_token(t);
+    }
+    let admin_addrs = match args.admin_addr.as_deref().map(|a| resolve("--admin-addr", a)).transpose() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("dbaas-sim: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(a) = admin_addrs.as_ref().and_then(|a| a.first()) {
+        builder = builder.admin_addr(*a);
+    }
     for file in &args.scenario {
         builder = builder.scenario(file);
     }
@@ -289,6 +386,11 @@ async fn serve(args: Serve) -> ExitCode {
                 break;
             }
             Err(e @ dbaas_sim::Error::Bind(_)) => started = Some(Err(format!("--addr {addr}: {e}"))),
+            Err(dbaas_sim::Error::AdminBind(e)) => {
+                let admin = args.admin_addr.as_deref().unwrap_or_default();
+                started = Some(Err(format!("--admin-addr {admin}: cannot bind: {e}")));
+                break;
+            }
             Err(e) => {
                 started = Some(Err(e.to_string()));
                 break;
@@ -316,13 +418,24 @@ async fn serve(args: Serve) -> ExitCode {
             }
         }
     }
-    let signals = Signals::install();
+    let mut signals = Signals::install();
+    warn_if_exposed(sim.admin_addr().unwrap_or(sim.addr()), token.is_some());
     // The contract: this is the first line on stdout.
     println!("dbaas-sim listening on {}", sim.url());
+    if sim.admin_addr().is_some() {
+        println!("dbaas-sim control API on {}", sim.admin_url());
+    }
     tracing::info!(url = %sim.url(), "listening");
     signals.wait().await;
     tracing::info!("shutting down");
+    // In-flight requests are answered; a second signal gives up on them at once.
+    let forced = tokio::spawn(async move {
+        signals.wait().await;
+        eprintln!("dbaas-sim: second signal: exiting at once, without finishing in-flight requests");
+        std::process::exit(130);
+    });
     sim.shutdown().await;
+    forced.abort();
     if let Some(path) = &args.state_file {
         let text = serde_json::to_string_pretty(&sim.dump()).unwrap_or_default();
         if let Err(e) = write_state(path, &text) {
@@ -355,7 +468,7 @@ impl Signals {
         }
     }
 
-    async fn wait(mut self) {
+    async fn wait(&mut self) {
         #[cfg(unix)]
         {
             async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {

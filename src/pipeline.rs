@@ -8,6 +8,11 @@
 //! body), each fired fault rule too (`dbaas_sim::fault`), and both are published on the
 //! live feed (`crate::feed`) when someone watches it.
 //!
+//! A request that came over a socket names its listener ([`Front`]): which paths it
+//! serves (`--admin-addr` splits the control API off), and the control API's network
+//! rules (`admin::Guard`: cross-site `Origin`, admin token), checked before `/_sim/`
+//! does anything. HEAD is answered as GET without the body, on every route.
+//!
 //! It sits above both the control API (`crate::admin`) and the providers, and below only
 //! `server`: imports run `server → pipeline → {admin, providers} → core`.
 //!
@@ -17,7 +22,7 @@
 use std::borrow::Cow;
 use std::time::Instant;
 
-use hyper::StatusCode;
+use hyper::{Method, StatusCode};
 use serde_json::json;
 
 use crate::clock::SimInstant;
@@ -36,8 +41,16 @@ impl Core {
         self.respond(req).reply
     }
 
-    /// The one request path: due events, fault rules, dispatch, journal.
+    /// The one request path, for requests that come from no socket: every path is
+    /// served, and the control API's network rules (`admin::Guard`) do not apply.
     pub fn respond(&self, req: Request) -> Response {
+        self.respond_on(req, None)
+    }
+
+    /// The one request path: due events, fault rules, dispatch, journal. `front` is the
+    /// listener the request came in on: which paths it serves and the control API's
+    /// network rules.
+    pub fn respond_on(&self, req: Request, front: Option<Front<'_>>) -> Response {
         let started = Instant::now();
         let mut now = self.clock.now();
         if self.lifecycle.is_due(now) || self.timeline.is_due(now) {
@@ -47,8 +60,13 @@ impl Core {
         let segs = req.segments();
         let cx = self.cx(now, req.peer);
         let is_control = segs.first() == Some(&"_sim");
+        let served = match front.map(|f| f.serves) {
+            None | Some(Serves::Everything) => true,
+            Some(Serves::Providers) => !is_control,
+            Some(Serves::Control) => is_control,
+        };
         // Classifying costs a route lookup: only when there are rules to match.
-        let check_faults = !is_control && !self.faults.is_empty();
+        let check_faults = served && !is_control && !self.faults.is_empty();
         let class = if check_faults { self.world.classify(&req, &segs) } else { None };
         let fired = if !check_faults {
             None
@@ -96,7 +114,12 @@ impl Core {
                 None => (injected_on_no_route(status), "none", "unknownRoute", None),
             },
             (Some((status, _)), None) => (injected_on_no_route(status), "none", "unknownRoute", None),
-            _ => self.dispatch(&req, &segs, &cx, is_control),
+            _ if !served => not_served(&req, is_control),
+            _ => match front.and_then(|f| if is_control { f.guard.check(&req, &segs[1..]) } else { None }) {
+                Some((reply, op)) => (reply, "sim", op, None),
+                None if req.method == Method::HEAD => self.head(&req, &segs, &cx, is_control),
+                None => self.dispatch(&req, &segs, &cx, is_control),
+            },
         };
         if let Some((c, fault, rule)) = pending_resource {
             if let Some((tenant, id)) = self.world.resource_target(c.provider, &req, &segs, Some(&reply)) {
@@ -132,7 +155,10 @@ impl Core {
         // Reading the journal, the live feed or the dashboard is not journaled, so that
         // watching does not change what is watched.
         let journaled = provider != "sim" || segs.get(1).is_none_or(|s| !matches!(*s, "requests" | "events" | "ui"));
-        let events = (provider == "sim" && operation == crate::admin::EVENTS_OPERATION && status == 200)
+        let events = (provider == "sim"
+            && operation == crate::admin::EVENTS_OPERATION
+            && status == 200
+            && req.method == Method::GET)
             .then(|| self.feed.subscribe());
         drop(segs);
         if journaled && (self.journal.capacity() > 0 || self.feed.is_watched()) {
@@ -189,13 +215,20 @@ impl Core {
         }
     }
 
-    fn dispatch(
-        &self,
-        req: &Request,
-        segs: &[&str],
-        cx: &Cx,
-        is_control: bool,
-    ) -> (Reply, &'static str, &'static str, Option<String>) {
+    /// HEAD answers what GET answers, without the body (RFC 9110 §9.3.2): every GET
+    /// route of every provider and of the control API, with the length GET would send.
+    fn head(&self, req: &Request, segs: &[&str], cx: &Cx, is_control: bool) -> Dispatched {
+        let mut get = req.clone();
+        get.method = Method::GET;
+        let (mut reply, provider, operation, tenant) = self.dispatch(&get, segs, cx, is_control);
+        let length = reply.body.len();
+        reply.body = bytes::Bytes::new();
+        reply.headers.retain(|(name, _)| name != hyper::header::CONTENT_LENGTH);
+        reply.headers.push((hyper::header::CONTENT_LENGTH, hyper::header::HeaderValue::from(length)));
+        (reply, provider, operation, tenant)
+    }
+
+    fn dispatch(&self, req: &Request, segs: &[&str], cx: &Cx, is_control: bool) -> Dispatched {
         if is_control {
             let (reply, op) = crate::admin::handle(self, req, &segs[1..]);
             return (reply, "sim", op, None);
@@ -213,6 +246,40 @@ impl Core {
             ),
         }
     }
+}
+
+/// A dispatched request: the reply, provider, operation and tenant the journal records.
+type Dispatched = (Reply, &'static str, &'static str, Option<String>);
+
+/// Which paths a listener answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serves {
+    /// Providers and the control API (one address, the default).
+    Everything,
+    /// Providers only: the control API has an address of its own (`--admin-addr`).
+    Providers,
+    /// The control API only (the `--admin-addr` listener).
+    Control,
+}
+
+/// The listener a request came in on.
+#[derive(Debug, Clone, Copy)]
+pub struct Front<'a> {
+    pub serves: Serves,
+    pub guard: &'a crate::admin::Guard,
+}
+
+/// A path the listener does not serve: the control API on the providers' address when it
+/// has its own, or a provider path on the control address. Not the address itself: it
+/// may be private.
+fn not_served(req: &Request, is_control: bool) -> Dispatched {
+    let why = if is_control {
+        "the control API (/_sim/) is served on its own address (--admin-addr), not on this one"
+    } else {
+        "this address serves only the control API (/_sim/)"
+    };
+    let body = json!({"error": format!("no route for {} {}: {why}", req.method, req.path)});
+    (Reply::json(StatusCode::NOT_FOUND, &body), "none", "unknownRoute", None)
 }
 
 /// What the server sends: the reply, and how a fault rule shapes its delivery.

@@ -5,6 +5,17 @@
 //! hyper-util's auto builder. On shutdown the listener closes at once, every connection
 //! is asked to finish its in-flight request and close, and `serve` returns when all have.
 //!
+//! Every connection is bounded ([`Limits`]): at most `max_connections` at once (one more
+//! is accepted and closed at once), a header-read timeout (from the accept, or from the
+//! end of the previous answer, until a request's head is in: hyper's own timer for
+//! HTTP/1, this module's watchdog before the protocol is known and for HTTP/2), a
+//! body-read timeout (the whole request body; then the connection is closed), and an
+//! idle timeout (no request in flight and no byte read or written). A response being
+//! sent counts as in flight, so the `/_sim/events` stream is never cut as idle. HTTP/2
+//! has a cap on concurrent streams and on the header list, and hyper's rapid-reset
+//! limits. A failed accept is logged at most once a second, with a count of the ones
+//! left out.
+//!
 //! Fault effects on delivery happen here, after the handler returned and with no lock
 //! held: latency (real, or until the simulated clock reaches a time), a reset before any
 //! byte, a hang, a body cut off mid-way or trickled. They only ever hold their own
@@ -14,35 +25,42 @@
 //! server shuts down, so that the drain never waits on a watcher.
 //!
 //! May touch: `crate::sim` (the request path), `crate::http` (request values),
-//! `crate::admin` (the event stream's body).
+//! `crate::admin` (the event stream's body, the control API's guard), `crate::pipeline`
+//! (which paths a listener serves).
 
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Either, Limited};
+use http_body::{Body, Frame, SizeHint};
+use http_body_util::{BodyExt, Either};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Notify, Semaphore};
 
-use crate::admin::EventBody;
+use crate::admin::{EventBody, Guard};
 use crate::body::SimBody;
 use crate::faults::Effect;
 use crate::http::{Request, BODY_LIMIT};
+use crate::pipeline::{Front, Serves};
 use crate::sim::Core;
 
 /// Why a connection is dropped without a (whole) response.
 #[derive(Debug)]
-struct Dropped;
+struct Dropped(&'static str);
 
 impl std::fmt::Display for Dropped {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection dropped by a fault rule")
+        f.write_str(self.0)
     }
 }
 
@@ -51,10 +69,103 @@ impl std::error::Error for Dropped {}
 /// How long shutdown waits for in-flight requests before it lets go of them.
 const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 
+/// HTTP/2: streams a client may have open at once on one connection.
+pub const H2_MAX_CONCURRENT_STREAMS: u32 = 256;
+/// HTTP/2: the largest header list (decoded) a request may send.
+pub const H2_MAX_HEADER_LIST_SIZE: u32 = 64 * 1024;
+/// HTTP/2 rapid reset (CVE-2023-44487): streams reset by the client before they were
+/// answered, at once, before the connection is closed with `ENHANCE_YOUR_CALM`.
+const H2_MAX_PENDING_ACCEPT_RESET_STREAMS: usize = 20;
+/// HTTP/2: streams the server may reset for a client's protocol errors before it closes
+/// the connection (the "MadeYouReset" variant).
+const H2_MAX_LOCAL_ERROR_RESET_STREAMS: usize = 256;
+/// A body above the limit is read on (and dropped) up to this much more, so that the 413
+/// reaches a client still sending instead of a reset of the stream or connection.
+const DRAIN_EXCESS: usize = 4 << 20;
+
+/// The bounds of every connection; the defaults are the documented ones.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    pub header_read_timeout: Duration,
+    pub body_read_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_read_timeout: Duration::from_secs(30),
+            body_read_timeout: Duration::from_secs(60),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: default_max_connections(),
+        }
+    }
+}
+
+/// 10,000, or fewer when the process may not open that many files: the soft limit on
+/// open files less some room for the rest of the process (Linux; elsewhere 10,000).
+pub fn default_max_connections() -> usize {
+    const DEFAULT: usize = 10_000;
+    let soft = std::fs::read_to_string("/proc/self/limits").ok().and_then(|text| {
+        let line = text.lines().find(|l| l.starts_with("Max open files"))?;
+        line.split_whitespace().nth(3)?.parse::<usize>().ok()
+    });
+    match soft {
+        Some(n) => n.saturating_sub(64).clamp(16, DEFAULT),
+        None => DEFAULT,
+    }
+}
+
+/// One listener: what it serves, and the rules of its connections.
+pub struct Listener {
+    pub listener: TcpListener,
+    pub serves: Serves,
+    pub guard: Arc<Guard>,
+    pub limits: Limits,
+}
+
+/// A warning logged at most once a second; the ones left out are counted in the next.
+struct Throttled {
+    what: &'static str,
+    last: Option<Instant>,
+    suppressed: u64,
+}
+
+impl Throttled {
+    fn new(what: &'static str) -> Self {
+        Throttled { what, last: None, suppressed: 0 }
+    }
+
+    fn warn(&mut self, detail: &dyn std::fmt::Display) {
+        let now = Instant::now();
+        if self.last.is_some_and(|t| now.duration_since(t) < Duration::from_secs(1)) {
+            self.suppressed += 1;
+            return;
+        }
+        let (what, suppressed) = (self.what, self.suppressed);
+        tracing::warn!(error = %detail, suppressed, "{what} ({suppressed} more since the last warning)");
+        self.last = Some(now);
+        self.suppressed = 0;
+    }
+}
+
 /// Serves until `shutdown` changes (or its sender is dropped).
-pub async fn serve(listener: TcpListener, core: Arc<Core>, mut shutdown: watch::Receiver<()>) {
+pub async fn serve(listen: Listener, core: Arc<Core>, mut shutdown: watch::Receiver<()>) {
+    let Listener { listener, serves, guard, limits } = listen;
     let graceful = GracefulShutdown::new();
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(H2_MAX_CONCURRENT_STREAMS)
+        .max_header_list_size(H2_MAX_HEADER_LIST_SIZE)
+        .max_pending_accept_reset_streams(H2_MAX_PENDING_ACCEPT_RESET_STREAMS)
+        .max_local_error_reset_streams(H2_MAX_LOCAL_ERROR_RESET_STREAMS);
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let mut accept_failed = Throttled::new("accept failed");
+    let mut refused = Throttled::new("connection refused: the limit of concurrent connections is reached");
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -62,24 +173,49 @@ pub async fn serve(listener: TcpListener, core: Arc<Core>, mut shutdown: watch::
                     Ok(a) => a,
                     Err(e) => {
                         // Out of file descriptors and the like: back off briefly, keep serving.
-                        tracing::warn!(error = %e, "accept failed");
+                        accept_failed.warn(&e);
                         tokio::time::sleep(Duration::from_millis(5)).await;
                         continue;
                     }
                 };
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    // Accepted and closed at once: the client sees the connection end
+                    // before any byte, and the ones already open keep being served.
+                    refused.warn(&format_args!("{} connections open; {peer} closed", limits.max_connections));
+                    drop(stream);
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
+                let activity = Arc::new(Activity::new());
                 let core = core.clone();
+                let guard = guard.clone();
                 let stop = shutdown.clone();
+                let watched = activity.clone();
                 let service = service_fn(move |req: hyper::Request<Incoming>| {
                     let core = core.clone();
+                    let guard = guard.clone();
                     let stop = stop.clone();
-                    async move { respond(&core, req, peer, stop).await }
+                    let busy = Busy::start(watched.clone());
+                    async move {
+                        let front = Front { serves, guard: &guard };
+                        let response = respond(&core, req, peer, stop, front, &limits).await?;
+                        Ok::<_, Dropped>(response.map(|body| Tracked { body, _busy: busy }))
+                    }
                 });
-                let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                let io = TokioIo::new(Counted { inner: stream, activity: activity.clone() });
+                let conn = builder.serve_connection(io, service).into_owned();
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!(error = %e, %peer, "connection ended with an error");
+                    let _slot = slot;
+                    tokio::select! {
+                        ended = conn => {
+                            if let Err(e) = ended {
+                                tracing::debug!(error = %e, %peer, "connection ended with an error");
+                            }
+                        }
+                        why = watchdog(&activity, &limits) => {
+                            tracing::debug!(%peer, why, "connection closed");
+                        }
                     }
                 });
             }
@@ -92,6 +228,202 @@ pub async fn serve(listener: TcpListener, core: Arc<Core>, mut shutdown: watch::
     }
 }
 
+/// What a connection's watchdog knows: requests in flight, and when a byte last moved.
+struct Activity {
+    accepted: Instant,
+    /// Milliseconds after `accepted` of the last byte read or written.
+    last_ms: AtomicU64,
+    in_flight: AtomicUsize,
+    /// Requests begun so far.
+    begun: AtomicU64,
+    changed: Notify,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Activity {
+            accepted: Instant::now(),
+            last_ms: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
+            begun: AtomicU64::new(0),
+            changed: Notify::new(),
+        }
+    }
+
+    fn touch(&self) {
+        self.last_ms.store(self.accepted.elapsed().as_millis() as u64, Ordering::Relaxed);
+    }
+}
+
+/// A request in flight, from its head until its answer's body is done with (dropped).
+struct Busy(Arc<Activity>);
+
+impl Busy {
+    fn start(activity: Arc<Activity>) -> Self {
+        activity.begun.fetch_add(1, Ordering::Relaxed);
+        activity.in_flight.fetch_add(1, Ordering::AcqRel);
+        activity.changed.notify_waiters();
+        Busy(activity)
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+        self.0.changed.notify_waiters();
+    }
+}
+
+/// Resolves when the connection should be closed: no request's head within the
+/// header-read timeout of the accept, or idle (nothing in flight, no byte moved) for the
+/// idle timeout. Never while a request is in flight.
+async fn watchdog(a: &Activity, limits: &Limits) -> &'static str {
+    loop {
+        let changed = a.changed.notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        // A timeout too long to be a point in time (`Duration::MAX`) is no deadline.
+        let deadline = if a.in_flight.load(Ordering::Acquire) > 0 {
+            None
+        } else if a.begun.load(Ordering::Relaxed) == 0 {
+            a.accepted
+                .checked_add(limits.header_read_timeout)
+                .map(|at| (at, "no request head within the header-read timeout"))
+        } else {
+            let last = a.accepted + Duration::from_millis(a.last_ms.load(Ordering::Relaxed));
+            last.checked_add(limits.idle_timeout).map(|at| (at, "idle for the idle timeout"))
+        };
+        match deadline {
+            None => changed.await,
+            Some((at, why)) => {
+                if Instant::now() >= at {
+                    return why;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep_until(at.into()) => {}
+                    _ = changed => {}
+                }
+            }
+        }
+    }
+}
+
+/// The socket, noting every byte that moves for the watchdog.
+struct Counted {
+    inner: TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl AsyncRead for Counted {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.touch();
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Counted {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        polled
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        polled
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// A response body that keeps its request in flight until it is done with.
+struct Tracked<B> {
+    body: B,
+    _busy: Busy,
+}
+
+impl<B: Body + Unpin> Body for Tracked<B> {
+    type Data = B::Data;
+    type Error = B::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<B::Data>, B::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// How reading a request body ended.
+enum BodyRead {
+    Whole(Bytes),
+    TooLarge,
+}
+
+/// Reads the body within [`BODY_LIMIT`] and the body-read timeout. A body above the
+/// limit is read on (up to [`DRAIN_EXCESS`] more) and dropped, so the 413 reaches the
+/// client; a body that breaks its framing (a bad chunk) or does not arrive in time closes
+/// the connection, which is all HTTP/1 can do once the framing is lost.
+async fn read_body(mut body: Incoming, limit: Duration) -> Result<BodyRead, Dropped> {
+    let read = async {
+        let mut kept: Vec<u8> = Vec::new();
+        let mut seen = 0usize;
+        loop {
+            match body.frame().await {
+                None => break,
+                Some(Ok(frame)) => {
+                    let Some(data) = frame.data_ref() else { continue };
+                    seen = seen.saturating_add(data.len());
+                    if seen <= BODY_LIMIT {
+                        kept.extend_from_slice(data);
+                    } else if seen > BODY_LIMIT + DRAIN_EXCESS {
+                        // Enough read: answer now, whatever the rest of the body does.
+                        return Ok(BodyRead::TooLarge);
+                    } else {
+                        kept = Vec::new();
+                    }
+                }
+                Some(Err(_)) if seen > BODY_LIMIT => return Ok(BodyRead::TooLarge),
+                Some(Err(_)) => return Err(Dropped("the request body is malformed (its framing is broken)")),
+            }
+        }
+        Ok(if seen > BODY_LIMIT { BodyRead::TooLarge } else { BodyRead::Whole(Bytes::from(kept)) })
+    };
+    match tokio::time::timeout(limit, read).await {
+        Ok(result) => result,
+        Err(_) => Err(Dropped("the request body did not arrive within the body-read timeout")),
+    }
+}
+
 /// Reads the body (within the limit), runs the request path, and delivers the answer
 /// the way a fault rule says (an `Err` closes the connection without a response).
 async fn respond(
@@ -99,22 +431,31 @@ async fn respond(
     req: hyper::Request<Incoming>,
     peer: SocketAddr,
     shutdown: watch::Receiver<()>,
+    front: Front<'_>,
+    limits: &Limits,
 ) -> Result<hyper::Response<Either<SimBody, EventBody>>, Dropped> {
     let (parts, body) = req.into_parts();
-    let (body, too_large) = match Limited::new(body, BODY_LIMIT).collect().await {
-        Ok(collected) => (collected.to_bytes(), false),
-        Err(_) => (Bytes::new(), true),
+    let (body, too_large) = match read_body(body, limits.body_read_timeout).await? {
+        BodyRead::Whole(b) => (b, false),
+        BodyRead::TooLarge => (Bytes::new(), true),
     };
+    let mut headers = parts.headers;
+    if !headers.contains_key(hyper::header::HOST) {
+        // HTTP/2 names the host in `:authority`; the control API's origin check reads `Host`.
+        if let Some(value) = parts.uri.authority().and_then(|a| hyper::header::HeaderValue::from_str(a.as_str()).ok()) {
+            headers.insert(hyper::header::HOST, value);
+        }
+    }
     let request = Request {
         method: parts.method,
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
-        headers: parts.headers,
+        headers,
         body,
         body_too_large: too_large,
         peer,
     };
-    let answer = core.respond(request);
+    let answer = core.respond_on(request, Some(front));
     if let Some(feed) = answer.events {
         let mut response = hyper::Response::new(Either::Right(EventBody::new(feed, shutdown)));
         *response.status_mut() = answer.reply.status;
@@ -135,10 +476,10 @@ async fn respond(
             wait_for_simulated(core, due).await;
             SimBody::full(reply.body)
         }
-        Some(Effect::Reset) => return Err(Dropped),
+        Some(Effect::Reset) => return Err(Dropped("connection dropped by a fault rule")),
         Some(Effect::Hang(d)) => {
             tokio::time::sleep(d).await;
-            return Err(Dropped);
+            return Err(Dropped("connection dropped by a fault rule"));
         }
         Some(Effect::Truncate { after_bytes }) => {
             let keep = (after_bytes as usize).min(full_len);

@@ -48,8 +48,14 @@ impl Drop for Served {
 }
 
 /// The environment variables of `serve`'s flags: a test sets the ones it means to.
-const FLAG_VARIABLES: [&str; 9] = [
+const FLAG_VARIABLES: [&str; 15] = [
     "DBAAS_SIM_ADDR",
+    "DBAAS_SIM_ADMIN_TOKEN",
+    "DBAAS_SIM_ADMIN_ADDR",
+    "DBAAS_SIM_HEADER_READ_TIMEOUT",
+    "DBAAS_SIM_BODY_READ_TIMEOUT",
+    "DBAAS_SIM_IDLE_TIMEOUT",
+    "DBAAS_SIM_MAX_CONNECTIONS",
     "DBAAS_SIM_SEED",
     "DBAAS_SIM_CLOCK",
     "DBAAS_SIM_SPEED",
@@ -517,4 +523,254 @@ fn run_fails_a_file_without_steps() {
         assert!(stdout.starts_with(&format!("FAIL  {path}: no steps")), "{name}: {stdout}");
         assert!(stdout.ends_with("0 passed, 1 failed\n"), "{name}: {stdout}");
     }
+}
+
+// ---------------------------------------------------------------- hardening
+
+/// A `dbaas-sim serve` whose stdout and stderr lines arrive as they are written.
+struct Live {
+    child: Option<Child>,
+    stdout: mpsc::Receiver<String>,
+    stderr: mpsc::Receiver<String>,
+}
+
+impl Live {
+    /// Spawns `dbaas-sim serve ARGS...` through `bash -c` when `shell_prefix` is given
+    /// (`ulimit -n 64 && exec ...`), else directly.
+    fn spawn(args: &[&str], env: &[(&str, &str)], shell_prefix: Option<&str>) -> Live {
+        let mut cmd = match shell_prefix {
+            Some(prefix) => {
+                let mut c = Command::new("bash");
+                let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+                c.args(["-c", &format!("{prefix} && exec '{BIN}' serve {}", quoted.join(" "))]);
+                c
+            }
+            None => {
+                let mut c = Command::new(BIN);
+                c.arg("serve").args(args);
+                c
+            }
+        };
+        cmd.env_remove("RUST_LOG");
+        for var in FLAG_VARIABLES {
+            cmd.env_remove(var);
+        }
+        cmd.envs(env.iter().copied());
+        let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+        let lines = |r: Box<dyn Read + Send>| {
+            let (tx, rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                for line in BufReader::new(r).lines() {
+                    let Ok(line) = line else { return };
+                    if tx.send(line).is_err() {
+                        return;
+                    }
+                }
+            });
+            rx
+        };
+        let stdout = lines(Box::new(child.stdout.take().expect("stdout")));
+        let stderr = lines(Box::new(child.stderr.take().expect("stderr")));
+        Live { child: Some(child), stdout, stderr }
+    }
+
+    fn line(&self) -> String {
+        self.stdout.recv_timeout(PATIENCE).expect("a stdout line within the wait")
+    }
+
+    /// The URL of the listening line.
+    fn url(&self) -> String {
+        let first = self.line();
+        first.strip_prefix("dbaas-sim listening on ").unwrap_or_else(|| panic!("first line: {first}")).to_owned()
+    }
+
+    /// Waits (bounded) for a stderr line containing `needle`; answers it.
+    fn stderr_line(&self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.stderr.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(line) => eprintln!("stderr: {line}"),
+                Err(_) => panic!(
+                    "no stderr line with {needle:?} within the wait; seen: {:?}",
+                    self.stderr.try_iter().collect::<Vec<_>>()
+                ),
+            }
+        }
+    }
+
+    fn signal(&self, name: &str) {
+        let pid = self.child.as_ref().expect("running").id().to_string();
+        assert!(Command::new("kill").args([&format!("-{name}"), &pid]).status().expect("kill").success());
+    }
+
+    fn wait(mut self) -> ExitStatus {
+        wait_exit(self.child.take().expect("running"))
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// `GET url` with `Authorization: auth` (or none); answers the status.
+async fn status_with(url: &str, auth: Option<&str>) -> u16 {
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut req = hyper::Request::get(url);
+    if let Some(a) = auth {
+        req = req.header("authorization", a);
+    }
+    let resp = tokio::time::timeout(PATIENCE, client.request(req.body(Full::new(Bytes::new())).expect("request")))
+        .await
+        .expect("answers in time")
+        .expect("request");
+    resp.status().as_u16()
+}
+
+#[tokio::test]
+async fn admin_token_from_the_flag_or_its_variable_guards_the_control_api() {
+    for (args, env) in
+        [(vec!["--admin-token", "flag-token"], vec![]), (vec![], vec![("DBAAS_SIM_ADMIN_TOKEN", "flag-token")])]
+    {
+        let s = serve(&args, &env);
+        let health = format!("{}/_sim/health", s.url);
+        assert_eq!(status_with(&health, None).await, 401);
+        assert_eq!(status_with(&health, Some("Bearer wrong")).await, 401);
+        assert_eq!(status_with(&health, Some("Bearer flag-token")).await, 200);
+        let (status, _) = request("GET", &format!("{}/v1/organizations", s.url), None).await;
+        assert_eq!(status, 200, "providers need no admin token");
+        let (exit, log) = s.stop();
+        assert!(exit.success());
+        assert!(!log.contains("flag-token"), "the token is never logged: {log}");
+    }
+    // The help names the variable, never its value.
+    let out = Command::new(BIN)
+        .args(["serve", "--help"])
+        .env("DBAAS_SIM_ADMIN_TOKEN", "do-not-print-me")
+        .output()
+        .expect("help");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("[env: DBAAS_SIM_ADMIN_TOKEN]"), "{help}");
+    assert!(!help.contains("do-not-print-me"), "{help}");
+}
+
+#[tokio::test]
+async fn admin_addr_prints_a_second_line_and_serves_the_control_api_there_only() {
+    let s = Live::spawn(&["--addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--clock", "manual"], &[], None);
+    let url = s.url();
+    let second = s.line();
+    let admin = second.strip_prefix("dbaas-sim control API on ").unwrap_or_else(|| panic!("{second}")).to_owned();
+    assert_ne!(admin, url);
+    assert_eq!(status_with(&format!("{admin}/_sim/health"), None).await, 200);
+    assert_eq!(status_with(&format!("{url}/_sim/health"), None).await, 404);
+    let (status, _) = request("GET", &format!("{url}/v1/organizations"), None).await;
+    assert_eq!(status, 200);
+    s.signal("TERM");
+    assert!(s.wait().success());
+}
+
+#[tokio::test]
+async fn a_control_api_open_to_the_network_without_a_token_is_warned_about() {
+    let s = serve_exactly(&["--addr", "0.0.0.0:0"], &[]);
+    let (_, log) = s.stop();
+    assert!(log.contains("WARNING") && log.contains("--admin-token"), "{log}");
+    for quiet in [
+        vec!["--addr", "0.0.0.0:0", "--admin-token", "t"],
+        vec!["--addr", "0.0.0.0:0", "--admin-addr", "127.0.0.1:0"],
+        vec!["--addr", "127.0.0.1:0"],
+    ] {
+        let s = serve_exactly(&quiet, &[]);
+        let (_, log) = s.stop();
+        assert!(!log.contains("WARNING"), "{quiet:?}: {log}");
+    }
+}
+
+#[test]
+fn bad_hardening_flags_exit_2_naming_the_flag() {
+    for (args, mention) in [
+        (vec!["--header-read-timeout", "0"], "--header-read-timeout"),
+        (vec!["--body-read-timeout", "soon"], "--body-read-timeout"),
+        (vec!["--idle-timeout=-1"], "--idle-timeout"),
+        (vec!["--idle-timeout", "inf"], "--idle-timeout"),
+        (vec!["--max-connections", "0"], "--max-connections"),
+        (vec!["--admin-token", ""], "--admin-token"),
+        (vec!["--admin-token", "two words"], "--admin-token"),
+        (vec!["--admin-addr", "nowhere"], "--admin-addr"),
+    ] {
+        let mut all = vec!["serve", "--addr", "127.0.0.1:0"];
+        all.extend_from_slice(&args);
+        let (status, stdout, stderr) = run(&all);
+        assert_eq!(status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(mention), "{args:?}: {stderr}");
+        assert!(!stdout.contains("listening"), "{args:?}: it never listened");
+    }
+}
+
+// Multi-threaded: the held request runs while this thread waits on stderr lines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_signal_during_the_drain_exits_at_once() {
+    let s = Live::spawn(&["--addr", "127.0.0.1:0", "--clock", "manual"], &[("RUST_LOG", "info")], None);
+    let url = s.url();
+    // A request that the server holds for a minute.
+    let rule = json!({"match": {"operation": "organizationGetList"}, "action": {"kind": "latency", "ms": 60000}});
+    assert_eq!(request("POST", &format!("{url}/_sim/faults"), Some(rule)).await.0, 200);
+    let held = tokio::spawn({
+        let url = url.clone();
+        async move {
+            let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+            let req = hyper::Request::get(format!("{url}/v1/organizations"))
+                .header("authorization", "Basic c2ltLWtleTpzaW0tc2VjcmV0")
+                .body(Full::new(Bytes::new()))
+                .expect("request");
+            client.request(req).await.map(|r| r.status())
+        }
+    });
+    s.stderr_line("operation=\"organizationGetList\"");
+    s.signal("TERM");
+    s.stderr_line("shutting down");
+    let before = std::time::Instant::now();
+    s.signal("INT");
+    let status = s.wait();
+    assert_eq!(status.code(), Some(130), "the second signal's exit code");
+    assert!(before.elapsed() < Duration::from_secs(8), "at once, not after the 10 s drain: {:?}", before.elapsed());
+    assert!(held.await.expect("task").is_err(), "the held request was given up");
+}
+
+#[tokio::test]
+async fn accept_errors_are_logged_at_most_once_a_second_with_a_count() {
+    // Few file descriptors and a cap above them: accepting fails with EMFILE.
+    let s = Live::spawn(
+        &["--addr", "127.0.0.1:0", "--clock", "manual", "--max-connections", "1000"],
+        &[],
+        Some("ulimit -n 48"),
+    );
+    let url = s.url();
+    let addr = url.strip_prefix("http://").expect("url").to_owned();
+    let mut held = Vec::new();
+    for _ in 0..80 {
+        if let Ok(c) = std::net::TcpStream::connect(&addr) {
+            held.push(c);
+        }
+    }
+    let started = std::time::Instant::now();
+    let first = s.stderr_line("accept failed");
+    let second = s.stderr_line("accept failed");
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_millis(900), "the second warning waits a second: {elapsed:?}\n{first}\n{second}");
+    let suppressed: u64 = second
+        .split("suppressed=")
+        .nth(1)
+        .and_then(|t| t.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a count of the left-out warnings: {second}"));
+    assert!(suppressed > 0, "{second}");
+    drop(held);
+    s.signal("TERM");
+    s.wait();
 }

@@ -23,5 +23,7 @@ mod fujitsu;
 mod routes;
 // The dashboard's server side: /_sim/ui assets and the /_sim/events stream.
 mod ui;
+// Hardening: the control API's network rules, secrets as digests, connection bounds, wire fixes.
+mod hardening;
 // The README: every shell block runs as written, the endpoint tables, the library example.
 mod readme;

@@ -103,6 +103,10 @@ class Simulator:
         binary: the ``dbaas-sim`` binary (default: the one installed with this package,
             or ``DBAAS_SIM_BINARY``).
         startup_timeout: seconds to wait for the listening line.
+        admin_token: require ``Authorization: Bearer <admin_token>`` on the control API
+            (``/_sim/``), as ``dbaas-sim serve --admin-token`` does; this object sends it
+            on every control call (and on :meth:`request` to a ``/_sim/`` path). It is
+            passed to the process in its environment, never on its command line.
         env: extra environment variables for the process (``RUST_LOG``, ...). The
             ``DBAAS_SIM_*`` variables of this process are not passed on, so that every
             simulator is configured by its arguments alone.
@@ -120,6 +124,7 @@ class Simulator:
         binary: Optional[PathLike] = None,
         startup_timeout: float = 30.0,
         env: Optional[Mapping[str, str]] = None,
+        admin_token: Optional[str] = None,
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an int, got {type(seed).__name__}")
@@ -164,6 +169,10 @@ class Simulator:
             isinstance(env, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in env.items())
         ):
             raise TypeError("env must be a mapping of str to str")
+        if admin_token is not None and not (
+            isinstance(admin_token, str) and admin_token and not any(c.isspace() or ord(c) < 32 for c in admin_token)
+        ):
+            raise ValueError("admin_token must be a non-empty str without spaces or control characters")
         if binary is not None and not isinstance(binary, (str, os.PathLike)):
             raise TypeError(f"binary must be a file path, got {type(binary).__name__}")
         self.seed = seed
@@ -173,6 +182,7 @@ class Simulator:
         self._binary = os.fspath(binary) if binary is not None else None
         self._startup_timeout = float(startup_timeout)
         self._env = dict(env or {})
+        self._admin_token = admin_token
         self._proc: Optional["subprocess.Popen[bytes]"] = None
         self._url: Optional[str] = None
         self._stderr: Deque[bytes] = collections.deque()
@@ -211,6 +221,8 @@ class Simulator:
         cmd = self.command()
         env = {k: v for k, v in os.environ.items() if not k.startswith("DBAAS_SIM_")}
         env.update(self._env)
+        if self._admin_token is not None:
+            env["DBAAS_SIM_ADMIN_TOKEN"] = self._admin_token
         try:
             proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
@@ -388,6 +400,12 @@ class Simulator:
             import base64
 
             hdrs["Authorization"] = "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+        if (
+            self._admin_token is not None
+            and path.startswith("/_sim/")
+            and not any(k.lower() == "authorization" for k in hdrs)
+        ):
+            hdrs["Authorization"] = f"Bearer {self._admin_token}"
         req = urllib.request.Request(self.url + path, data=body, method=method.upper(), headers=hdrs)
         try:
             with self._opener.open(req, timeout=timeout) as r:

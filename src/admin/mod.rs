@@ -5,15 +5,18 @@
 //! Every answer is JSON (metrics: Prometheus text; events: server-sent events; ui: the
 //! page and its assets). Bad control input gets 400 `{"error": "..."}` and changes
 //! nothing. One Content-Type rule covers every mutation ([`refuse_media_type`]), so that a
-//! web page on another origin cannot drive the simulator with a "simple" request.
+//! web page on another origin cannot drive the simulator with a "simple" request; over
+//! the network, [`Guard`] also refuses cross-site `Origin`s and checks the admin token.
 //!
 //! May touch: `crate::sim::Core` and what it exposes; providers only through `World`.
 
 mod events;
+mod guard;
 mod metrics;
 mod ui;
 
 pub use events::{EventBody, EVENTS_OPERATION};
+pub use guard::Guard;
 
 use std::time::Duration;
 
@@ -36,7 +39,7 @@ fn ok(value: Value) -> Reply {
     Reply::json(StatusCode::OK, &value)
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Reply {
+pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Reply {
     Reply::json(status, &json!({ "error": message.into() }))
 }
 
@@ -56,20 +59,23 @@ fn body_object(req: &Request) -> Result<serde_json::Map<String, Value>, Reply> {
             error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json")
         }
         Rejection::MalformedBody(m) => bad(m),
-        other => bad(format!("{other:?}")),
+        other => bad(other.to_string()),
     })
 }
 
 /// The one Content-Type rule of the control API: a mutation (POST, PUT, PATCH, DELETE)
 /// that has a body declares it `application/json` (or another JSON type, `+json`);
 /// `POST /_sim/scenarios` may declare YAML instead. A mutation without a body needs no
-/// Content-Type. Anything else is refused with 415, before the request does anything.
+/// Content-Type, but one that declares a Content-Type declares one of those (a browser
+/// form or a `text/plain` fetch, which need no preflight, is refused even when empty).
+/// Anything else is refused with 415, before the request does anything.
 fn refuse_media_type(req: &Request, segs: &[&str]) -> Option<Reply> {
     let mutation = matches!(req.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
-    if !mutation || (req.body.is_empty() && !req.body_too_large) {
+    let declared = req.header("content-type").unwrap_or("");
+    let bodiless = req.body.is_empty() && !req.body_too_large && req.headers.get("content-type").is_none();
+    if !mutation || bodiless {
         return None;
     }
-    let declared = req.header("content-type").unwrap_or("");
     let mime = declared.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     let json = mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"));
     let yaml = matches!(mime.as_str(), "application/yaml" | "application/x-yaml" | "text/yaml" | "text/x-yaml");
@@ -77,10 +83,11 @@ fn refuse_media_type(req: &Request, segs: &[&str]) -> Option<Reply> {
         return None;
     }
     let got = if declared.is_empty() { "none".to_owned() } else { format!("'{declared}'") };
+    let what = if req.body.is_empty() && !req.body_too_large { "that declares a Content-Type" } else { "with a body" };
     Some(error(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         format!(
-            "a /_sim/ request with a body must declare Content-Type: application/json \
+            "a /_sim/ request {what} must declare Content-Type: application/json \
              (POST /_sim/scenarios also takes application/yaml); got {got}"
         ),
     ))

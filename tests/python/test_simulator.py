@@ -164,3 +164,18 @@ def test_simulators_at_interpreter_exit_are_stopped(tmp_path):
     assert out.returncode == 0, out.stderr
     pid = out.stdout.strip()
     assert subprocess.run(["kill", "-0", pid], capture_output=True).returncode != 0, "stopped at exit"
+
+
+def test_an_admin_token_guards_the_control_api_and_the_simulator_sends_it():
+    with Simulator(admin_token="py-admin-token") as sim:
+        assert sim.health()["status"] == "ok"
+        create_service(sim)
+        assert sim.advance(60), "the control calls carry the token"
+        assert sim.request("GET", "/_sim/health").status == 200
+        assert sim.request("GET", "/_sim/health", headers={"Authorization": "Bearer wrong"}).status == 401
+        assert "py-admin-token" not in " ".join(sim.command()), "never on the command line"
+
+
+def test_an_admin_token_with_a_space_is_refused_before_anything_starts():
+    with pytest.raises(ValueError, match="admin_token"):
+        Simulator(admin_token="two words")

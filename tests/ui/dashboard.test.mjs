@@ -45,10 +45,11 @@ after(async () => {
   if (browser) await browser.close();
 });
 
-/** Starts `dbaas-sim serve` on 127.0.0.1:0 and resolves with its URL once it printed the listening line. */
-function startSim() {
+/** Starts `dbaas-sim serve` on 127.0.0.1:0 (with `extra` flags) and resolves with its URL once it printed the listening line. */
+function startSim(extra = []) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(BIN, ['serve', '--addr', '127.0.0.1:0', '--clock', 'manual'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['serve', '--addr', '127.0.0.1:0', '--clock', 'manual', ...extra];
+    const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const timer = setTimeout(() => reject(new Error(`no listening line within ${PATIENCE} ms: ${err}`)), PATIENCE);
@@ -203,7 +204,9 @@ test('the journal filters requests and follows new ones live', async () => {
 });
 
 test('the page sends the admin token from its URL fragment on every request', async () => {
-  const sim = await startSim();
+  // A simulator that requires the token: the page works only if it sends it.
+  const sim = await startSim(['--admin-token', 's3cret']);
+  assert.equal((await call(sim, 'GET', '/_sim/health')).status, 401, 'the control API needs the token');
   const { page, context, seen } = await openDashboard(sim, '#token=s3cret');
   assert.equal(new URL(page.url()).hash, '', 'the token leaves the address bar');
   await page.click('#advance-button');
@@ -213,5 +216,7 @@ test('the page sends the admin token from its URL fragment on every request', as
     assert.ok(control.some((r) => new URL(r.url).pathname === p), `the page asked for ${p}`);
   }
   for (const r of control) assert.equal(r.headers.authorization, 'Bearer s3cret', r.url);
+  assert.ok(await page.locator('#error').isHidden(), 'no control-API error on the page');
+  assert.deepEqual(seen.errors, []);
   await context.close();
 });

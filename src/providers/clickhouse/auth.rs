@@ -53,7 +53,7 @@ pub fn authenticate(ch: &ClickHouse, req: &Request, cx: &Cx) -> Result<Arc<ApiKe
 
 fn secret_matches(key: &ApiKey, secret: &str) -> bool {
     match (&key.key_secret, &key.key_secret_hash) {
-        (Some(s), _) => constant_time_eq(s.as_bytes(), secret.as_bytes()),
+        (Some(s), _) => s.matches(secret),
         (None, Some(hash)) => {
             let digest = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(secret.as_bytes()));
             constant_time_eq(hash.as_bytes(), digest.as_bytes())

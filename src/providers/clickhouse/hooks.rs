@@ -73,7 +73,7 @@ pub fn find(ch: &ClickHouse, id: &str) -> Option<Service> {
 }
 
 fn body(req: &Request) -> Result<Map<String, Value>, Reply> {
-    json_object(req).map_err(|e| bad(format!("{e:?}")))
+    json_object(req).map_err(|e| bad(e.to_string()))
 }
 
 /// Applies the hidden attributes, `enableCoreDumps` and `byocConfig` of `body` to `org`.
@@ -155,7 +155,7 @@ pub fn add_org_from(ch: &ClickHouse, body: &Value, cx: &Cx) -> Result<Value, Str
         id: key_mgmt.clone(),
         org_id: id.clone(),
         key_id: key_id.clone(),
-        key_secret: Some(key_secret.clone()),
+        key_secret: Some(crate::secret::Secret::new(&key_secret)),
         key_secret_hash: None,
         name: key_id.clone(),
         state: "enabled".into(),

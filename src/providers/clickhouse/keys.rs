@@ -156,7 +156,7 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         id: id.clone(),
         org_id: call.org.id.clone(),
         key_id: key_id.clone(),
-        key_secret: secret.clone(),
+        key_secret: secret.as_deref().map(crate::secret::Secret::new),
         key_secret_hash: secret_hash,
         name,
         state,

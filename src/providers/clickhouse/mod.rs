@@ -173,7 +173,7 @@ impl ClickHouse {
             id: DEFAULT_KEY_MGMT_ID.into(),
             org_id: DEFAULT_ORG_ID.into(),
             key_id: DEFAULT_KEY_ID.into(),
-            key_secret: Some(DEFAULT_KEY_SECRET.into()),
+            key_secret: Some(crate::secret::Secret::new(DEFAULT_KEY_SECRET)),
             key_secret_hash: None,
             name: "sim-key".into(),
             state: "enabled".into(),

@@ -94,8 +94,11 @@ pub struct ApiKey {
     pub id: String,
     pub org_id: String,
     pub key_id: String,
-    /// The secret as given or generated; `None` when the key was created from `hashData`.
-    pub key_secret: Option<String>,
+    /// The secret as given or generated, kept only as its digest (`crate::secret`), as
+    /// the real service does: no dump, journal or log holds it, and a restored dump
+    /// still authenticates. `None` when the key was created from `hashData`. The
+    /// plaintext is answered once, by the create call.
+    pub key_secret: Option<crate::secret::Secret>,
     /// base64(SHA-256(secret)), for keys created from `hashData`.
     pub key_secret_hash: Option<String>,
     pub name: String,

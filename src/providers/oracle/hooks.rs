@@ -52,7 +52,7 @@ fn not_found(m: impl Into<String>) -> Refusal {
 pub fn handle(o: &Oracle, req: &Request, segs: &[&str], cx: &Cx) -> Option<Reply> {
     let m = &req.method;
     let run = |f: &dyn Fn(&Map<String, Value>) -> Done| {
-        json_object(req).map_err(|e| bad(format!("{e:?}"))).and_then(|b| f(&b))
+        json_object(req).map_err(|e| bad(e.to_string())).and_then(|b| f(&b))
     };
     let done = match segs {
         ["domains"] if m == Method::POST => run(&|b| add_domain(o, b)),
