@@ -45,7 +45,7 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, Notify, Semaphore};
+use tokio::sync::{watch, Semaphore};
 
 use crate::admin::{EventBody, Guard};
 use crate::body::SimBody;
@@ -236,7 +236,6 @@ struct Activity {
     in_flight: AtomicUsize,
     /// Requests begun so far.
     begun: AtomicU64,
-    changed: Notify,
 }
 
 impl Activity {
@@ -246,7 +245,6 @@ impl Activity {
             last_ms: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
             begun: AtomicU64::new(0),
-            changed: Notify::new(),
         }
     }
 
@@ -262,7 +260,6 @@ impl Busy {
     fn start(activity: Arc<Activity>) -> Self {
         activity.begun.fetch_add(1, Ordering::Relaxed);
         activity.in_flight.fetch_add(1, Ordering::AcqRel);
-        activity.changed.notify_waiters();
         Busy(activity)
     }
 }
@@ -271,40 +268,45 @@ impl Drop for Busy {
     fn drop(&mut self) {
         self.0.touch();
         self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
-        self.0.changed.notify_waiters();
     }
 }
 
 /// Resolves when the connection should be closed: no request's head within the
 /// header-read timeout of the accept, or idle (nothing in flight, no byte moved) for the
 /// idle timeout. Never while a request is in flight.
+///
+/// It is told nothing: it sleeps until the deadline the last byte set and looks again
+/// then (a request in flight: one idle timeout later), so that a request costs no wake-up
+/// of the connection's task and no timer of its own.
 async fn watchdog(a: &Activity, limits: &Limits) -> &'static str {
     loop {
-        let changed = a.changed.notified();
-        tokio::pin!(changed);
-        changed.as_mut().enable();
+        let now = Instant::now();
         // A timeout too long to be a point in time (`Duration::MAX`) is no deadline.
-        let deadline = if a.in_flight.load(Ordering::Acquire) > 0 {
-            None
-        } else if a.begun.load(Ordering::Relaxed) == 0 {
-            a.accepted
-                .checked_add(limits.header_read_timeout)
-                .map(|at| (at, "no request head within the header-read timeout"))
+        let next = if a.begun.load(Ordering::Relaxed) == 0 {
+            let head = a.accepted.checked_add(limits.header_read_timeout);
+            if head.is_some_and(|at| now >= at) {
+                return "no request head within the header-read timeout";
+            }
+            // Also wake at the first idle deadline: a request that began meanwhile puts
+            // the connection under the idle rule, whose deadline is never earlier.
+            let first_idle = a.accepted.checked_add(limits.idle_timeout).filter(|at| *at > now);
+            match (head, first_idle) {
+                (Some(h), Some(i)) => Some(h.min(i)),
+                (h, i) => h.or(i),
+            }
         } else {
             let last = a.accepted + Duration::from_millis(a.last_ms.load(Ordering::Relaxed));
-            last.checked_add(limits.idle_timeout).map(|at| (at, "idle for the idle timeout"))
-        };
-        match deadline {
-            None => changed.await,
-            Some((at, why)) => {
-                if Instant::now() >= at {
-                    return why;
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep_until(at.into()) => {}
-                    _ = changed => {}
-                }
+            match last.checked_add(limits.idle_timeout) {
+                Some(at) if now < at => Some(at),
+                Some(_) if a.in_flight.load(Ordering::Acquire) == 0 => return "idle for the idle timeout",
+                // In flight: look again an idle timeout from now.
+                Some(_) => now.checked_add(limits.idle_timeout),
+                None => None,
             }
+        };
+        match next {
+            Some(at) => tokio::time::sleep_until(at.into()).await,
+            None => std::future::pending::<()>().await,
         }
     }
 }
