@@ -40,7 +40,7 @@ impl Core {
     pub fn respond(&self, req: Request) -> Response {
         let started = Instant::now();
         let mut now = self.clock.now();
-        if self.lifecycle.is_due(now) || self.timeline.is_due(now) {
+        if (self.lifecycle.is_due(now) || self.timeline.is_due(now)) && self.should_run_due() {
             self.run_due(now);
             now = self.clock.now();
         }

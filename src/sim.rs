@@ -14,6 +14,7 @@
 //! `crate::timeline`. Must not touch: `pipeline`, `admin`, `scenario`, `server`.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -50,6 +51,11 @@ impl Applied {
         Applied { transitions: Vec::new(), total: 0, keep }
     }
 
+    /// Transitions a provider coalesced: counted, never listed.
+    fn count_coalesced(&mut self, n: u64) {
+        self.total = self.total.saturating_add(usize::try_from(n).unwrap_or(usize::MAX));
+    }
+
     fn extend(&mut self, changes: Vec<Transition>) {
         self.total += changes.len();
         let room = self.keep.saturating_sub(self.transitions.len());
@@ -83,6 +89,9 @@ pub struct Core {
     /// Serialises clock advances and due-event runs, so events apply one at a time in
     /// time order. Never held across an `.await`.
     run_lock: Mutex<()>,
+    /// A clock advance is under way: requests leave due events to it instead of waiting
+    /// on `run_lock` for the whole advance.
+    advancing: AtomicBool,
     pub started: Instant,
 }
 
@@ -107,6 +116,7 @@ impl Core {
             world,
             requests: Counters::default(),
             run_lock: Mutex::new(()),
+            advancing: AtomicBool::new(false),
             started: Instant::now(),
         }
     }
@@ -140,11 +150,20 @@ impl Core {
     pub fn run_due(&self, until: SimInstant) -> Applied {
         let _run = self.run_lock.lock().unwrap_or_else(|p| p.into_inner());
         let mut applied = Applied::keeping(0);
-        self.run_due_locked(until, &mut applied);
+        self.run_due_locked(until, until, &mut applied);
         applied
     }
 
-    fn run_due_locked(&self, until: SimInstant, applied: &mut Applied) {
+    /// Whether a request should run due events itself: not while an advance is under
+    /// way (it applies them, and waiting for it would stall every request, the health
+    /// check included, for as long as it runs).
+    pub fn should_run_due(&self) -> bool {
+        !self.advancing.load(Ordering::Acquire)
+    }
+
+    /// Applies the events due up to `until`. `target`: where the run as a whole goes
+    /// (an advance's end), the providers' horizon for coalescing periodic chains.
+    fn run_due_locked(&self, until: SimInstant, target: SimInstant, applied: &mut Applied) {
         loop {
             // Both heaps in time order; at equal times the timeline goes first, so a fault
             // added "at T" is in force for the transitions of T.
@@ -160,13 +179,21 @@ impl Core {
                 }
                 (_, Some(e)) => {
                     if let Some((due, event)) = self.lifecycle.pop_due(e) {
+                        // Nothing but due events happens before the next timeline action.
+                        let horizon = match self.timeline.next_due() {
+                            Some(t) => target.min(SimInstant(t.0.saturating_sub(1))),
+                            None => target,
+                        };
+                        self.lifecycle.set_horizon(horizon);
                         let cx = self.cx(due, local());
                         let changes = self.world.apply(event, &cx);
+                        self.lifecycle.set_horizon(SimInstant::ZERO);
                         for _ in &changes {
                             self.lifecycle.count_applied();
                         }
                         self.announce(&changes);
                         applied.extend(changes);
+                        applied.count_coalesced(self.lifecycle.take_coalesced());
                     }
                 }
                 _ => break,
@@ -252,17 +279,21 @@ impl Core {
     /// through every due event in time order, and answers the new time and the
     /// transitions applied: the first `keep` of them in order, and how many in all, so
     /// that an advance over years of periodic events answers in bounded memory.
+    /// Providers may coalesce periodic chains up to the advance's end (counted, not
+    /// listed); `keep == usize::MAX` (every transition asked for) turns that off.
     pub fn advance(&self, d: Duration, keep: usize) -> (SimInstant, Applied) {
         let d = d.min(MAX_ADVANCE);
         let applied = {
             let _run = self.run_lock.lock().unwrap_or_else(|p| p.into_inner());
+            self.advancing.store(true, Ordering::Release);
             let mut target = self.clock.now().plus(d);
             let mut applied = Applied::keeping(keep);
             loop {
                 match self.next_due() {
                     Some(due) if due <= target => {
                         self.clock.advance_to(due);
-                        self.run_due_locked(due, &mut applied);
+                        let horizon = if keep == usize::MAX { due } else { target };
+                        self.run_due_locked(due, horizon, &mut applied);
                         // A timeline `advance` may have jumped past the target.
                         target = target.max(self.clock.now());
                     }
@@ -270,6 +301,7 @@ impl Core {
                 }
             }
             self.clock.advance_to(target);
+            self.advancing.store(false, Ordering::Release);
             applied
         };
         self.clock_moved.notify_waiters();

@@ -371,6 +371,7 @@ pub fn restore(ch: &ClickHouse, v: &Value) -> Result<(), String> {
     ch.keys.replace(d.keys.into_iter().map(|(t, id, k)| (t, id, Arc::new(k))));
     ch.members.replace(d.members);
     ch.invitations.replace(d.invitations);
+    super::activities::restore_order(ch, &d.activities);
     ch.activities.replace(d.activities);
     ch.services.replace(d.services);
     ch.warehouses.replace(d.warehouses);
