@@ -11,6 +11,9 @@
 //! It sits above both the control API (`crate::admin`) and the providers, and below only
 //! `server`: imports run `server → pipeline → {admin, providers} → core`.
 //!
+//! Every request that is not a read marks the core's changes (`crate::persist`): one
+//! atomic load when they are already marked.
+//!
 //! May touch: `crate::sim` (the core), `crate::admin`, `crate::providers` (through
 //! `World`), `crate::{faults, journal, http}`.
 
@@ -102,6 +105,11 @@ impl Core {
             if let Some((tenant, id)) = self.world.resource_target(c.provider, &req, &segs, Some(&reply)) {
                 self.apply_resource_fault(c.provider, Some(&tenant), &id, fault, now, rule);
             }
+        }
+        // Reads change nothing worth a write of the state file (a key's last use at most,
+        // saved with the next change); everything else may have, answered or refused.
+        if !matches!(req.method, hyper::Method::GET | hyper::Method::HEAD) {
+            self.changes.mark();
         }
         let status = reply.status.as_u16();
         self.requests.incr((provider, operation, status));

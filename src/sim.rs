@@ -10,6 +10,10 @@
 //! changes are logged (`tracing`, targets `dbaas_sim::transition`, ...) and published on
 //! the live feed ([`crate::feed`]).
 //!
+//! Every change goes through here or through `crate::pipeline` (a request that is not
+//! a read, a due event, an advance, a reset, a restore), and each marks
+//! [`Core::changes`], which is what the state file's writer waits on (`crate::persist`).
+//!
 //! May touch: every core module, `crate::providers` through `World` only,
 //! `crate::timeline`. Must not touch: `pipeline`, `admin`, `scenario`, `server`.
 
@@ -28,6 +32,7 @@ use crate::feed::{Feed, Kind};
 use crate::ids::Ids;
 use crate::journal::Journal;
 use crate::lifecycle::Lifecycle;
+use crate::persist::Changes;
 use crate::providers::{Cx, Event, Transition, World};
 use crate::store::Counters;
 use crate::timeline::TimelineAction;
@@ -36,6 +41,44 @@ use crate::timeline::TimelineAction;
 /// the way is applied, and periodic chains (a backup every 6 hours of every service) make
 /// that work proportional to the span, so one call must not ask for millennia.
 pub const MAX_ADVANCE: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// `"format"` of every state dump: what tells a dump of this simulator from any other
+/// JSON file.
+pub const STATE_FORMAT: &str = "dbaas-sim-state";
+
+/// `"version"` of the state dumps this build writes and reads. Bumped when a dump of the
+/// previous version would no longer restore to the same world.
+pub const STATE_VERSION: u64 = 1;
+
+/// Checks a dump's `format` and `version`. `required`: a dump without them is refused
+/// too (a state file); otherwise it is taken as a hand-written partial state
+/// (`PUT /_sim/state`).
+pub fn check_format(dump: &Value, required: bool) -> Result<(), String> {
+    let Some(obj) = dump.as_object() else {
+        return Err("is not a dbaas-sim state dump: not a JSON object".into());
+    };
+    match obj.get("format") {
+        None if !required => return Ok(()),
+        None => {
+            return Err(format!(
+                "is not a dbaas-sim state dump: it has no \"format\": \"{STATE_FORMAT}\" (left as it is)"
+            ))
+        }
+        Some(Value::String(f)) if f == STATE_FORMAT => {}
+        Some(other) => {
+            return Err(format!("is not a dbaas-sim state dump: its format is {other}, not \"{STATE_FORMAT}\""))
+        }
+    }
+    match obj.get("version") {
+        Some(v) if v.as_u64() == Some(STATE_VERSION) => Ok(()),
+        Some(v) => Err(format!(
+            "is a dbaas-sim state dump of version {v}, which this dbaas-sim (version {}) cannot read; \
+             it reads version {STATE_VERSION}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        None => Err("is a dbaas-sim state dump without a version".into()),
+    }
+}
 
 /// The transitions a run of due events applied: the first `keep` in time order, and the
 /// count of all of them.
@@ -92,6 +135,8 @@ pub struct Core {
     /// A clock advance is under way: requests leave due events to it instead of waiting
     /// on `run_lock` for the whole advance.
     advancing: AtomicBool,
+    /// Marked by every change; the state file's writer waits on it.
+    pub changes: Changes,
     pub started: Instant,
 }
 
@@ -117,6 +162,7 @@ impl Core {
             requests: Counters::default(),
             run_lock: Mutex::new(()),
             advancing: AtomicBool::new(false),
+            changes: Changes::default(),
             started: Instant::now(),
         }
     }
@@ -175,6 +221,7 @@ impl Core {
                         let changes = self.run_timeline(due, action);
                         self.announce(&changes);
                         applied.extend(changes);
+                        self.changes.mark();
                     }
                 }
                 (_, Some(e)) => {
@@ -194,6 +241,7 @@ impl Core {
                         self.announce(&changes);
                         applied.extend(changes);
                         applied.count_coalesced(self.lifecycle.take_coalesced());
+                        self.changes.mark();
                     }
                 }
                 _ => break,
@@ -304,6 +352,7 @@ impl Core {
             self.advancing.store(false, Ordering::Release);
             applied
         };
+        self.changes.mark();
         self.clock_moved.notify_waiters();
         self.announce_clock("advanced");
         (self.clock.now(), applied)
@@ -326,6 +375,7 @@ impl Core {
         let cx = self.cx(SimInstant::ZERO, local());
         self.world.reset(&cx);
         drop(_run);
+        self.changes.mark();
         self.clock_moved.notify_waiters();
         tracing::info!("reset");
         self.announce_clock("reset");
@@ -354,6 +404,8 @@ impl Core {
         let faults: Vec<Value> =
             self.faults.list().iter().map(|r| serde_json::to_value(&r.spec).unwrap_or(Value::Null)).collect();
         json!({
+            "format": STATE_FORMAT,
+            "version": STATE_VERSION,
             "clock": {"mode": self.clock.mode().name(), "now": self.clock.iso(now), "elapsedMs": now.millis()},
             "settings": settings,
             "providers": self.world.state(&cx),
@@ -375,6 +427,7 @@ impl Core {
             event: T,
         }
         let obj = dump.as_object().ok_or("the state must be a JSON object")?;
+        check_format(dump, false).map_err(|e| format!("the state {e}"))?;
         let parse_list = |name: &str| -> Result<Vec<Value>, String> {
             match obj.get(name) {
                 None | Some(Value::Null) => Ok(Vec::new()),
@@ -429,6 +482,7 @@ impl Core {
         self.faults.clear();
         self.faults.add(faults, &self.world)?;
         drop(_run);
+        self.changes.mark();
         self.announce_clock("restored");
         self.feed.publish(Kind::Fault, &json!({"change": "restored"}));
         Ok(())

@@ -1,12 +1,15 @@
-//! Bounded: long advances in bounded memory, a large dump that does not hold up the
-//! health check, capped histories and the events of removed resources. Over HTTP
-//! against an in-process simulator.
+//! Durable and bounded: the state dump's format and version, restores that never drop a
+//! resource silently, long advances in bounded memory, a large dump that does not hold
+//! up the health check, capped histories and the events of removed resources. Over HTTP
+//! against an in-process simulator (the state file itself, SIGKILL included, is in
+//! `cli.rs`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use dbaas_sim::{ClockMode, Simulator};
+use hyper::Method;
 
 use crate::support::{json, Sim, Value, ORG, ORG_ID};
 
@@ -17,8 +20,53 @@ async fn state(sim: &Sim) -> Value {
     r.body
 }
 
+async fn put_state(sim: &Sim, dump: Value) -> crate::support::Resp {
+    sim.send(Method::PUT, "/_sim/state", None, Some(dump), &[]).await
+}
+
 async fn pending(sim: &Sim) -> u64 {
     sim.sim_get("/_sim/clock").await.body["pendingTransitions"].as_u64().expect("pendingTransitions")
+}
+
+// ---------------------------------------------------------------- format and restore
+
+#[tokio::test]
+async fn a_dump_names_its_format_and_version_and_a_restore_refuses_another() {
+    let sim = Sim::start().await;
+    sim.create_service(json!({})).await;
+    let dump = state(&sim).await;
+    assert_eq!(dump["format"], "dbaas-sim-state");
+    assert_eq!(dump["version"], 1);
+
+    let mut newer = dump.clone();
+    newer["version"] = json!(99);
+    let r = put_state(&sim, newer).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.error().contains("version 99"), "{}", r.text);
+
+    let mut foreign = dump.clone();
+    foreign["format"] = json!("someone-else");
+    let r = put_state(&sim, foreign).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.error().contains("not a dbaas-sim state dump"), "{}", r.text);
+    assert_eq!(sim.service_count().await, 1, "a refused restore changes nothing");
+
+    // A hand-written partial state (no format) is still taken over HTTP.
+    let r = put_state(&sim, json!({"faults": []})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
+#[tokio::test]
+async fn a_restore_refuses_a_service_of_an_organization_the_dump_does_not_have() {
+    let sim = Sim::start().await;
+    let id = sim.create_service(json!({})).await;
+    let mut dump = state(&sim).await;
+    let stranger = "00000000-0000-4000-8000-0000000000ff";
+    dump["providers"]["clickhouse"]["services"][0]["orgId"] = json!(stranger);
+    let r = put_state(&sim, dump.clone()).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.error().contains(stranger) && r.error().contains("services[0]"), "names the row: {}", r.text);
+    assert_eq!(sim.state_of(&id).await, "provisioning", "nothing changed");
 }
 
 // ---------------------------------------------------------------- long work

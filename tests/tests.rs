@@ -23,7 +23,7 @@ mod fujitsu;
 mod routes;
 // The dashboard's server side: /_sim/ui assets and the /_sim/events stream.
 mod ui;
-// Bounded: long advances, large dumps beside the health check, capped histories, removed resources' timers.
+// Durable and bounded: the state dump's format, safe restores, long advances, capped histories.
 mod durability;
 // The README: every shell block runs as written, the endpoint tables, the library example.
 mod readme;
