@@ -262,3 +262,17 @@ async fn a_long_advance_leaves_the_same_fujitsu_backups_as_stepping_day_by_day()
     let listed = answer["transitions"].as_array().expect("list").len() as u64;
     assert!(listed < applied / 2, "most were coalesced, not run: {listed} of {applied}");
 }
+
+#[tokio::test]
+async fn a_seeded_service_leaves_no_stale_provisioning_timer() {
+    let sim = Sim::start().await;
+    let yaml = "resources:\n  clickhouse:\n    services:\n      - {name: seeded, provider: aws, region: us-east-1, state: running}\n";
+    let r = sim
+        .send_raw(Method::POST, "/_sim/scenarios", None, Some(yaml.into()), &[("content-type", "application/yaml")])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let pending = state(&sim).await["pending"].clone();
+    let text = pending.to_string();
+    assert!(!text.contains("serviceSettle"), "the create's provisioning settle went: {text}");
+    assert!(text.contains("idleCheck") && text.contains("backupDue"), "{text}");
+}

@@ -249,6 +249,8 @@ fn seed_service(ch: &ClickHouse, item: &Value, cx: &Cx) -> Result<(), String> {
         None => return Err("unexpected answer".into()),
     };
     let mut id = created.pointer("/service/id").and_then(Value::as_str).ok_or("no id")?.to_owned();
+    // Settled at once below: the create's provisioning event would only wait, stale.
+    cx.cancel_events(super::NAME, "service", &org_id, &id);
     if let Some(wanted) = wanted_id {
         let mut svc = ch.services.remove(&org_id, &id).ok_or("vanished")?;
         if svc.is_primary {
@@ -261,7 +263,7 @@ fn seed_service(ch: &ClickHouse, item: &Value, cx: &Cx) -> Result<(), String> {
         ch.services.insert(&org_id, &wanted, svc);
         id = wanted;
     }
-    // Settle at once into the wanted state (the provisioning event becomes stale).
+    // Settle at once into the wanted state.
     let s = ch
         .services
         .update(&org_id, &id, |svc| {

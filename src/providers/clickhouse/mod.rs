@@ -557,10 +557,8 @@ impl Scheduled for ClickHouse {
             | Event::ScalingScheduleTick { org, service, .. } => Some(("service", org, service)),
             Event::BackupFinish { org, backup } | Event::BackupExpire { org, backup } => Some(("backup", org, backup)),
             Event::ClickPipeSettle { org, pipe, .. } => Some(("clickpipe", org, pipe)),
-            Event::ByocSettle { .. }
-            | Event::UdfBuildFinish { .. }
-            | Event::UdfAttachmentSettle { .. }
-            | Event::ReversePrivateEndpointSettle { .. } => None,
+            Event::ReversePrivateEndpointSettle { org, endpoint, .. } => Some(("reversePrivateEndpoint", org, endpoint)),
+            Event::ByocSettle { .. } | Event::UdfBuildFinish { .. } | Event::UdfAttachmentSettle { .. } => None,
         }
     }
 }

@@ -1206,6 +1206,9 @@ pub fn remove_service(ch: &ClickHouse, s: &Service, cx: &Cx) {
         cx.cancel_events(super::NAME, "clickpipe", &s.org_id, &pipe.id);
     }
     ch.clickpipes.retain(|k, p| !(k.0 == s.org_id && p.service_id == s.id));
+    for e in ch.reverse_endpoints.list_where(&s.org_id, |e| e.service_id == s.id) {
+        cx.cancel_events(super::NAME, "reversePrivateEndpoint", &s.org_id, &e.id);
+    }
     ch.reverse_endpoints.retain(|k, p| !(k.0 == s.org_id && p.service_id == s.id));
     ch.upgrade_windows.remove(&s.org_id, &s.id);
     ch.clickhouse_settings.remove(&s.org_id, &s.id);
