@@ -276,3 +276,38 @@ async fn a_seeded_service_leaves_no_stale_provisioning_timer() {
     assert!(!text.contains("serviceSettle"), "the create's provisioning settle went: {text}");
     assert!(text.contains("idleCheck") && text.contains("backupDue"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_answers_while_a_long_advance_runs() {
+    let sim = Sim::start().await;
+    for _ in 0..5 {
+        sim.create_service(json!({})).await;
+    }
+    let mut answered_during = 0;
+    for _ in 0..5 {
+        // The library's advance lists every transition, so it coalesces nothing: years of
+        // backups, applied one by one.
+        let lib = sim.sim.clone();
+        let done = Arc::new(AtomicBool::new(false));
+        let flag = done.clone();
+        let advancing = tokio::task::spawn_blocking(move || {
+            let n = lib.advance(Duration::from_secs(3 * 365 * 24 * 3600)).len();
+            flag.store(true, Ordering::SeqCst);
+            n
+        });
+        while !done.load(Ordering::SeqCst) {
+            let r = tokio::time::timeout(Duration::from_secs(10), sim.sim_get("/_sim/health"))
+                .await
+                .expect("health answers while the advance runs");
+            assert_eq!(r.status, 200, "{}", r.text);
+            if !done.load(Ordering::SeqCst) {
+                answered_during += 1;
+            }
+        }
+        assert!(advancing.await.expect("advance") > 5 * 3 * 1000, "years of backups were applied");
+        if answered_during > 0 {
+            break;
+        }
+    }
+    assert!(answered_during > 0, "the health check answered while an advance was under way");
+}
