@@ -311,3 +311,29 @@ async fn health_answers_while_a_long_advance_runs() {
     }
     assert!(answered_during > 0, "the health check answered while an advance was under way");
 }
+
+#[tokio::test]
+async fn a_stopped_fujitsu_instance_idles_through_a_long_advance_without_a_daily_event() {
+    use crate::support::fujitsu::Fj;
+    let stepped = Fj::start().await;
+    let leaped = Fj::start().await;
+    for fj in [&stepped, &leaped] {
+        fj.active_instance("db1").await;
+        let r = fj.act("db1", "stop").await;
+        r.assert_accepted();
+        fj.wait_for("db1", "SHUTDOWN", 3600).await;
+    }
+    for _ in 0..10 {
+        stepped.advance(24 * 3600).await;
+    }
+    leaped.advance(10 * 24 * 3600).await;
+    let (a, b) = (
+        stepped.sim_get("/_sim/state").await.body["pending"].clone(),
+        leaped.sim_get("/_sim/state").await.body["pending"].clone(),
+    );
+    assert!(a.as_array().is_some_and(|p| !p.is_empty()), "{a}");
+    assert_eq!(a, b, "the same next backup slot, however the days went by");
+    let r = leaped.sim_post("/_sim/clock/advance", json!({"seconds": 10 * 365 * 24 * 3600})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(leaped.instance_status("db1").await, "SHUTDOWN");
+}

@@ -315,6 +315,14 @@ fn backup_due(f: &Fujitsu, tenant: &str, id: &str, series: u64, cx: &Cx) -> Vec<
         let idle =
             matches!(i.status, Status::Active | Status::RestartRequired | Status::Degenerated) && i.transit.is_none();
         if i.backup_retention == 0 || !idle {
+            // A day that takes no backup changes nothing: while nothing else can change
+            // the instance (no transition in progress; requests and timeline actions wait
+            // until the horizon), the chain goes straight to its last day before then.
+            if i.transit.is_none() {
+                if let Some(last) = last_quiet_day(cx) {
+                    later = Some(Due { at: last, event: Event::BackupDue { tenant: i.tenant.clone(), id: i.id.clone(), series } });
+                }
+            }
             return None;
         }
         if let Some((days, resume)) = coalescible(i, s.durations.backup, cx) {
@@ -366,6 +374,15 @@ fn coalescible(i: &Instance, backup_secs: u64, cx: &Cx) -> Option<(u64, SimInsta
     let last_day = last_start.checked_sub(base)? / DAY_MS;
     let days = last_day.checked_sub(u64::from(i.backup_retention))?;
     (days > 0).then(|| (days, SimInstant(base.saturating_add(days.saturating_mul(DAY_MS)))))
+}
+
+/// The last day of the chain (on this one's time of day) at or before [`Cx::horizon`],
+/// when that is later than tomorrow's.
+fn last_quiet_day(cx: &Cx) -> Option<SimInstant> {
+    const DAY_MS: u64 = 86_400_000;
+    let base = cx.now.0 - cx.now.0 % 1000;
+    let days = cx.horizon().0.checked_sub(base)? / DAY_MS;
+    (days > 1).then(|| SimInstant(base.saturating_add(days.saturating_mul(DAY_MS))))
 }
 
 /// A seeded `In_progress` snapshot becomes `Available`, or goes when it was cancelled.
