@@ -26,8 +26,9 @@
 //!   (sharded tables), [`ids`] (seeded ids), [`journal`] (request log), [`config`] (knobs),
 //!   [`http`] (request/reply values), [`validation`] (typed field errors), [`faults`]
 //!   (fault rules), [`timeline`] (scenario timeline actions), [`feed`] (the live feed of
-//!   transitions, requests, clock moves and fault changes), `sim` (the core state: clock
-//!   advances, reset, dump, restore);
+//!   transitions, requests, clock moves and fault changes), [`persist`] (the state
+//!   file: its checks, its atomic write, the writer behind every change), `sim` (the
+//!   core state: clock advances, reset, dump, restore);
 //! - [`provider`]: the seam, the one trait every provider implements;
 //! - [`providers`]: the registry (one line per provider) and one folder per provider API,
 //!   each owning its wire format, rules and state machine;
@@ -44,6 +45,7 @@ pub mod http;
 pub mod ids;
 pub mod journal;
 pub mod lifecycle;
+pub mod persist;
 pub mod provider;
 pub mod providers;
 pub mod runner;
@@ -90,6 +92,9 @@ pub enum Error {
     AdminBind(std::io::Error),
     /// A knob name or value was refused.
     Config(String),
+    /// The state file cannot be written, or holds what cannot be restored (it is left
+    /// as it is).
+    State(String),
 }
 
 impl std::fmt::Display for Error {
@@ -97,7 +102,7 @@ impl std::fmt::Display for Error {
         match self {
             Error::Bind(e) => write!(f, "cannot bind: {e}"),
             Error::AdminBind(e) => write!(f, "cannot bind the admin address: {e}"),
-            Error::Config(e) => write!(f, "{e}"),
+            Error::Config(e) | Error::State(e) => write!(f, "{e}"),
         }
     }
 }
@@ -122,6 +127,7 @@ pub struct SimulatorBuilder {
     admin_token: Option<Redacted>,
     admin_addr: Option<SocketAddr>,
     limits: server::Limits,
+    state_file: Option<std::path::PathBuf>,
 }
 
 /// A secret that `Debug` does not show.
@@ -146,6 +152,7 @@ impl Default for SimulatorBuilder {
             admin_token: None,
             admin_addr: None,
             limits: server::Limits::default(),
+            state_file: None,
         }
     }
 }
@@ -231,6 +238,16 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Keeps the state in this file (`--state-file`): checked for writing at start,
+    /// restored from when it holds a dump (after the scenarios), written within about a
+    /// second of every change and at [`Simulator::shutdown`]. A file that is not a state
+    /// dump of this simulator, or of a version it cannot read, fails the start and is left
+    /// as it is; an empty file is no state yet.
+    pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
     /// Builds the simulator's state without a server: answer requests in-process with
     /// [`Handle::request`] (fuzzing, scenario steps).
     pub fn build(&self) -> Result<Handle, Error> {
@@ -253,6 +270,16 @@ impl SimulatorBuilder {
     /// Binds, starts serving, and answers once the socket is listening.
     pub async fn start(self) -> Result<Simulator, Error> {
         let handle = self.build()?;
+        let state_file = match &self.state_file {
+            Some(path) => {
+                persist::check_writable(path).map_err(Error::State)?;
+                if let Some(dump) = persist::read(path).map_err(Error::State)? {
+                    handle.core.restore(&dump).map_err(|e| Error::State(format!("cannot be restored: {e}")))?;
+                }
+                Some(Arc::new(persist::StateFile::new(path.clone())))
+            }
+            None => None,
+        };
         let listener = TcpListener::bind(self.addr).await.map_err(Error::Bind)?;
         let addr = listener.local_addr().map_err(Error::Bind)?;
         let admin = match self.admin_addr {
@@ -277,7 +304,10 @@ impl SimulatorBuilder {
             tasks.push(tokio::spawn(server::serve(control, handle.core.clone(), rx.clone())));
         }
         if self.clock != ClockMode::Manual {
-            tasks.push(tokio::spawn(server::drive(handle.core.clone(), rx)));
+            tasks.push(tokio::spawn(server::drive(handle.core.clone(), rx.clone())));
+        }
+        if let Some(file) = &state_file {
+            tasks.push(tokio::spawn(persist::write_behind(handle.core.clone(), file.clone(), rx)));
         }
         Ok(Simulator {
             inner: Arc::new(Inner {
@@ -286,6 +316,7 @@ impl SimulatorBuilder {
                 admin_addr,
                 shutdown: Mutex::new(Some(tx)),
                 tasks: Mutex::new(tasks),
+                state_file,
             }),
         })
     }
@@ -325,6 +356,7 @@ struct Inner {
     admin_addr: Option<SocketAddr>,
     shutdown: Mutex<Option<watch::Sender<()>>>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
+    state_file: Option<Arc<persist::StateFile>>,
 }
 
 impl Drop for Inner {
@@ -422,13 +454,43 @@ impl Simulator {
         })
     }
 
-    /// Stops accepting, lets in-flight requests finish, and waits until the server is down.
+    /// Stops accepting, lets in-flight requests finish, waits until the server is down,
+    /// and writes the state file (when there is one; a failure is logged, see
+    /// [`Simulator::close`]).
     pub async fn shutdown(&self) {
+        if let Err(e) = self.close().await {
+            tracing::error!(error = %e, "cannot write the state file");
+        }
+    }
+
+    /// [`Simulator::shutdown`], answering whether the final write of the state file
+    /// succeeded.
+    pub async fn close(&self) -> Result<(), Error> {
         self.inner.shutdown.lock().unwrap_or_else(|p| p.into_inner()).take();
         let tasks: Vec<JoinHandle<()>> =
             std::mem::take(&mut *self.inner.tasks.lock().unwrap_or_else(|p| p.into_inner()));
+        let had_tasks = !tasks.is_empty();
         for t in tasks {
             let _ = t.await;
         }
+        // Written once, by the first close: a second one finds no tasks.
+        match &self.inner.state_file {
+            Some(file) if had_tasks => self.save_to(file),
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes the state file now (nothing without one): what the writer does within a
+    /// second of a change anyway.
+    pub fn save_state(&self) -> Result<(), Error> {
+        match &self.inner.state_file {
+            Some(file) => self.save_to(file),
+            None => Ok(()),
+        }
+    }
+
+    fn save_to(&self, file: &persist::StateFile) -> Result<(), Error> {
+        file.save(&self.inner.handle.core)
+            .map_err(|e| Error::State(format!("cannot write {}: {e}", file.path().display())))
     }
 }

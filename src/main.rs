@@ -15,7 +15,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -98,8 +98,10 @@ struct Serve {
     /// DBAAS_SIM_SCENARIO, separate files like PATH does (':').
     #[arg(long = "scenario", env = "DBAAS_SIM_SCENARIO", value_name = "FILE")]
     scenario: Vec<PathBuf>,
-    /// Restore the state from this file at start when it exists (a `GET /_sim/state`
-    /// dump), and write the state to it on shutdown. Checked for writing at start.
+    /// Keep the state in this file: restored at start when it holds a dump (a `GET
+    /// /_sim/state` body), written atomically within about a second of every change and
+    /// on shutdown. Checked for writing at start; a file that is not a dbaas-sim state
+    /// dump of a version this build reads is refused (exit code 2) and left as it is.
     #[arg(long = "state-file", env = "DBAAS_SIM_STATE_FILE", value_name = "PATH")]
     state_file: Option<PathBuf>,
     /// Require `Authorization: Bearer TOKEN` on every /_sim/ request (401 otherwise; the
@@ -257,44 +259,6 @@ fn warn_if_exposed(control: SocketAddr, has_token: bool) {
     );
 }
 
-/// Whether the state can be written where `--state-file` says, checked before anything
-/// is served, so that a typo does not lose the state at shutdown.
-fn check_state_file(path: &Path) -> Result<(), String> {
-    if path.is_dir() {
-        return Err("is a directory".into());
-    }
-    let dir = state_dir(path);
-    if !dir.is_dir() {
-        return Err(format!("directory {} does not exist", dir.display()));
-    }
-    let probe = temp_path(path);
-    std::fs::write(&probe, b"").map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
-    let _ = std::fs::remove_file(&probe);
-    if path.exists() {
-        std::fs::OpenOptions::new().append(true).open(path).map_err(|e| format!("cannot write: {e}"))?;
-    }
-    Ok(())
-}
-
-fn state_dir(path: &Path) -> &Path {
-    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
-}
-
-/// The temporary file beside the state file: written, then renamed over it.
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "state".into());
-    state_dir(path).join(format!(".{name}.{}.tmp", std::process::id()))
-}
-
-/// Writes the state atomically: a reader sees the old file or the new one, whole.
-fn write_state(path: &Path, text: &str) -> std::io::Result<()> {
-    let tmp = temp_path(path);
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
-}
-
 async fn serve(args: Serve) -> ExitCode {
     if !(args.speed.is_finite() && args.speed > 0.0) {
         eprintln!("dbaas-sim: --speed must be a positive number, got {}", args.speed);
@@ -307,12 +271,6 @@ async fn serve(args: Serve) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Some(path) = &args.state_file {
-        if let Err(e) = check_state_file(path) {
-            eprintln!("dbaas-sim: --state-file {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
-    }
     let clock = match (args.clock, args.speed) {
         (ClockArg::Manual, _) => ClockMode::Manual,
         (ClockArg::Real, 1.0) => ClockMode::Real,
@@ -367,6 +325,9 @@ async fn serve(args: Serve) -> ExitCode {
     for file in &args.scenario {
         builder = builder.scenario(file);
     }
+    if let Some(path) = &args.state_file {
+        builder = builder.state_file(path);
+    }
     for assignment in &args.set {
         match dbaas_sim::config::parse_assignment(assignment) {
             Ok((name, value)) => builder = builder.set(name, value),
@@ -391,6 +352,11 @@ async fn serve(args: Serve) -> ExitCode {
                 started = Some(Err(format!("--admin-addr {admin}: cannot bind: {e}")));
                 break;
             }
+            Err(e @ dbaas_sim::Error::State(_)) => {
+                let path = args.state_file.as_deref().unwrap_or(std::path::Path::new("")).display();
+                started = Some(Err(format!("--state-file {path}: {e}")));
+                break;
+            }
             Err(e) => {
                 started = Some(Err(e.to_string()));
                 break;
@@ -405,19 +371,6 @@ async fn serve(args: Serve) -> ExitCode {
         }
         None => unreachable!("resolve answers at least one address"),
     };
-    if let Some(path) = &args.state_file {
-        if path.exists() {
-            let restored = std::fs::read_to_string(path)
-                .map_err(|e| e.to_string())
-                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string()))
-                .and_then(|v| sim.restore(&v));
-            if let Err(e) = restored {
-                eprintln!("dbaas-sim: --state-file {}: {e}", path.display());
-                sim.shutdown().await;
-                return ExitCode::from(2);
-            }
-        }
-    }
     let mut signals = Signals::install();
     warn_if_exposed(sim.admin_addr().unwrap_or(sim.addr()), token.is_some());
     // The contract: this is the first line on stdout.
@@ -434,14 +387,11 @@ async fn serve(args: Serve) -> ExitCode {
         eprintln!("dbaas-sim: second signal: exiting at once, without finishing in-flight requests");
         std::process::exit(130);
     });
-    sim.shutdown().await;
+    let closed = sim.close().await;
     forced.abort();
-    if let Some(path) = &args.state_file {
-        let text = serde_json::to_string_pretty(&sim.dump()).unwrap_or_default();
-        if let Err(e) = write_state(path, &text) {
-            eprintln!("dbaas-sim: cannot write --state-file {}: {e}", path.display());
-            return ExitCode::FAILURE;
-        }
+    if let Err(e) = closed {
+        eprintln!("dbaas-sim: --state-file: {e}");
+        return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
 }

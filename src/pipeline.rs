@@ -16,6 +16,9 @@
 //! It sits above both the control API (`crate::admin`) and the providers, and below only
 //! `server`: imports run `server → pipeline → {admin, providers} → core`.
 //!
+//! Every request that is not a read marks the core's changes (`crate::persist`): one
+//! atomic load when they are already marked.
+//!
 //! May touch: `crate::sim` (the core), `crate::admin`, `crate::providers` (through
 //! `World`), `crate::{faults, journal, http}`.
 
@@ -53,7 +56,7 @@ impl Core {
     pub fn respond_on(&self, req: Request, front: Option<Front<'_>>) -> Response {
         let started = Instant::now();
         let mut now = self.clock.now();
-        if self.lifecycle.is_due(now) || self.timeline.is_due(now) {
+        if (self.lifecycle.is_due(now) || self.timeline.is_due(now)) && self.should_run_due() {
             self.run_due(now);
             now = self.clock.now();
         }
@@ -125,6 +128,11 @@ impl Core {
             if let Some((tenant, id)) = self.world.resource_target(c.provider, &req, &segs, Some(&reply)) {
                 self.apply_resource_fault(c.provider, Some(&tenant), &id, fault, now, rule);
             }
+        }
+        // Reads change nothing worth a write of the state file (a key's last use at most,
+        // saved with the next change); everything else may have, answered or refused.
+        if !matches!(req.method, hyper::Method::GET | hyper::Method::HEAD) {
+            self.changes.mark();
         }
         let status = reply.status.as_u16();
         self.requests.incr((provider, operation, status));

@@ -27,7 +27,7 @@ use crate::config::KnobSet;
 use crate::faults::{Classified, ResourceFault};
 use crate::http::{Reply, Request};
 use crate::ids::Ids;
-use crate::lifecycle::Lifecycle;
+use crate::lifecycle::{Lifecycle, Owner};
 use crate::providers::Event;
 
 /// Everything the core asks of a provider. Object-safe: the core holds `&dyn Provider`.
@@ -124,6 +124,16 @@ pub trait Scheduled: Provider {
     /// Applies a due event. Events are guarded: one whose resource has moved on (deleted,
     /// reset, changed by a fault) is a no-op and answers no transition.
     fn apply(&self, event: Self::Event, cx: &Cx) -> Vec<Transition>;
+
+    /// The resource an event is about, `(kind, tenant, id)`: the provider cancels a
+    /// removed resource's events with [`Cx::cancel_events`] under the same triple, so
+    /// they neither wait in the heap nor count as pending. `None`: nobody's.
+    fn owner(_event: &Self::Event) -> Option<(&'static str, &str, &str)>
+    where
+        Self: Sized,
+    {
+        None
+    }
 }
 
 /// What a handler may use of the core.
@@ -144,6 +154,24 @@ impl Cx<'_> {
 
     pub fn schedule_at(&self, due: SimInstant, event: impl Into<Event>) {
         self.lifecycle.at(due, event.into());
+    }
+
+    /// Cancels the pending events of a removed resource (see [`Scheduled::owner`]).
+    pub fn cancel_events(&self, provider: &'static str, kind: &'static str, tenant: &str, id: &str) {
+        self.lifecycle.cancel(&Owner { provider, kind, tenant, id });
+    }
+
+    /// How far the run of due events in progress goes: every event due up to then is
+    /// applied before anything else (a request, a timeline action) can happen. Never
+    /// earlier than now; equal to now outside a clock advance.
+    pub fn horizon(&self) -> SimInstant {
+        self.lifecycle.horizon().max(self.now)
+    }
+
+    /// Counts `n` transitions that a coalesced periodic chain skipped (they would have
+    /// begun and ended before [`Cx::horizon`]) as applied.
+    pub fn count_coalesced(&self, n: u64) {
+        self.lifecycle.count_coalesced(n);
     }
 
     /// `now` as ISO-8601 (`2025-01-01T00:00:00Z`).

@@ -10,10 +10,15 @@
 //! changes are logged (`tracing`, targets `dbaas_sim::transition`, ...) and published on
 //! the live feed ([`crate::feed`]).
 //!
+//! Every change goes through here or through `crate::pipeline` (a request that is not
+//! a read, a due event, an advance, a reset, a restore), and each marks
+//! [`Core::changes`], which is what the state file's writer waits on (`crate::persist`).
+//!
 //! May touch: every core module, `crate::providers` through `World` only,
 //! `crate::timeline`. Must not touch: `pipeline`, `admin`, `scenario`, `server`.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -27,6 +32,7 @@ use crate::feed::{Feed, Kind};
 use crate::ids::Ids;
 use crate::journal::Journal;
 use crate::lifecycle::Lifecycle;
+use crate::persist::Changes;
 use crate::providers::{Cx, Event, Transition, World};
 use crate::store::Counters;
 use crate::timeline::TimelineAction;
@@ -35,6 +41,44 @@ use crate::timeline::TimelineAction;
 /// the way is applied, and periodic chains (a backup every 6 hours of every service) make
 /// that work proportional to the span, so one call must not ask for millennia.
 pub const MAX_ADVANCE: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// `"format"` of every state dump: what tells a dump of this simulator from any other
+/// JSON file.
+pub const STATE_FORMAT: &str = "dbaas-sim-state";
+
+/// `"version"` of the state dumps this build writes and reads. Bumped when a dump of the
+/// previous version would no longer restore to the same world.
+pub const STATE_VERSION: u64 = 1;
+
+/// Checks a dump's `format` and `version`. `required`: a dump without them is refused
+/// too (a state file); otherwise it is taken as a hand-written partial state
+/// (`PUT /_sim/state`).
+pub fn check_format(dump: &Value, required: bool) -> Result<(), String> {
+    let Some(obj) = dump.as_object() else {
+        return Err("is not a dbaas-sim state dump: not a JSON object".into());
+    };
+    match obj.get("format") {
+        None if !required => return Ok(()),
+        None => {
+            return Err(format!(
+                "is not a dbaas-sim state dump: it has no \"format\": \"{STATE_FORMAT}\" (left as it is)"
+            ))
+        }
+        Some(Value::String(f)) if f == STATE_FORMAT => {}
+        Some(other) => {
+            return Err(format!("is not a dbaas-sim state dump: its format is {other}, not \"{STATE_FORMAT}\""))
+        }
+    }
+    match obj.get("version") {
+        Some(v) if v.as_u64() == Some(STATE_VERSION) => Ok(()),
+        Some(v) => Err(format!(
+            "is a dbaas-sim state dump of version {v}, which this dbaas-sim (version {}) cannot read; \
+             it reads version {STATE_VERSION}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        None => Err("is a dbaas-sim state dump without a version".into()),
+    }
+}
 
 /// The transitions a run of due events applied: the first `keep` in time order, and the
 /// count of all of them.
@@ -48,6 +92,11 @@ pub struct Applied {
 impl Applied {
     pub fn keeping(keep: usize) -> Self {
         Applied { transitions: Vec::new(), total: 0, keep }
+    }
+
+    /// Transitions a provider coalesced: counted, never listed.
+    fn count_coalesced(&mut self, n: u64) {
+        self.total = self.total.saturating_add(usize::try_from(n).unwrap_or(usize::MAX));
     }
 
     fn extend(&mut self, changes: Vec<Transition>) {
@@ -83,6 +132,11 @@ pub struct Core {
     /// Serialises clock advances and due-event runs, so events apply one at a time in
     /// time order. Never held across an `.await`.
     run_lock: Mutex<()>,
+    /// A clock advance is under way: requests leave due events to it instead of waiting
+    /// on `run_lock` for the whole advance.
+    advancing: AtomicBool,
+    /// Marked by every change; the state file's writer waits on it.
+    pub changes: Changes,
     pub started: Instant,
 }
 
@@ -107,6 +161,8 @@ impl Core {
             world,
             requests: Counters::default(),
             run_lock: Mutex::new(()),
+            advancing: AtomicBool::new(false),
+            changes: Changes::default(),
             started: Instant::now(),
         }
     }
@@ -140,11 +196,20 @@ impl Core {
     pub fn run_due(&self, until: SimInstant) -> Applied {
         let _run = self.run_lock.lock().unwrap_or_else(|p| p.into_inner());
         let mut applied = Applied::keeping(0);
-        self.run_due_locked(until, &mut applied);
+        self.run_due_locked(until, until, &mut applied);
         applied
     }
 
-    fn run_due_locked(&self, until: SimInstant, applied: &mut Applied) {
+    /// Whether a request should run due events itself: not while an advance is under
+    /// way (it applies them, and waiting for it would stall every request, the health
+    /// check included, for as long as it runs).
+    pub fn should_run_due(&self) -> bool {
+        !self.advancing.load(Ordering::Acquire)
+    }
+
+    /// Applies the events due up to `until`. `target`: where the run as a whole goes
+    /// (an advance's end), the providers' horizon for coalescing periodic chains.
+    fn run_due_locked(&self, until: SimInstant, target: SimInstant, applied: &mut Applied) {
         loop {
             // Both heaps in time order; at equal times the timeline goes first, so a fault
             // added "at T" is in force for the transitions of T.
@@ -156,17 +221,27 @@ impl Core {
                         let changes = self.run_timeline(due, action);
                         self.announce(&changes);
                         applied.extend(changes);
+                        self.changes.mark();
                     }
                 }
                 (_, Some(e)) => {
                     if let Some((due, event)) = self.lifecycle.pop_due(e) {
+                        // Nothing but due events happens before the next timeline action.
+                        let horizon = match self.timeline.next_due() {
+                            Some(t) => target.min(SimInstant(t.0.saturating_sub(1))),
+                            None => target,
+                        };
+                        self.lifecycle.set_horizon(horizon);
                         let cx = self.cx(due, local());
                         let changes = self.world.apply(event, &cx);
+                        self.lifecycle.set_horizon(SimInstant::ZERO);
                         for _ in &changes {
                             self.lifecycle.count_applied();
                         }
                         self.announce(&changes);
                         applied.extend(changes);
+                        applied.count_coalesced(self.lifecycle.take_coalesced());
+                        self.changes.mark();
                     }
                 }
                 _ => break,
@@ -252,17 +327,21 @@ impl Core {
     /// through every due event in time order, and answers the new time and the
     /// transitions applied: the first `keep` of them in order, and how many in all, so
     /// that an advance over years of periodic events answers in bounded memory.
+    /// Providers may coalesce periodic chains up to the advance's end (counted, not
+    /// listed); `keep == usize::MAX` (every transition asked for) turns that off.
     pub fn advance(&self, d: Duration, keep: usize) -> (SimInstant, Applied) {
         let d = d.min(MAX_ADVANCE);
         let applied = {
             let _run = self.run_lock.lock().unwrap_or_else(|p| p.into_inner());
+            self.advancing.store(true, Ordering::Release);
             let mut target = self.clock.now().plus(d);
             let mut applied = Applied::keeping(keep);
             loop {
                 match self.next_due() {
                     Some(due) if due <= target => {
                         self.clock.advance_to(due);
-                        self.run_due_locked(due, &mut applied);
+                        let horizon = if keep == usize::MAX { due } else { target };
+                        self.run_due_locked(due, horizon, &mut applied);
                         // A timeline `advance` may have jumped past the target.
                         target = target.max(self.clock.now());
                     }
@@ -270,8 +349,10 @@ impl Core {
                 }
             }
             self.clock.advance_to(target);
+            self.advancing.store(false, Ordering::Release);
             applied
         };
+        self.changes.mark();
         self.clock_moved.notify_waiters();
         self.announce_clock("advanced");
         (self.clock.now(), applied)
@@ -294,6 +375,7 @@ impl Core {
         let cx = self.cx(SimInstant::ZERO, local());
         self.world.reset(&cx);
         drop(_run);
+        self.changes.mark();
         self.clock_moved.notify_waiters();
         tracing::info!("reset");
         self.announce_clock("reset");
@@ -322,6 +404,8 @@ impl Core {
         let faults: Vec<Value> =
             self.faults.list().iter().map(|r| serde_json::to_value(&r.spec).unwrap_or(Value::Null)).collect();
         json!({
+            "format": STATE_FORMAT,
+            "version": STATE_VERSION,
             "clock": {"mode": self.clock.mode().name(), "now": self.clock.iso(now), "elapsedMs": now.millis()},
             "settings": settings,
             "providers": self.world.state(&cx),
@@ -343,6 +427,7 @@ impl Core {
             event: T,
         }
         let obj = dump.as_object().ok_or("the state must be a JSON object")?;
+        check_format(dump, false).map_err(|e| format!("the state {e}"))?;
         let parse_list = |name: &str| -> Result<Vec<Value>, String> {
             match obj.get(name) {
                 None | Some(Value::Null) => Ok(Vec::new()),
@@ -397,6 +482,7 @@ impl Core {
         self.faults.clear();
         self.faults.add(faults, &self.world)?;
         drop(_run);
+        self.changes.mark();
         self.announce_clock("restored");
         self.feed.publish(Kind::Fault, &json!({"change": "restored"}));
         Ok(())

@@ -32,3 +32,10 @@ pub enum TimelineAction {
     Break(Break),
     Advance(f64),
 }
+
+/// Timeline actions belong to the scenario, not to a resource.
+impl crate::lifecycle::Owned for TimelineAction {
+    fn owner(&self) -> Option<crate::lifecycle::Owner<'_>> {
+        None
+    }
+}

@@ -774,3 +774,154 @@ async fn accept_errors_are_logged_at_most_once_a_second_with_a_count() {
     s.signal("TERM");
     s.wait();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sigkilled_server_restarts_with_every_change_it_acknowledged_a_second_before() {
+    let dir = temp_dir("state-kill");
+    let file = dir.join("state.json");
+    let path = file.display().to_string();
+    // The writer's debug line says when a write is done: the test waits on it, not on time.
+    let served = Live::spawn(
+        &[
+            "--addr",
+            "127.0.0.1:0",
+            "--clock",
+            "manual",
+            "--set",
+            "clickhouse.maxServicesPerOrg=10000",
+            "--state-file",
+            &path,
+        ],
+        &[("RUST_LOG", "dbaas_sim::persist=debug")],
+        None,
+    );
+    let services = format!("{}/v1/organizations/00000000-0000-4000-8000-000000000001/services", served.url());
+    let target = services.clone();
+    let create = move |name: String| {
+        let services = target.clone();
+        async move {
+            let body = json!({"name": name, "provider": "aws", "region": "us-east-1"});
+            let (status, body) = request("POST", &services, Some(body)).await;
+            assert_eq!(status, 200, "{body}");
+            body["result"]["service"]["id"].as_str().expect("id").to_owned()
+        }
+    };
+    // 100 creates, ten at a time.
+    let mut acknowledged = Vec::new();
+    for batch in 0..10 {
+        let tasks: Vec<_> = (0..10).map(|i| tokio::spawn(create(format!("kept {batch} {i}")))).collect();
+        for t in tasks {
+            acknowledged.push(t.await.expect("create"));
+        }
+    }
+    // Under load (creates keep coming), the file catches up within about a second.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load = {
+        let stop = stop.clone();
+        let services = services.clone();
+        tokio::spawn(async move {
+            let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+            for n in 0..2_000 {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                let body = json!({"name": format!("load {n}"), "provider": "aws", "region": "us-east-1"});
+                let req = hyper::Request::post(&services)
+                    .header("content-type", "application/json")
+                    .header("authorization", "Basic c2ltLWtleTpzaW0tc2VjcmV0")
+                    .body(Full::new(Bytes::from(body.to_string())))
+                    .expect("request");
+                // The kill cuts one of these off: that is the point.
+                if client.request(req).await.is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    let start = std::time::Instant::now();
+    loop {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        if acknowledged.iter().all(|id| text.contains(id.as_str())) {
+            break;
+        }
+        // The next write (bounded wait).
+        served.stderr_line("state written");
+    }
+    let waited = start.elapsed();
+    eprintln!("every acknowledged create was on disk {waited:?} after the last acknowledgement");
+    assert!(waited < Duration::from_secs(5), "written within about a second, took {waited:?}");
+    served.signal("KILL");
+    let _ = served.wait();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    load.await.expect("the load task ends");
+
+    let text = std::fs::read_to_string(&file).expect("the file survives a SIGKILL");
+    let dump: Value = serde_json::from_str(&text).expect("whole: an atomic write is never torn");
+    assert_eq!(dump["format"], "dbaas-sim-state");
+    let served = serve(&["--clock", "manual", "--state-file", &path], &[]);
+    let services = format!("{}/v1/organizations/00000000-0000-4000-8000-000000000001/services", served.url);
+    for id in &acknowledged {
+        let (status, body) = request("GET", &format!("{services}/{id}"), None).await;
+        assert_eq!(status, 200, "{id} came back: {body}");
+    }
+    let (status, _) = served.stop();
+    assert!(status.success());
+}
+
+#[test]
+fn a_state_file_that_is_not_a_dump_of_this_simulator_is_refused_and_left_alone() {
+    let dir = temp_dir("state-foreign");
+    let file = dir.join("state.json");
+    let path = file.display().to_string();
+    let cases = [
+        (r#"{"name": "package.json", "version": "1.0.0"}"#, "not a dbaas-sim state dump"),
+        (r#"{"format": "dbaas-sim-state", "version": 2, "providers": {}}"#, "version 2"),
+        (r#"{"format": "something-else", "version": 1}"#, "not a dbaas-sim state dump"),
+        ("[1, 2, 3]", "not a dbaas-sim state dump"),
+        ("{not json", "not JSON"),
+    ];
+    for (content, expected) in cases {
+        std::fs::write(&file, content).expect("write");
+        let (status, stdout, stderr) = run(&["serve", "--addr", "127.0.0.1:0", "--state-file", &path]);
+        assert_eq!(status.code(), Some(2), "{content}: {stderr}");
+        assert!(stderr.contains("--state-file") && stderr.contains(expected), "{content}: {stderr}");
+        assert!(!stdout.contains("listening"), "{content}: it never served");
+        assert_eq!(std::fs::read_to_string(&file).expect("read"), content, "never overwritten");
+    }
+}
+
+#[tokio::test]
+async fn a_state_file_with_a_resource_of_an_unknown_organization_is_refused_naming_it() {
+    let dir = temp_dir("state-orphan");
+    let file = dir.join("state.json");
+    let path = file.display().to_string();
+    let served = serve(&["--clock", "manual", "--state-file", &path], &[]);
+    let services = format!("{}/v1/organizations/00000000-0000-4000-8000-000000000001/services", served.url);
+    let body = json!({"name": "orphan", "provider": "aws", "region": "us-east-1"});
+    let (status, body) = request("POST", &services, Some(body)).await;
+    assert_eq!(status, 200, "{body}");
+    served.stop();
+    let mut dump: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("dump");
+    let stranger = "00000000-0000-4000-8000-0000000000ff";
+    dump["providers"]["clickhouse"]["services"][0]["orgId"] = json!(stranger);
+    let content = dump.to_string();
+    std::fs::write(&file, &content).expect("write");
+    let (status, _, stderr) = run(&["serve", "--addr", "127.0.0.1:0", "--state-file", &path]);
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("clickhouse: services[0]") && stderr.contains(stranger), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), content, "never overwritten");
+}
+
+#[tokio::test]
+async fn an_empty_state_file_is_no_state_yet() {
+    let dir = temp_dir("state-empty");
+    let file = dir.join("state.json");
+    std::fs::write(&file, "").expect("write");
+    let served = serve(&["--clock", "manual", "--state-file", &file.display().to_string()], &[]);
+    let (status, _) = request("GET", &format!("{}/_sim/health", served.url), None).await;
+    assert_eq!(status, 200);
+    let (status, _) = served.stop();
+    assert!(status.success());
+    let dump: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("a dump");
+    assert_eq!(dump["version"], 1);
+}

@@ -25,5 +25,7 @@ mod routes;
 mod ui;
 // Hardening: the control API's network rules, secrets as digests, connection bounds, wire fixes.
 mod hardening;
+// Durable and bounded: the state dump's format, safe restores, long advances, capped histories.
+mod durability;
 // The README: every shell block runs as written, the endpoint tables, the library example.
 mod readme;

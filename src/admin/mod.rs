@@ -107,8 +107,8 @@ pub fn handle(core: &Core, req: &Request, segs: &[&str]) -> (Reply, &'static str
             (ok(json!({"reset": true, "clock": clock_json(core)})), "reset")
         }
         ["reset"] => (not_allowed("POST"), "reset"),
-        ["state"] if m == Method::GET => (ok(core.dump()), "getState"),
-        ["state"] if m == Method::PUT => (put_state(core, req), "putState"),
+        ["state"] if m == Method::GET => (offload(|| ok(core.dump())), "getState"),
+        ["state"] if m == Method::PUT => (offload(|| put_state(core, req)), "putState"),
         ["state"] => (not_allowed("GET, PUT"), "state"),
         ["faults"] if m == Method::GET => (list_faults(core), "listFaults"),
         ["faults"] if m == Method::POST => (add_faults(core, req), "addFault"),
@@ -138,7 +138,7 @@ pub fn handle(core: &Core, req: &Request, segs: &[&str]) -> (Reply, &'static str
         ["scenarios"] => (not_allowed("POST"), "scenarios"),
         ["clock"] if m == Method::GET => (ok(clock_json(core)), "getClock"),
         ["clock"] => (not_allowed("GET"), "clock"),
-        ["clock", "advance"] if m == Method::POST => (advance(core, req), "advanceClock"),
+        ["clock", "advance"] if m == Method::POST => (offload(|| advance(core, req)), "advanceClock"),
         ["clock", "advance"] => (not_allowed("POST"), "advanceClock"),
         ["requests"] if m == Method::GET => (requests(core, req), "listRequests"),
         ["requests"] if m == Method::DELETE => {
@@ -168,6 +168,19 @@ pub fn handle(core: &Core, req: &Request, segs: &[&str]) -> (Reply, &'static str
             }
         }
         _ => (error(StatusCode::NOT_FOUND, format!("no control route {}", req.path)), "unknownRoute"),
+    }
+}
+
+/// Runs work that may take long (a dump of a large world, an advance over years) so that
+/// the other requests on this worker thread move to another one meanwhile: with
+/// `block_in_place` on a multi-threaded runtime (the server's), as is on any other (an
+/// in-process caller on a current-thread runtime has nobody else to serve). The work
+/// itself holds no table lock for long: dumps go shard by shard, advances one event at
+/// a time.
+fn offload<R>(work: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(work),
+        _ => work(),
     }
 }
 

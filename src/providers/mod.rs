@@ -36,6 +36,16 @@ macro_rules! registry {
             $($variant(<$module::$ty as Scheduled>::Event),)+
         }
 
+        impl crate::lifecycle::Owned for Event {
+            fn owner(&self) -> Option<crate::lifecycle::Owner<'_>> {
+                match self {
+                    $(Event::$variant(e) => <$module::$ty as Scheduled>::owner(e).map(|(kind, tenant, id)| {
+                        crate::lifecycle::Owner { provider: stringify!($module), kind, tenant, id }
+                    }),)+
+                }
+            }
+        }
+
         $(impl From<<$module::$ty as Scheduled>::Event> for Event {
             fn from(e: <$module::$ty as Scheduled>::Event) -> Self {
                 Event::$variant(e)

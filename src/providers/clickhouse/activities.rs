@@ -3,7 +3,11 @@
 //!
 //! Every module records through `record*` here; API calls record `actorType "api"` with
 //! the key's management id, the peer IP and the User-Agent; timers record `"system"`.
-//! May touch: the `activities` table. Rules (date parameters) live in `validate::org`.
+//! The log is bounded: each organization keeps its newest `activities.max` entries (knob,
+//! default 10,000), the oldest go first, so that years of simulated backups do not grow it
+//! without end.
+//! May touch: the `activities` table and its order. Rules (date parameters) live in
+//! `validate::org`.
 
 use std::sync::atomic::Ordering;
 
@@ -105,7 +109,36 @@ pub fn record_with(
         target_key_id: target_key_id.map(str::to_owned),
         key_update_type: key_update_type.map(str::to_owned),
     };
-    ch.activities.insert_keyed((a.org_id.clone(), a.id.clone()), a);
+    store(ch, a, call.settings.activities_max);
+}
+
+/// Stores an activity, then drops the organization's oldest beyond `max`.
+fn store(ch: &ClickHouse, a: Activity, max: u64) {
+    let max = usize::try_from(max).unwrap_or(usize::MAX).max(1);
+    let (org, id) = (a.org_id.clone(), a.id.clone());
+    ch.activities.insert_keyed((org.clone(), id.clone()), a);
+    let dropped: Vec<String> = {
+        let mut order = match ch.activity_order.get_mut(&org) {
+            Some(order) => order,
+            None => ch.activity_order.entry(org.clone()).or_default(),
+        };
+        order.push_back(id);
+        let excess = order.len().saturating_sub(max);
+        order.drain(..excess).collect()
+    };
+    for old in dropped {
+        ch.activities.remove(&org, &old);
+    }
+}
+
+/// Rebuilds the per-organization order of a restored log (recording order, `seq`).
+pub fn restore_order(ch: &ClickHouse, rows: &[(String, String, Activity)]) {
+    ch.activity_order.clear();
+    let mut sorted: Vec<&Activity> = rows.iter().map(|(_, _, a)| a).collect();
+    sorted.sort_by_key(|a| a.seq);
+    for a in sorted {
+        ch.activity_order.entry(a.org_id.clone()).or_default().push_back(a.id.clone());
+    }
 }
 
 /// An IP address as `Display` writes it; IPv4 (every local client) without the
@@ -152,7 +185,7 @@ pub fn record_system(ch: &ClickHouse, cx: &Cx, org: &str, kind: &str, service_id
         target_key_id: None,
         key_update_type: None,
     };
-    ch.activities.insert_keyed((org.to_owned(), a.id.clone()), a);
+    store(ch, a, ch.settings().activities_max);
 }
 
 pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {

@@ -320,6 +320,8 @@ pub fn apply(ch: &ClickHouse, event: Event, cx: &Cx) -> Vec<Transition> {
 /// A slot of the chain: take a backup if the service takes backups now; otherwise skip
 /// the slot and end the chain (§8.2: missed slots are not back-filled).
 fn backup_due(ch: &ClickHouse, org: &str, service: &str, schedule: u64, cx: &Cx) -> Vec<Transition> {
+    let backup_ms = ch.settings().durations.backup.saturating_mul(1000);
+    let mut skipped = None;
     let taken = ch
         .services
         .update(org, service, |svc| {
@@ -330,6 +332,12 @@ fn backup_due(ch: &ClickHouse, org: &str, service: &str, schedule: u64, cx: &Cx)
                 svc.next_backup_at = None;
                 return None;
             }
+            if let Some((slots, resume)) = coalescible(svc, backup_ms, cx) {
+                svc.backups_taken += slots;
+                svc.next_backup_at = Some(resume);
+                skipped = Some((slots, resume, svc.clone()));
+                return None;
+            }
             let n = svc.backups_taken;
             svc.backups_taken += 1;
             let due = next_due(&svc.backup_configuration, cx.now, true, cx);
@@ -337,6 +345,12 @@ fn backup_due(ch: &ClickHouse, org: &str, service: &str, schedule: u64, cx: &Cx)
             Some((svc.clone(), n, due))
         })
         .flatten();
+    if let Some((slots, resume, svc)) = skipped {
+        // Each skipped backup would have begun, finished and expired: three transitions.
+        cx.count_coalesced(slots.saturating_mul(3));
+        schedule_due(&svc, schedule, resume, cx);
+        return Vec::new();
+    }
     let Some((svc, n, next)) = taken else { return Vec::new() };
     let backup = Backup {
         id: cx.ids.uuid(),
@@ -359,6 +373,38 @@ fn backup_due(ch: &ClickHouse, org: &str, service: &str, schedule: u64, cx: &Cx)
     );
     schedule_due(&svc, schedule, next, cx);
     vec![transition(&backup.id, "none", BackupStatus::InProgress.as_str(), cx)]
+}
+
+/// How many slots of the chain, from this one (`cx.now`) on, a clock advance can skip,
+/// and the slot to resume at: those whose backup would begin, be done and be removed by
+/// retention before the advance ends ([`Cx::horizon`]), with a newer backup done by then
+/// (so none of them is "the most recent done" that retention keeps). A ten-year advance
+/// over a thousand services then materialises only the backups still within retention
+/// at its end, and counts the others as applied. Only for a service in a steady state
+/// that takes backups (nothing but a request or a timeline action, neither of which
+/// happens before the horizon, moves it), and never with a failure armed. A skipped
+/// backup leaves no `backup_delete` activity.
+fn coalescible(svc: &Service, backup_ms: u64, cx: &Cx) -> Option<(u64, SimInstant)> {
+    if !matches!(svc.state, ServiceState::Running | ServiceState::Idle) || svc.fail_next_backup {
+        return None;
+    }
+    let config = &svc.backup_configuration;
+    let period = config.backup_period_in_hours.saturating_mul(HOUR_MS);
+    if period == 0 {
+        return None;
+    }
+    let retention = config.backup_retention_period_in_hours.saturating_mul(HOUR_MS);
+    // Slot `s` is gone by `s + backup + max(retention + 1, period)`: its expiry check, or
+    // the sweep when the next backup is done, whichever is later.
+    let gone_after = backup_ms.saturating_add(retention.saturating_add(1).max(period));
+    let last_skippable = cx.horizon().0.checked_sub(gone_after)?;
+    let now = cx.now.0;
+    if last_skippable < now {
+        return None;
+    }
+    // Slots are one period apart, with a start time too (24 or 48 hours, at that time).
+    let slots = (last_skippable - now) / period + 1;
+    Some((slots, SimInstant(now.saturating_add(slots.saturating_mul(period)))))
 }
 
 /// `in_progress → done` (or `error` when the fault hook armed `fail_next_backup`), then
@@ -424,6 +470,7 @@ fn sweep(ch: &ClickHouse, org: &str, warehouse: &str, cx: &Cx) -> Vec<Transition
             continue;
         }
         if ch.backups.remove(org, &b.id).is_some() {
+            cx.cancel_events(super::NAME, "backup", org, &b.id);
             activities::record_system(ch, cx, org, "backup_delete", Some(&b.service_id));
             out.push(transition(&b.id, b.status.as_str(), "expired", cx));
         }

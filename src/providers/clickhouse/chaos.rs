@@ -249,6 +249,8 @@ fn seed_service(ch: &ClickHouse, item: &Value, cx: &Cx) -> Result<(), String> {
         None => return Err("unexpected answer".into()),
     };
     let mut id = created.pointer("/service/id").and_then(Value::as_str).ok_or("no id")?.to_owned();
+    // Settled at once below: the create's provisioning event would only wait, stale.
+    cx.cancel_events(super::NAME, "service", &org_id, &id);
     if let Some(wanted) = wanted_id {
         let mut svc = ch.services.remove(&org_id, &id).ok_or("vanished")?;
         if svc.is_primary {
@@ -261,7 +263,7 @@ fn seed_service(ch: &ClickHouse, item: &Value, cx: &Cx) -> Result<(), String> {
         ch.services.insert(&org_id, &wanted, svc);
         id = wanted;
     }
-    // Settle at once into the wanted state (the provisioning event becomes stale).
+    // Settle at once into the wanted state.
     let s = ch
         .services
         .update(&org_id, &id, |svc| {
@@ -328,6 +330,45 @@ pub struct Dump {
 
 /// Parses a `GET /_sim/state` dump's `providers.clickhouse`, changing nothing.
 pub fn parse_dump(v: &Value) -> Result<Dump, String> {
+    let d = parse_tables(v)?;
+    check_organizations(&d)?;
+    Ok(d)
+}
+
+/// Every row belongs to one of the dump's organizations: a row of another one would be
+/// restored where no key can reach it, which is losing it without a word. Such a dump is
+/// refused, naming the row and its organization.
+fn check_organizations(d: &Dump) -> Result<(), String> {
+    fn all_known<T>(orgs: &std::collections::HashSet<&str>, table: &str, rows: &Rows<T>) -> Result<(), String> {
+        match rows.iter().enumerate().find(|(_, (org, _, _))| !orgs.contains(org.as_str())) {
+            Some((i, (org, id, _))) => {
+                Err(format!("{table}[{i}] ({id}): organization '{org}' is not among the organizations"))
+            }
+            None => Ok(()),
+        }
+    }
+    let orgs: std::collections::HashSet<&str> = d.orgs.iter().map(|(_, id, _)| id.as_str()).collect();
+    all_known(&orgs, "keys", &d.keys)?;
+    all_known(&orgs, "members", &d.members)?;
+    all_known(&orgs, "invitations", &d.invitations)?;
+    all_known(&orgs, "activities", &d.activities)?;
+    all_known(&orgs, "services", &d.services)?;
+    all_known(&orgs, "warehouses", &d.warehouses)?;
+    all_known(&orgs, "backups", &d.backups)?;
+    all_known(&orgs, "clickpipes", &d.pipes)?;
+    all_known(&orgs, "reversePrivateEndpoints", &d.rpes)?;
+    all_known(&orgs, "roles", &d.roles)?;
+    all_known(&orgs, "upgradeWindows", &d.upgrade_windows)?;
+    all_known(&orgs, "clickhouseSettings", &d.clickhouse_settings)?;
+    all_known(&orgs, "backupBuckets", &d.backup_buckets)?;
+    all_known(&orgs, "cdcScaling", &d.cdc_scaling)?;
+    all_known(&orgs, "clickpipeSettings", &d.clickpipe_settings)?;
+    all_known(&orgs, "udfs", &d.udfs)?;
+    all_known(&orgs, "udfUploads", &d.udf_uploads)?;
+    all_known(&orgs, "udfAttachments", &d.udf_attachments)
+}
+
+fn parse_tables(v: &Value) -> Result<Dump, String> {
     Ok(Dump {
         orgs: restore_table(v, "organizations", |o: &Organization| (o.id.clone(), o.id.clone()))?,
         keys: restore_table(v, "keys", |k: &ApiKey| (k.org_id.clone(), k.id.clone()))?,
@@ -371,6 +412,7 @@ pub fn restore(ch: &ClickHouse, v: &Value) -> Result<(), String> {
     ch.keys.replace(d.keys.into_iter().map(|(t, id, k)| (t, id, Arc::new(k))));
     ch.members.replace(d.members);
     ch.invitations.replace(d.invitations);
+    super::activities::restore_order(ch, &d.activities);
     ch.activities.replace(d.activities);
     ch.services.replace(d.services);
     ch.warehouses.replace(d.warehouses);

@@ -143,6 +143,7 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
             find_pipe(ch, call, service, pipe)?;
             ch.clickpipes.remove(&call.org.id, pipe);
             ch.clickpipe_settings.remove(&call.org.id, pipe);
+            call.cx.cancel_events(super::NAME, "clickpipe", &call.org.id, pipe);
             Ok(Out::Empty)
         }
         Op::UpdateClickPipeScaling { service, pipe } => scale_pipe(ch, call, service, pipe),

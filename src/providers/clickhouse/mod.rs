@@ -109,6 +109,8 @@ pub struct ClickHouse {
     /// Per key id: request times of the current rate-limit window; tenant `""`.
     pub rate: Table<Vec<SimInstant>>,
     pub(crate) activity_seq: std::sync::atomic::AtomicU64,
+    /// Per organization: its activity ids, oldest first (knob `activities.max` caps it).
+    pub(crate) activity_order: dashmap::DashMap<String, std::collections::VecDeque<String>, crate::store::FxBuild>,
 }
 
 /// One authenticated call: what every handler gets.
@@ -358,6 +360,7 @@ impl Provider for ClickHouse {
             udf_attachments: Table::default(),
             rate: Table::default(),
             activity_seq: std::sync::atomic::AtomicU64::new(0),
+            activity_order: dashmap::DashMap::default(),
         };
         ch.seed_defaults(cx);
         ch
@@ -390,6 +393,7 @@ impl Provider for ClickHouse {
         self.udf_attachments.clear();
         self.rate.clear();
         self.activity_seq.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.activity_order.clear();
         self.seed_defaults(cx);
     }
 
@@ -539,6 +543,22 @@ impl Scheduled for ClickHouse {
             Event::ScalingScheduleTick { .. } => scaling::apply(self, event, cx),
             Event::ByocSettle { .. } => byoc::apply(self, event, cx),
             Event::UdfBuildFinish { .. } | Event::UdfAttachmentSettle { .. } => udfs::apply(self, event, cx),
+        }
+    }
+
+    /// A service's timers, a backup's finish and expiry, a ClickPipe's transitions: each
+    /// is cancelled when its resource is removed.
+    fn owner(event: &Event) -> Option<(&'static str, &str, &str)> {
+        match event {
+            Event::ServiceSettle { org, service, .. }
+            | Event::IdleCheck { org, service, .. }
+            | Event::ServiceRemove { org, service, .. }
+            | Event::BackupDue { org, service, .. }
+            | Event::ScalingScheduleTick { org, service, .. } => Some(("service", org, service)),
+            Event::BackupFinish { org, backup } | Event::BackupExpire { org, backup } => Some(("backup", org, backup)),
+            Event::ClickPipeSettle { org, pipe, .. } => Some(("clickpipe", org, pipe)),
+            Event::ReversePrivateEndpointSettle { org, endpoint, .. } => Some(("reversePrivateEndpoint", org, endpoint)),
+            Event::ByocSettle { .. } | Event::UdfBuildFinish { .. } | Event::UdfAttachmentSettle { .. } => None,
         }
     }
 }

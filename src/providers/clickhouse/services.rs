@@ -1049,7 +1049,7 @@ pub fn force_state(ch: &ClickHouse, org: &str, id: &str, to: ServiceState, cx: &
             d.terminate,
             Event::ServiceRemove { org: org.to_owned(), service: id.to_owned(), generation: s.generation },
         ),
-        ServiceState::Terminated | ServiceState::Softdeleted => remove_service(ch, &s),
+        ServiceState::Terminated | ServiceState::Softdeleted => remove_service(ch, &s, cx),
         ServiceState::Running if !was_running => {
             schedule_idle_check(&s, cx, &settings);
             backups::on_running(ch, &s, cx);
@@ -1184,7 +1184,7 @@ pub fn apply(ch: &ClickHouse, event: Event, cx: &Cx) -> Vec<Transition> {
                 }
                 _ => {}
             }
-            remove_service(ch, &s);
+            remove_service(ch, &s, cx);
             let mut gone = s.clone();
             gone.state =
                 if from == ServiceState::Softdeleting { ServiceState::Softdeleted } else { ServiceState::Terminated };
@@ -1196,13 +1196,19 @@ pub fn apply(ch: &ClickHouse, event: Event, cx: &Cx) -> Vec<Transition> {
 }
 
 /// Removes a service with what hangs off it: its backups (when it was the last service
-/// of its warehouse), ClickPipes, reverse private endpoints, and its empty warehouse.
-pub fn remove_service(ch: &ClickHouse, s: &Service) {
+/// of its warehouse), ClickPipes, reverse private endpoints, and its empty warehouse;
+/// the pending events of each (idle checks, backup slots, ...) are cancelled with it.
+pub fn remove_service(ch: &ClickHouse, s: &Service, cx: &Cx) {
     ch.services.remove(&s.org_id, &s.id);
+    cx.cancel_events(super::NAME, "service", &s.org_id, &s.id);
     for pipe in ch.clickpipes.list_where(&s.org_id, |p| p.service_id == s.id) {
         ch.clickpipe_settings.remove(&s.org_id, &pipe.id);
+        cx.cancel_events(super::NAME, "clickpipe", &s.org_id, &pipe.id);
     }
     ch.clickpipes.retain(|k, p| !(k.0 == s.org_id && p.service_id == s.id));
+    for e in ch.reverse_endpoints.list_where(&s.org_id, |e| e.service_id == s.id) {
+        cx.cancel_events(super::NAME, "reversePrivateEndpoint", &s.org_id, &e.id);
+    }
     ch.reverse_endpoints.retain(|k, p| !(k.0 == s.org_id && p.service_id == s.id));
     ch.upgrade_windows.remove(&s.org_id, &s.id);
     ch.clickhouse_settings.remove(&s.org_id, &s.id);
@@ -1212,6 +1218,9 @@ pub fn remove_service(ch: &ClickHouse, s: &Service) {
     let others = ch.services.count_where(|k, x| k.0 == s.org_id && x.data_warehouse_id == s.data_warehouse_id);
     if others == 0 {
         ch.warehouses.remove(&s.org_id, &s.data_warehouse_id);
+        for b in ch.backups.list_where(&s.org_id, |b| b.data_warehouse_id == s.data_warehouse_id) {
+            cx.cancel_events(super::NAME, "backup", &s.org_id, &b.id);
+        }
         ch.backups.retain(|k, b| !(k.0 == s.org_id && b.data_warehouse_id == s.data_warehouse_id));
     }
 }

@@ -65,6 +65,8 @@ pub struct Settings {
     pub max_services_per_org: u64,
     pub max_ip_access_entries: u64,
     pub max_api_keys: u64,
+    /// Activities kept per organization, the oldest dropped first.
+    pub activities_max: u64,
     pub backup_period_min: u64,
     pub backup_period_max: u64,
     pub clickhouse_version: String,
@@ -109,6 +111,7 @@ impl Default for Settings {
             max_services_per_org: 100,
             max_ip_access_entries: 100,
             max_api_keys: 100,
+            activities_max: 10_000,
             backup_period_min: 6,
             backup_period_max: 48,
             clickhouse_version: "25.8.1.8344".into(),
@@ -234,6 +237,15 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
     knob_u64!("maxServicesPerOrg", max_services_per_org, "CH-R50 non-deleted services per organization"),
     knob_u64!("maxIpAccessEntries", max_ip_access_entries, "CH-R22 entries of a service's ipAccessList"),
     knob_u64!("maxApiKeys", max_api_keys, "API keys per organization"),
+    KnobDef {
+        name: "activities.max",
+        doc: "activities kept per organization (the oldest are dropped first); at least 1",
+        get: |s| json!(s.activities_max),
+        set: |s, v| {
+            s.activities_max = read::u64(v)?.max(1);
+            Ok(())
+        },
+    },
     KnobDef {
         name: "backupPeriodMin",
         doc: "CH-R45 smallest backupPeriodInHours",

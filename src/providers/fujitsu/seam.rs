@@ -108,4 +108,13 @@ impl Scheduled for Fujitsu {
     fn apply(&self, event: Event, cx: &Cx) -> Vec<Transition> {
         transitions::apply(self, event, cx)
     }
+
+    /// An instance's transits and backups; a snapshot's completion. An instance's events
+    /// are cancelled when it leaves the store (or moves to a new id).
+    fn owner(event: &Event) -> Option<(&'static str, &str, &str)> {
+        match event {
+            Event::Settle { tenant, id, .. } | Event::BackupDue { tenant, id, .. } => Some(("instance", tenant, id)),
+            Event::SnapshotDone { tenant, id } => Some(("snapshot", tenant, id)),
+        }
+    }
 }

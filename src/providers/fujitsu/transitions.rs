@@ -221,6 +221,7 @@ fn rename_instance(f: &Fujitsu, mut i: Instance, new_id: &str, cx: &Cx, later: &
     let tenant = i.tenant.clone();
     let old = i.id.clone();
     f.instances.remove(&tenant, &old);
+    cx.cancel_events(NAME, "instance", &tenant, &old);
     let region = f.settings().region.clone();
     let old_ref = i.reference(&region);
     i.id = new_id.to_owned();
@@ -280,6 +281,7 @@ fn finish_delete(f: &Fujitsu, mut i: Instance, from: Status, cx: &Cx) -> Vec<Tra
         vec![transition(&id, from, Status::Deleted, cx)]
     } else {
         f.instances.remove(&tenant, &id);
+        cx.cancel_events(NAME, "instance", &tenant, &id);
         f.snapshots
             .retain(|k, s| !(k.0 == tenant && s.instance_id == id && s.snapshot_type == SnapshotType::Automated));
         vec![Transition::new(NAME, "instance", id.as_str(), from.as_str(), "gone", cx)]
@@ -292,6 +294,7 @@ pub fn reap_deleted(f: &Fujitsu, tenant: &str, id: &str, cx: &Cx) -> Option<Tran
     let left = f.snapshots.count_where(|k, s| k.0 == tenant && s.instance_id == id);
     if deleted && left == 0 {
         f.instances.remove(tenant, id);
+        cx.cancel_events(NAME, "instance", tenant, id);
         return Some(Transition::new(NAME, "instance", id, "DELETED", "gone", cx));
     }
     None
@@ -302,6 +305,7 @@ pub fn reap_deleted(f: &Fujitsu, tenant: &str, id: &str, cx: &Cx) -> Option<Tran
 fn backup_due(f: &Fujitsu, tenant: &str, id: &str, series: u64, cx: &Cx) -> Vec<Transition> {
     let s = f.settings();
     let mut later = None;
+    let mut skipped = 0;
     let changed = f.instances.update(tenant, id, |i| {
         if i.backup_series != series {
             return None;
@@ -311,6 +315,19 @@ fn backup_due(f: &Fujitsu, tenant: &str, id: &str, series: u64, cx: &Cx) -> Vec<
         let idle =
             matches!(i.status, Status::Active | Status::RestartRequired | Status::Degenerated) && i.transit.is_none();
         if i.backup_retention == 0 || !idle {
+            // A day that takes no backup changes nothing: while nothing else can change
+            // the instance (no transition in progress; requests and timeline actions wait
+            // until the horizon), the chain goes straight to its last day before then.
+            if i.transit.is_none() {
+                if let Some(last) = last_quiet_day(cx) {
+                    later = Some(Due { at: last, event: Event::BackupDue { tenant: i.tenant.clone(), id: i.id.clone(), series } });
+                }
+            }
+            return None;
+        }
+        if let Some((days, resume)) = coalescible(i, s.durations.backup, cx) {
+            skipped = days;
+            later = Some(Due { at: resume, event: Event::BackupDue { tenant: i.tenant.clone(), id: i.id.clone(), series } });
             return None;
         }
         if s.durations.backup == 0 {
@@ -325,6 +342,10 @@ fn backup_due(f: &Fujitsu, tenant: &str, id: &str, series: u64, cx: &Cx) -> Vec<
     if let Some(due) = later {
         due.schedule(cx);
     }
+    if skipped > 0 && s.durations.backup > 0 {
+        // Each skipped backup: into BACKUP and back.
+        cx.count_coalesced(skipped.saturating_mul(2));
+    }
     match changed.flatten() {
         Some((from, due)) => {
             due.schedule(cx);
@@ -332,6 +353,36 @@ fn backup_due(f: &Fujitsu, tenant: &str, id: &str, series: u64, cx: &Cx) -> Vec<
         }
         None => Vec::new(),
     }
+}
+
+/// How many daily backups, from this one (`cx.now`) on, a clock advance can skip, and
+/// the day to resume at: those that the retention prunes before the advance ends
+/// ([`Cx::horizon`]). With `L` the last day whose backup is done by the horizon and `r`
+/// the retention in days, the last prune (at day `L`'s backup) keeps days `L - r ..= L`,
+/// so days before `L - r` are never seen: they are counted as applied, not run. A
+/// ten-year advance then runs `r + 1` backups per instance instead of 3,650. Only for an
+/// ACTIVE (or RESTART_REQUIRED) instance with no fault armed: nothing but a request or a
+/// timeline action, neither of which happens before the horizon, changes it.
+fn coalescible(i: &Instance, backup_secs: u64, cx: &Cx) -> Option<(u64, SimInstant)> {
+    const DAY_MS: u64 = 86_400_000;
+    if !matches!(i.status, Status::Active | Status::RestartRequired) || i.fail_next || i.stall_next > 0 {
+        return None;
+    }
+    // Days after this one start on the second (as `backup_due` schedules them).
+    let base = cx.now.0 - cx.now.0 % 1000;
+    let last_start = cx.horizon().0.checked_sub(backup_secs.saturating_mul(1000))?;
+    let last_day = last_start.checked_sub(base)? / DAY_MS;
+    let days = last_day.checked_sub(u64::from(i.backup_retention))?;
+    (days > 0).then(|| (days, SimInstant(base.saturating_add(days.saturating_mul(DAY_MS)))))
+}
+
+/// The last day of the chain (on this one's time of day) at or before [`Cx::horizon`],
+/// when that is later than tomorrow's.
+fn last_quiet_day(cx: &Cx) -> Option<SimInstant> {
+    const DAY_MS: u64 = 86_400_000;
+    let base = cx.now.0 - cx.now.0 % 1000;
+    let days = cx.horizon().0.checked_sub(base)? / DAY_MS;
+    (days > 1).then(|| SimInstant(base.saturating_add(days.saturating_mul(DAY_MS))))
 }
 
 /// A seeded `In_progress` snapshot becomes `Available`, or goes when it was cancelled.
