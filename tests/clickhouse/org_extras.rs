@@ -78,3 +78,19 @@ async fn quotas_report_the_enforced_limits_and_usage() {
         .await
         .assert_ch_error(405, "METHOD_NOT_ALLOWED");
 }
+
+/// An organization's BYOC infrastructures are capped by knob `clickhouse.maxByocConfigs`;
+/// the refused create adds nothing.
+#[tokio::test]
+async fn byoc_infrastructures_are_capped_per_organization() {
+    let sim = Sim::start().await;
+    assert_eq!(sim.patch("/_sim/config", json!({"clickhouse.maxByocConfigs": 2})).await.status, 200);
+    let body = json!({"regionId": "eu-west-1", "accountId": "123456789012"});
+    for _ in 0..2 {
+        sim.post(&format!("{ORG}/byocInfrastructure"), body.clone()).await.assert_ok();
+    }
+    sim.post(&format!("{ORG}/byocInfrastructure"), body)
+        .await
+        .assert_ch_error(403, "FORBIDDEN: BYOC infrastructure limit reached for this organization (2)");
+    assert_eq!(sim.get(ORG).await.assert_ok()["byocConfig"].as_array().unwrap().len(), 2);
+}

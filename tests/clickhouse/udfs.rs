@@ -109,7 +109,8 @@ async fn attaching_needs_a_ready_version_and_a_running_service_and_settles_on_th
     assert_eq!(sim.get(&path).await.assert_ok()["status"], "deprovisioning");
     sim.advance(20).await;
     sim.get(&path).await.assert_ch_error(404, "NOT_FOUND");
-    assert_eq!(sim.delete(&format!("{ORG}/udfs/parse_ua/versions/1")).await.status, 200);
+    let deleted = sim.delete(&format!("{ORG}/udfs/parse_ua/versions/1")).await;
+    assert!(matches!(deleted.status, 200 | 204), "{}", deleted.text);
     // A stopped service: the official 424 body.
     let other = sim.running_service().await;
     // Its only version deleted, the UDF is gone; it can be created again.
@@ -128,4 +129,38 @@ async fn attaching_needs_a_ready_version_and_a_running_service_and_settles_on_th
     sim.ch(hyper::Method::PUT, &path, Some(json!({"version": 1}))).await.assert_ok();
     assert_eq!(sim.delete(&format!("{ORG}/udfs/parse_ua")).await.status, 200);
     sim.get(&format!("{ORG}/udfs/parse_ua")).await.assert_ch_error(404, "NOT_FOUND");
+}
+
+/// Nothing prunes a UDF's versions or an organization's upload sessions, so both are
+/// capped: versions by knob `clickhouse.maxUdfVersions`, live sessions at 1,000 (expired
+/// ones are dropped as new ones are asked for). A refused upload uses nothing up.
+#[tokio::test]
+async fn udf_versions_and_upload_sessions_are_capped() {
+    let sim = Sim::start().await;
+    assert_eq!(sim.patch("/_sim/config", json!({"clickhouse.maxUdfVersions": 2})).await.status, 200);
+    let up = upload(&sim).await;
+    assert_eq!(sim.post(&format!("{ORG}/udfs"), udf_body(&up)).await.status, 201);
+    let mut body = udf_body(&upload(&sim).await);
+    body.as_object_mut().unwrap().remove("functionName");
+    assert_eq!(sim.post(&format!("{ORG}/udfs/parse_ua/versions"), body).await.status, 201);
+    let third = upload(&sim).await;
+    let mut body = udf_body(&third);
+    body.as_object_mut().unwrap().remove("functionName");
+    sim.post(&format!("{ORG}/udfs/parse_ua/versions"), body.clone())
+        .await
+        .assert_ch_error(403, "FORBIDDEN: UDF version limit reached (2 versions");
+    assert_eq!(sim.get(&format!("{ORG}/udfs/parse_ua/versions")).await.body["pagination"]["totalRecords"], 2);
+    // The refused upload was not used up: deleting a version makes room for it.
+    let deleted = sim.delete(&format!("{ORG}/udfs/parse_ua/versions/1")).await;
+    assert!(matches!(deleted.status, 200 | 204), "{}", deleted.text);
+    assert_eq!(sim.post(&format!("{ORG}/udfs/parse_ua/versions"), body).await.status, 201);
+
+    // Upload sessions: 1,000 live ones at most; an hour later they have expired.
+    for _ in 3..1_000 {
+        upload(&sim).await;
+    }
+    let r = sim.post(&format!("{ORG}/udfUploads/url"), json!({})).await;
+    r.assert_ch_error(403, "FORBIDDEN: UDF upload limit reached");
+    sim.advance(3600).await;
+    upload(&sim).await;
 }

@@ -60,6 +60,7 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         rules::vpc_cidr(cidr)?;
     }
     let display = f.str("displayName")?.map(str::to_owned);
+    super::validate::byoc_quota(call.org.byoc_config.len(), call.settings.max_byoc_configs)?;
     let config = ByocConfig {
         id: call.cx.ids.uuid(),
         state: "infra-provisioning".into(),

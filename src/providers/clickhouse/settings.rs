@@ -65,6 +65,10 @@ pub struct Settings {
     pub max_services_per_org: u64,
     pub max_ip_access_entries: u64,
     pub max_api_keys: u64,
+    /// Versions kept per UDF; an upload beyond them is refused.
+    pub max_udf_versions: u64,
+    /// BYOC infrastructures per organization; a create beyond them is refused.
+    pub max_byoc_configs: u64,
     /// Activities kept per organization, the oldest dropped first.
     pub activities_max: u64,
     pub backup_period_min: u64,
@@ -112,6 +116,8 @@ impl Default for Settings {
             max_ip_access_entries: 100,
             max_api_keys: 100,
             activities_max: 10_000,
+            max_udf_versions: 100,
+            max_byoc_configs: 20,
             backup_period_min: 6,
             backup_period_max: 48,
             clickhouse_version: "25.8.1.8344".into(),
@@ -237,6 +243,8 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
     knob_u64!("maxServicesPerOrg", max_services_per_org, "CH-R50 non-deleted services per organization"),
     knob_u64!("maxIpAccessEntries", max_ip_access_entries, "CH-R22 entries of a service's ipAccessList"),
     knob_u64!("maxApiKeys", max_api_keys, "API keys per organization"),
+    knob_u64!("maxUdfVersions", max_udf_versions, "versions kept per UDF (delete one to upload another)"),
+    knob_u64!("maxByocConfigs", max_byoc_configs, "BYOC infrastructures per organization"),
     KnobDef {
         name: "activities.max",
         doc: "activities kept per organization (the oldest are dropped first); at least 1",

@@ -34,6 +34,17 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
     match op {
         Op::CreateUdfUploadSession => {
             let cx = call.cx;
+            // Expired sessions go now; the live ones are capped, so that asking for URLs
+            // in a loop does not grow the state without end.
+            let mut live = 0;
+            for u in ch.udf_uploads.list(&call.org.id) {
+                if cx.now >= u.created_at.plus_secs(UPLOAD_TTL_SECS) {
+                    ch.udf_uploads.remove(&call.org.id, &u.id);
+                } else {
+                    live += 1;
+                }
+            }
+            super::validate::udf_upload_quota(live)?;
             let up = UdfUpload { id: cx.ids.uuid(), org_id: call.org.id.clone(), created_at: cx.now, used: false };
             ch.udf_uploads.insert(&call.org.id, &up.id, up.clone());
             // The presigned URL points back at the simulator (the control hook
@@ -263,6 +274,9 @@ fn create(ch: &ClickHouse, call: &Call, function: Option<&str>) -> Res {
         .is_some_and(|u| !u.used && cx.now < u.created_at.plus_secs(UPLOAD_TTL_SECS));
     if !usable {
         return Err(FieldError::message("uploadId", format!("Upload '{upload}' not found, expired or already used")).into());
+    }
+    if let Some(u) = &existing {
+        super::validate::udf_version_quota(u.versions.len(), call.settings.max_udf_versions)?;
     }
     let next = existing.as_ref().map_or(1, |u| u.next_version);
     let spec = version_spec(&f, next, cx)?;

@@ -796,6 +796,38 @@ pub fn service_quota(current: usize, max: u64) -> Result<(), ChError> {
     Ok(())
 }
 
+/// Knob `maxUdfVersions`: the versions one UDF keeps (nothing prunes them, so a client
+/// uploading in a loop would grow the state without end).
+pub fn udf_version_quota(current: usize, max: u64) -> Result<(), ChError> {
+    if current as u64 >= max {
+        return Err(ChError::Forbidden(format!(
+            "UDF version limit reached ({max} versions; delete one before uploading another)"
+        )));
+    }
+    Ok(())
+}
+
+/// Upload sessions of one organization that have not expired (an hour each).
+pub const MAX_LIVE_UDF_UPLOADS: usize = 1_000;
+
+/// At most [`MAX_LIVE_UDF_UPLOADS`] unexpired upload sessions per organization.
+pub fn udf_upload_quota(live: usize) -> Result<(), ChError> {
+    if live >= MAX_LIVE_UDF_UPLOADS {
+        return Err(ChError::Forbidden(format!(
+            "UDF upload limit reached ({MAX_LIVE_UDF_UPLOADS} sessions in the last hour; they expire after an hour)"
+        )));
+    }
+    Ok(())
+}
+
+/// Knob `maxByocConfigs`: the BYOC infrastructures of one organization.
+pub fn byoc_quota(current: usize, max: u64) -> Result<(), ChError> {
+    if current as u64 >= max {
+        return Err(ChError::Forbidden(format!("BYOC infrastructure limit reached for this organization ({max})")));
+    }
+    Ok(())
+}
+
 /// `strictUnknownFields`: the first body field not in `known`.
 pub fn unknown_fields(f: &Fields, known: &[&str], strict: bool) -> Result<(), FieldError> {
     if strict {
