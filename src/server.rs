@@ -200,7 +200,7 @@ pub async fn serve(listen: Listener, core: Arc<Core>, mut shutdown: watch::Recei
                     let busy = Busy::start(watched.clone());
                     async move {
                         let front = Front { serves, guard: &guard };
-                        let response = respond(&core, req, peer, stop, front, &limits).await?;
+                        let response = respond(&core, req, peer, stop, front, &busy.0).await?;
                         Ok::<_, Dropped>(response.map(|body| Tracked { body, _busy: busy }))
                     }
                 });
@@ -238,6 +238,9 @@ struct Activity {
     /// Milliseconds after `accepted` when the last answer was done with: the next
     /// request's head is due within the header-read timeout from then.
     finished_ms: AtomicU64,
+    /// Request bodies being read, and since when (the first of them to start).
+    reading: AtomicUsize,
+    reading_since_ms: AtomicU64,
     in_flight: AtomicUsize,
     /// Requests begun so far.
     begun: AtomicU64,
@@ -249,6 +252,8 @@ impl Activity {
             accepted: Instant::now(),
             last_ms: AtomicU64::new(0),
             finished_ms: AtomicU64::new(0),
+            reading: AtomicUsize::new(0),
+            reading_since_ms: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
             begun: AtomicU64::new(0),
         }
@@ -280,6 +285,27 @@ impl Drop for Busy {
     }
 }
 
+/// A request body being read: the watchdog closes the connection when it takes longer
+/// than the body-read timeout. With several at once (HTTP/2), the clock runs from the
+/// first of them, a slightly stricter reading.
+struct Reading<'a>(&'a Activity);
+
+impl<'a> Reading<'a> {
+    fn start(a: &'a Activity) -> Self {
+        if a.reading.load(Ordering::Acquire) == 0 {
+            a.reading_since_ms.store(a.accepted.elapsed().as_millis() as u64, Ordering::Relaxed);
+        }
+        a.reading.fetch_add(1, Ordering::AcqRel);
+        Reading(a)
+    }
+}
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        self.0.reading.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// Resolves when the connection should be closed: no request's head within the
 /// header-read timeout of the accept, or idle (nothing in flight, no byte moved) for the
 /// idle timeout. Never while a request is in flight.
@@ -288,46 +314,47 @@ impl Drop for Busy {
 /// then (a request in flight: one idle timeout later), so that a request costs no wake-up
 /// of the connection's task and no timer of its own.
 async fn watchdog(a: &Activity, limits: &Limits) -> &'static str {
+    // It looks at least this often, so that a deadline that began after it last looked
+    // (a body read, a request that ended) is never noticed more than this late.
+    let step = limits.header_read_timeout.min(limits.idle_timeout).min(limits.body_read_timeout);
     loop {
         let now = Instant::now();
         // A timeout too long to be a point in time (`Duration::MAX`) is no deadline.
-        let next = if a.begun.load(Ordering::Relaxed) == 0 {
-            let head = a.accepted.checked_add(limits.header_read_timeout);
-            if head.is_some_and(|at| now >= at) {
-                return "no request head within the header-read timeout";
-            }
-            // Also wake at the first idle deadline: a request that began meanwhile puts
-            // the connection under the idle rule, whose deadline is never earlier.
-            let first_idle = a.accepted.checked_add(limits.idle_timeout).filter(|at| *at > now);
-            match (head, first_idle) {
-                (Some(h), Some(i)) => Some(h.min(i)),
-                (h, i) => h.or(i),
-            }
-        } else {
-            let since = |ms: &AtomicU64, d: Duration| {
-                (a.accepted + Duration::from_millis(ms.load(Ordering::Relaxed))).checked_add(d)
-            };
-            // The next head is due a header-read timeout after the last answer, and the
-            // connection is idle an idle timeout after the last byte: the earlier closes.
-            let due = [
-                (since(&a.finished_ms, limits.header_read_timeout), "no request head within the header-read timeout"),
-                (since(&a.last_ms, limits.idle_timeout), "idle for the idle timeout"),
-            ];
-            let first = due.iter().filter_map(|(at, why)| at.map(|at| (at, *why))).min_by_key(|(at, _)| *at);
-            match first {
-                Some((at, _)) if now < at => Some(at),
-                Some((_, why)) if a.in_flight.load(Ordering::Acquire) == 0 => return why,
-                // In flight: look again a timeout from now.
-                Some(_) => now.checked_add(limits.idle_timeout.min(limits.header_read_timeout)),
-                None => None,
-            }
+        let at = |ms: &AtomicU64, d: Duration| {
+            (a.accepted + Duration::from_millis(ms.load(Ordering::Relaxed))).checked_add(d)
         };
+        let rules: [(Option<Instant>, &'static str); 3] = if a.begun.load(Ordering::Relaxed) == 0 {
+            [(a.accepted.checked_add(limits.header_read_timeout), HEAD_TIMEOUT), (None, ""), (None, "")]
+        } else if a.in_flight.load(Ordering::Acquire) == 0 {
+            // The next head is due a header-read timeout after the last answer, and the
+            // connection is idle an idle timeout after the last byte.
+            [
+                (at(&a.finished_ms, limits.header_read_timeout), HEAD_TIMEOUT),
+                (at(&a.last_ms, limits.idle_timeout), "idle for the idle timeout"),
+                (None, ""),
+            ]
+        } else if a.reading.load(Ordering::Acquire) > 0 {
+            [(at(&a.reading_since_ms, limits.body_read_timeout), BODY_TIMEOUT), (None, ""), (None, "")]
+        } else {
+            [(None, ""), (None, ""), (None, "")]
+        };
+        let mut next = now.checked_add(step);
+        for (deadline, why) in rules {
+            let Some(deadline) = deadline else { continue };
+            if now >= deadline {
+                return why;
+            }
+            next = Some(next.map_or(deadline, |n| n.min(deadline)));
+        }
         match next {
             Some(at) => tokio::time::sleep_until(at.into()).await,
             None => std::future::pending::<()>().await,
         }
     }
 }
+
+const HEAD_TIMEOUT: &str = "no request head within the header-read timeout";
+const BODY_TIMEOUT: &str = "the request body did not arrive within the body-read timeout";
 
 /// The socket, noting every byte that moves for the watchdog.
 struct Counted {
@@ -409,39 +436,38 @@ enum BodyRead {
     TooLarge,
 }
 
-/// Reads the body within [`BODY_LIMIT`] and the body-read timeout. A body above the
-/// limit is read on (up to [`DRAIN_EXCESS`] more) and dropped, so the 413 reaches the
-/// client; a body that breaks its framing (a bad chunk) or does not arrive in time closes
-/// the connection, which is all HTTP/1 can do once the framing is lost.
-async fn read_body(mut body: Incoming, limit: Duration) -> Result<BodyRead, Dropped> {
-    let read = async {
-        let mut kept: Vec<u8> = Vec::new();
-        let mut seen = 0usize;
-        loop {
-            match body.frame().await {
-                None => break,
-                Some(Ok(frame)) => {
-                    let Some(data) = frame.data_ref() else { continue };
-                    seen = seen.saturating_add(data.len());
-                    if seen <= BODY_LIMIT {
-                        kept.extend_from_slice(data);
-                    } else if seen > BODY_LIMIT + DRAIN_EXCESS {
-                        // Enough read: answer now, whatever the rest of the body does.
-                        return Ok(BodyRead::TooLarge);
-                    } else {
-                        kept = Vec::new();
-                    }
-                }
-                Some(Err(_)) if seen > BODY_LIMIT => return Ok(BodyRead::TooLarge),
-                Some(Err(_)) => return Err(Dropped("the request body is malformed (its framing is broken)")),
-            }
-        }
-        Ok(if seen > BODY_LIMIT { BodyRead::TooLarge } else { BodyRead::Whole(Bytes::from(kept)) })
-    };
-    match tokio::time::timeout(limit, read).await {
-        Ok(result) => result,
-        Err(_) => Err(Dropped("the request body did not arrive within the body-read timeout")),
+/// Reads the body within [`BODY_LIMIT`]. A body above the limit is read on (up to
+/// [`DRAIN_EXCESS`] more) and dropped, so the 413 reaches the client; a body that breaks
+/// its framing (a bad chunk) closes the connection, which is all HTTP/1 can do once the
+/// framing is lost. The body-read timeout is the watchdog's ([`Reading`]): a timer per
+/// request body cost a create a tenth of its throughput.
+async fn read_body(mut body: Incoming, activity: &Activity) -> Result<BodyRead, Dropped> {
+    if body.is_end_stream() {
+        return Ok(BodyRead::Whole(Bytes::new()));
     }
+    let _reading = Reading::start(activity);
+    let mut kept: Vec<u8> = Vec::new();
+    let mut seen = 0usize;
+    loop {
+        match body.frame().await {
+            None => break,
+            Some(Ok(frame)) => {
+                let Some(data) = frame.data_ref() else { continue };
+                seen = seen.saturating_add(data.len());
+                if seen <= BODY_LIMIT {
+                    kept.extend_from_slice(data);
+                } else if seen > BODY_LIMIT + DRAIN_EXCESS {
+                    // Enough read: answer now, whatever the rest of the body does.
+                    return Ok(BodyRead::TooLarge);
+                } else {
+                    kept = Vec::new();
+                }
+            }
+            Some(Err(_)) if seen > BODY_LIMIT => return Ok(BodyRead::TooLarge),
+            Some(Err(_)) => return Err(Dropped("the request body is malformed (its framing is broken)")),
+        }
+    }
+    Ok(if seen > BODY_LIMIT { BodyRead::TooLarge } else { BodyRead::Whole(Bytes::from(kept)) })
 }
 
 /// Reads the body (within the limit), runs the request path, and delivers the answer
@@ -452,10 +478,10 @@ async fn respond(
     peer: SocketAddr,
     shutdown: watch::Receiver<()>,
     front: Front<'_>,
-    limits: &Limits,
+    activity: &Activity,
 ) -> Result<hyper::Response<Either<SimBody, EventBody>>, Dropped> {
     let (parts, body) = req.into_parts();
-    let (body, too_large) = match read_body(body, limits.body_read_timeout).await? {
+    let (body, too_large) = match read_body(body, activity).await? {
         BodyRead::Whole(b) => (b, false),
         BodyRead::TooLarge => (Bytes::new(), true),
     };
