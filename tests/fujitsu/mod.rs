@@ -19,3 +19,5 @@ mod tenants;
 mod examples;
 // The chaos seam: status and resource faults, state dump and restore, journal, OpenAPI.
 mod chaos;
+// DB snapshots: create, copy, list, get, delete, automated backups, rules (1.3).
+mod snapshots;

@@ -71,6 +71,11 @@ pub fn operation(endpoint: &Endpoint, req: &Request) -> &'static str {
         Endpoint::EngineVersions => "listEngineVersions",
         Endpoint::ListFlavors => "listFlavors",
         Endpoint::ShowFlavor { .. } => "showFlavor",
+        Endpoint::CreateSnapshot => "createSnapshot",
+        Endpoint::ListSnapshots => "listSnapshots",
+        Endpoint::ShowSnapshot { .. } => "showSnapshot",
+        Endpoint::CopySnapshot { .. } => "copySnapshot",
+        Endpoint::DeleteSnapshot { .. } => "deleteSnapshot",
         Endpoint::NotImplemented { .. } => "notImplemented",
     }
 }
@@ -101,7 +106,7 @@ pub fn resource_target(req: &Request, segs: &[&str], reply: Option<&Reply>) -> O
         let body = reply?.body_json()?;
         return Some((r.tenant.to_owned(), body.get("instance")?.get("id")?.as_str()?.to_owned()));
     }
-    None
+    super::snapshots::target(&r, reply)
 }
 
 fn states() -> String {
@@ -781,8 +786,7 @@ pub(crate) mod tests {
             replicas: Vec::new(),
             replica_status: None,
             stopped_degenerated: false,
-            backups: Vec::new(),
-            backup_series: 0,
+                backup_series: 0,
             generation: 0,
             transit: None,
             fail_next: false,

@@ -49,7 +49,7 @@ fn refused(op: OpKind, i: &Instance) -> FujitsuError {
     ))
 }
 
-fn check(op: OpKind, i: &Instance) -> Result<(), FujitsuError> {
+pub(crate) fn check(op: OpKind, i: &Instance) -> Result<(), FujitsuError> {
     if !i.status.can(op) {
         return Err(refused(op, i));
     }
@@ -303,7 +303,6 @@ fn build(
         replicas: Vec::new(),
         replica_status: None,
         stopped_degenerated: false,
-        backups: Vec::new(),
         backup_series: 0,
         generation: 0,
         transit: None,
@@ -385,6 +384,7 @@ fn restore(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
     let snap =
         f.snapshots.get(call.tenant(), &spec.snapshot_id).ok_or_else(|| snapshot_not_found(&spec.snapshot_id))?;
     refs::snapshot_available(&snap)?;
+    refs::snapshot_manual(&snap)?;
     refs::flavor_exists("instance.flavorRef", &flavor)?;
     if let Some(src) = f.instances.get(call.tenant(), &snap.instance_id) {
         check(OpKind::RestoreSnapshot, &src)?;
@@ -408,17 +408,32 @@ fn restore(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
     open(f, call, &s, origin, call.settings.durations.restore)
 }
 
-/// The restorable range of an instance's automated backups: from the oldest retained
-/// backup to `pitr.logLag` seconds ago (never before the newest backup); `None` when it
-/// keeps none (`backupRetentionPeriod` 0, or no backup yet, seed 5852).
-pub fn restorable(i: &Instance, now: SimInstant, lag: u64) -> Option<(SimInstant, SimInstant)> {
+/// The restorable range of an instance's automated backups (its `automated` DB
+/// snapshots, completion times in order): from the oldest retained one to `pitr.logLag`
+/// seconds ago (never before the newest); `None` when it keeps none
+/// (`backupRetentionPeriod` 0, or no backup yet, seed 5852).
+pub fn restorable(i: &Instance, backups: &[SimInstant], now: SimInstant, lag: u64) -> Option<(SimInstant, SimInstant)> {
     if i.backup_retention == 0 {
         return None;
     }
-    let earliest = *i.backups.first()?;
-    let last = *i.backups.last()?;
+    let earliest = *backups.first()?;
+    let last = *backups.last()?;
     let latest = SimInstant(now.0.saturating_sub(lag.saturating_mul(1000))).max(last);
     Some((earliest, latest))
+}
+
+/// Completion times of the instance's retained automated backups, oldest first.
+pub fn automated_backups(f: &Fujitsu, i: &Instance) -> Vec<SimInstant> {
+    let mut times: Vec<SimInstant> = f
+        .snapshots
+        .list_where(&i.tenant, |s| {
+            s.instance_id == i.id && s.snapshot_type == SnapshotType::Automated && s.status == SnapshotStatus::Available
+        })
+        .into_iter()
+        .map(|s| s.created)
+        .collect();
+    times.sort_unstable();
+    times
 }
 
 /// `POST /instances/{id}` (1.2.2.5): a new instance from the path instance's automated
@@ -429,7 +444,8 @@ pub fn pitr(f: &Fujitsu, call: &Call, source_id: &str) -> Res {
     let src = get(f, call, source_id)?;
     let spec = pitr_spec(&body)?;
     check(OpKind::Pitr, &src)?;
-    let (earliest, latest) = restorable(&src, call.cx.now, call.settings.pitr_log_lag).ok_or_else(|| {
+    let backups = automated_backups(f, &src);
+    let (earliest, latest) = restorable(&src, &backups, call.cx.now, call.settings.pitr_log_lag).ok_or_else(|| {
         FujitsuError::Unprocessable(format!(
             "InvalidDBInstanceState: instance {} has no automated backup to recover from (backupRetentionPeriod {})",
             src.id, src.backup_retention
@@ -573,7 +589,6 @@ fn replica(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         replicas: Vec::new(),
         replica_status: Some(ReplicaStatus::Replicating),
         stopped_degenerated: false,
-        backups: Vec::new(),
         backup_series: 0,
         generation: 0,
         transit: None,
@@ -850,17 +865,17 @@ mod tests {
     fn the_restorable_range_needs_a_backup() {
         let mut i = super::super::chaos::tests::sample_instance();
         i.backup_retention = 1;
-        assert_eq!(restorable(&i, SimInstant::from_secs(1000), 300), None);
-        i.backups = vec![SimInstant::from_secs(100), SimInstant::from_secs(200)];
+        assert_eq!(restorable(&i, &[], SimInstant::from_secs(1000), 300), None);
+        let backups = [SimInstant::from_secs(100), SimInstant::from_secs(200)];
         assert_eq!(
-            restorable(&i, SimInstant::from_secs(1000), 300),
+            restorable(&i, &backups, SimInstant::from_secs(1000), 300),
             Some((SimInstant::from_secs(100), SimInstant::from_secs(700)))
         );
         assert_eq!(
-            restorable(&i, SimInstant::from_secs(250), 300),
+            restorable(&i, &backups, SimInstant::from_secs(250), 300),
             Some((SimInstant::from_secs(100), SimInstant::from_secs(200)))
         );
         i.backup_retention = 0;
-        assert_eq!(restorable(&i, SimInstant::from_secs(1000), 300), None);
+        assert_eq!(restorable(&i, &backups, SimInstant::from_secs(1000), 300), None);
     }
 }

@@ -4,8 +4,7 @@
 //!
 //! Owns the tenants with their subnets, parameter groups and security groups, users,
 //! IaaS and database-service tokens, instances with their 15-state machine, DB
-//! snapshots (seeded only: their endpoints come with a later issue), and the
-//! `{"Error": {...}}` envelope.
+//! snapshots (manual and automated, 1.3), and the `{"Error": {...}}` envelope.
 //!
 //! May touch: `crate::store` (its own tables), `crate::providers::Cx` (clock reading,
 //! seeded ids, the schedule), `crate::http`, `crate::validation`, `crate::config`.
@@ -19,6 +18,7 @@
 //! - `auth`: `POST auth/token` and the `X-Auth-Token` check.
 //! - `wire` (request mirrors) → `validate/` (one function per rule) → `instances`
 //!   (one handler per operation) → `transitions` (the scheduled settles) → `view`.
+//! - `snapshots`: the DB snapshot family and the automated backups' snapshots.
 //! - `model`: states, the `can(op)` table, records, events. `error`: the envelope.
 //! - `catalog`: flavors and engine versions. `settings`: knobs `fujitsu.*`.
 //! - `chaos`: classification, injected errors, resource faults, scenario sections,
@@ -31,7 +31,8 @@
 //! `restoreInstancePointInTime`, `startInstance`, `stopInstance`, `rebootInstance`,
 //! `cancelInstanceOperation` (the last four `POST /instances/{id}/action`; a body that
 //! names none is `instanceAction`), `listInstances`, `showInstance`,
-//! `listEngineVersions`, `listFlavors`, `showFlavor`; `notImplemented` for the seed's
+//! `listEngineVersions`, `listFlavors`, `showFlavor`; `createSnapshot`, `listSnapshots`,
+//! `showSnapshot`, `copySnapshot`, `deleteSnapshot`; `notImplemented` for the seed's
 //! later families, `unknownRoute`, `methodNotAllowed`.
 //!
 //! # Default identity (DESIGN.md)
@@ -54,6 +55,7 @@ pub mod openapi;
 pub mod routes;
 pub mod seam;
 pub mod settings;
+pub mod snapshots;
 pub mod transitions;
 pub mod validate;
 pub mod view;
@@ -336,6 +338,11 @@ impl Fujitsu {
             Endpoint::EngineVersions => catalog::list_engine_versions(req, clamp),
             Endpoint::ListFlavors => catalog::list_flavors(req, &call.links, clamp),
             Endpoint::ShowFlavor { id } => catalog::show_flavor(id, &call.links),
+            Endpoint::CreateSnapshot => snapshots::create(self, &call),
+            Endpoint::ListSnapshots => snapshots::list(self, &call),
+            Endpoint::ShowSnapshot { id } => snapshots::show(self, &call, id),
+            Endpoint::CopySnapshot { id } => snapshots::copy(self, &call, id),
+            Endpoint::DeleteSnapshot { id } => snapshots::delete(self, &call, id),
             Endpoint::NotImplemented { family } => Err(FujitsuError::NotImplemented(format!(
                 "the {family} endpoints (seed 1.3-1.12) are not served by this simulator yet"
             ))),

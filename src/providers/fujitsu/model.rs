@@ -530,8 +530,6 @@ pub struct Instance {
     pub replica_status: Option<ReplicaStatus>,
     /// Stopped while `Degenerated`: modify refused until started (seed 267 ※).
     pub stopped_degenerated: bool,
-    /// Completion times of the retained automated backups (PITR's range).
-    pub backups: Vec<SimInstant>,
     /// The daily backup events carry it; a new series (new window) retires the old one.
     pub backup_series: u64,
     /// Bumped by every change of `transit`, so a stale `Settle` is a no-op.
@@ -627,7 +625,7 @@ impl Restart {
 }
 
 // ---------------------------------------------------------------------------------------
-// Snapshots (no endpoints yet: seeded through scenarios and state restore).
+// Snapshots (1.3; handlers in `snapshots`).
 
 /// Snapshot statuses as the examples print them (00-decisions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -797,6 +795,8 @@ pub enum Event {
     BackupDue { tenant: String, id: String, series: u64 },
     /// An `In_progress` snapshot completes (or goes, when it was cancelled).
     SnapshotDone { tenant: String, id: String },
+    /// A `Deleted` snapshot leaves the tables (1.3.2.2).
+    SnapshotGone { tenant: String, id: String },
 }
 
 #[cfg(test)]

@@ -45,9 +45,17 @@ pub const CATALOGUE: &[Entry] = &[
     ("/engineversion", "get", "listEngineVersions", "DB engine information (1.2.2.13)", &[]),
     ("/flavors", "get", "listFlavors", "List flavors (1.2.2.14)", &[]),
     ("/flavors/{flavorId}", "get", "showFlavor", "Show a flavor (1.2.2.15)", &[]),
+    ("/snapshots", "post", "createSnapshot", "Create a DB snapshot (1.3.2.1)", &[]),
+    ("/snapshots", "get", "listSnapshots", "List DB snapshots (1.3.2.4)", &[]),
+    ("/snapshots/{snapshotId}", "get", "showSnapshot", "Show a DB snapshot (1.3.2.5)", &[]),
+    ("/snapshots/{snapshotId}", "put", "copySnapshot", "Copy a DB snapshot (1.3.2.3)", &[]),
+    ("/snapshots/{snapshotId}", "delete", "deleteSnapshot", "Delete a DB snapshot (1.3.2.2)", &[]),
 ];
 
 const BASE: &str = "/v1.0/{tenantId}";
+
+/// Every path parameter a catalogue path may name.
+const PATH_PARAMS: &[&str] = &["instanceId", "flavorId", "snapshotId"];
 
 fn path_param(name: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
@@ -69,14 +77,17 @@ fn error_responses(codes: &[u16]) -> Map<String, Value> {
 
 fn operation(path: &str, method: &str, id: &str, summary: &str, alternatives: &[(&str, &str)]) -> Value {
     let mut params: Vec<Value> = vec![path_param("tenantId")];
-    for p in ["instanceId", "flavorId"] {
+    for p in PATH_PARAMS {
         if path.contains(&format!("{{{p}}}")) {
             params.push(path_param(p));
         }
     }
-    if matches!(id, "listInstances" | "listFlavors" | "listEngineVersions") {
+    if matches!(id, "listInstances" | "listFlavors" | "listEngineVersions" | "listSnapshots") {
         params.push(query_param("limit", "integer", "20 to 100, default 20"));
         params.push(query_param("marker", "string", "where the page starts"));
+    }
+    if id == "listSnapshots" {
+        params.push(query_param("snapshotType", "string", "automated or manual"));
     }
     if id == "listEngineVersions" {
         params.push(query_param("engine", "string", "enterprisepostgres"));
@@ -128,7 +139,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Fujitsu DBaaS (dbaas-sim)",
             "version": "1.10",
-            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth and the DB virtual server family. Operation names of shared paths are in x-dbaas-sim-operations."
+            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth, the DB virtual server family and DB snapshots. Operation names of shared paths are in x-dbaas-sim-operations."
         },
         "paths": paths,
         "security": [{"XAuthToken": []}],

@@ -35,6 +35,16 @@ pub enum Endpoint<'a> {
     ListFlavors,
     /// GET flavors/{id} (1.2.2.15).
     ShowFlavor { id: &'a str },
+    /// POST snapshots (1.3.2.1).
+    CreateSnapshot,
+    /// GET snapshots (1.3.2.4).
+    ListSnapshots,
+    /// GET snapshots/{id} (1.3.2.5).
+    ShowSnapshot { id: &'a str },
+    /// PUT snapshots/{id}: copy (1.3.2.3).
+    CopySnapshot { id: &'a str },
+    /// DELETE snapshots/{id} (1.3.2.2).
+    DeleteSnapshot { id: &'a str },
     /// A documented family this simulator does not serve yet.
     NotImplemented { family: &'static str },
 }
@@ -68,7 +78,6 @@ pub struct MethodNotAllowed {
 
 /// The seed's families beyond the instances (seed 1.3–1.12), by their first segment.
 const LATER: &[&str] = &[
-    "snapshots",
     "logfiles",
     "parametergroups",
     "meter",
@@ -112,6 +121,13 @@ pub fn route<'a>(method: &Method, segs: &[&'a str]) -> Option<Result<Routed<'a>,
         (["flavors"], _) => Err("GET"),
         (["flavors", id], Method::GET) => Ok(ShowFlavor { id: s(id) }),
         (["flavors", _], _) => Err("GET"),
+        (["snapshots"], Method::GET) => Ok(ListSnapshots),
+        (["snapshots"], Method::POST) => Ok(CreateSnapshot),
+        (["snapshots"], _) => Err("GET, POST"),
+        (["snapshots", id], Method::GET) => Ok(ShowSnapshot { id: s(id) }),
+        (["snapshots", id], Method::PUT) => Ok(CopySnapshot { id: s(id) }),
+        (["snapshots", id], Method::DELETE) => Ok(DeleteSnapshot { id: s(id) }),
+        (["snapshots", _], _) => Err("GET, PUT, DELETE"),
         ([first, ..], _) => match LATER.iter().find(|f| *f == first) {
             Some(family) => Ok(NotImplemented { family }),
             None => return None,
@@ -147,7 +163,12 @@ mod tests {
         assert_eq!(ep(Method::GET, "/engineversion"), Endpoint::EngineVersions);
         assert_eq!(ep(Method::GET, "/flavors"), Endpoint::ListFlavors);
         assert_eq!(ep(Method::GET, "/flavors/11"), Endpoint::ShowFlavor { id: "11" });
-        assert_eq!(ep(Method::GET, "/snapshots"), Endpoint::NotImplemented { family: "snapshots" });
+        assert_eq!(ep(Method::GET, "/snapshots"), Endpoint::ListSnapshots);
+        assert_eq!(ep(Method::POST, "/snapshots"), Endpoint::CreateSnapshot);
+        assert_eq!(ep(Method::GET, "/snapshots/s1"), Endpoint::ShowSnapshot { id: "s1" });
+        assert_eq!(ep(Method::PUT, "/snapshots/s1"), Endpoint::CopySnapshot { id: "s1" });
+        assert_eq!(ep(Method::DELETE, "/snapshots/s1"), Endpoint::DeleteSnapshot { id: "s1" });
+        assert_eq!(ep(Method::GET, "/logfiles/db1"), Endpoint::NotImplemented { family: "logfiles" });
         assert_eq!(r(Method::GET, "/v1.0/t1/instances").unwrap().unwrap().tenant, "t1");
     }
 

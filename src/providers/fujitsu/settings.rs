@@ -19,6 +19,8 @@ pub struct Settings {
     pub quota_instances: u64,
     /// Total data-disk GB per tenant (413 `overLimit`); 0 = no limit.
     pub quota_volume_gb: u64,
+    /// Manual DB snapshots per tenant (413 `overLimit`).
+    pub quota_snapshots: u64,
     /// PITR: the latest restorable time is this many seconds before now (log shipping).
     pub pitr_log_lag: u64,
     /// A21: restore and PITR refuse a `masterUserName`/`masterUserPassword` that differs
@@ -49,6 +51,7 @@ pub struct Durations {
     pub cancel: u64,
     pub recovery: u64,
     pub snapshot: u64,
+    pub snapshot_delete: u64,
 }
 
 impl Default for Settings {
@@ -57,6 +60,7 @@ impl Default for Settings {
             token_lifetime: 3600,
             quota_instances: 20,
             quota_volume_gb: 0,
+            quota_snapshots: 50,
             pitr_log_lag: 300,
             strict_restore_credentials: true,
             clamp_list_limit: false,
@@ -76,6 +80,7 @@ impl Default for Settings {
                 cancel: 600,
                 recovery: 1800,
                 snapshot: 600,
+                snapshot_delete: 60,
             },
         }
     }
@@ -92,6 +97,11 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
         concat!("quota.", "volumeGb"),
         quota_volume_gb,
         "total volume.size GB per tenant (413 overLimit); 0 = no limit"
+    ),
+    knob_u64!(
+        concat!("quota.", "snapshots"),
+        quota_snapshots,
+        "manual DB snapshots per tenant (413 overLimit); automated backups do not count"
     ),
     knob_u64!(concat!("pitr.", "logLag"), pitr_log_lag, "seconds between now and the latest restorable time of PITR"),
     knob_bool!(
@@ -145,6 +155,11 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
     knob_u64!(
         concat!("durations.", "snapshot"),
         durations.snapshot,
-        "simulated seconds a DB snapshot stays In_progress"
+        "simulated seconds a created or copied DB snapshot stays In_progress; 0 = Available at once"
+    ),
+    knob_u64!(
+        concat!("durations.", "snapshotDelete"),
+        durations.snapshot_delete,
+        "simulated seconds a deleted DB snapshot shows Deleted before it is gone; 0 = gone at once"
     ),
 ];

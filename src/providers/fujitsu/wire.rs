@@ -317,7 +317,26 @@ pub struct TokenBody {
     pub auth: Opt<Auth>,
 }
 
+/// `snapshot` of `POST /snapshots` (1.3.2.1) and `PUT /snapshots/{id}` (copy, 1.3.2.3).
+/// The copy's child list names `sourceSnapshotId`, which no table describes: the source
+/// is the path's, and a body `sourceSnapshotId` is ignored (extract 03 §1.3.2.3).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotRequest {
+    pub instance_id: Opt<String>,
+    pub id: Opt<String>,
+    pub name: Opt<String>,
+    pub description: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotBody {
+    pub snapshot: Opt<SnapshotRequest>,
+}
+
 objects!(
+    SnapshotRequest,
     VolumeRequest,
     RecoveryRequest,
     AutoScaleVolumeRequest,

@@ -50,7 +50,9 @@
 //! | 02:54–57 | limit, marker, engine flags | `query` |
 //! | 02:59 | unknown flavor 404 | `super::catalog::show_flavor` |
 //! | 1.8 | token request body | `auth::credentials` |
-//! | — | snapshot usable for a restore | `refs::snapshot_available` |
+//! | — | snapshot usable for a restore: Available, manual (seed 2591) | `refs::snapshot_available`, `refs::snapshot_manual` |
+//! | 03:1.3 | snapshot id/name/description, instanceId, type filter | `snapshot::create_spec`, `snapshot::copy_spec`, `snapshot::snapshot_type_filter` |
+//! | 03:1.3 | snapshot id free, quota, copy source, delete | `snapshot::snapshot_id_unused`, `snapshot::snapshot_quota`, `snapshot::copy_source_available`, `snapshot::snapshot_deletable` |
 
 pub mod actions;
 pub mod auth;
@@ -61,4 +63,5 @@ pub mod query;
 pub mod refs;
 pub mod replica;
 pub mod restore;
+pub mod snapshot;
 pub mod windows;
