@@ -21,3 +21,5 @@ mod examples;
 mod chaos;
 // DB snapshots: create, copy, list, get, delete, automated backups, rules (1.3).
 mod snapshots;
+// DB parameter groups: create, list, get, modify, delete, RESTART_REQUIRED, rules (1.5, 1.1.4).
+mod params;

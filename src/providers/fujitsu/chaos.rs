@@ -76,6 +76,11 @@ pub fn operation(endpoint: &Endpoint, req: &Request) -> &'static str {
         Endpoint::ShowSnapshot { .. } => "showSnapshot",
         Endpoint::CopySnapshot { .. } => "copySnapshot",
         Endpoint::DeleteSnapshot { .. } => "deleteSnapshot",
+        Endpoint::CreateParameterGroup => "createParameterGroup",
+        Endpoint::ListParameterGroups => "listParameterGroups",
+        Endpoint::ShowParameterGroup { .. } => "showParameterGroup",
+        Endpoint::ModifyParameterGroup { .. } => "modifyParameterGroup",
+        Endpoint::DeleteParameterGroup { .. } => "deleteParameterGroup",
         Endpoint::NotImplemented { .. } => "notImplemented",
     }
 }
@@ -641,6 +646,7 @@ pub fn state(f: &Fujitsu) -> Value {
         "tokens": f.tokens.dump(),
         "instances": f.instances.dump(),
         "snapshots": f.snapshots.dump(),
+        "parameterGroups": f.parameter_groups.dump(),
         "counters": {"instances": instances, "ips": ips, "publicIps": public_ips},
     })
 }
@@ -672,6 +678,7 @@ struct Parsed {
     tokens: Vec<Token>,
     instances: Vec<Instance>,
     snapshots: Vec<Snapshot>,
+    parameter_groups: Vec<ParameterGroup>,
     counters: Counters,
 }
 
@@ -679,7 +686,8 @@ fn parse(v: &Value) -> Result<Parsed, String> {
     if !v.is_object() {
         return Err("must be an object".into());
     }
-    const KNOWN: &[&str] = &["tenants", "users", "iaasTokens", "tokens", "instances", "snapshots", "counters"];
+    const KNOWN: &[&str] =
+        &["tenants", "users", "iaasTokens", "tokens", "instances", "snapshots", "parameterGroups", "counters"];
     if let Some(k) = v.as_object().and_then(|o| o.keys().find(|k| !KNOWN.contains(&k.as_str()))) {
         return Err(format!("unknown key '{k}' (known: {})", KNOWN.join(", ")));
     }
@@ -690,6 +698,7 @@ fn parse(v: &Value) -> Result<Parsed, String> {
         tokens: rows(v, "tokens")?,
         instances: rows(v, "instances")?,
         snapshots: rows(v, "snapshots")?,
+        parameter_groups: rows(v, "parameterGroups")?,
         counters: match v.get("counters") {
             None | Some(Value::Null) => Counters::default(),
             Some(c) => serde_json::from_value(c.clone()).map_err(|e| format!("counters: {e}"))?,
@@ -701,6 +710,9 @@ fn parse(v: &Value) -> Result<Parsed, String> {
     }
     if let Some((i, x)) = p.snapshots.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
         return Err(format!("snapshots[{i}]: tenant '{}' is not among the tenants", x.tenant));
+    }
+    if let Some((i, x)) = p.parameter_groups.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
+        return Err(format!("parameterGroups[{i}]: tenant '{}' is not among the tenants", x.tenant));
     }
     if let Some((i, x)) = p.tokens.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
         return Err(format!("tokens[{i}]: tenant '{}' is not among the tenants", x.tenant));
@@ -724,6 +736,7 @@ pub fn restore(f: &Fujitsu, v: &Value) -> Result<(), String> {
     f.tokens.replace(p.tokens.into_iter().map(|t| (String::new(), t.token_digest.clone(), t)));
     f.instances.replace(p.instances.into_iter().map(|i| (i.tenant.clone(), i.id.clone(), i)));
     f.snapshots.replace(p.snapshots.into_iter().map(|s| (s.tenant.clone(), s.id.clone(), s)));
+    f.parameter_groups.replace(p.parameter_groups.into_iter().map(|g| (g.tenant.clone(), g.id.clone(), g)));
     f.set_counters([p.counters.instances.max(max_seq), p.counters.ips, p.counters.public_ips]);
     Ok(())
 }

@@ -4,7 +4,7 @@
 //!
 //! Owns the tenants with their subnets, parameter groups and security groups, users,
 //! IaaS and database-service tokens, instances with their 15-state machine, DB
-//! snapshots (manual and automated, 1.3), and the `{"Error": {...}}` envelope.
+//! snapshots (manual and automated, 1.3), DB parameter groups (1.5), and the `{"Error": {...}}` envelope.
 //!
 //! May touch: `crate::store` (its own tables), `crate::providers::Cx` (clock reading,
 //! seeded ids, the schedule), `crate::http`, `crate::validation`, `crate::config`.
@@ -19,6 +19,7 @@
 //! - `wire` (request mirrors) → `validate/` (one function per rule) → `instances`
 //!   (one handler per operation) → `transitions` (the scheduled settles) → `view`.
 //! - `snapshots`: the DB snapshot family and the automated backups' snapshots.
+//! - `paramgroups`: DB parameter groups; `parameters`: their parameter catalogue.
 //! - `model`: states, the `can(op)` table, records, events. `error`: the envelope.
 //! - `catalog`: flavors and engine versions. `settings`: knobs `fujitsu.*`.
 //! - `chaos`: classification, injected errors, resource faults, scenario sections,
@@ -32,7 +33,9 @@
 //! `cancelInstanceOperation` (the last four `POST /instances/{id}/action`; a body that
 //! names none is `instanceAction`), `listInstances`, `showInstance`,
 //! `listEngineVersions`, `listFlavors`, `showFlavor`; `createSnapshot`, `listSnapshots`,
-//! `showSnapshot`, `copySnapshot`, `deleteSnapshot`; `notImplemented` for the seed's
+//! `showSnapshot`, `copySnapshot`, `deleteSnapshot`; `createParameterGroup`,
+//! `listParameterGroups`, `showParameterGroup`, `modifyParameterGroup`,
+//! `deleteParameterGroup`; `notImplemented` for the seed's
 //! later families, `unknownRoute`, `methodNotAllowed`.
 //!
 //! # Default identity (DESIGN.md)
@@ -52,6 +55,8 @@ pub mod hooks;
 pub mod instances;
 pub mod model;
 pub mod openapi;
+pub mod paramgroups;
+pub mod parameters;
 pub mod routes;
 pub mod seam;
 pub mod settings;
@@ -108,6 +113,8 @@ pub struct Fujitsu {
     pub tokens: Table<Token>,
     pub instances: Table<Instance>,
     pub snapshots: Table<Snapshot>,
+    /// Records of the tenants' DB parameter groups (see `paramgroups::load`).
+    pub parameter_groups: Table<ParameterGroup>,
     /// Creation order of instances (the list order).
     instance_seq: AtomicU64,
     /// Address counters of private and public IPs.
@@ -172,6 +179,7 @@ impl Fujitsu {
             tokens: Table::default(),
             instances: Table::default(),
             snapshots: Table::default(),
+            parameter_groups: Table::default(),
             instance_seq: AtomicU64::new(0),
             ip_seq: AtomicU64::new(0),
             public_ip_seq: AtomicU64::new(0),
@@ -245,6 +253,7 @@ impl Fujitsu {
         self.tokens.clear();
         self.instances.clear();
         self.snapshots.clear();
+        self.parameter_groups.clear();
         for seq in [&self.instance_seq, &self.ip_seq, &self.public_ip_seq, &self.token_count] {
             seq.store(0, Ordering::Relaxed);
         }
@@ -343,6 +352,11 @@ impl Fujitsu {
             Endpoint::ShowSnapshot { id } => snapshots::show(self, &call, id),
             Endpoint::CopySnapshot { id } => snapshots::copy(self, &call, id),
             Endpoint::DeleteSnapshot { id } => snapshots::delete(self, &call, id),
+            Endpoint::CreateParameterGroup => paramgroups::create(self, &call),
+            Endpoint::ListParameterGroups => paramgroups::list(self, &call),
+            Endpoint::ShowParameterGroup { id } => paramgroups::show(self, &call, id),
+            Endpoint::ModifyParameterGroup { id } => paramgroups::modify(self, &call, id),
+            Endpoint::DeleteParameterGroup { id } => paramgroups::delete(self, &call, id),
             Endpoint::NotImplemented { family } => Err(FujitsuError::NotImplemented(format!(
                 "the {family} endpoints (seed 1.3-1.12) are not served by this simulator yet"
             ))),

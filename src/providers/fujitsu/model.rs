@@ -726,6 +726,25 @@ pub struct Snapshot {
 }
 
 // ---------------------------------------------------------------------------------------
+// DB parameter groups (1.5; handlers in `paramgroups`, catalogue in `parameters`).
+
+/// A DB parameter group. Its parameters are the catalogue's; `values` holds the ones a
+/// user changed (`source: user`), the rest have their defaults (`source: system`).
+/// `appliedInstances` is not stored: it is the tenant's instances that name the group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParameterGroup {
+    pub id: String,
+    pub tenant: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub family: String,
+    pub created: SimInstant,
+    #[serde(default)]
+    pub values: std::collections::BTreeMap<String, String>,
+}
+
+// ---------------------------------------------------------------------------------------
 // Identities.
 
 /// An IaaS subnet the tenant owns (00-decisions: no subnet API in the seed).

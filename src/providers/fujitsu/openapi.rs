@@ -50,12 +50,17 @@ pub const CATALOGUE: &[Entry] = &[
     ("/snapshots/{snapshotId}", "get", "showSnapshot", "Show a DB snapshot (1.3.2.5)", &[]),
     ("/snapshots/{snapshotId}", "put", "copySnapshot", "Copy a DB snapshot (1.3.2.3)", &[]),
     ("/snapshots/{snapshotId}", "delete", "deleteSnapshot", "Delete a DB snapshot (1.3.2.2)", &[]),
+    ("/parametergroups", "post", "createParameterGroup", "Create a DB parameter group (1.5.2.1)", &[]),
+    ("/parametergroups", "get", "listParameterGroups", "List DB parameter groups (1.5.2.3)", &[]),
+    ("/parametergroups/{parameterGroupId}", "get", "showParameterGroup", "Show a DB parameter group and its parameters (1.5.2.4)", &[]),
+    ("/parametergroups/{parameterGroupId}", "put", "modifyParameterGroup", "Change or reset DB parameter values (1.5.2.5)", &[]),
+    ("/parametergroups/{parameterGroupId}", "delete", "deleteParameterGroup", "Delete a DB parameter group (1.5.2.2)", &[]),
 ];
 
 const BASE: &str = "/v1.0/{tenantId}";
 
 /// Every path parameter a catalogue path may name.
-const PATH_PARAMS: &[&str] = &["instanceId", "flavorId", "snapshotId"];
+const PATH_PARAMS: &[&str] = &["instanceId", "flavorId", "snapshotId", "parameterGroupId"];
 
 fn path_param(name: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
@@ -82,7 +87,7 @@ fn operation(path: &str, method: &str, id: &str, summary: &str, alternatives: &[
             params.push(path_param(p));
         }
     }
-    if matches!(id, "listInstances" | "listFlavors" | "listEngineVersions" | "listSnapshots") {
+    if matches!(id, "listInstances" | "listFlavors" | "listEngineVersions" | "listSnapshots" | "listParameterGroups") {
         params.push(query_param("limit", "integer", "20 to 100, default 20"));
         params.push(query_param("marker", "string", "where the page starts"));
     }
@@ -139,7 +144,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Fujitsu DBaaS (dbaas-sim)",
             "version": "1.10",
-            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth, the DB virtual server family and DB snapshots. Operation names of shared paths are in x-dbaas-sim-operations."
+            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth, the DB virtual server family, DB snapshots and DB parameter groups. Operation names of shared paths are in x-dbaas-sim-operations."
         },
         "paths": paths,
         "security": [{"XAuthToken": []}],

@@ -45,6 +45,16 @@ pub enum Endpoint<'a> {
     CopySnapshot { id: &'a str },
     /// DELETE snapshots/{id} (1.3.2.2).
     DeleteSnapshot { id: &'a str },
+    /// POST parametergroups (1.5.2.1).
+    CreateParameterGroup,
+    /// GET parametergroups (1.5.2.3).
+    ListParameterGroups,
+    /// GET parametergroups/{id} (1.5.2.4).
+    ShowParameterGroup { id: &'a str },
+    /// PUT parametergroups/{id} (1.5.2.5).
+    ModifyParameterGroup { id: &'a str },
+    /// DELETE parametergroups/{id} (1.5.2.2).
+    DeleteParameterGroup { id: &'a str },
     /// A documented family this simulator does not serve yet.
     NotImplemented { family: &'static str },
 }
@@ -79,7 +89,6 @@ pub struct MethodNotAllowed {
 /// The seed's families beyond the instances (seed 1.3–1.12), by their first segment.
 const LATER: &[&str] = &[
     "logfiles",
-    "parametergroups",
     "meter",
     "meters",
     "alarms",
@@ -128,6 +137,13 @@ pub fn route<'a>(method: &Method, segs: &[&'a str]) -> Option<Result<Routed<'a>,
         (["snapshots", id], Method::PUT) => Ok(CopySnapshot { id: s(id) }),
         (["snapshots", id], Method::DELETE) => Ok(DeleteSnapshot { id: s(id) }),
         (["snapshots", _], _) => Err("GET, PUT, DELETE"),
+        (["parametergroups"], Method::GET) => Ok(ListParameterGroups),
+        (["parametergroups"], Method::POST) => Ok(CreateParameterGroup),
+        (["parametergroups"], _) => Err("GET, POST"),
+        (["parametergroups", id], Method::GET) => Ok(ShowParameterGroup { id: s(id) }),
+        (["parametergroups", id], Method::PUT) => Ok(ModifyParameterGroup { id: s(id) }),
+        (["parametergroups", id], Method::DELETE) => Ok(DeleteParameterGroup { id: s(id) }),
+        (["parametergroups", _], _) => Err("GET, PUT, DELETE"),
         ([first, ..], _) => match LATER.iter().find(|f| *f == first) {
             Some(family) => Ok(NotImplemented { family }),
             None => return None,
@@ -168,6 +184,7 @@ mod tests {
         assert_eq!(ep(Method::GET, "/snapshots/s1"), Endpoint::ShowSnapshot { id: "s1" });
         assert_eq!(ep(Method::PUT, "/snapshots/s1"), Endpoint::CopySnapshot { id: "s1" });
         assert_eq!(ep(Method::DELETE, "/snapshots/s1"), Endpoint::DeleteSnapshot { id: "s1" });
+        assert_eq!(ep(Method::PUT, "/parametergroups/p1"), Endpoint::ModifyParameterGroup { id: "p1" });
         assert_eq!(ep(Method::GET, "/logfiles/db1"), Endpoint::NotImplemented { family: "logfiles" });
         assert_eq!(r(Method::GET, "/v1.0/t1/instances").unwrap().unwrap().tenant, "t1");
     }

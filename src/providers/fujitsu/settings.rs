@@ -21,6 +21,8 @@ pub struct Settings {
     pub quota_volume_gb: u64,
     /// Manual DB snapshots per tenant (413 `overLimit`).
     pub quota_snapshots: u64,
+    /// DB parameter groups per tenant, the listed default ones included (413).
+    pub quota_parameter_groups: u64,
     /// PITR: the latest restorable time is this many seconds before now (log shipping).
     pub pitr_log_lag: u64,
     /// A21: restore and PITR refuse a `masterUserName`/`masterUserPassword` that differs
@@ -61,6 +63,7 @@ impl Default for Settings {
             quota_instances: 20,
             quota_volume_gb: 0,
             quota_snapshots: 50,
+            quota_parameter_groups: 50,
             pitr_log_lag: 300,
             strict_restore_credentials: true,
             clamp_list_limit: false,
@@ -102,6 +105,11 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
         concat!("quota.", "snapshots"),
         quota_snapshots,
         "manual DB snapshots per tenant (413 overLimit); automated backups do not count"
+    ),
+    knob_u64!(
+        concat!("quota.", "parameterGroups"),
+        quota_parameter_groups,
+        "DB parameter groups per tenant, default ones included (413 overLimit)"
     ),
     knob_u64!(concat!("pitr.", "logLag"), pitr_log_lag, "seconds between now and the latest restorable time of PITR"),
     knob_bool!(

@@ -335,7 +335,41 @@ pub struct SnapshotBody {
     pub snapshot: Opt<SnapshotRequest>,
 }
 
+/// `parametergroup` of `POST /parametergroups` (1.5.2.1) and `PUT
+/// /parametergroups/{id}` (1.5.2.5).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ParameterGroupRequest {
+    pub parameter_group_family: Opt<String>,
+    pub id: Opt<String>,
+    pub name: Opt<String>,
+    pub description: Opt<String>,
+    pub parameters: Opt<Vec<Value>>,
+    /// Spelled so by the seed (8486, 8569).
+    #[serde(rename = "resetAllparameters")]
+    pub reset_all_parameters: Opt<bool>,
+}
+
+/// One element of `parametergroup.parameters` (seed 8490–8530).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ParameterRequest {
+    pub name: Opt<String>,
+    /// The type cell is `-`; the example sends strings. Numbers are read as their text.
+    pub value: Option<Value>,
+    pub apply_method: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ParameterGroupBody {
+    #[serde(rename = "parametergroup")]
+    pub parameter_group: Opt<ParameterGroupRequest>,
+}
+
 objects!(
+    ParameterGroupRequest,
+    ParameterRequest,
     SnapshotRequest,
     VolumeRequest,
     RecoveryRequest,

@@ -38,7 +38,7 @@
 //! | 01:73, 02:28 | maxNumber | `common::autoscale_max_number` |
 //! | 01:75–76 | modify: resulting configuration, unlisted keys ignored | `modify::resolve`, `super::wire` |
 //! | 01:77, 02:61 | quotas | `refs::instance_quota`, `refs::volume_quota` |
-//! | 01:78–80 | parameter-group values | (the parameter-group endpoints' issue) |
+//! | 01:78–80, 03:1.5 | parameter groups: family, id/name, values, isModifiable, static vs immediate, default group, in use, quota | `paramgroup::create_spec`, `paramgroup::modify_spec`, `paramgroup::parameter_value`, `paramgroup::modifiable`, `paramgroup::method_fits_type`, `paramgroup::not_default`, `paramgroup::not_in_use`, `paramgroup::group_quota` |
 //! | 02:1 | `action` of POST /instances | `actions::post_instances` |
 //! | 02:2–3 | snapshot.id required, existing | `restore::restore_spec`, the handler (404) |
 //! | 02:21, 02:23–24 | restore credentials | `restore::same_master_user_name`, `restore::same_master_password` |
@@ -59,6 +59,7 @@ pub mod auth;
 pub mod common;
 pub mod create;
 pub mod modify;
+pub mod paramgroup;
 pub mod query;
 pub mod refs;
 pub mod replica;
