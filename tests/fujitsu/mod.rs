@@ -23,3 +23,5 @@ mod chaos;
 mod snapshots;
 // DB parameter groups: create, list, get, modify, delete, RESTART_REQUIRED, rules (1.5, 1.1.4).
 mod params;
+// DB events and event-notification subscriptions: history, filters, categories, rules (1.7).
+mod events;

@@ -81,6 +81,18 @@ pub fn operation(endpoint: &Endpoint, req: &Request) -> &'static str {
         Endpoint::ShowParameterGroup { .. } => "showParameterGroup",
         Endpoint::ModifyParameterGroup { .. } => "modifyParameterGroup",
         Endpoint::DeleteParameterGroup { .. } => "deleteParameterGroup",
+        Endpoint::CreateSubscription => "createEventSubscription",
+        Endpoint::ListSubscriptions => "listEventSubscriptions",
+        Endpoint::ShowSubscription { .. } => "showEventSubscription",
+        Endpoint::UpdateSubscription { .. } => match action().as_ref().and_then(super::validate::events::update_key) {
+            Some("modify") => "modifyEventSubscription",
+            Some("add") => "addSourceToSubscription",
+            Some("remove") => "removeSourceFromSubscription",
+            _ => "updateEventSubscription",
+        },
+        Endpoint::DeleteSubscription { .. } => "deleteEventSubscription",
+        Endpoint::EventCategories { .. } => "listEventCategories",
+        Endpoint::ListEvents => "listEvents",
         Endpoint::NotImplemented { .. } => "notImplemented",
     }
 }
@@ -183,6 +195,9 @@ pub fn resource_fault(
     if let Some(d) = due {
         d.schedule(cx);
     }
+    for c in &changes {
+        f.note(&t, c.kind, &c.id, &c.from, &c.to, cx);
+    }
     Ok(changes)
 }
 
@@ -203,6 +218,7 @@ fn snapshot_fault(
         .snapshots
         .update(&t, &id, |snap| std::mem::replace(&mut snap.status, status))
         .ok_or("the snapshot vanished")?;
+    f.note(&t, "snapshot", &id, from.as_str(), status.as_str(), cx);
     Ok(vec![Transition::new(NAME, "snapshot", id.as_str(), from.as_str(), status.as_str(), cx)])
 }
 
@@ -647,6 +663,8 @@ pub fn state(f: &Fujitsu) -> Value {
         "instances": f.instances.dump(),
         "snapshots": f.snapshots.dump(),
         "parameterGroups": f.parameter_groups.dump(),
+        "subscriptions": f.subscriptions.dump(),
+        "events": f.history().all(),
         "counters": {"instances": instances, "ips": ips, "publicIps": public_ips},
     })
 }
@@ -679,6 +697,8 @@ struct Parsed {
     instances: Vec<Instance>,
     snapshots: Vec<Snapshot>,
     parameter_groups: Vec<ParameterGroup>,
+    subscriptions: Vec<Subscription>,
+    events: Vec<super::history::DbEvent>,
     counters: Counters,
 }
 
@@ -687,7 +707,18 @@ fn parse(v: &Value) -> Result<Parsed, String> {
         return Err("must be an object".into());
     }
     const KNOWN: &[&str] =
-        &["tenants", "users", "iaasTokens", "tokens", "instances", "snapshots", "parameterGroups", "counters"];
+        &[
+        "tenants",
+        "users",
+        "iaasTokens",
+        "tokens",
+        "instances",
+        "snapshots",
+        "parameterGroups",
+        "subscriptions",
+        "events",
+        "counters",
+    ];
     if let Some(k) = v.as_object().and_then(|o| o.keys().find(|k| !KNOWN.contains(&k.as_str()))) {
         return Err(format!("unknown key '{k}' (known: {})", KNOWN.join(", ")));
     }
@@ -699,6 +730,8 @@ fn parse(v: &Value) -> Result<Parsed, String> {
         instances: rows(v, "instances")?,
         snapshots: rows(v, "snapshots")?,
         parameter_groups: rows(v, "parameterGroups")?,
+        subscriptions: rows(v, "subscriptions")?,
+        events: rows(v, "events")?,
         counters: match v.get("counters") {
             None | Some(Value::Null) => Counters::default(),
             Some(c) => serde_json::from_value(c.clone()).map_err(|e| format!("counters: {e}"))?,
@@ -713,6 +746,12 @@ fn parse(v: &Value) -> Result<Parsed, String> {
     }
     if let Some((i, x)) = p.parameter_groups.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
         return Err(format!("parameterGroups[{i}]: tenant '{}' is not among the tenants", x.tenant));
+    }
+    if let Some((i, x)) = p.subscriptions.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
+        return Err(format!("subscriptions[{i}]: tenant '{}' is not among the tenants", x.tenant));
+    }
+    if let Some((i, x)) = p.events.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
+        return Err(format!("events[{i}]: tenant '{}' is not among the tenants", x.tenant));
     }
     if let Some((i, x)) = p.tokens.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
         return Err(format!("tokens[{i}]: tenant '{}' is not among the tenants", x.tenant));
@@ -737,6 +776,9 @@ pub fn restore(f: &Fujitsu, v: &Value) -> Result<(), String> {
     f.instances.replace(p.instances.into_iter().map(|i| (i.tenant.clone(), i.id.clone(), i)));
     f.snapshots.replace(p.snapshots.into_iter().map(|s| (s.tenant.clone(), s.id.clone(), s)));
     f.parameter_groups.replace(p.parameter_groups.into_iter().map(|g| (g.tenant.clone(), g.id.clone(), g)));
+    f.subscriptions.replace(p.subscriptions.into_iter().map(|s| (s.tenant.clone(), s.id.clone(), s)));
+    let cap = f.settings().events_cap as usize;
+    f.history().replace(p.events, cap);
     f.set_counters([p.counters.instances.max(max_seq), p.counters.ips, p.counters.public_ips]);
     Ok(())
 }

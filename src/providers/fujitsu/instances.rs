@@ -317,6 +317,7 @@ fn launch(f: &Fujitsu, call: &Call, mut i: Instance, internet_gateway: bool, sec
     let back = if i.publicly_accessible && !internet_gateway { Status::Error } else { Status::Active };
     let due = begin(&mut i, Status::Build, Work::Build, back, secs, call.cx.now);
     let out = ok_instance(&i, call);
+    f.note(call.tenant(), "instance", &i.id, "-", "BUILD", call.cx);
     f.instances.insert(call.tenant(), &i.id.clone(), i);
     due.schedule(call.cx);
     out
@@ -405,7 +406,10 @@ fn restore(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         databases: src.databases.clone(),
         users: src.users.clone(),
     };
-    open(f, call, &s, origin, call.settings.durations.restore)
+    let out = open(f, call, &s, origin, call.settings.durations.restore)?;
+    let message = format!("Restoring DB instance {} from snapshot", s.id.as_deref().unwrap_or("(new)"));
+    f.record(call.tenant(), "snapshot", &snap.id, "restoration", message, call.cx.now);
+    Ok(out)
 }
 
 /// The restorable range of an instance's automated backups (its `automated` DB
@@ -642,8 +646,10 @@ pub fn modify(f: &Fujitsu, call: &Call, id: &str) -> Res {
         let grow = u64::from(v.size.saturating_sub(inst.volume.size));
         refs::volume_quota("instance.volume.size", total, grow, call.settings.quota_volume_gb)?;
     }
+    let from = inst.status;
     let due = apply_modify(f, call, &mut inst, &spec);
     let out = ok_instance(&inst, call);
+    f.note(call.tenant(), "instance", id, from.as_str(), inst.status.as_str(), call.cx);
     f.instances.insert(call.tenant(), id, inst);
     for d in due {
         d.schedule(call.cx);
@@ -772,9 +778,11 @@ pub fn delete(f: &Fujitsu, call: &Call, id: &str) -> Res {
     let _guard = f.lock();
     let mut i = get(f, call, id)?;
     check(OpKind::Delete, &i)?;
+    let from = i.status;
     let due =
         begin(&mut i, Status::Deleting, Work::Delete, Status::Deleting, call.settings.durations.delete, call.cx.now);
     i.updated = call.cx.now;
+    f.note(call.tenant(), "instance", id, from.as_str(), "DELETING", call.cx);
     f.instances.insert(call.tenant(), id, i);
     due.schedule(call.cx);
     Ok(Out::accepted())
@@ -788,6 +796,7 @@ pub fn action(f: &Fujitsu, call: &Call, id: &str) -> Res {
     let _guard = f.lock();
     let mut i = get(f, call, id)?;
     let act = actions::instance_action(&body)?;
+    let from = i.status;
     let d = &call.settings.durations;
     let now = call.cx.now;
     let due = match act {
@@ -812,6 +821,7 @@ pub fn action(f: &Fujitsu, call: &Call, id: &str) -> Res {
         }
     };
     i.updated = now;
+    f.note(call.tenant(), "instance", id, from.as_str(), i.status.as_str(), call.cx);
     f.instances.insert(call.tenant(), id, i);
     due.schedule(call.cx);
     Ok(Out::accepted())

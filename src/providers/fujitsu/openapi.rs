@@ -55,12 +55,30 @@ pub const CATALOGUE: &[Entry] = &[
     ("/parametergroups/{parameterGroupId}", "get", "showParameterGroup", "Show a DB parameter group and its parameters (1.5.2.4)", &[]),
     ("/parametergroups/{parameterGroupId}", "put", "modifyParameterGroup", "Change or reset DB parameter values (1.5.2.5)", &[]),
     ("/parametergroups/{parameterGroupId}", "delete", "deleteParameterGroup", "Delete a DB parameter group (1.5.2.2)", &[]),
+    ("/eventnotifications", "post", "createEventSubscription", "Create an event subscription (1.7.2.1)", &[]),
+    ("/eventnotifications", "get", "listEventSubscriptions", "List event subscriptions (1.7.2.5)", &[]),
+    ("/eventnotifications/{subscriptionId}", "get", "showEventSubscription", "Show an event subscription (1.7.2.6)", &[]),
+    (
+        "/eventnotifications/{subscriptionId}",
+        "put",
+        "updateEventSubscription",
+        "Change a subscription's attributes (1.7.2.3) or add/remove its sources (1.7.2.4)",
+        &[
+            ("action.modify", "modifyEventSubscription"),
+            ("action.add", "addSourceToSubscription"),
+            ("action.remove", "removeSourceFromSubscription"),
+        ],
+    ),
+    ("/eventnotifications/{subscriptionId}", "delete", "deleteEventSubscription", "Delete an event subscription (1.7.2.2)", &[]),
+    ("/eventcategories/{sourceType}", "get", "listEventCategories", "List the event categories of a source type (1.7.2.7)", &[]),
+    ("/events", "get", "listEvents", "List DB events, newest first (1.7.2.8)", &[]),
 ];
 
 const BASE: &str = "/v1.0/{tenantId}";
 
 /// Every path parameter a catalogue path may name.
-const PATH_PARAMS: &[&str] = &["instanceId", "flavorId", "snapshotId", "parameterGroupId"];
+const PATH_PARAMS: &[&str] =
+    &["instanceId", "flavorId", "snapshotId", "parameterGroupId", "subscriptionId", "sourceType"];
 
 fn path_param(name: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
@@ -87,9 +105,21 @@ fn operation(path: &str, method: &str, id: &str, summary: &str, alternatives: &[
             params.push(path_param(p));
         }
     }
-    if matches!(id, "listInstances" | "listFlavors" | "listEngineVersions" | "listSnapshots" | "listParameterGroups") {
+    if matches!(id, "listInstances" | "listFlavors" | "listEngineVersions" | "listSnapshots" | "listParameterGroups" | "listEventSubscriptions" | "listEvents") {
         params.push(query_param("limit", "integer", "20 to 100, default 20"));
         params.push(query_param("marker", "string", "where the page starts"));
+    }
+    if id == "listEvents" {
+        for (name, ty, doc) in [
+            ("duration", "integer", "minutes to search, default 60"),
+            ("startTime", "string", "ISO 8601 start of the interval"),
+            ("endTime", "string", "ISO 8601 end of the interval"),
+            ("eventCategory", "string", "a category; repeatable"),
+            ("sourceType", "string", "db-instance or db-snapshot"),
+            ("sourceId", "string", "a resource id"),
+        ] {
+            params.push(query_param(name, ty, doc));
+        }
     }
     if id == "listSnapshots" {
         params.push(query_param("snapshotType", "string", "automated or manual"));
@@ -144,7 +174,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Fujitsu DBaaS (dbaas-sim)",
             "version": "1.10",
-            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth, the DB virtual server family, DB snapshots and DB parameter groups. Operation names of shared paths are in x-dbaas-sim-operations."
+            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth, the DB virtual server family, DB snapshots, DB parameter groups and event notifications. Operation names of shared paths are in x-dbaas-sim-operations."
         },
         "paths": paths,
         "security": [{"XAuthToken": []}],

@@ -219,8 +219,16 @@ pub fn modify(f: &Fujitsu, call: &Call, id: &str) -> Res {
             needs_restart = true;
         }
     }
+    let names: Vec<&str> = spec.changes.iter().map(|c| c.param.name).collect();
+    let what = if spec.reset_all { "every parameter reset".to_owned() } else { names.join(", ") };
+    for i in applied(f, call.tenant(), id) {
+        let message = format!("Parameter group {id} changed ({what})");
+        f.record(call.tenant(), "instance", &i, "configuration change", message, call.cx.now);
+    }
     if needs_restart {
-        require_restart(f, call.tenant(), id, call.cx);
+        for i in require_restart(f, call.tenant(), id, call.cx) {
+            f.note(call.tenant(), "instance", &i, "ACTIVE", "RESTART_REQUIRED", call.cx);
+        }
     }
     let out = detail(f, &g);
     f.parameter_groups.insert(call.tenant(), id, g);

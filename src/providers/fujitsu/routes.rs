@@ -55,6 +55,20 @@ pub enum Endpoint<'a> {
     ModifyParameterGroup { id: &'a str },
     /// DELETE parametergroups/{id} (1.5.2.2).
     DeleteParameterGroup { id: &'a str },
+    /// POST eventnotifications (1.7.2.1).
+    CreateSubscription,
+    /// GET eventnotifications (1.7.2.5).
+    ListSubscriptions,
+    /// GET eventnotifications/{id} (1.7.2.6).
+    ShowSubscription { id: &'a str },
+    /// PUT eventnotifications/{id}: modify (1.7.2.3) or add/remove sources (1.7.2.4).
+    UpdateSubscription { id: &'a str },
+    /// DELETE eventnotifications/{id} (1.7.2.2).
+    DeleteSubscription { id: &'a str },
+    /// GET eventcategories/{sourceType} (1.7.2.7).
+    EventCategories { source_type: &'a str },
+    /// GET events (1.7.2.8).
+    ListEvents,
     /// A documented family this simulator does not serve yet.
     NotImplemented { family: &'static str },
 }
@@ -92,9 +106,6 @@ const LATER: &[&str] = &[
     "meter",
     "meters",
     "alarms",
-    "eventnotifications",
-    "eventcategories",
-    "events",
     "applymaintenance",
     "database-service",
     "security-groups",
@@ -144,6 +155,17 @@ pub fn route<'a>(method: &Method, segs: &[&'a str]) -> Option<Result<Routed<'a>,
         (["parametergroups", id], Method::PUT) => Ok(ModifyParameterGroup { id: s(id) }),
         (["parametergroups", id], Method::DELETE) => Ok(DeleteParameterGroup { id: s(id) }),
         (["parametergroups", _], _) => Err("GET, PUT, DELETE"),
+        (["eventnotifications"], Method::GET) => Ok(ListSubscriptions),
+        (["eventnotifications"], Method::POST) => Ok(CreateSubscription),
+        (["eventnotifications"], _) => Err("GET, POST"),
+        (["eventnotifications", id], Method::GET) => Ok(ShowSubscription { id: s(id) }),
+        (["eventnotifications", id], Method::PUT) => Ok(UpdateSubscription { id: s(id) }),
+        (["eventnotifications", id], Method::DELETE) => Ok(DeleteSubscription { id: s(id) }),
+        (["eventnotifications", _], _) => Err("GET, PUT, DELETE"),
+        (["eventcategories", t], Method::GET) => Ok(EventCategories { source_type: s(t) }),
+        (["eventcategories", _], _) => Err("GET"),
+        (["events"], Method::GET) => Ok(ListEvents),
+        (["events"], _) => Err("GET"),
         ([first, ..], _) => match LATER.iter().find(|f| *f == first) {
             Some(family) => Ok(NotImplemented { family }),
             None => return None,

@@ -23,6 +23,10 @@ pub struct Settings {
     pub quota_snapshots: u64,
     /// DB parameter groups per tenant, the listed default ones included (413).
     pub quota_parameter_groups: u64,
+    /// Event subscriptions per tenant (413).
+    pub quota_subscriptions: u64,
+    /// Events kept per tenant (the oldest go first).
+    pub events_cap: u64,
     /// PITR: the latest restorable time is this many seconds before now (log shipping).
     pub pitr_log_lag: u64,
     /// A21: restore and PITR refuse a `masterUserName`/`masterUserPassword` that differs
@@ -64,6 +68,8 @@ impl Default for Settings {
             quota_volume_gb: 0,
             quota_snapshots: 50,
             quota_parameter_groups: 50,
+            quota_subscriptions: 20,
+            events_cap: 1000,
             pitr_log_lag: 300,
             strict_restore_credentials: true,
             clamp_list_limit: false,
@@ -111,6 +117,12 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
         quota_parameter_groups,
         "DB parameter groups per tenant, default ones included (413 overLimit)"
     ),
+    knob_u64!(
+        concat!("quota.", "subscriptions"),
+        quota_subscriptions,
+        "event-notification subscriptions per tenant (413 overLimit)"
+    ),
+    knob_u64!(concat!("events.", "cap"), events_cap, "DB events kept per tenant for GET events; the oldest go first"),
     knob_u64!(concat!("pitr.", "logLag"), pitr_log_lag, "seconds between now and the latest restorable time of PITR"),
     knob_bool!(
         "strictRestoreCredentials",

@@ -99,6 +99,7 @@ fn start(f: &Fujitsu, call: &Call, mut snap: Snapshot) -> Res {
     snap.status = if secs == 0 { SnapshotStatus::Available } else { SnapshotStatus::InProgress };
     let out = ok(&snap, call.cx);
     let (tenant, id) = (snap.tenant.clone(), snap.id.clone());
+    f.note(&tenant, "snapshot", &id, "-", snap.status.as_str(), call.cx);
     f.snapshots.insert(&tenant, &id, snap);
     if secs > 0 {
         call.cx.schedule_at(call.cx.now.plus_secs(secs), Event::SnapshotDone { tenant, id });
@@ -165,8 +166,12 @@ pub fn delete(f: &Fujitsu, call: &Call, id: &str) -> Res {
     let secs = call.settings.durations.snapshot_delete;
     if secs == 0 {
         f.snapshots.remove(call.tenant(), id);
-        transitions::reap_deleted(f, call.tenant(), &snap.instance_id, call.cx);
+        f.note(call.tenant(), "snapshot", id, snap.status.as_str(), "gone", call.cx);
+        if let Some(t) = transitions::reap_deleted(f, call.tenant(), &snap.instance_id, call.cx) {
+            f.note(call.tenant(), "instance", &t.id, &t.from, &t.to, call.cx);
+        }
     } else {
+        f.note(call.tenant(), "snapshot", id, snap.status.as_str(), "Deleted", call.cx);
         f.snapshots.update(call.tenant(), id, |s| s.status = SnapshotStatus::Deleted);
         let event = Event::SnapshotGone { tenant: call.tenant().to_owned(), id: id.to_owned() };
         call.cx.schedule_at(call.cx.now.plus_secs(secs), event);

@@ -121,6 +121,20 @@ fn apply_pending(i: &mut Instance, patch: bool) -> Option<String> {
 /// Applies one due event.
 pub fn apply(f: &Fujitsu, event: Event, cx: &Cx) -> Vec<Transition> {
     let _guard = f.lock();
+    let tenant = match &event {
+        Event::Settle { tenant, .. }
+        | Event::BackupDue { tenant, .. }
+        | Event::SnapshotDone { tenant, .. }
+        | Event::SnapshotGone { tenant, .. } => tenant.clone(),
+    };
+    let changes = run(f, event, cx);
+    for t in &changes {
+        f.note(&tenant, t.kind, &t.id, &t.from, &t.to, cx);
+    }
+    changes
+}
+
+fn run(f: &Fujitsu, event: Event, cx: &Cx) -> Vec<Transition> {
     match event {
         Event::Settle { tenant, id, generation } => settle(f, &tenant, &id, generation, cx),
         Event::BackupDue { tenant, id, series } => backup_due(f, &tenant, &id, series, cx),

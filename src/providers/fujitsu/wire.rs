@@ -367,7 +367,30 @@ pub struct ParameterGroupBody {
     pub parameter_group: Opt<ParameterGroupRequest>,
 }
 
+/// `eventnotification` of the subscription bodies (seed 1.7.2.1, 1.7.2.3, 1.7.2.4).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SubscriptionRequest {
+    pub enabled: Opt<bool>,
+    pub event_categories: Opt<Vec<Value>>,
+    pub source_ids: Opt<Vec<Value>>,
+    pub source_type: Opt<String>,
+    pub id: Opt<String>,
+    pub name: Opt<String>,
+    /// The modify example's spelling of `name` (seed 11600).
+    pub subscription_name: Opt<String>,
+    pub description: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SubscriptionBody {
+    pub action: Opt<Map<String, Value>>,
+    pub eventnotification: Opt<SubscriptionRequest>,
+}
+
 objects!(
+    SubscriptionRequest,
     ParameterGroupRequest,
     ParameterRequest,
     SnapshotRequest,
