@@ -25,3 +25,5 @@ mod snapshots;
 mod params;
 // DB events and event-notification subscriptions: history, filters, categories, rules (1.7).
 mod events;
+// DB log files: list, filters, portions, descending, readable states, generated content (1.4).
+mod logfiles;

@@ -93,6 +93,8 @@ pub fn operation(endpoint: &Endpoint, req: &Request) -> &'static str {
         Endpoint::DeleteSubscription { .. } => "deleteEventSubscription",
         Endpoint::EventCategories { .. } => "listEventCategories",
         Endpoint::ListEvents => "listEvents",
+        Endpoint::ListLogFiles { .. } => "listLogFiles",
+        Endpoint::ReadLogFile { .. } => "readLogFile",
         Endpoint::NotImplemented { .. } => "notImplemented",
     }
 }

@@ -5,7 +5,7 @@
 //! Owns the tenants with their subnets, parameter groups and security groups, users,
 //! IaaS and database-service tokens, instances with their 15-state machine, DB
 //! snapshots (manual and automated, 1.3), DB parameter groups (1.5), event subscriptions
-//! and the event history (1.7), and the `{"Error": {...}}` envelope.
+//! and the event history (1.7) with the log files made of it (1.4), and the `{"Error": {...}}` envelope.
 //!
 //! May touch: `crate::store` (its own tables), `crate::providers::Cx` (clock reading,
 //! seeded ids, the schedule), `crate::http`, `crate::validation`, `crate::config`.
@@ -23,6 +23,7 @@
 //! - `paramgroups`: DB parameter groups; `parameters`: their parameter catalogue.
 //! - `history`: the events every change emits, a bounded ring per tenant; `events`: the
 //!   event-notification subscriptions, categories and the event list.
+//! - `logfiles`: PostgreSQL log files generated from an instance's history.
 //! - `model`: states, the `can(op)` table, records, events. `error`: the envelope.
 //! - `catalog`: flavors and engine versions. `settings`: knobs `fujitsu.*`.
 //! - `chaos`: classification, injected errors, resource faults, scenario sections,
@@ -42,7 +43,8 @@
 //! `showEventSubscription`, `modifyEventSubscription`, `addSourceToSubscription`,
 //! `removeSourceFromSubscription` (the last three `PUT eventnotifications/{id}`; a body
 //! naming no action is `updateEventSubscription`), `deleteEventSubscription`,
-//! `listEventCategories`, `listEvents`; `notImplemented` for the seed's
+//! `listEventCategories`, `listEvents`; `listLogFiles`, `readLogFile`; `notImplemented`
+//! for the seed's
 //! later families, `unknownRoute`, `methodNotAllowed`.
 //!
 //! # Default identity (DESIGN.md)
@@ -62,6 +64,7 @@ pub mod events;
 pub mod history;
 pub mod hooks;
 pub mod instances;
+pub mod logfiles;
 pub mod model;
 pub mod openapi;
 pub mod paramgroups;
@@ -386,6 +389,8 @@ impl Fujitsu {
             Endpoint::DeleteSubscription { id } => events::delete(self, &call, id),
             Endpoint::EventCategories { source_type } => events::categories(source_type),
             Endpoint::ListEvents => events::list_events(self, &call),
+            Endpoint::ListLogFiles { id } => logfiles::list(self, &call, id),
+            Endpoint::ReadLogFile { id, name } => logfiles::read(self, &call, id, name),
             Endpoint::NotImplemented { family } => Err(FujitsuError::NotImplemented(format!(
                 "the {family} endpoints (seed 1.3-1.12) are not served by this simulator yet"
             ))),

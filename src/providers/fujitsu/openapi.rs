@@ -72,13 +72,15 @@ pub const CATALOGUE: &[Entry] = &[
     ("/eventnotifications/{subscriptionId}", "delete", "deleteEventSubscription", "Delete an event subscription (1.7.2.2)", &[]),
     ("/eventcategories/{sourceType}", "get", "listEventCategories", "List the event categories of a source type (1.7.2.7)", &[]),
     ("/events", "get", "listEvents", "List DB events, newest first (1.7.2.8)", &[]),
+    ("/logfiles/{instanceId}", "get", "listLogFiles", "List the DB log files of an instance (1.4.2.1)", &[]),
+    ("/logfiles/{instanceId}/{logFileName}", "get", "readLogFile", "Read a portion of a DB log file (1.4.2.2)", &[]),
 ];
 
 const BASE: &str = "/v1.0/{tenantId}";
 
 /// Every path parameter a catalogue path may name.
 const PATH_PARAMS: &[&str] =
-    &["instanceId", "flavorId", "snapshotId", "parameterGroupId", "subscriptionId", "sourceType"];
+    &["instanceId", "flavorId", "snapshotId", "parameterGroupId", "subscriptionId", "sourceType", "logFileName"];
 
 fn path_param(name: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
@@ -120,6 +122,18 @@ fn operation(path: &str, method: &str, id: &str, summary: &str, alternatives: &[
         ] {
             params.push(query_param(name, ty, doc));
         }
+    }
+    if id == "listLogFiles" {
+        params.push(query_param("filelastwritten", "integer", "POSIX time: files written at or after it"));
+        params.push(query_param("filesize", "integer", "bytes: files larger than it"));
+        params.push(query_param("filenamecontains", "string", "files whose name contains it"));
+        params.push(query_param("limit", "integer", "20 to 100, default 20"));
+    }
+    if id == "readLogFile" {
+        params.push(query_param("limit", "integer", "lines, default 20, at most 100 (10000 with limitExtension)"));
+        params.push(query_param("marker", "string", "the marker of the previous portion"));
+        params.push(query_param("descending", "boolean", "from the end (needs downloadLogExtension)"));
+        params.push(query_param("limitExtension", "boolean", "raise the limit's bound to 10000"));
     }
     if id == "listSnapshots" {
         params.push(query_param("snapshotType", "string", "automated or manual"));
@@ -174,7 +188,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Fujitsu DBaaS (dbaas-sim)",
             "version": "1.10",
-            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth, the DB virtual server family, DB snapshots, DB parameter groups and event notifications. Operation names of shared paths are in x-dbaas-sim-operations."
+            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth, the DB virtual server family, DB snapshots, DB parameter groups, event notifications and DB log files. Operation names of shared paths are in x-dbaas-sim-operations."
         },
         "paths": paths,
         "security": [{"XAuthToken": []}],

@@ -69,6 +69,10 @@ pub enum Endpoint<'a> {
     EventCategories { source_type: &'a str },
     /// GET events (1.7.2.8).
     ListEvents,
+    /// GET logfiles/{instanceId} (1.4.2.1).
+    ListLogFiles { id: &'a str },
+    /// GET logfiles/{instanceId}/{logFileName} (1.4.2.2).
+    ReadLogFile { id: &'a str, name: &'a str },
     /// A documented family this simulator does not serve yet.
     NotImplemented { family: &'static str },
 }
@@ -81,7 +85,9 @@ impl<'a> Endpoint<'a> {
             | Endpoint::ModifyInstance { id }
             | Endpoint::DeleteInstance { id }
             | Endpoint::Pitr { id }
-            | Endpoint::Action { id } => Some(id),
+            | Endpoint::Action { id }
+            | Endpoint::ListLogFiles { id }
+            | Endpoint::ReadLogFile { id, .. } => Some(id),
             _ => None,
         }
     }
@@ -102,7 +108,6 @@ pub struct MethodNotAllowed {
 
 /// The seed's families beyond the instances (seed 1.3–1.12), by their first segment.
 const LATER: &[&str] = &[
-    "logfiles",
     "meter",
     "meters",
     "alarms",
@@ -166,6 +171,10 @@ pub fn route<'a>(method: &Method, segs: &[&'a str]) -> Option<Result<Routed<'a>,
         (["eventcategories", _], _) => Err("GET"),
         (["events"], Method::GET) => Ok(ListEvents),
         (["events"], _) => Err("GET"),
+        (["logfiles", id], Method::GET) => Ok(ListLogFiles { id: s(id) }),
+        (["logfiles", _], _) => Err("GET"),
+        (["logfiles", id, name], Method::GET) => Ok(ReadLogFile { id: s(id), name: s(name) }),
+        (["logfiles", _, _], _) => Err("GET"),
         ([first, ..], _) => match LATER.iter().find(|f| *f == first) {
             Some(family) => Ok(NotImplemented { family }),
             None => return None,
@@ -207,7 +216,8 @@ mod tests {
         assert_eq!(ep(Method::PUT, "/snapshots/s1"), Endpoint::CopySnapshot { id: "s1" });
         assert_eq!(ep(Method::DELETE, "/snapshots/s1"), Endpoint::DeleteSnapshot { id: "s1" });
         assert_eq!(ep(Method::PUT, "/parametergroups/p1"), Endpoint::ModifyParameterGroup { id: "p1" });
-        assert_eq!(ep(Method::GET, "/logfiles/db1"), Endpoint::NotImplemented { family: "logfiles" });
+        assert_eq!(ep(Method::GET, "/logfiles/db1"), Endpoint::ListLogFiles { id: "db1" });
+        assert_eq!(ep(Method::GET, "/meter"), Endpoint::NotImplemented { family: "meter" });
         assert_eq!(r(Method::GET, "/v1.0/t1/instances").unwrap().unwrap().tenant, "t1");
     }
 

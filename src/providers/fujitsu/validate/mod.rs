@@ -50,6 +50,7 @@
 //! | 02:54–57 | limit, marker, engine flags | `query` |
 //! | 02:59 | unknown flavor 404 | `super::catalog::show_flavor` |
 //! | 1.8 | token request body | `auth::credentials` |
+//! | 03:1.4 | log files: readable states, list query, read limit/marker/descending | `logs::logs_readable`, `logs::list_query`, `logs::read_limit`, `logs::marker`, `logs::descending_allowed` |
 //! | 03:1.7 | subscriptions: action, name/id/description, sourceType, categories, sourceIds; events query | `events::update_action`, `events::create_spec`, `events::modify_spec`, `events::sources_spec`, `events::type_keeps_sources`, `events::query_time`, `events::duration_minutes`, `events::window` |
 //! | — | snapshot usable for a restore: Available, manual (seed 2591) | `refs::snapshot_available`, `refs::snapshot_manual` |
 //! | 03:1.3 | snapshot id/name/description, instanceId, type filter | `snapshot::create_spec`, `snapshot::copy_spec`, `snapshot::snapshot_type_filter` |
@@ -59,6 +60,7 @@ pub mod actions;
 pub mod auth;
 pub mod common;
 pub mod create;
+pub mod logs;
 pub mod events;
 pub mod modify;
 pub mod paramgroup;
