@@ -27,3 +27,5 @@ mod params;
 mod events;
 // DB log files: list, filters, portions, descending, readable states, generated content (1.4).
 mod logfiles;
+// Security groups and their rules: default egress rules, fields, rules, every rule broken (1.11, 1.12).
+mod secgroups;

@@ -95,6 +95,15 @@ pub fn operation(endpoint: &Endpoint, req: &Request) -> &'static str {
         Endpoint::ListEvents => "listEvents",
         Endpoint::ListLogFiles { .. } => "listLogFiles",
         Endpoint::ReadLogFile { .. } => "readLogFile",
+        Endpoint::CreateSecurityGroup => "createSecurityGroup",
+        Endpoint::ListSecurityGroups => "listSecurityGroups",
+        Endpoint::ShowSecurityGroup { .. } => "showSecurityGroup",
+        Endpoint::UpdateSecurityGroup { .. } => "updateSecurityGroup",
+        Endpoint::DeleteSecurityGroup { .. } => "deleteSecurityGroup",
+        Endpoint::CreateSecurityGroupRule => "createSecurityGroupRule",
+        Endpoint::ListSecurityGroupRules => "listSecurityGroupRules",
+        Endpoint::ShowSecurityGroupRule { .. } => "showSecurityGroupRule",
+        Endpoint::DeleteSecurityGroupRule { .. } => "deleteSecurityGroupRule",
         Endpoint::NotImplemented { .. } => "notImplemented",
     }
 }
@@ -666,6 +675,7 @@ pub fn state(f: &Fujitsu) -> Value {
         "snapshots": f.snapshots.dump(),
         "parameterGroups": f.parameter_groups.dump(),
         "subscriptions": f.subscriptions.dump(),
+        "securityGroups": f.security_groups.dump(),
         "events": f.history().all(),
         "counters": {"instances": instances, "ips": ips, "publicIps": public_ips},
     })
@@ -700,6 +710,7 @@ struct Parsed {
     snapshots: Vec<Snapshot>,
     parameter_groups: Vec<ParameterGroup>,
     subscriptions: Vec<Subscription>,
+    security_groups: Vec<SecurityGroup>,
     events: Vec<super::history::DbEvent>,
     counters: Counters,
 }
@@ -718,6 +729,7 @@ fn parse(v: &Value) -> Result<Parsed, String> {
         "snapshots",
         "parameterGroups",
         "subscriptions",
+        "securityGroups",
         "events",
         "counters",
     ];
@@ -733,6 +745,7 @@ fn parse(v: &Value) -> Result<Parsed, String> {
         snapshots: rows(v, "snapshots")?,
         parameter_groups: rows(v, "parameterGroups")?,
         subscriptions: rows(v, "subscriptions")?,
+        security_groups: rows(v, "securityGroups")?,
         events: rows(v, "events")?,
         counters: match v.get("counters") {
             None | Some(Value::Null) => Counters::default(),
@@ -751,6 +764,9 @@ fn parse(v: &Value) -> Result<Parsed, String> {
     }
     if let Some((i, x)) = p.subscriptions.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
         return Err(format!("subscriptions[{i}]: tenant '{}' is not among the tenants", x.tenant));
+    }
+    if let Some((i, x)) = p.security_groups.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
+        return Err(format!("securityGroups[{i}]: tenant '{}' is not among the tenants", x.tenant));
     }
     if let Some((i, x)) = p.events.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
         return Err(format!("events[{i}]: tenant '{}' is not among the tenants", x.tenant));
@@ -779,6 +795,7 @@ pub fn restore(f: &Fujitsu, v: &Value) -> Result<(), String> {
     f.snapshots.replace(p.snapshots.into_iter().map(|s| (s.tenant.clone(), s.id.clone(), s)));
     f.parameter_groups.replace(p.parameter_groups.into_iter().map(|g| (g.tenant.clone(), g.id.clone(), g)));
     f.subscriptions.replace(p.subscriptions.into_iter().map(|s| (s.tenant.clone(), s.id.clone(), s)));
+    f.security_groups.replace(p.security_groups.into_iter().map(|g| (g.tenant.clone(), g.id.clone(), g)));
     let cap = f.settings().events_cap as usize;
     f.history().replace(p.events, cap);
     f.set_counters([p.counters.instances.max(max_seq), p.counters.ips, p.counters.public_ips]);

@@ -5,7 +5,8 @@
 //! Owns the tenants with their subnets, parameter groups and security groups, users,
 //! IaaS and database-service tokens, instances with their 15-state machine, DB
 //! snapshots (manual and automated, 1.3), DB parameter groups (1.5), event subscriptions
-//! and the event history (1.7) with the log files made of it (1.4), and the `{"Error": {...}}` envelope.
+//! and the event history (1.7) with the log files made of it (1.4), security groups
+//! and their rules (1.11, 1.12), and the `{"Error": {...}}` envelope.
 //!
 //! May touch: `crate::store` (its own tables), `crate::providers::Cx` (clock reading,
 //! seeded ids, the schedule), `crate::http`, `crate::validation`, `crate::config`.
@@ -24,6 +25,7 @@
 //! - `history`: the events every change emits, a bounded ring per tenant; `events`: the
 //!   event-notification subscriptions, categories and the event list.
 //! - `logfiles`: PostgreSQL log files generated from an instance's history.
+//! - `secgroups`: security groups and their rules.
 //! - `model`: states, the `can(op)` table, records, events. `error`: the envelope.
 //! - `catalog`: flavors and engine versions. `settings`: knobs `fujitsu.*`.
 //! - `chaos`: classification, injected errors, resource faults, scenario sections,
@@ -43,8 +45,11 @@
 //! `showEventSubscription`, `modifyEventSubscription`, `addSourceToSubscription`,
 //! `removeSourceFromSubscription` (the last three `PUT eventnotifications/{id}`; a body
 //! naming no action is `updateEventSubscription`), `deleteEventSubscription`,
-//! `listEventCategories`, `listEvents`; `listLogFiles`, `readLogFile`; `notImplemented`
-//! for the seed's
+//! `listEventCategories`, `listEvents`; `listLogFiles`, `readLogFile`;
+//! `createSecurityGroup`, `listSecurityGroups`, `showSecurityGroup`,
+//! `updateSecurityGroup`, `deleteSecurityGroup`, `createSecurityGroupRule`,
+//! `listSecurityGroupRules`, `showSecurityGroupRule`, `deleteSecurityGroupRule`;
+//! `notImplemented` for the seed's
 //! later families, `unknownRoute`, `methodNotAllowed`.
 //!
 //! # Default identity (DESIGN.md)
@@ -70,6 +75,7 @@ pub mod openapi;
 pub mod paramgroups;
 pub mod parameters;
 pub mod routes;
+pub mod secgroups;
 pub mod seam;
 pub mod settings;
 pub mod snapshots;
@@ -127,6 +133,8 @@ pub struct Fujitsu {
     pub snapshots: Table<Snapshot>,
     /// Records of the tenants' DB parameter groups (see `paramgroups::load`).
     pub parameter_groups: Table<ParameterGroup>,
+    /// Records of the tenants' security groups (see `secgroups::load`).
+    pub security_groups: Table<SecurityGroup>,
     /// Event-notification subscriptions (1.7).
     pub subscriptions: Table<Subscription>,
     /// The DB event history, a bounded ring per tenant (1.7.2.8).
@@ -197,6 +205,7 @@ impl Fujitsu {
             snapshots: Table::default(),
             parameter_groups: Table::default(),
             subscriptions: Table::default(),
+            security_groups: Table::default(),
             history: Mutex::new(history::History::default()),
             instance_seq: AtomicU64::new(0),
             ip_seq: AtomicU64::new(0),
@@ -278,6 +287,7 @@ impl Fujitsu {
         self.snapshots.clear();
         self.parameter_groups.clear();
         self.subscriptions.clear();
+        self.security_groups.clear();
         *self.history() = history::History::default();
         for seq in [&self.instance_seq, &self.ip_seq, &self.public_ip_seq, &self.token_count] {
             seq.store(0, Ordering::Relaxed);
@@ -391,6 +401,15 @@ impl Fujitsu {
             Endpoint::ListEvents => events::list_events(self, &call),
             Endpoint::ListLogFiles { id } => logfiles::list(self, &call, id),
             Endpoint::ReadLogFile { id, name } => logfiles::read(self, &call, id, name),
+            Endpoint::CreateSecurityGroup => secgroups::create(self, &call),
+            Endpoint::ListSecurityGroups => secgroups::list(self, &call),
+            Endpoint::ShowSecurityGroup { id } => secgroups::show(self, &call, id),
+            Endpoint::UpdateSecurityGroup { id } => secgroups::update(self, &call, id),
+            Endpoint::DeleteSecurityGroup { id } => secgroups::delete(self, &call, id),
+            Endpoint::CreateSecurityGroupRule => secgroups::create_rule(self, &call),
+            Endpoint::ListSecurityGroupRules => secgroups::list_rules(self, &call),
+            Endpoint::ShowSecurityGroupRule { id } => secgroups::show_rule(self, &call, id),
+            Endpoint::DeleteSecurityGroupRule { id } => secgroups::delete_rule(self, &call, id),
             Endpoint::NotImplemented { family } => Err(FujitsuError::NotImplemented(format!(
                 "the {family} endpoints (seed 1.3-1.12) are not served by this simulator yet"
             ))),

@@ -74,13 +74,22 @@ pub const CATALOGUE: &[Entry] = &[
     ("/events", "get", "listEvents", "List DB events, newest first (1.7.2.8)", &[]),
     ("/logfiles/{instanceId}", "get", "listLogFiles", "List the DB log files of an instance (1.4.2.1)", &[]),
     ("/logfiles/{instanceId}/{logFileName}", "get", "readLogFile", "Read a portion of a DB log file (1.4.2.2)", &[]),
+    ("/security-groups", "post", "createSecurityGroup", "Create a security group (1.11.2.1)", &[]),
+    ("/security-groups", "get", "listSecurityGroups", "List security groups (1.11.2.4)", &[]),
+    ("/security-groups/{security_group_id}", "get", "showSecurityGroup", "Show a security group (1.11.2.5)", &[]),
+    ("/security-groups/{security_group_id}", "put", "updateSecurityGroup", "Update a security group (1.11.2.3)", &[]),
+    ("/security-groups/{security_group_id}", "delete", "deleteSecurityGroup", "Delete a security group (1.11.2.2)", &[]),
+    ("/security-group-rules", "post", "createSecurityGroupRule", "Create a security group rule (1.12.2.1)", &[]),
+    ("/security-group-rules", "get", "listSecurityGroupRules", "List security group rules (1.12.2.3)", &[]),
+    ("/security-group-rules/{security_group_rule_id}", "get", "showSecurityGroupRule", "Show a security group rule (1.12.2.4)", &[]),
+    ("/security-group-rules/{security_group_rule_id}", "delete", "deleteSecurityGroupRule", "Delete a security group rule (1.12.2.2)", &[]),
 ];
 
 const BASE: &str = "/v1.0/{tenantId}";
 
 /// Every path parameter a catalogue path may name.
 const PATH_PARAMS: &[&str] =
-    &["instanceId", "flavorId", "snapshotId", "parameterGroupId", "subscriptionId", "sourceType", "logFileName"];
+    &["instanceId", "flavorId", "snapshotId", "parameterGroupId", "subscriptionId", "sourceType", "logFileName", "security_group_id", "security_group_rule_id"];
 
 fn path_param(name: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
@@ -135,6 +144,9 @@ fn operation(path: &str, method: &str, id: &str, summary: &str, alternatives: &[
         params.push(query_param("descending", "boolean", "from the end (needs downloadLogExtension)"));
         params.push(query_param("limitExtension", "boolean", "raise the limit's bound to 10000"));
     }
+    if matches!(id, "listSecurityGroups" | "listSecurityGroupRules") {
+        params.push(query_param("fields", "string", "an attribute to show; repeatable"));
+    }
     if id == "listSnapshots" {
         params.push(query_param("snapshotType", "string", "automated or manual"));
     }
@@ -188,7 +200,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Fujitsu DBaaS (dbaas-sim)",
             "version": "1.10",
-            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth, the DB virtual server family, DB snapshots, DB parameter groups, event notifications and DB log files. Operation names of shared paths are in x-dbaas-sim-operations."
+            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth, the DB virtual server family, DB snapshots, DB parameter groups, event notifications, DB log files and security groups. Operation names of shared paths are in x-dbaas-sim-operations."
         },
         "paths": paths,
         "security": [{"XAuthToken": []}],

@@ -73,6 +73,24 @@ pub enum Endpoint<'a> {
     ListLogFiles { id: &'a str },
     /// GET logfiles/{instanceId}/{logFileName} (1.4.2.2).
     ReadLogFile { id: &'a str, name: &'a str },
+    /// POST security-groups (1.11.2.1).
+    CreateSecurityGroup,
+    /// GET security-groups (1.11.2.4).
+    ListSecurityGroups,
+    /// GET security-groups/{id} (1.11.2.5).
+    ShowSecurityGroup { id: &'a str },
+    /// PUT security-groups/{id} (1.11.2.3).
+    UpdateSecurityGroup { id: &'a str },
+    /// DELETE security-groups/{id} (1.11.2.2).
+    DeleteSecurityGroup { id: &'a str },
+    /// POST security-group-rules (1.12.2.1).
+    CreateSecurityGroupRule,
+    /// GET security-group-rules (1.12.2.3).
+    ListSecurityGroupRules,
+    /// GET security-group-rules/{id} (1.12.2.4).
+    ShowSecurityGroupRule { id: &'a str },
+    /// DELETE security-group-rules/{id} (1.12.2.2).
+    DeleteSecurityGroupRule { id: &'a str },
     /// A documented family this simulator does not serve yet.
     NotImplemented { family: &'static str },
 }
@@ -113,8 +131,6 @@ const LATER: &[&str] = &[
     "alarms",
     "applymaintenance",
     "database-service",
-    "security-groups",
-    "security-group-rules",
 ];
 
 /// Whether a path is Fujitsu's (by its prefix).
@@ -175,6 +191,19 @@ pub fn route<'a>(method: &Method, segs: &[&'a str]) -> Option<Result<Routed<'a>,
         (["logfiles", _], _) => Err("GET"),
         (["logfiles", id, name], Method::GET) => Ok(ReadLogFile { id: s(id), name: s(name) }),
         (["logfiles", _, _], _) => Err("GET"),
+        (["security-groups"], Method::GET) => Ok(ListSecurityGroups),
+        (["security-groups"], Method::POST) => Ok(CreateSecurityGroup),
+        (["security-groups"], _) => Err("GET, POST"),
+        (["security-groups", id], Method::GET) => Ok(ShowSecurityGroup { id: s(id) }),
+        (["security-groups", id], Method::PUT) => Ok(UpdateSecurityGroup { id: s(id) }),
+        (["security-groups", id], Method::DELETE) => Ok(DeleteSecurityGroup { id: s(id) }),
+        (["security-groups", _], _) => Err("GET, PUT, DELETE"),
+        (["security-group-rules"], Method::GET) => Ok(ListSecurityGroupRules),
+        (["security-group-rules"], Method::POST) => Ok(CreateSecurityGroupRule),
+        (["security-group-rules"], _) => Err("GET, POST"),
+        (["security-group-rules", id], Method::GET) => Ok(ShowSecurityGroupRule { id: s(id) }),
+        (["security-group-rules", id], Method::DELETE) => Ok(DeleteSecurityGroupRule { id: s(id) }),
+        (["security-group-rules", _], _) => Err("GET, DELETE"),
         ([first, ..], _) => match LATER.iter().find(|f| *f == first) {
             Some(family) => Ok(NotImplemented { family }),
             None => return None,

@@ -23,6 +23,11 @@ pub struct Settings {
     pub quota_snapshots: u64,
     /// DB parameter groups per tenant, the listed default ones included (413).
     pub quota_parameter_groups: u64,
+    /// Security groups per tenant, the listed default ones included (422: the seed lists
+    /// no 413 for the create).
+    pub quota_security_groups: u64,
+    /// Rules per security group (422).
+    pub quota_security_group_rules: u64,
     /// Event subscriptions per tenant (413).
     pub quota_subscriptions: u64,
     /// Events kept per tenant (the oldest go first).
@@ -69,6 +74,8 @@ impl Default for Settings {
             quota_snapshots: 50,
             quota_parameter_groups: 50,
             quota_subscriptions: 20,
+            quota_security_groups: 50,
+            quota_security_group_rules: 100,
             events_cap: 1000,
             pitr_log_lag: 300,
             strict_restore_credentials: true,
@@ -121,6 +128,16 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
         concat!("quota.", "subscriptions"),
         quota_subscriptions,
         "event-notification subscriptions per tenant (413 overLimit)"
+    ),
+    knob_u64!(
+        concat!("quota.", "securityGroups"),
+        quota_security_groups,
+        "security groups per tenant, default ones included (422: the seed lists no 413 there)"
+    ),
+    knob_u64!(
+        concat!("quota.", "securityGroupRules"),
+        quota_security_group_rules,
+        "rules per security group (422)"
     ),
     knob_u64!(concat!("events.", "cap"), events_cap, "DB events kept per tenant for GET events; the oldest go first"),
     knob_u64!(concat!("pitr.", "logLag"), pitr_log_lag, "seconds between now and the latest restorable time of PITR"),

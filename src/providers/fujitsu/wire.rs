@@ -389,7 +389,46 @@ pub struct SubscriptionBody {
     pub eventnotification: Opt<SubscriptionRequest>,
 }
 
+/// `security_group` of `POST` / `PUT security-groups` (seed 1.11.2.1, 1.11.2.3).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SecurityGroupRequest {
+    pub name: Opt<String>,
+    pub description: Opt<String>,
+    pub stateful: Opt<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SecurityGroupBody {
+    pub security_group: Opt<SecurityGroupRequest>,
+}
+
+/// `security_group_rule` of `POST security-group-rules` (seed 1.12.2.1). `protocol`
+/// may be a string, an integer or null; the ports and prefix are checked by type in
+/// `validate::secgroup`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SecurityGroupRuleRequest {
+    pub security_group_id: Opt<String>,
+    pub direction: Opt<String>,
+    pub protocol: Option<Value>,
+    pub ethertype: Opt<String>,
+    pub port_range_max: Option<Value>,
+    pub port_range_min: Option<Value>,
+    pub remote_ip_prefix: Option<Value>,
+    pub description: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SecurityGroupRuleBody {
+    pub security_group_rule: Opt<SecurityGroupRuleRequest>,
+}
+
 objects!(
+    SecurityGroupRequest,
+    SecurityGroupRuleRequest,
     SubscriptionRequest,
     ParameterGroupRequest,
     ParameterRequest,
