@@ -29,3 +29,5 @@ mod events;
 mod logfiles;
 // Security groups and their rules: default egress rules, fields, rules, every rule broken (1.11, 1.12).
 mod secgroups;
+// Apply maintenance and the project info (1.9, 1.10).
+mod maintenance;

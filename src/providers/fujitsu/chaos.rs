@@ -104,6 +104,8 @@ pub fn operation(endpoint: &Endpoint, req: &Request) -> &'static str {
         Endpoint::ListSecurityGroupRules => "listSecurityGroupRules",
         Endpoint::ShowSecurityGroupRule { .. } => "showSecurityGroupRule",
         Endpoint::DeleteSecurityGroupRule { .. } => "deleteSecurityGroupRule",
+        Endpoint::ApplyMaintenance { .. } => "applyMaintenance",
+        Endpoint::ProjectInfo => "showDatabaseService",
         Endpoint::NotImplemented { .. } => "notImplemented",
     }
 }

@@ -25,7 +25,8 @@
 //! - `history`: the events every change emits, a bounded ring per tenant; `events`: the
 //!   event-notification subscriptions, categories and the event list.
 //! - `logfiles`: PostgreSQL log files generated from an instance's history.
-//! - `secgroups`: security groups and their rules.
+//! - `secgroups`: security groups and their rules. `maintenance`: apply maintenance and
+//!   the project info.
 //! - `model`: states, the `can(op)` table, records, events. `error`: the envelope.
 //! - `catalog`: flavors and engine versions. `settings`: knobs `fujitsu.*`.
 //! - `chaos`: classification, injected errors, resource faults, scenario sections,
@@ -49,7 +50,7 @@
 //! `createSecurityGroup`, `listSecurityGroups`, `showSecurityGroup`,
 //! `updateSecurityGroup`, `deleteSecurityGroup`, `createSecurityGroupRule`,
 //! `listSecurityGroupRules`, `showSecurityGroupRule`, `deleteSecurityGroupRule`;
-//! `notImplemented` for the seed's
+//! `applyMaintenance`, `showDatabaseService`; `notImplemented` for the seed's
 //! later families, `unknownRoute`, `methodNotAllowed`.
 //!
 //! # Default identity (DESIGN.md)
@@ -70,6 +71,7 @@ pub mod history;
 pub mod hooks;
 pub mod instances;
 pub mod logfiles;
+pub mod maintenance;
 pub mod model;
 pub mod openapi;
 pub mod paramgroups;
@@ -410,6 +412,8 @@ impl Fujitsu {
             Endpoint::ListSecurityGroupRules => secgroups::list_rules(self, &call),
             Endpoint::ShowSecurityGroupRule { id } => secgroups::show_rule(self, &call, id),
             Endpoint::DeleteSecurityGroupRule { id } => secgroups::delete_rule(self, &call, id),
+            Endpoint::ApplyMaintenance { id } => maintenance::apply(self, &call, id),
+            Endpoint::ProjectInfo => maintenance::project(&call),
             Endpoint::NotImplemented { family } => Err(FujitsuError::NotImplemented(format!(
                 "the {family} endpoints (seed 1.3-1.12) are not served by this simulator yet"
             ))),

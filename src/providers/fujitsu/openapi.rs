@@ -74,6 +74,8 @@ pub const CATALOGUE: &[Entry] = &[
     ("/events", "get", "listEvents", "List DB events, newest first (1.7.2.8)", &[]),
     ("/logfiles/{instanceId}", "get", "listLogFiles", "List the DB log files of an instance (1.4.2.1)", &[]),
     ("/logfiles/{instanceId}/{logFileName}", "get", "readLogFile", "Read a portion of a DB log file (1.4.2.2)", &[]),
+    ("/applymaintenance/{instanceId}", "post", "applyMaintenance", "Apply maintenance by rolling update (1.9.2.1)", &[]),
+    ("/database-service", "get", "showDatabaseService", "Database service project info (1.10.2.1)", &[]),
     ("/security-groups", "post", "createSecurityGroup", "Create a security group (1.11.2.1)", &[]),
     ("/security-groups", "get", "listSecurityGroups", "List security groups (1.11.2.4)", &[]),
     ("/security-groups/{security_group_id}", "get", "showSecurityGroup", "Show a security group (1.11.2.5)", &[]),
@@ -157,7 +159,7 @@ fn operation(path: &str, method: &str, id: &str, summary: &str, alternatives: &[
         params.push(query_param("listSupportedCharacterSets", "boolean", "list supportedCharacterSets"));
     }
     let (ok, ok_doc) = match (method, id) {
-        ("delete", _) | (_, "instanceAction") => ("202", "Accepted, no body"),
+        ("delete", _) | (_, "instanceAction" | "applyMaintenance") => ("202", "Accepted, no body"),
         _ => ("200", "OK"),
     };
     let mut responses = Map::new();
@@ -178,7 +180,7 @@ fn operation(path: &str, method: &str, id: &str, summary: &str, alternatives: &[
         op["security"] = json!([]);
     }
     if matches!(method, "post" | "put") {
-        op["requestBody"] = json!({"required": id != "instanceAction", "content": {"application/json": {"schema": {"type": "object"}}}});
+        op["requestBody"] = json!({"required": !matches!(id, "instanceAction" | "applyMaintenance"), "content": {"application/json": {"schema": {"type": "object"}}}});
     }
     if !alternatives.is_empty() {
         op["x-dbaas-sim-operations"] = Value::Array(

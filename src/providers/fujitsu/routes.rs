@@ -91,6 +91,10 @@ pub enum Endpoint<'a> {
     ShowSecurityGroupRule { id: &'a str },
     /// DELETE security-group-rules/{id} (1.12.2.2).
     DeleteSecurityGroupRule { id: &'a str },
+    /// POST applymaintenance/{instanceId} (1.9.2.1).
+    ApplyMaintenance { id: &'a str },
+    /// GET database-service (1.10.2.1).
+    ProjectInfo,
     /// A documented family this simulator does not serve yet.
     NotImplemented { family: &'static str },
 }
@@ -105,7 +109,8 @@ impl<'a> Endpoint<'a> {
             | Endpoint::Pitr { id }
             | Endpoint::Action { id }
             | Endpoint::ListLogFiles { id }
-            | Endpoint::ReadLogFile { id, .. } => Some(id),
+            | Endpoint::ReadLogFile { id, .. }
+            | Endpoint::ApplyMaintenance { id } => Some(id),
             _ => None,
         }
     }
@@ -129,8 +134,6 @@ const LATER: &[&str] = &[
     "meter",
     "meters",
     "alarms",
-    "applymaintenance",
-    "database-service",
 ];
 
 /// Whether a path is Fujitsu's (by its prefix).
@@ -204,6 +207,10 @@ pub fn route<'a>(method: &Method, segs: &[&'a str]) -> Option<Result<Routed<'a>,
         (["security-group-rules", id], Method::GET) => Ok(ShowSecurityGroupRule { id: s(id) }),
         (["security-group-rules", id], Method::DELETE) => Ok(DeleteSecurityGroupRule { id: s(id) }),
         (["security-group-rules", _], _) => Err("GET, DELETE"),
+        (["applymaintenance", id], Method::POST) => Ok(ApplyMaintenance { id: s(id) }),
+        (["applymaintenance", _], _) => Err("POST"),
+        (["database-service"], Method::GET) => Ok(ProjectInfo),
+        (["database-service"], _) => Err("GET"),
         ([first, ..], _) => match LATER.iter().find(|f| *f == first) {
             Some(family) => Ok(NotImplemented { family }),
             None => return None,

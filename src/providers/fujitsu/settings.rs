@@ -63,6 +63,7 @@ pub struct Durations {
     pub recovery: u64,
     pub snapshot: u64,
     pub snapshot_delete: u64,
+    pub maintenance: u64,
 }
 
 impl Default for Settings {
@@ -97,6 +98,7 @@ impl Default for Settings {
                 recovery: 1800,
                 snapshot: 600,
                 snapshot_delete: 60,
+                maintenance: 600,
             },
         }
     }
@@ -198,5 +200,10 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
         concat!("durations.", "snapshotDelete"),
         durations.snapshot_delete,
         "simulated seconds a deleted DB snapshot shows Deleted before it is gone; 0 = gone at once"
+    ),
+    knob_u64!(
+        concat!("durations.", "maintenance"),
+        durations.maintenance,
+        "simulated seconds of MODIFYING for an applied maintenance (rolling update)"
     ),
 ];

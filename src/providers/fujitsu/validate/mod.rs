@@ -50,6 +50,7 @@
 //! | 02:54–57 | limit, marker, engine flags | `query` |
 //! | 02:59 | unknown flavor 404 | `super::catalog::show_flavor` |
 //! | 1.8 | token request body | `auth::credentials` |
+//! | 03:1.9 | apply maintenance: standby/failover, redundancy, running | `maintenance::scope`, `maintenance::scope_needs_multi`, `maintenance::running` |
 //! | 03:1.11–1.12 | security groups: name, description, stateful; rules: direction, ethertype, protocol, ports, CIDR | `secgroup::create_spec`, `secgroup::update_spec`, `secgroup::rule_spec`, `secgroup::protocol`, `secgroup::port_range`, `secgroup::remote_ip_prefix` |
 //! | 03:1.4 | log files: readable states, list query, read limit/marker/descending | `logs::logs_readable`, `logs::list_query`, `logs::read_limit`, `logs::marker`, `logs::descending_allowed` |
 //! | 03:1.7 | subscriptions: action, name/id/description, sourceType, categories, sourceIds; events query | `events::update_action`, `events::create_spec`, `events::modify_spec`, `events::sources_spec`, `events::type_keeps_sources`, `events::query_time`, `events::duration_minutes`, `events::window` |
@@ -62,6 +63,7 @@ pub mod auth;
 pub mod common;
 pub mod create;
 pub mod logs;
+pub mod maintenance;
 pub mod events;
 pub mod modify;
 pub mod paramgroup;
