@@ -31,3 +31,5 @@ mod logfiles;
 mod secgroups;
 // Apply maintenance and the project info (1.9, 1.10).
 mod maintenance;
+// Monitoring part one: use on/off, meters, samples, statistics (1.6.2.1-1.6.2.6).
+mod monitoring;

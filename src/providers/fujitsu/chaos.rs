@@ -106,6 +106,12 @@ pub fn operation(endpoint: &Endpoint, req: &Request) -> &'static str {
         Endpoint::DeleteSecurityGroupRule { .. } => "deleteSecurityGroupRule",
         Endpoint::ApplyMaintenance { .. } => "applyMaintenance",
         Endpoint::ProjectInfo => "showDatabaseService",
+        Endpoint::StartMonitoring => "startMonitoring",
+        Endpoint::StopMonitoring => "stopMonitoring",
+        Endpoint::ShowMonitoring => "showMonitoring",
+        Endpoint::ListMeters => "listMeters",
+        Endpoint::ListSamples { .. } => "listSamples",
+        Endpoint::Statistics { .. } => "showStatistics",
         Endpoint::NotImplemented { .. } => "notImplemented",
     }
 }
@@ -677,6 +683,7 @@ pub fn state(f: &Fujitsu) -> Value {
         "snapshots": f.snapshots.dump(),
         "parameterGroups": f.parameter_groups.dump(),
         "subscriptions": f.subscriptions.dump(),
+        "monitors": f.monitors.dump(),
         "securityGroups": f.security_groups.dump(),
         "events": f.history().all(),
         "counters": {"instances": instances, "ips": ips, "publicIps": public_ips},
@@ -712,6 +719,7 @@ struct Parsed {
     snapshots: Vec<Snapshot>,
     parameter_groups: Vec<ParameterGroup>,
     subscriptions: Vec<Subscription>,
+    monitors: Vec<super::monitoring::Monitor>,
     security_groups: Vec<SecurityGroup>,
     events: Vec<super::history::DbEvent>,
     counters: Counters,
@@ -731,6 +739,7 @@ fn parse(v: &Value) -> Result<Parsed, String> {
         "snapshots",
         "parameterGroups",
         "subscriptions",
+        "monitors",
         "securityGroups",
         "events",
         "counters",
@@ -747,6 +756,7 @@ fn parse(v: &Value) -> Result<Parsed, String> {
         snapshots: rows(v, "snapshots")?,
         parameter_groups: rows(v, "parameterGroups")?,
         subscriptions: rows(v, "subscriptions")?,
+        monitors: rows(v, "monitors")?,
         security_groups: rows(v, "securityGroups")?,
         events: rows(v, "events")?,
         counters: match v.get("counters") {
@@ -769,6 +779,9 @@ fn parse(v: &Value) -> Result<Parsed, String> {
     }
     if let Some((i, x)) = p.security_groups.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
         return Err(format!("securityGroups[{i}]: tenant '{}' is not among the tenants", x.tenant));
+    }
+    if let Some((i, x)) = p.monitors.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
+        return Err(format!("monitors[{i}]: tenant '{}' is not among the tenants", x.tenant));
     }
     if let Some((i, x)) = p.events.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
         return Err(format!("events[{i}]: tenant '{}' is not among the tenants", x.tenant));
@@ -797,6 +810,7 @@ pub fn restore(f: &Fujitsu, v: &Value) -> Result<(), String> {
     f.snapshots.replace(p.snapshots.into_iter().map(|s| (s.tenant.clone(), s.id.clone(), s)));
     f.parameter_groups.replace(p.parameter_groups.into_iter().map(|g| (g.tenant.clone(), g.id.clone(), g)));
     f.subscriptions.replace(p.subscriptions.into_iter().map(|s| (s.tenant.clone(), s.id.clone(), s)));
+    f.monitors.replace(p.monitors.into_iter().map(|m| (String::new(), m.tenant.clone(), m)));
     f.security_groups.replace(p.security_groups.into_iter().map(|g| (g.tenant.clone(), g.id.clone(), g)));
     let cap = f.settings().events_cap as usize;
     f.history().replace(p.events, cap);

@@ -25,6 +25,7 @@
 //! - `history`: the events every change emits, a bounded ring per tenant; `events`: the
 //!   event-notification subscriptions, categories and the event list.
 //! - `logfiles`: PostgreSQL log files generated from an instance's history.
+//! - `monitoring`: monitoring use, meters, samples and statistics (alarms: not yet).
 //! - `secgroups`: security groups and their rules. `maintenance`: apply maintenance and
 //!   the project info.
 //! - `model`: states, the `can(op)` table, records, events. `error`: the envelope.
@@ -50,7 +51,9 @@
 //! `createSecurityGroup`, `listSecurityGroups`, `showSecurityGroup`,
 //! `updateSecurityGroup`, `deleteSecurityGroup`, `createSecurityGroupRule`,
 //! `listSecurityGroupRules`, `showSecurityGroupRule`, `deleteSecurityGroupRule`;
-//! `applyMaintenance`, `showDatabaseService`; `notImplemented` for the seed's
+//! `applyMaintenance`, `showDatabaseService`; `startMonitoring`, `stopMonitoring`,
+//! `showMonitoring`, `listMeters`, `listSamples`, `showStatistics`; `notImplemented`
+//! for the seed's
 //! later families, `unknownRoute`, `methodNotAllowed`.
 //!
 //! # Default identity (DESIGN.md)
@@ -73,6 +76,7 @@ pub mod instances;
 pub mod logfiles;
 pub mod maintenance;
 pub mod model;
+pub mod monitoring;
 pub mod openapi;
 pub mod paramgroups;
 pub mod parameters;
@@ -137,6 +141,8 @@ pub struct Fujitsu {
     pub parameter_groups: Table<ParameterGroup>,
     /// Records of the tenants' security groups (see `secgroups::load`).
     pub security_groups: Table<SecurityGroup>,
+    /// Each tenant's use of monitoring (1.6.2.1), keyed `("", tenantId)`.
+    pub monitors: Table<monitoring::Monitor>,
     /// Event-notification subscriptions (1.7).
     pub subscriptions: Table<Subscription>,
     /// The DB event history, a bounded ring per tenant (1.7.2.8).
@@ -207,6 +213,7 @@ impl Fujitsu {
             snapshots: Table::default(),
             parameter_groups: Table::default(),
             subscriptions: Table::default(),
+            monitors: Table::default(),
             security_groups: Table::default(),
             history: Mutex::new(history::History::default()),
             instance_seq: AtomicU64::new(0),
@@ -289,6 +296,7 @@ impl Fujitsu {
         self.snapshots.clear();
         self.parameter_groups.clear();
         self.subscriptions.clear();
+        self.monitors.clear();
         self.security_groups.clear();
         *self.history() = history::History::default();
         for seq in [&self.instance_seq, &self.ip_seq, &self.public_ip_seq, &self.token_count] {
@@ -414,6 +422,12 @@ impl Fujitsu {
             Endpoint::DeleteSecurityGroupRule { id } => secgroups::delete_rule(self, &call, id),
             Endpoint::ApplyMaintenance { id } => maintenance::apply(self, &call, id),
             Endpoint::ProjectInfo => maintenance::project(&call),
+            Endpoint::StartMonitoring => monitoring::start(self, &call),
+            Endpoint::StopMonitoring => monitoring::stop(self, &call),
+            Endpoint::ShowMonitoring => monitoring::show(self, &call),
+            Endpoint::ListMeters => monitoring::list_meters(self, &call),
+            Endpoint::ListSamples { meter } => monitoring::list_samples(self, &call, meter),
+            Endpoint::Statistics { meter } => monitoring::statistics(self, &call, meter),
             Endpoint::NotImplemented { family } => Err(FujitsuError::NotImplemented(format!(
                 "the {family} endpoints (seed 1.3-1.12) are not served by this simulator yet"
             ))),

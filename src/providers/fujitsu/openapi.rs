@@ -76,6 +76,12 @@ pub const CATALOGUE: &[Entry] = &[
     ("/logfiles/{instanceId}/{logFileName}", "get", "readLogFile", "Read a portion of a DB log file (1.4.2.2)", &[]),
     ("/applymaintenance/{instanceId}", "post", "applyMaintenance", "Apply maintenance by rolling update (1.9.2.1)", &[]),
     ("/database-service", "get", "showDatabaseService", "Database service project info (1.10.2.1)", &[]),
+    ("/meter", "post", "startMonitoring", "Start using monitoring (1.6.2.1)", &[]),
+    ("/meter", "delete", "stopMonitoring", "Stop using monitoring (1.6.2.2)", &[]),
+    ("/meter", "get", "showMonitoring", "Show monitoring usage (1.6.2.3)", &[]),
+    ("/meters", "get", "listMeters", "List meters (1.6.2.4)", &[]),
+    ("/meters/{meter_name}", "get", "listSamples", "List samples of a meter (1.6.2.5)", &[]),
+    ("/meters/{meter_name}/statistics", "get", "showStatistics", "Statistics of a meter's samples (1.6.2.6)", &[]),
     ("/security-groups", "post", "createSecurityGroup", "Create a security group (1.11.2.1)", &[]),
     ("/security-groups", "get", "listSecurityGroups", "List security groups (1.11.2.4)", &[]),
     ("/security-groups/{security_group_id}", "get", "showSecurityGroup", "Show a security group (1.11.2.5)", &[]),
@@ -91,7 +97,7 @@ const BASE: &str = "/v1.0/{tenantId}";
 
 /// Every path parameter a catalogue path may name.
 const PATH_PARAMS: &[&str] =
-    &["instanceId", "flavorId", "snapshotId", "parameterGroupId", "subscriptionId", "sourceType", "logFileName", "security_group_id", "security_group_rule_id"];
+    &["instanceId", "flavorId", "snapshotId", "parameterGroupId", "subscriptionId", "sourceType", "logFileName", "security_group_id", "security_group_rule_id", "meter_name"];
 
 fn path_param(name: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
@@ -149,6 +155,20 @@ fn operation(path: &str, method: &str, id: &str, summary: &str, alternatives: &[
     if matches!(id, "listSecurityGroups" | "listSecurityGroupRules") {
         params.push(query_param("fields", "string", "an attribute to show; repeatable"));
     }
+    if matches!(id, "listMeters" | "listSamples" | "showStatistics") {
+        params.push(query_param("q.field", "string", "a condition's field; up to 10"));
+        params.push(query_param("q.op", "string", "a condition's operator (eq, gt, ge, lt, le)"));
+        params.push(query_param("q.value", "string", "a condition's value"));
+    }
+    if matches!(id, "listMeters" | "listSamples") {
+        params.push(query_param("limit", "integer", "1 to 1440, default 1440"));
+        params.push(query_param("offset", "integer", "items to skip, default 0"));
+    }
+    if id == "showStatistics" {
+        params.push(query_param("period", "integer", "60 to 1209600, a multiple of 60"));
+        params.push(query_param("groupby", "string", "resource_id or user_id"));
+        params.push(query_param("aggregate.func", "string", "avg, count, max, min or sum; repeatable"));
+    }
     if id == "listSnapshots" {
         params.push(query_param("snapshotType", "string", "automated or manual"));
     }
@@ -202,7 +222,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Fujitsu DBaaS (dbaas-sim)",
             "version": "1.10",
-            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth, the DB virtual server family, DB snapshots, DB parameter groups, event notifications, DB log files and security groups. Operation names of shared paths are in x-dbaas-sim-operations."
+            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth, the DB virtual server family, DB snapshots, DB parameter groups, event notifications, DB log files, security groups, maintenance and monitoring's meters. Operation names of shared paths are in x-dbaas-sim-operations."
         },
         "paths": paths,
         "security": [{"XAuthToken": []}],

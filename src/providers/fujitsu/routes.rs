@@ -95,6 +95,18 @@ pub enum Endpoint<'a> {
     ApplyMaintenance { id: &'a str },
     /// GET database-service (1.10.2.1).
     ProjectInfo,
+    /// POST meter (1.6.2.1).
+    StartMonitoring,
+    /// DELETE meter (1.6.2.2).
+    StopMonitoring,
+    /// GET meter (1.6.2.3).
+    ShowMonitoring,
+    /// GET meters (1.6.2.4).
+    ListMeters,
+    /// GET meters/{meter_name} (1.6.2.5).
+    ListSamples { meter: &'a str },
+    /// GET meters/{meter_name}/statistics (1.6.2.6).
+    Statistics { meter: &'a str },
     /// A documented family this simulator does not serve yet.
     NotImplemented { family: &'static str },
 }
@@ -131,8 +143,6 @@ pub struct MethodNotAllowed {
 
 /// The seed's families beyond the instances (seed 1.3–1.12), by their first segment.
 const LATER: &[&str] = &[
-    "meter",
-    "meters",
     "alarms",
 ];
 
@@ -211,6 +221,16 @@ pub fn route<'a>(method: &Method, segs: &[&'a str]) -> Option<Result<Routed<'a>,
         (["applymaintenance", _], _) => Err("POST"),
         (["database-service"], Method::GET) => Ok(ProjectInfo),
         (["database-service"], _) => Err("GET"),
+        (["meter"], Method::POST) => Ok(StartMonitoring),
+        (["meter"], Method::DELETE) => Ok(StopMonitoring),
+        (["meter"], Method::GET) => Ok(ShowMonitoring),
+        (["meter"], _) => Err("GET, POST, DELETE"),
+        (["meters"], Method::GET) => Ok(ListMeters),
+        (["meters"], _) => Err("GET"),
+        (["meters", m], Method::GET) => Ok(ListSamples { meter: s(m) }),
+        (["meters", _], _) => Err("GET"),
+        (["meters", m, "statistics"], Method::GET) => Ok(Statistics { meter: s(m) }),
+        (["meters", _, "statistics"], _) => Err("GET"),
         ([first, ..], _) => match LATER.iter().find(|f| *f == first) {
             Some(family) => Ok(NotImplemented { family }),
             None => return None,
@@ -253,7 +273,8 @@ mod tests {
         assert_eq!(ep(Method::DELETE, "/snapshots/s1"), Endpoint::DeleteSnapshot { id: "s1" });
         assert_eq!(ep(Method::PUT, "/parametergroups/p1"), Endpoint::ModifyParameterGroup { id: "p1" });
         assert_eq!(ep(Method::GET, "/logfiles/db1"), Endpoint::ListLogFiles { id: "db1" });
-        assert_eq!(ep(Method::GET, "/meter"), Endpoint::NotImplemented { family: "meter" });
+        assert_eq!(ep(Method::GET, "/meter"), Endpoint::ShowMonitoring);
+        assert_eq!(ep(Method::GET, "/alarms"), Endpoint::NotImplemented { family: "alarms" });
         assert_eq!(r(Method::GET, "/v1.0/t1/instances").unwrap().unwrap().tenant, "t1");
     }
 

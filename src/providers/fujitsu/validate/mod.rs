@@ -50,6 +50,7 @@
 //! | 02:54–57 | limit, marker, engine flags | `query` |
 //! | 02:59 | unknown flavor 404 | `super::catalog::show_flavor` |
 //! | 1.8 | token request body | `auth::credentials` |
+//! | 03:1.6.0–1.6.2.6 | monitoring: projectId blank, q.* conditions, limit/offset, period, groupby, aggregate.func, timestamp window | `monitoring::project_id_blank`, `monitoring::conditions`, `monitoring::limit_offset`, `monitoring::period`, `monitoring::groupby`, `monitoring::aggregate_funcs`, `monitoring::window` |
 //! | 03:1.9 | apply maintenance: standby/failover, redundancy, running | `maintenance::scope`, `maintenance::scope_needs_multi`, `maintenance::running` |
 //! | 03:1.11–1.12 | security groups: name, description, stateful; rules: direction, ethertype, protocol, ports, CIDR | `secgroup::create_spec`, `secgroup::update_spec`, `secgroup::rule_spec`, `secgroup::protocol`, `secgroup::port_range`, `secgroup::remote_ip_prefix` |
 //! | 03:1.4 | log files: readable states, list query, read limit/marker/descending | `logs::logs_readable`, `logs::list_query`, `logs::read_limit`, `logs::marker`, `logs::descending_allowed` |
@@ -66,6 +67,7 @@ pub mod logs;
 pub mod maintenance;
 pub mod events;
 pub mod modify;
+pub mod monitoring;
 pub mod paramgroup;
 pub mod query;
 pub mod refs;
