@@ -33,3 +33,5 @@ mod secgroups;
 mod maintenance;
 // Monitoring part one: use on/off, meters, samples, statistics (1.6.2.1-1.6.2.6).
 mod monitoring;
+// Monitoring part two: alarms, their evaluation on the clock, state, history (1.6.2.7-1.6.2.14).
+mod alarms;

@@ -112,7 +112,14 @@ pub fn operation(endpoint: &Endpoint, req: &Request) -> &'static str {
         Endpoint::ListMeters => "listMeters",
         Endpoint::ListSamples { .. } => "listSamples",
         Endpoint::Statistics { .. } => "showStatistics",
-        Endpoint::NotImplemented { .. } => "notImplemented",
+        Endpoint::ListAlarms => "listAlarms",
+        Endpoint::CreateAlarm => "createAlarm",
+        Endpoint::ShowAlarm { .. } => "showAlarm",
+        Endpoint::UpdateAlarm { .. } => "updateAlarm",
+        Endpoint::DeleteAlarm { .. } => "deleteAlarm",
+        Endpoint::AlarmState { .. } => "showAlarmState",
+        Endpoint::SetAlarmState { .. } => "setAlarmState",
+        Endpoint::AlarmHistory { .. } => "listAlarmHistory",
     }
 }
 
@@ -684,6 +691,7 @@ pub fn state(f: &Fujitsu) -> Value {
         "parameterGroups": f.parameter_groups.dump(),
         "subscriptions": f.subscriptions.dump(),
         "monitors": f.monitors.dump(),
+        "alarms": f.alarms.dump(),
         "securityGroups": f.security_groups.dump(),
         "events": f.history().all(),
         "counters": {"instances": instances, "ips": ips, "publicIps": public_ips},
@@ -720,6 +728,7 @@ struct Parsed {
     parameter_groups: Vec<ParameterGroup>,
     subscriptions: Vec<Subscription>,
     monitors: Vec<super::monitoring::Monitor>,
+    alarms: Vec<super::alarms::Alarm>,
     security_groups: Vec<SecurityGroup>,
     events: Vec<super::history::DbEvent>,
     counters: Counters,
@@ -740,6 +749,7 @@ fn parse(v: &Value) -> Result<Parsed, String> {
         "parameterGroups",
         "subscriptions",
         "monitors",
+        "alarms",
         "securityGroups",
         "events",
         "counters",
@@ -757,6 +767,7 @@ fn parse(v: &Value) -> Result<Parsed, String> {
         parameter_groups: rows(v, "parameterGroups")?,
         subscriptions: rows(v, "subscriptions")?,
         monitors: rows(v, "monitors")?,
+        alarms: rows(v, "alarms")?,
         security_groups: rows(v, "securityGroups")?,
         events: rows(v, "events")?,
         counters: match v.get("counters") {
@@ -782,6 +793,9 @@ fn parse(v: &Value) -> Result<Parsed, String> {
     }
     if let Some((i, x)) = p.monitors.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
         return Err(format!("monitors[{i}]: tenant '{}' is not among the tenants", x.tenant));
+    }
+    if let Some((i, x)) = p.alarms.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
+        return Err(format!("alarms[{i}]: tenant '{}' is not among the tenants", x.tenant));
     }
     if let Some((i, x)) = p.events.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
         return Err(format!("events[{i}]: tenant '{}' is not among the tenants", x.tenant));
@@ -811,6 +825,7 @@ pub fn restore(f: &Fujitsu, v: &Value) -> Result<(), String> {
     f.parameter_groups.replace(p.parameter_groups.into_iter().map(|g| (g.tenant.clone(), g.id.clone(), g)));
     f.subscriptions.replace(p.subscriptions.into_iter().map(|s| (s.tenant.clone(), s.id.clone(), s)));
     f.monitors.replace(p.monitors.into_iter().map(|m| (String::new(), m.tenant.clone(), m)));
+    f.alarms.replace(p.alarms.into_iter().map(|a| (a.tenant.clone(), a.id.clone(), a)));
     f.security_groups.replace(p.security_groups.into_iter().map(|g| (g.tenant.clone(), g.id.clone(), g)));
     let cap = f.settings().events_cap as usize;
     f.history().replace(p.events, cap);

@@ -25,7 +25,8 @@
 //! - `history`: the events every change emits, a bounded ring per tenant; `events`: the
 //!   event-notification subscriptions, categories and the event list.
 //! - `logfiles`: PostgreSQL log files generated from an instance's history.
-//! - `monitoring`: monitoring use, meters, samples and statistics (alarms: not yet).
+//! - `monitoring`: monitoring use, meters, samples and statistics; `alarms`: alarms,
+//!   evaluated on the clock.
 //! - `secgroups`: security groups and their rules. `maintenance`: apply maintenance and
 //!   the project info.
 //! - `model`: states, the `can(op)` table, records, events. `error`: the envelope.
@@ -52,9 +53,10 @@
 //! `updateSecurityGroup`, `deleteSecurityGroup`, `createSecurityGroupRule`,
 //! `listSecurityGroupRules`, `showSecurityGroupRule`, `deleteSecurityGroupRule`;
 //! `applyMaintenance`, `showDatabaseService`; `startMonitoring`, `stopMonitoring`,
-//! `showMonitoring`, `listMeters`, `listSamples`, `showStatistics`; `notImplemented`
-//! for the seed's
-//! later families, `unknownRoute`, `methodNotAllowed`.
+//! `showMonitoring`, `listMeters`, `listSamples`, `showStatistics`; `listAlarms`,
+//! `createAlarm`, `showAlarm`, `updateAlarm`, `deleteAlarm`, `showAlarmState`,
+//! `setAlarmState`, `listAlarmHistory`;
+//! `unknownRoute`, `methodNotAllowed`.
 //!
 //! # Default identity (DESIGN.md)
 //! Tenant `0123456789abcdef0123456789abcdef`; user `simuser` (id
@@ -65,6 +67,7 @@
 //! an Internet gateway), the parameter groups `default` and `paramid1` and the security
 //! groups `default`, `secid1`, `secid2` that the examples name.
 
+pub mod alarms;
 pub mod auth;
 pub mod catalog;
 pub mod chaos;
@@ -143,6 +146,8 @@ pub struct Fujitsu {
     pub security_groups: Table<SecurityGroup>,
     /// Each tenant's use of monitoring (1.6.2.1), keyed `("", tenantId)`.
     pub monitors: Table<monitoring::Monitor>,
+    /// Alarms (1.6.2.7–1.6.2.14).
+    pub alarms: Table<alarms::Alarm>,
     /// Event-notification subscriptions (1.7).
     pub subscriptions: Table<Subscription>,
     /// The DB event history, a bounded ring per tenant (1.7.2.8).
@@ -214,6 +219,7 @@ impl Fujitsu {
             parameter_groups: Table::default(),
             subscriptions: Table::default(),
             monitors: Table::default(),
+            alarms: Table::default(),
             security_groups: Table::default(),
             history: Mutex::new(history::History::default()),
             instance_seq: AtomicU64::new(0),
@@ -297,6 +303,7 @@ impl Fujitsu {
         self.parameter_groups.clear();
         self.subscriptions.clear();
         self.monitors.clear();
+        self.alarms.clear();
         self.security_groups.clear();
         *self.history() = history::History::default();
         for seq in [&self.instance_seq, &self.ip_seq, &self.public_ip_seq, &self.token_count] {
@@ -428,9 +435,14 @@ impl Fujitsu {
             Endpoint::ListMeters => monitoring::list_meters(self, &call),
             Endpoint::ListSamples { meter } => monitoring::list_samples(self, &call, meter),
             Endpoint::Statistics { meter } => monitoring::statistics(self, &call, meter),
-            Endpoint::NotImplemented { family } => Err(FujitsuError::NotImplemented(format!(
-                "the {family} endpoints (seed 1.3-1.12) are not served by this simulator yet"
-            ))),
+            Endpoint::ListAlarms => alarms::list(self, &call),
+            Endpoint::CreateAlarm => alarms::create(self, &call),
+            Endpoint::ShowAlarm { id } => alarms::show(self, &call, id),
+            Endpoint::UpdateAlarm { id } => alarms::update(self, &call, id),
+            Endpoint::DeleteAlarm { id } => alarms::delete(self, &call, id),
+            Endpoint::AlarmState { id } => alarms::get_state(self, &call, id),
+            Endpoint::SetAlarmState { id } => alarms::put_state(self, &call, id),
+            Endpoint::AlarmHistory { id } => alarms::history(self, &call, id),
         }
     }
 }

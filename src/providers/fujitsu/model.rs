@@ -878,6 +878,8 @@ pub enum Event {
     SnapshotDone { tenant: String, id: String },
     /// A `Deleted` snapshot leaves the tables (1.3.2.2).
     SnapshotGone { tenant: String, id: String },
+    /// An alarm's next evaluation (1.6.2.8), if it still carries `generation`.
+    AlarmCheck { tenant: String, id: String, generation: u64 },
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Fujitsu monitoring, part one (seed 1.6.2.1–1.6.2.6, lines 8588–9464): start, stop and
 //! show the tenant's use of monitoring, and the Ceilometer-style meters, samples and
-//! statistics of its DB virtual servers. (Alarms, 1.6.2.7–1.6.2.14, are not served yet.)
+//! statistics of its DB virtual servers. (Alarms, 1.6.2.7–1.6.2.14: `alarms`.)
 //!
 //! - While monitoring is on, every instance of the tenant (DELETED ones excepted) has the
 //!   meters of [`METERS`], all `gauge` (the only type, seed 8870). The seed names no
@@ -106,22 +106,24 @@ fn matches(conds: &[Cond], resource: &str, source: &str, user: &str) -> bool {
     })
 }
 
-/// The samples of `meter` (every meter when `None`) in `[from, to)`, oldest first.
-pub fn samples(
+/// The samples of `meter` in `[from, to)` (and before now), oldest first.
+#[allow(clippy::too_many_arguments)]
+pub fn samples_for(
     f: &Fujitsu,
     m: &Monitor,
-    call: &Call,
-    meter: Option<&str>,
+    tenant: &str,
+    cx: &crate::providers::Cx,
+    meter: &str,
     conds: &[Cond],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Vec<Sample> {
-    let clock = call.cx.clock;
-    let now = clock.to_utc(call.cx.now);
-    let seed = call.cx.ids.seed();
+    let clock = cx.clock;
+    let now = clock.to_utc(cx.now);
+    let seed = cx.ids.seed();
     let src = source(m);
     let mut out = Vec::new();
-    for i in resources(f, call.tenant()) {
+    for i in resources(f, tenant) {
         if !matches(conds, &i.id, &src, &m.user_id) {
             continue;
         }
@@ -129,7 +131,7 @@ pub fn samples(
         let end = to.min(now);
         let first = (begin.timestamp() + 59).div_euclid(60);
         let last = (end.timestamp() - 1).div_euclid(60);
-        for &(name, unit, ..) in METERS.iter().filter(|x| meter.is_none_or(|n| n == x.0)) {
+        for &(name, unit, ..) in METERS.iter().filter(|x| x.0 == meter) {
             for minute in first..=last {
                 let at = DateTime::from_timestamp(minute * 60, 0).unwrap_or(now);
                 let v = value(seed, &i.id, name, minute as u64);
@@ -224,7 +226,7 @@ pub fn list_samples(f: &Fujitsu, call: &Call, meter: &str) -> Res {
     let now = call.cx.clock.to_utc(call.cx.now);
     let (from, to) = rules::window(&conds, now, Duration::days(1), None)?;
     let m = monitor(f, call)?;
-    let mut list = samples(f, &m, call, Some(meter), &conds, from, to);
+    let mut list = samples_for(f, &m, call.tenant(), call.cx, meter, &conds, from, to);
     list.sort_by(|a, b| (b.at, &b.resource).cmp(&(a.at, &a.resource)));
     let src = source(&m);
     let items: Vec<Value> = list
@@ -267,7 +269,7 @@ pub fn statistics(f: &Fujitsu, call: &Call, meter: &str) -> Res {
     let now = call.cx.clock.to_utc(call.cx.now);
     let (from, to) = rules::window(&conds, now, span, Some(span))?;
     let m = monitor(f, call)?;
-    let list = samples(f, &m, call, Some(meter), &conds, from, to);
+    let list = samples_for(f, &m, call.tenant(), call.cx, meter, &conds, from, to);
     let mut groups: BTreeMap<(String, i64), Vec<&Sample>> = BTreeMap::new();
     for s in &list {
         let g = match groupby.as_deref() {

@@ -82,6 +82,14 @@ pub const CATALOGUE: &[Entry] = &[
     ("/meters", "get", "listMeters", "List meters (1.6.2.4)", &[]),
     ("/meters/{meter_name}", "get", "listSamples", "List samples of a meter (1.6.2.5)", &[]),
     ("/meters/{meter_name}/statistics", "get", "showStatistics", "Statistics of a meter's samples (1.6.2.6)", &[]),
+    ("/alarms", "get", "listAlarms", "List alarms (1.6.2.7)", &[]),
+    ("/alarms", "post", "createAlarm", "Create an alarm (1.6.2.8)", &[]),
+    ("/alarms/{alarm_id}", "get", "showAlarm", "Show an alarm (1.6.2.9)", &[]),
+    ("/alarms/{alarm_id}", "put", "updateAlarm", "Update an alarm (1.6.2.10)", &[]),
+    ("/alarms/{alarm_id}", "delete", "deleteAlarm", "Delete an alarm (1.6.2.11)", &[]),
+    ("/alarms/{alarm_id}/state", "get", "showAlarmState", "Get an alarm's state (1.6.2.12)", &[]),
+    ("/alarms/{alarm_id}/state", "put", "setAlarmState", "Set an alarm's state (1.6.2.13)", &[]),
+    ("/alarms/{alarm_id}/history", "get", "listAlarmHistory", "An alarm's history (1.6.2.14)", &[]),
     ("/security-groups", "post", "createSecurityGroup", "Create a security group (1.11.2.1)", &[]),
     ("/security-groups", "get", "listSecurityGroups", "List security groups (1.11.2.4)", &[]),
     ("/security-groups/{security_group_id}", "get", "showSecurityGroup", "Show a security group (1.11.2.5)", &[]),
@@ -97,7 +105,7 @@ const BASE: &str = "/v1.0/{tenantId}";
 
 /// Every path parameter a catalogue path may name.
 const PATH_PARAMS: &[&str] =
-    &["instanceId", "flavorId", "snapshotId", "parameterGroupId", "subscriptionId", "sourceType", "logFileName", "security_group_id", "security_group_rule_id", "meter_name"];
+    &["instanceId", "flavorId", "snapshotId", "parameterGroupId", "subscriptionId", "sourceType", "logFileName", "security_group_id", "security_group_rule_id", "meter_name", "alarm_id"];
 
 fn path_param(name: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
@@ -155,12 +163,12 @@ fn operation(path: &str, method: &str, id: &str, summary: &str, alternatives: &[
     if matches!(id, "listSecurityGroups" | "listSecurityGroupRules") {
         params.push(query_param("fields", "string", "an attribute to show; repeatable"));
     }
-    if matches!(id, "listMeters" | "listSamples" | "showStatistics") {
+    if matches!(id, "listMeters" | "listSamples" | "showStatistics" | "listAlarms" | "listAlarmHistory") {
         params.push(query_param("q.field", "string", "a condition's field; up to 10"));
         params.push(query_param("q.op", "string", "a condition's operator (eq, gt, ge, lt, le)"));
         params.push(query_param("q.value", "string", "a condition's value"));
     }
-    if matches!(id, "listMeters" | "listSamples") {
+    if matches!(id, "listMeters" | "listSamples" | "listAlarms" | "listAlarmHistory") {
         params.push(query_param("limit", "integer", "1 to 1440, default 1440"));
         params.push(query_param("offset", "integer", "items to skip, default 0"));
     }
@@ -222,7 +230,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Fujitsu DBaaS (dbaas-sim)",
             "version": "1.10",
-            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth, the DB virtual server family, DB snapshots, DB parameter groups, event notifications, DB log files, security groups, maintenance and monitoring's meters. Operation names of shared paths are in x-dbaas-sim-operations."
+            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth, the DB virtual server family, DB snapshots, DB parameter groups, event notifications, DB log files, security groups, maintenance and monitoring. Operation names of shared paths are in x-dbaas-sim-operations."
         },
         "paths": paths,
         "security": [{"XAuthToken": []}],

@@ -5,9 +5,8 @@
 //! `Allow`. Where several operations share a method and path (three on `POST
 //! /instances`, four on `POST /instances/{id}/action`), the endpoint is the path's and
 //! `validate::actions` tells the operations apart by the body.
-//! The seed's other families (snapshots, log files, parameter groups, monitoring, event
-//! notifications, maintenance, project info, security groups; seed 1.3–1.12) are known
-//! paths answered 501 `notImplemented` until their issues land.
+//! The same holds for the shared `PUT eventnotifications/{id}` (modify, add, remove
+//! sources; `validate::events`). Every operation of seed 1.2–1.12 has its endpoint.
 
 use hyper::Method;
 
@@ -107,8 +106,22 @@ pub enum Endpoint<'a> {
     ListSamples { meter: &'a str },
     /// GET meters/{meter_name}/statistics (1.6.2.6).
     Statistics { meter: &'a str },
-    /// A documented family this simulator does not serve yet.
-    NotImplemented { family: &'static str },
+    /// GET alarms (1.6.2.7).
+    ListAlarms,
+    /// POST alarms (1.6.2.8).
+    CreateAlarm,
+    /// GET alarms/{id} (1.6.2.9).
+    ShowAlarm { id: &'a str },
+    /// PUT alarms/{id} (1.6.2.10).
+    UpdateAlarm { id: &'a str },
+    /// DELETE alarms/{id} (1.6.2.11).
+    DeleteAlarm { id: &'a str },
+    /// GET alarms/{id}/state (1.6.2.12).
+    AlarmState { id: &'a str },
+    /// PUT alarms/{id}/state (1.6.2.13).
+    SetAlarmState { id: &'a str },
+    /// GET alarms/{id}/history (1.6.2.14).
+    AlarmHistory { id: &'a str },
 }
 
 impl<'a> Endpoint<'a> {
@@ -140,11 +153,6 @@ pub struct Routed<'a> {
 pub struct MethodNotAllowed {
     pub allow: &'static str,
 }
-
-/// The seed's families beyond the instances (seed 1.3–1.12), by their first segment.
-const LATER: &[&str] = &[
-    "alarms",
-];
 
 /// Whether a path is Fujitsu's (by its prefix).
 pub fn owns(segs: &[&str]) -> bool {
@@ -231,10 +239,18 @@ pub fn route<'a>(method: &Method, segs: &[&'a str]) -> Option<Result<Routed<'a>,
         (["meters", _], _) => Err("GET"),
         (["meters", m, "statistics"], Method::GET) => Ok(Statistics { meter: s(m) }),
         (["meters", _, "statistics"], _) => Err("GET"),
-        ([first, ..], _) => match LATER.iter().find(|f| *f == first) {
-            Some(family) => Ok(NotImplemented { family }),
-            None => return None,
-        },
+        (["alarms"], Method::GET) => Ok(ListAlarms),
+        (["alarms"], Method::POST) => Ok(CreateAlarm),
+        (["alarms"], _) => Err("GET, POST"),
+        (["alarms", id], Method::GET) => Ok(ShowAlarm { id: s(id) }),
+        (["alarms", id], Method::PUT) => Ok(UpdateAlarm { id: s(id) }),
+        (["alarms", id], Method::DELETE) => Ok(DeleteAlarm { id: s(id) }),
+        (["alarms", _], _) => Err("GET, PUT, DELETE"),
+        (["alarms", id, "state"], Method::GET) => Ok(AlarmState { id: s(id) }),
+        (["alarms", id, "state"], Method::PUT) => Ok(SetAlarmState { id: s(id) }),
+        (["alarms", _, "state"], _) => Err("GET, PUT"),
+        (["alarms", id, "history"], Method::GET) => Ok(AlarmHistory { id: s(id) }),
+        (["alarms", _, "history"], _) => Err("GET"),
         _ => return None,
     };
     Some(endpoint.map(|endpoint| Routed { tenant, endpoint }).map_err(|allow| MethodNotAllowed { allow }))
@@ -274,7 +290,8 @@ mod tests {
         assert_eq!(ep(Method::PUT, "/parametergroups/p1"), Endpoint::ModifyParameterGroup { id: "p1" });
         assert_eq!(ep(Method::GET, "/logfiles/db1"), Endpoint::ListLogFiles { id: "db1" });
         assert_eq!(ep(Method::GET, "/meter"), Endpoint::ShowMonitoring);
-        assert_eq!(ep(Method::GET, "/alarms"), Endpoint::NotImplemented { family: "alarms" });
+        assert_eq!(ep(Method::GET, "/alarms"), Endpoint::ListAlarms);
+        assert_eq!(ep(Method::PUT, "/alarms/a1/state"), Endpoint::SetAlarmState { id: "a1" });
         assert_eq!(r(Method::GET, "/v1.0/t1/instances").unwrap().unwrap().tenant, "t1");
     }
 

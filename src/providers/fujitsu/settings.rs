@@ -28,6 +28,8 @@ pub struct Settings {
     pub quota_security_groups: u64,
     /// Rules per security group (422).
     pub quota_security_group_rules: u64,
+    /// Alarms per tenant (422: the seed lists no 413 for alarms).
+    pub quota_alarms: u64,
     /// Event subscriptions per tenant (413).
     pub quota_subscriptions: u64,
     /// Events kept per tenant (the oldest go first).
@@ -75,6 +77,7 @@ impl Default for Settings {
             quota_snapshots: 50,
             quota_parameter_groups: 50,
             quota_subscriptions: 20,
+            quota_alarms: 50,
             quota_security_groups: 50,
             quota_security_group_rules: 100,
             events_cap: 1000,
@@ -141,6 +144,7 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
         quota_security_group_rules,
         "rules per security group (422)"
     ),
+    knob_u64!(concat!("quota.", "alarms"), quota_alarms, "alarms per tenant (422: the seed lists no 413 there)"),
     knob_u64!(concat!("events.", "cap"), events_cap, "DB events kept per tenant for GET events; the oldest go first"),
     knob_u64!(concat!("pitr.", "logLag"), pitr_log_lag, "seconds between now and the latest restorable time of PITR"),
     knob_bool!(

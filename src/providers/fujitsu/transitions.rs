@@ -125,7 +125,8 @@ pub fn apply(f: &Fujitsu, event: Event, cx: &Cx) -> Vec<Transition> {
         Event::Settle { tenant, .. }
         | Event::BackupDue { tenant, .. }
         | Event::SnapshotDone { tenant, .. }
-        | Event::SnapshotGone { tenant, .. } => tenant.clone(),
+        | Event::SnapshotGone { tenant, .. }
+        | Event::AlarmCheck { tenant, .. } => tenant.clone(),
     };
     let changes = run(f, event, cx);
     for t in &changes {
@@ -140,6 +141,7 @@ fn run(f: &Fujitsu, event: Event, cx: &Cx) -> Vec<Transition> {
         Event::BackupDue { tenant, id, series } => backup_due(f, &tenant, &id, series, cx),
         Event::SnapshotDone { tenant, id } => snapshot_done(f, &tenant, &id, cx),
         Event::SnapshotGone { tenant, id } => snapshots::gone(f, &tenant, &id, cx),
+        Event::AlarmCheck { tenant, id, generation } => super::alarms::check(f, &tenant, &id, generation, cx),
     }
 }
 

@@ -50,6 +50,7 @@
 //! | 02:54–57 | limit, marker, engine flags | `query` |
 //! | 02:59 | unknown flavor 404 | `super::catalog::show_flavor` |
 //! | 1.8 | token request body | `auth::credentials` |
+//! | 03:1.6.2.7–1.6.2.14 | alarms: name, description, type and its rule, state, severity, actions; state body | `alarm::alarm_spec`, `alarm::threshold_rule`, `alarm::combination_rule`, `alarm::state_body` |
 //! | 03:1.6.0–1.6.2.6 | monitoring: projectId blank, q.* conditions, limit/offset, period, groupby, aggregate.func, timestamp window | `monitoring::project_id_blank`, `monitoring::conditions`, `monitoring::limit_offset`, `monitoring::period`, `monitoring::groupby`, `monitoring::aggregate_funcs`, `monitoring::window` |
 //! | 03:1.9 | apply maintenance: standby/failover, redundancy, running | `maintenance::scope`, `maintenance::scope_needs_multi`, `maintenance::running` |
 //! | 03:1.11–1.12 | security groups: name, description, stateful; rules: direction, ethertype, protocol, ports, CIDR | `secgroup::create_spec`, `secgroup::update_spec`, `secgroup::rule_spec`, `secgroup::protocol`, `secgroup::port_range`, `secgroup::remote_ip_prefix` |
@@ -60,6 +61,7 @@
 //! | 03:1.3 | snapshot id free, quota, copy source, delete | `snapshot::snapshot_id_unused`, `snapshot::snapshot_quota`, `snapshot::copy_source_available`, `snapshot::snapshot_deletable` |
 
 pub mod actions;
+pub mod alarm;
 pub mod auth;
 pub mod common;
 pub mod create;
