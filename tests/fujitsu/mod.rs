@@ -19,3 +19,19 @@ mod tenants;
 mod examples;
 // The chaos seam: status and resource faults, state dump and restore, journal, OpenAPI.
 mod chaos;
+// DB snapshots: create, copy, list, get, delete, automated backups, rules (1.3).
+mod snapshots;
+// DB parameter groups: create, list, get, modify, delete, RESTART_REQUIRED, rules (1.5, 1.1.4).
+mod params;
+// DB events and event-notification subscriptions: history, filters, categories, rules (1.7).
+mod events;
+// DB log files: list, filters, portions, descending, readable states, generated content (1.4).
+mod logfiles;
+// Security groups and their rules: default egress rules, fields, rules, every rule broken (1.11, 1.12).
+mod secgroups;
+// Apply maintenance and the project info (1.9, 1.10).
+mod maintenance;
+// Monitoring part one: use on/off, meters, samples, statistics (1.6.2.1-1.6.2.6).
+mod monitoring;
+// Monitoring part two: alarms, their evaluation on the clock, state, history (1.6.2.7-1.6.2.14).
+mod alarms;

@@ -1,7 +1,7 @@
 //! The three operations that make a new instance from an existing one: restore from a DB
 //! snapshot (1.2.2.4, seed 2589–3692), point-in-time recovery (1.2.2.5, seed 3693–4791)
-//! and read replicas (1.2.2.12, seed 5918–6677). Snapshots have no endpoints yet: they
-//! are seeded through a scenario's `resources.fujitsu.snapshots`.
+//! and read replicas (1.2.2.12, seed 5918–6677). Snapshots are seeded here through a
+//! scenario's `resources.fujitsu.snapshots`; `snapshots.rs` makes them through the API.
 
 use hyper::Method;
 

@@ -71,7 +71,55 @@ pub fn operation(endpoint: &Endpoint, req: &Request) -> &'static str {
         Endpoint::EngineVersions => "listEngineVersions",
         Endpoint::ListFlavors => "listFlavors",
         Endpoint::ShowFlavor { .. } => "showFlavor",
-        Endpoint::NotImplemented { .. } => "notImplemented",
+        Endpoint::CreateSnapshot => "createSnapshot",
+        Endpoint::ListSnapshots => "listSnapshots",
+        Endpoint::ShowSnapshot { .. } => "showSnapshot",
+        Endpoint::CopySnapshot { .. } => "copySnapshot",
+        Endpoint::DeleteSnapshot { .. } => "deleteSnapshot",
+        Endpoint::CreateParameterGroup => "createParameterGroup",
+        Endpoint::ListParameterGroups => "listParameterGroups",
+        Endpoint::ShowParameterGroup { .. } => "showParameterGroup",
+        Endpoint::ModifyParameterGroup { .. } => "modifyParameterGroup",
+        Endpoint::DeleteParameterGroup { .. } => "deleteParameterGroup",
+        Endpoint::CreateSubscription => "createEventSubscription",
+        Endpoint::ListSubscriptions => "listEventSubscriptions",
+        Endpoint::ShowSubscription { .. } => "showEventSubscription",
+        Endpoint::UpdateSubscription { .. } => match action().as_ref().and_then(super::validate::events::update_key) {
+            Some("modify") => "modifyEventSubscription",
+            Some("add") => "addSourceToSubscription",
+            Some("remove") => "removeSourceFromSubscription",
+            _ => "updateEventSubscription",
+        },
+        Endpoint::DeleteSubscription { .. } => "deleteEventSubscription",
+        Endpoint::EventCategories { .. } => "listEventCategories",
+        Endpoint::ListEvents => "listEvents",
+        Endpoint::ListLogFiles { .. } => "listLogFiles",
+        Endpoint::ReadLogFile { .. } => "readLogFile",
+        Endpoint::CreateSecurityGroup => "createSecurityGroup",
+        Endpoint::ListSecurityGroups => "listSecurityGroups",
+        Endpoint::ShowSecurityGroup { .. } => "showSecurityGroup",
+        Endpoint::UpdateSecurityGroup { .. } => "updateSecurityGroup",
+        Endpoint::DeleteSecurityGroup { .. } => "deleteSecurityGroup",
+        Endpoint::CreateSecurityGroupRule => "createSecurityGroupRule",
+        Endpoint::ListSecurityGroupRules => "listSecurityGroupRules",
+        Endpoint::ShowSecurityGroupRule { .. } => "showSecurityGroupRule",
+        Endpoint::DeleteSecurityGroupRule { .. } => "deleteSecurityGroupRule",
+        Endpoint::ApplyMaintenance { .. } => "applyMaintenance",
+        Endpoint::ProjectInfo => "showDatabaseService",
+        Endpoint::StartMonitoring => "startMonitoring",
+        Endpoint::StopMonitoring => "stopMonitoring",
+        Endpoint::ShowMonitoring => "showMonitoring",
+        Endpoint::ListMeters => "listMeters",
+        Endpoint::ListSamples { .. } => "listSamples",
+        Endpoint::Statistics { .. } => "showStatistics",
+        Endpoint::ListAlarms => "listAlarms",
+        Endpoint::CreateAlarm => "createAlarm",
+        Endpoint::ShowAlarm { .. } => "showAlarm",
+        Endpoint::UpdateAlarm { .. } => "updateAlarm",
+        Endpoint::DeleteAlarm { .. } => "deleteAlarm",
+        Endpoint::AlarmState { .. } => "showAlarmState",
+        Endpoint::SetAlarmState { .. } => "setAlarmState",
+        Endpoint::AlarmHistory { .. } => "listAlarmHistory",
     }
 }
 
@@ -101,7 +149,7 @@ pub fn resource_target(req: &Request, segs: &[&str], reply: Option<&Reply>) -> O
         let body = reply?.body_json()?;
         return Some((r.tenant.to_owned(), body.get("instance")?.get("id")?.as_str()?.to_owned()));
     }
-    None
+    super::snapshots::target(&r, reply)
 }
 
 fn states() -> String {
@@ -173,6 +221,9 @@ pub fn resource_fault(
     if let Some(d) = due {
         d.schedule(cx);
     }
+    for c in &changes {
+        f.note(&t, c.kind, &c.id, &c.from, &c.to, cx);
+    }
     Ok(changes)
 }
 
@@ -193,6 +244,7 @@ fn snapshot_fault(
         .snapshots
         .update(&t, &id, |snap| std::mem::replace(&mut snap.status, status))
         .ok_or("the snapshot vanished")?;
+    f.note(&t, "snapshot", &id, from.as_str(), status.as_str(), cx);
     Ok(vec![Transition::new(NAME, "snapshot", id.as_str(), from.as_str(), status.as_str(), cx)])
 }
 
@@ -636,6 +688,12 @@ pub fn state(f: &Fujitsu) -> Value {
         "tokens": f.tokens.dump(),
         "instances": f.instances.dump(),
         "snapshots": f.snapshots.dump(),
+        "parameterGroups": f.parameter_groups.dump(),
+        "subscriptions": f.subscriptions.dump(),
+        "monitors": f.monitors.dump(),
+        "alarms": f.alarms.dump(),
+        "securityGroups": f.security_groups.dump(),
+        "events": f.history().all(),
         "counters": {"instances": instances, "ips": ips, "publicIps": public_ips},
     })
 }
@@ -667,6 +725,12 @@ struct Parsed {
     tokens: Vec<Token>,
     instances: Vec<Instance>,
     snapshots: Vec<Snapshot>,
+    parameter_groups: Vec<ParameterGroup>,
+    subscriptions: Vec<Subscription>,
+    monitors: Vec<super::monitoring::Monitor>,
+    alarms: Vec<super::alarms::Alarm>,
+    security_groups: Vec<SecurityGroup>,
+    events: Vec<super::history::DbEvent>,
     counters: Counters,
 }
 
@@ -674,7 +738,22 @@ fn parse(v: &Value) -> Result<Parsed, String> {
     if !v.is_object() {
         return Err("must be an object".into());
     }
-    const KNOWN: &[&str] = &["tenants", "users", "iaasTokens", "tokens", "instances", "snapshots", "counters"];
+    const KNOWN: &[&str] =
+        &[
+        "tenants",
+        "users",
+        "iaasTokens",
+        "tokens",
+        "instances",
+        "snapshots",
+        "parameterGroups",
+        "subscriptions",
+        "monitors",
+        "alarms",
+        "securityGroups",
+        "events",
+        "counters",
+    ];
     if let Some(k) = v.as_object().and_then(|o| o.keys().find(|k| !KNOWN.contains(&k.as_str()))) {
         return Err(format!("unknown key '{k}' (known: {})", KNOWN.join(", ")));
     }
@@ -685,6 +764,12 @@ fn parse(v: &Value) -> Result<Parsed, String> {
         tokens: rows(v, "tokens")?,
         instances: rows(v, "instances")?,
         snapshots: rows(v, "snapshots")?,
+        parameter_groups: rows(v, "parameterGroups")?,
+        subscriptions: rows(v, "subscriptions")?,
+        monitors: rows(v, "monitors")?,
+        alarms: rows(v, "alarms")?,
+        security_groups: rows(v, "securityGroups")?,
+        events: rows(v, "events")?,
         counters: match v.get("counters") {
             None | Some(Value::Null) => Counters::default(),
             Some(c) => serde_json::from_value(c.clone()).map_err(|e| format!("counters: {e}"))?,
@@ -696,6 +781,24 @@ fn parse(v: &Value) -> Result<Parsed, String> {
     }
     if let Some((i, x)) = p.snapshots.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
         return Err(format!("snapshots[{i}]: tenant '{}' is not among the tenants", x.tenant));
+    }
+    if let Some((i, x)) = p.parameter_groups.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
+        return Err(format!("parameterGroups[{i}]: tenant '{}' is not among the tenants", x.tenant));
+    }
+    if let Some((i, x)) = p.subscriptions.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
+        return Err(format!("subscriptions[{i}]: tenant '{}' is not among the tenants", x.tenant));
+    }
+    if let Some((i, x)) = p.security_groups.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
+        return Err(format!("securityGroups[{i}]: tenant '{}' is not among the tenants", x.tenant));
+    }
+    if let Some((i, x)) = p.monitors.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
+        return Err(format!("monitors[{i}]: tenant '{}' is not among the tenants", x.tenant));
+    }
+    if let Some((i, x)) = p.alarms.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
+        return Err(format!("alarms[{i}]: tenant '{}' is not among the tenants", x.tenant));
+    }
+    if let Some((i, x)) = p.events.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
+        return Err(format!("events[{i}]: tenant '{}' is not among the tenants", x.tenant));
     }
     if let Some((i, x)) = p.tokens.iter().enumerate().find(|(_, x)| !known(&x.tenant)) {
         return Err(format!("tokens[{i}]: tenant '{}' is not among the tenants", x.tenant));
@@ -719,6 +822,13 @@ pub fn restore(f: &Fujitsu, v: &Value) -> Result<(), String> {
     f.tokens.replace(p.tokens.into_iter().map(|t| (String::new(), t.token_digest.clone(), t)));
     f.instances.replace(p.instances.into_iter().map(|i| (i.tenant.clone(), i.id.clone(), i)));
     f.snapshots.replace(p.snapshots.into_iter().map(|s| (s.tenant.clone(), s.id.clone(), s)));
+    f.parameter_groups.replace(p.parameter_groups.into_iter().map(|g| (g.tenant.clone(), g.id.clone(), g)));
+    f.subscriptions.replace(p.subscriptions.into_iter().map(|s| (s.tenant.clone(), s.id.clone(), s)));
+    f.monitors.replace(p.monitors.into_iter().map(|m| (String::new(), m.tenant.clone(), m)));
+    f.alarms.replace(p.alarms.into_iter().map(|a| (a.tenant.clone(), a.id.clone(), a)));
+    f.security_groups.replace(p.security_groups.into_iter().map(|g| (g.tenant.clone(), g.id.clone(), g)));
+    let cap = f.settings().events_cap as usize;
+    f.history().replace(p.events, cap);
     f.set_counters([p.counters.instances.max(max_seq), p.counters.ips, p.counters.public_ips]);
     Ok(())
 }
@@ -781,8 +891,7 @@ pub(crate) mod tests {
             replicas: Vec::new(),
             replica_status: None,
             stopped_degenerated: false,
-            backups: Vec::new(),
-            backup_series: 0,
+                backup_series: 0,
             generation: 0,
             transit: None,
             fail_next: false,

@@ -24,6 +24,9 @@ pub enum FujitsuError {
     Malformed(String),
     /// 400: an id already in use (`DBInstanceAlreadyExists`).
     AlreadyExists(String),
+    /// 400: an id of another family already in use (`DBSnapshotAlreadyExists: ...`, the
+    /// message carries its reason code).
+    Duplicate(String),
     /// 401: missing, unknown or expired token, wrong credentials, or a token of another
     /// tenant (the seed's "Insufficient privileges"; nothing of the other tenant shows).
     Unauthorized(&'static str),
@@ -109,6 +112,7 @@ impl FujitsuError {
             Invalid(e) => (StatusCode::BAD_REQUEST, format!("{}: {e}", field_reason(e))),
             Malformed(m) => (StatusCode::BAD_REQUEST, format!("MalformedRequest: {m}")),
             AlreadyExists(m) => (StatusCode::BAD_REQUEST, format!("DBInstanceAlreadyExists: {m}")),
+            Duplicate(m) => (StatusCode::BAD_REQUEST, m.clone()),
             Unauthorized(m) => (StatusCode::UNAUTHORIZED, format!("Unauthorized: {m}")),
             NotFound(m) => (StatusCode::NOT_FOUND, m.clone()),
             MethodNotAllowed(allow) => {

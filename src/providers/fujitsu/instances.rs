@@ -49,7 +49,7 @@ fn refused(op: OpKind, i: &Instance) -> FujitsuError {
     ))
 }
 
-fn check(op: OpKind, i: &Instance) -> Result<(), FujitsuError> {
+pub(crate) fn check(op: OpKind, i: &Instance) -> Result<(), FujitsuError> {
     if !i.status.can(op) {
         return Err(refused(op, i));
     }
@@ -302,7 +302,6 @@ fn build(
         replicas: Vec::new(),
         replica_status: None,
         stopped_degenerated: false,
-        backups: Vec::new(),
         backup_series: 0,
         generation: 0,
         transit: None,
@@ -317,6 +316,7 @@ fn launch(f: &Fujitsu, call: &Call, mut i: Instance, internet_gateway: bool, sec
     let back = if i.publicly_accessible && !internet_gateway { Status::Error } else { Status::Active };
     let due = begin(&mut i, Status::Build, Work::Build, back, secs, call.cx.now);
     let out = ok_instance(&i, call);
+    f.note(call.tenant(), "instance", &i.id, "-", "BUILD", call.cx);
     f.instances.insert(call.tenant(), &i.id.clone(), i);
     due.schedule(call.cx);
     out
@@ -384,6 +384,7 @@ fn restore(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
     let snap =
         f.snapshots.get(call.tenant(), &spec.snapshot_id).ok_or_else(|| snapshot_not_found(&spec.snapshot_id))?;
     refs::snapshot_available(&snap)?;
+    refs::snapshot_manual(&snap)?;
     refs::flavor_exists("instance.flavorRef", &flavor)?;
     if let Some(src) = f.instances.get(call.tenant(), &snap.instance_id) {
         check(OpKind::RestoreSnapshot, &src)?;
@@ -404,20 +405,38 @@ fn restore(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         databases: src.databases.clone(),
         users: src.users.clone(),
     };
-    open(f, call, &s, origin, call.settings.durations.restore)
+    let out = open(f, call, &s, origin, call.settings.durations.restore)?;
+    let message = format!("Restoring DB instance {} from snapshot", s.id.as_deref().unwrap_or("(new)"));
+    f.record(call.tenant(), "snapshot", &snap.id, "restoration", message, call.cx.now);
+    Ok(out)
 }
 
-/// The restorable range of an instance's automated backups: from the oldest retained
-/// backup to `pitr.logLag` seconds ago (never before the newest backup); `None` when it
-/// keeps none (`backupRetentionPeriod` 0, or no backup yet, seed 5852).
-pub fn restorable(i: &Instance, now: SimInstant, lag: u64) -> Option<(SimInstant, SimInstant)> {
+/// The restorable range of an instance's automated backups (its `automated` DB
+/// snapshots, completion times in order): from the oldest retained one to `pitr.logLag`
+/// seconds ago (never before the newest); `None` when it keeps none
+/// (`backupRetentionPeriod` 0, or no backup yet, seed 5852).
+pub fn restorable(i: &Instance, backups: &[SimInstant], now: SimInstant, lag: u64) -> Option<(SimInstant, SimInstant)> {
     if i.backup_retention == 0 {
         return None;
     }
-    let earliest = *i.backups.first()?;
-    let last = *i.backups.last()?;
+    let earliest = *backups.first()?;
+    let last = *backups.last()?;
     let latest = SimInstant(now.0.saturating_sub(lag.saturating_mul(1000))).max(last);
     Some((earliest, latest))
+}
+
+/// Completion times of the instance's retained automated backups, oldest first.
+pub fn automated_backups(f: &Fujitsu, i: &Instance) -> Vec<SimInstant> {
+    let mut times: Vec<SimInstant> = f
+        .snapshots
+        .list_where(&i.tenant, |s| {
+            s.instance_id == i.id && s.snapshot_type == SnapshotType::Automated && s.status == SnapshotStatus::Available
+        })
+        .into_iter()
+        .map(|s| s.created)
+        .collect();
+    times.sort_unstable();
+    times
 }
 
 /// `POST /instances/{id}` (1.2.2.5): a new instance from the path instance's automated
@@ -428,7 +447,8 @@ pub fn pitr(f: &Fujitsu, call: &Call, source_id: &str) -> Res {
     let src = get(f, call, source_id)?;
     let spec = pitr_spec(&body)?;
     check(OpKind::Pitr, &src)?;
-    let (earliest, latest) = restorable(&src, call.cx.now, call.settings.pitr_log_lag).ok_or_else(|| {
+    let backups = automated_backups(f, &src);
+    let (earliest, latest) = restorable(&src, &backups, call.cx.now, call.settings.pitr_log_lag).ok_or_else(|| {
         FujitsuError::Unprocessable(format!(
             "InvalidDBInstanceState: instance {} has no automated backup to recover from (backupRetentionPeriod {})",
             src.id, src.backup_retention
@@ -572,7 +592,6 @@ fn replica(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         replicas: Vec::new(),
         replica_status: Some(ReplicaStatus::Replicating),
         stopped_degenerated: false,
-        backups: Vec::new(),
         backup_series: 0,
         generation: 0,
         transit: None,
@@ -626,8 +645,10 @@ pub fn modify(f: &Fujitsu, call: &Call, id: &str) -> Res {
         let grow = u64::from(v.size.saturating_sub(inst.volume.size));
         refs::volume_quota("instance.volume.size", total, grow, call.settings.quota_volume_gb)?;
     }
+    let from = inst.status;
     let due = apply_modify(f, call, &mut inst, &spec);
     let out = ok_instance(&inst, call);
+    f.note(call.tenant(), "instance", id, from.as_str(), inst.status.as_str(), call.cx);
     f.instances.insert(call.tenant(), id, inst);
     for d in due {
         d.schedule(call.cx);
@@ -756,9 +777,11 @@ pub fn delete(f: &Fujitsu, call: &Call, id: &str) -> Res {
     let _guard = f.lock();
     let mut i = get(f, call, id)?;
     check(OpKind::Delete, &i)?;
+    let from = i.status;
     let due =
         begin(&mut i, Status::Deleting, Work::Delete, Status::Deleting, call.settings.durations.delete, call.cx.now);
     i.updated = call.cx.now;
+    f.note(call.tenant(), "instance", id, from.as_str(), "DELETING", call.cx);
     f.instances.insert(call.tenant(), id, i);
     due.schedule(call.cx);
     Ok(Out::accepted())
@@ -770,6 +793,7 @@ pub fn action(f: &Fujitsu, call: &Call, id: &str) -> Res {
     let _guard = f.lock();
     let mut i = get(f, call, id)?;
     let act = actions::instance_action(&body)?;
+    let from = i.status;
     let d = &call.settings.durations;
     let now = call.cx.now;
     let due = match act {
@@ -794,6 +818,7 @@ pub fn action(f: &Fujitsu, call: &Call, id: &str) -> Res {
         }
     };
     i.updated = now;
+    f.note(call.tenant(), "instance", id, from.as_str(), i.status.as_str(), call.cx);
     f.instances.insert(call.tenant(), id, i);
     due.schedule(call.cx);
     Ok(Out::accepted())
@@ -847,17 +872,17 @@ mod tests {
     fn the_restorable_range_needs_a_backup() {
         let mut i = super::super::chaos::tests::sample_instance();
         i.backup_retention = 1;
-        assert_eq!(restorable(&i, SimInstant::from_secs(1000), 300), None);
-        i.backups = vec![SimInstant::from_secs(100), SimInstant::from_secs(200)];
+        assert_eq!(restorable(&i, &[], SimInstant::from_secs(1000), 300), None);
+        let backups = [SimInstant::from_secs(100), SimInstant::from_secs(200)];
         assert_eq!(
-            restorable(&i, SimInstant::from_secs(1000), 300),
+            restorable(&i, &backups, SimInstant::from_secs(1000), 300),
             Some((SimInstant::from_secs(100), SimInstant::from_secs(700)))
         );
         assert_eq!(
-            restorable(&i, SimInstant::from_secs(250), 300),
+            restorable(&i, &backups, SimInstant::from_secs(250), 300),
             Some((SimInstant::from_secs(100), SimInstant::from_secs(200)))
         );
         i.backup_retention = 0;
-        assert_eq!(restorable(&i, SimInstant::from_secs(1000), 300), None);
+        assert_eq!(restorable(&i, &backups, SimInstant::from_secs(1000), 300), None);
     }
 }

@@ -4,8 +4,9 @@
 //!
 //! Owns the tenants with their subnets, parameter groups and security groups, users,
 //! IaaS and database-service tokens, instances with their 15-state machine, DB
-//! snapshots (seeded only: their endpoints come with a later issue), and the
-//! `{"Error": {...}}` envelope.
+//! snapshots (manual and automated, 1.3), DB parameter groups (1.5), event subscriptions
+//! and the event history (1.7) with the log files made of it (1.4), security groups
+//! and their rules (1.11, 1.12), and the `{"Error": {...}}` envelope.
 //!
 //! May touch: `crate::store` (its own tables), `crate::providers::Cx` (clock reading,
 //! seeded ids, the schedule), `crate::http`, `crate::validation`, `crate::config`.
@@ -19,6 +20,15 @@
 //! - `auth`: `POST auth/token` and the `X-Auth-Token` check.
 //! - `wire` (request mirrors) → `validate/` (one function per rule) → `instances`
 //!   (one handler per operation) → `transitions` (the scheduled settles) → `view`.
+//! - `snapshots`: the DB snapshot family and the automated backups' snapshots.
+//! - `paramgroups`: DB parameter groups; `parameters`: their parameter catalogue.
+//! - `history`: the events every change emits, a bounded ring per tenant; `events`: the
+//!   event-notification subscriptions, categories and the event list.
+//! - `logfiles`: PostgreSQL log files generated from an instance's history.
+//! - `monitoring`: monitoring use, meters, samples and statistics; `alarms`: alarms,
+//!   evaluated on the clock.
+//! - `secgroups`: security groups and their rules. `maintenance`: apply maintenance and
+//!   the project info.
 //! - `model`: states, the `can(op)` table, records, events. `error`: the envelope.
 //! - `catalog`: flavors and engine versions. `settings`: knobs `fujitsu.*`.
 //! - `chaos`: classification, injected errors, resource faults, scenario sections,
@@ -31,8 +41,22 @@
 //! `restoreInstancePointInTime`, `startInstance`, `stopInstance`, `rebootInstance`,
 //! `cancelInstanceOperation` (the last four `POST /instances/{id}/action`; a body that
 //! names none is `instanceAction`), `listInstances`, `showInstance`,
-//! `listEngineVersions`, `listFlavors`, `showFlavor`; `notImplemented` for the seed's
-//! later families, `unknownRoute`, `methodNotAllowed`.
+//! `listEngineVersions`, `listFlavors`, `showFlavor`; `createSnapshot`, `listSnapshots`,
+//! `showSnapshot`, `copySnapshot`, `deleteSnapshot`; `createParameterGroup`,
+//! `listParameterGroups`, `showParameterGroup`, `modifyParameterGroup`,
+//! `deleteParameterGroup`; `createEventSubscription`, `listEventSubscriptions`,
+//! `showEventSubscription`, `modifyEventSubscription`, `addSourceToSubscription`,
+//! `removeSourceFromSubscription` (the last three `PUT eventnotifications/{id}`; a body
+//! naming no action is `updateEventSubscription`), `deleteEventSubscription`,
+//! `listEventCategories`, `listEvents`; `listLogFiles`, `readLogFile`;
+//! `createSecurityGroup`, `listSecurityGroups`, `showSecurityGroup`,
+//! `updateSecurityGroup`, `deleteSecurityGroup`, `createSecurityGroupRule`,
+//! `listSecurityGroupRules`, `showSecurityGroupRule`, `deleteSecurityGroupRule`;
+//! `applyMaintenance`, `showDatabaseService`; `startMonitoring`, `stopMonitoring`,
+//! `showMonitoring`, `listMeters`, `listSamples`, `showStatistics`; `listAlarms`,
+//! `createAlarm`, `showAlarm`, `updateAlarm`, `deleteAlarm`, `showAlarmState`,
+//! `setAlarmState`, `listAlarmHistory`;
+//! `unknownRoute`, `methodNotAllowed`.
 //!
 //! # Default identity (DESIGN.md)
 //! Tenant `0123456789abcdef0123456789abcdef`; user `simuser` (id
@@ -43,17 +67,27 @@
 //! an Internet gateway), the parameter groups `default` and `paramid1` and the security
 //! groups `default`, `secid1`, `secid2` that the examples name.
 
+pub mod alarms;
 pub mod auth;
 pub mod catalog;
 pub mod chaos;
 pub mod error;
+pub mod events;
+pub mod history;
 pub mod hooks;
 pub mod instances;
+pub mod logfiles;
+pub mod maintenance;
 pub mod model;
+pub mod monitoring;
 pub mod openapi;
+pub mod paramgroups;
+pub mod parameters;
 pub mod routes;
+pub mod secgroups;
 pub mod seam;
 pub mod settings;
+pub mod snapshots;
 pub mod transitions;
 pub mod validate;
 pub mod view;
@@ -106,6 +140,18 @@ pub struct Fujitsu {
     pub tokens: Table<Token>,
     pub instances: Table<Instance>,
     pub snapshots: Table<Snapshot>,
+    /// Records of the tenants' DB parameter groups (see `paramgroups::load`).
+    pub parameter_groups: Table<ParameterGroup>,
+    /// Records of the tenants' security groups (see `secgroups::load`).
+    pub security_groups: Table<SecurityGroup>,
+    /// Each tenant's use of monitoring (1.6.2.1), keyed `("", tenantId)`.
+    pub monitors: Table<monitoring::Monitor>,
+    /// Alarms (1.6.2.7–1.6.2.14).
+    pub alarms: Table<alarms::Alarm>,
+    /// Event-notification subscriptions (1.7).
+    pub subscriptions: Table<Subscription>,
+    /// The DB event history, a bounded ring per tenant (1.7.2.8).
+    history: Mutex<history::History>,
     /// Creation order of instances (the list order).
     instance_seq: AtomicU64,
     /// Address counters of private and public IPs.
@@ -183,6 +229,12 @@ impl Fujitsu {
             tokens: Table::default(),
             instances: Table::default(),
             snapshots: Table::default(),
+            parameter_groups: Table::default(),
+            subscriptions: Table::default(),
+            monitors: Table::default(),
+            alarms: Table::default(),
+            security_groups: Table::default(),
+            history: Mutex::new(history::History::default()),
             instance_seq: AtomicU64::new(0),
             ip_seq: AtomicU64::new(0),
             public_ip_seq: AtomicU64::new(0),
@@ -199,6 +251,11 @@ impl Fujitsu {
 
     pub(crate) fn knob_set(&self) -> &Knobs<Settings> {
         &self.knobs
+    }
+
+    /// The event history (never held while another Fujitsu lock is taken).
+    pub(crate) fn history(&self) -> MutexGuard<'_, history::History> {
+        self.history.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The lock every mutation takes.
@@ -256,6 +313,12 @@ impl Fujitsu {
         self.tokens.clear();
         self.instances.clear();
         self.snapshots.clear();
+        self.parameter_groups.clear();
+        self.subscriptions.clear();
+        self.monitors.clear();
+        self.alarms.clear();
+        self.security_groups.clear();
+        *self.history() = history::History::default();
         for seq in [&self.instance_seq, &self.ip_seq, &self.public_ip_seq, &self.token_count] {
             seq.store(0, Ordering::Relaxed);
         }
@@ -349,9 +412,50 @@ impl Fujitsu {
             Endpoint::EngineVersions => catalog::list_engine_versions(req, clamp),
             Endpoint::ListFlavors => catalog::list_flavors(req, &call.links, clamp),
             Endpoint::ShowFlavor { id } => catalog::show_flavor(id, &call.links),
-            Endpoint::NotImplemented { family } => Err(FujitsuError::NotImplemented(format!(
-                "the {family} endpoints (seed 1.3-1.12) are not served by this simulator yet"
-            ))),
+            Endpoint::CreateSnapshot => snapshots::create(self, &call),
+            Endpoint::ListSnapshots => snapshots::list(self, &call),
+            Endpoint::ShowSnapshot { id } => snapshots::show(self, &call, id),
+            Endpoint::CopySnapshot { id } => snapshots::copy(self, &call, id),
+            Endpoint::DeleteSnapshot { id } => snapshots::delete(self, &call, id),
+            Endpoint::CreateParameterGroup => paramgroups::create(self, &call),
+            Endpoint::ListParameterGroups => paramgroups::list(self, &call),
+            Endpoint::ShowParameterGroup { id } => paramgroups::show(self, &call, id),
+            Endpoint::ModifyParameterGroup { id } => paramgroups::modify(self, &call, id),
+            Endpoint::DeleteParameterGroup { id } => paramgroups::delete(self, &call, id),
+            Endpoint::CreateSubscription => events::create(self, &call),
+            Endpoint::ListSubscriptions => events::list(self, &call),
+            Endpoint::ShowSubscription { id } => events::show(self, &call, id),
+            Endpoint::UpdateSubscription { id } => events::update(self, &call, id),
+            Endpoint::DeleteSubscription { id } => events::delete(self, &call, id),
+            Endpoint::EventCategories { source_type } => events::categories(source_type),
+            Endpoint::ListEvents => events::list_events(self, &call),
+            Endpoint::ListLogFiles { id } => logfiles::list(self, &call, id),
+            Endpoint::ReadLogFile { id, name } => logfiles::read(self, &call, id, name),
+            Endpoint::CreateSecurityGroup => secgroups::create(self, &call),
+            Endpoint::ListSecurityGroups => secgroups::list(self, &call),
+            Endpoint::ShowSecurityGroup { id } => secgroups::show(self, &call, id),
+            Endpoint::UpdateSecurityGroup { id } => secgroups::update(self, &call, id),
+            Endpoint::DeleteSecurityGroup { id } => secgroups::delete(self, &call, id),
+            Endpoint::CreateSecurityGroupRule => secgroups::create_rule(self, &call),
+            Endpoint::ListSecurityGroupRules => secgroups::list_rules(self, &call),
+            Endpoint::ShowSecurityGroupRule { id } => secgroups::show_rule(self, &call, id),
+            Endpoint::DeleteSecurityGroupRule { id } => secgroups::delete_rule(self, &call, id),
+            Endpoint::ApplyMaintenance { id } => maintenance::apply(self, &call, id),
+            Endpoint::ProjectInfo => maintenance::project(&call),
+            Endpoint::StartMonitoring => monitoring::start(self, &call),
+            Endpoint::StopMonitoring => monitoring::stop(self, &call),
+            Endpoint::ShowMonitoring => monitoring::show(self, &call),
+            Endpoint::ListMeters => monitoring::list_meters(self, &call),
+            Endpoint::ListSamples { meter } => monitoring::list_samples(self, &call, meter),
+            Endpoint::Statistics { meter } => monitoring::statistics(self, &call, meter),
+            Endpoint::ListAlarms => alarms::list(self, &call),
+            Endpoint::CreateAlarm => alarms::create(self, &call),
+            Endpoint::ShowAlarm { id } => alarms::show(self, &call, id),
+            Endpoint::UpdateAlarm { id } => alarms::update(self, &call, id),
+            Endpoint::DeleteAlarm { id } => alarms::delete(self, &call, id),
+            Endpoint::AlarmState { id } => alarms::get_state(self, &call, id),
+            Endpoint::SetAlarmState { id } => alarms::put_state(self, &call, id),
+            Endpoint::AlarmHistory { id } => alarms::history(self, &call, id),
         }
     }
 }

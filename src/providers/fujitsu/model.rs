@@ -530,8 +530,6 @@ pub struct Instance {
     pub replica_status: Option<ReplicaStatus>,
     /// Stopped while `Degenerated`: modify refused until started (seed 267 ※).
     pub stopped_degenerated: bool,
-    /// Completion times of the retained automated backups (PITR's range).
-    pub backups: Vec<SimInstant>,
     /// The daily backup events carry it; a new series (new window) retires the old one.
     pub backup_series: u64,
     /// Bumped by every change of `transit`, so a stale `Settle` is a no-op.
@@ -627,7 +625,7 @@ impl Restart {
 }
 
 // ---------------------------------------------------------------------------------------
-// Snapshots (no endpoints yet: seeded through scenarios and state restore).
+// Snapshots (1.3; handlers in `snapshots`).
 
 /// Snapshot statuses as the examples print them (00-decisions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -728,6 +726,87 @@ pub struct Snapshot {
 }
 
 // ---------------------------------------------------------------------------------------
+// DB parameter groups (1.5; handlers in `paramgroups`, catalogue in `parameters`).
+
+/// A DB parameter group. Its parameters are the catalogue's; `values` holds the ones a
+/// user changed (`source: user`), the rest have their defaults (`source: system`).
+/// `appliedInstances` is not stored: it is the tenant's instances that name the group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParameterGroup {
+    pub id: String,
+    pub tenant: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub family: String,
+    pub created: SimInstant,
+    #[serde(default)]
+    pub values: std::collections::BTreeMap<String, String>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Event-notification subscriptions (1.7; handlers in `events`).
+
+/// An event subscription (seed 1.7.2.1, the resource table of extract 03 §1.7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    pub id: String,
+    pub tenant: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub enabled: bool,
+    /// Empty: every category of the source type.
+    pub categories: Vec<String>,
+    /// Empty: every source (seed 11190).
+    pub source_ids: Vec<String>,
+    /// `None`: every event (seed 11200).
+    pub source_type: Option<String>,
+    pub created: SimInstant,
+    /// Creation order in the tenant (the list order).
+    #[serde(default)]
+    pub seq: u64,
+    /// Events this subscription matched (its notifications, which the simulator counts
+    /// instead of mailing).
+    #[serde(default)]
+    pub delivered: u64,
+}
+
+// ---------------------------------------------------------------------------------------
+// Security groups (1.11, 1.12; handlers in `secgroups`).
+
+/// A rule of a security group (seed 1.12; the embedded form of 1.11's responses).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SgRule {
+    pub id: String,
+    pub direction: String,
+    /// The wire value (`null`, `tcp`, `"6"`, ...).
+    pub protocol: Option<String>,
+    pub ethertype: String,
+    pub port_range_min: Option<u16>,
+    pub port_range_max: Option<u16>,
+    pub remote_ip_prefix: Option<String>,
+    /// `null` in the default rules, `""` when a created rule gives none (the examples).
+    pub description: Option<String>,
+    pub created: SimInstant,
+}
+
+/// A security group and its rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityGroup {
+    pub id: String,
+    pub tenant: String,
+    pub name: String,
+    pub description: String,
+    pub stateful: bool,
+    pub created: SimInstant,
+    pub updated: SimInstant,
+    pub rules: Vec<SgRule>,
+}
+
+// ---------------------------------------------------------------------------------------
 // Identities.
 
 /// An IaaS subnet the tenant owns (00-decisions: no subnet API in the seed).
@@ -797,6 +876,10 @@ pub enum Event {
     BackupDue { tenant: String, id: String, series: u64 },
     /// An `In_progress` snapshot completes (or goes, when it was cancelled).
     SnapshotDone { tenant: String, id: String },
+    /// A `Deleted` snapshot leaves the tables (1.3.2.2).
+    SnapshotGone { tenant: String, id: String },
+    /// An alarm's next evaluation (1.6.2.8), if it still carries `generation`.
+    AlarmCheck { tenant: String, id: String, generation: u64 },
 }
 
 #[cfg(test)]

@@ -45,9 +45,67 @@ pub const CATALOGUE: &[Entry] = &[
     ("/engineversion", "get", "listEngineVersions", "DB engine information (1.2.2.13)", &[]),
     ("/flavors", "get", "listFlavors", "List flavors (1.2.2.14)", &[]),
     ("/flavors/{flavorId}", "get", "showFlavor", "Show a flavor (1.2.2.15)", &[]),
+    ("/snapshots", "post", "createSnapshot", "Create a DB snapshot (1.3.2.1)", &[]),
+    ("/snapshots", "get", "listSnapshots", "List DB snapshots (1.3.2.4)", &[]),
+    ("/snapshots/{snapshotId}", "get", "showSnapshot", "Show a DB snapshot (1.3.2.5)", &[]),
+    ("/snapshots/{snapshotId}", "put", "copySnapshot", "Copy a DB snapshot (1.3.2.3)", &[]),
+    ("/snapshots/{snapshotId}", "delete", "deleteSnapshot", "Delete a DB snapshot (1.3.2.2)", &[]),
+    ("/parametergroups", "post", "createParameterGroup", "Create a DB parameter group (1.5.2.1)", &[]),
+    ("/parametergroups", "get", "listParameterGroups", "List DB parameter groups (1.5.2.3)", &[]),
+    ("/parametergroups/{parameterGroupId}", "get", "showParameterGroup", "Show a DB parameter group and its parameters (1.5.2.4)", &[]),
+    ("/parametergroups/{parameterGroupId}", "put", "modifyParameterGroup", "Change or reset DB parameter values (1.5.2.5)", &[]),
+    ("/parametergroups/{parameterGroupId}", "delete", "deleteParameterGroup", "Delete a DB parameter group (1.5.2.2)", &[]),
+    ("/eventnotifications", "post", "createEventSubscription", "Create an event subscription (1.7.2.1)", &[]),
+    ("/eventnotifications", "get", "listEventSubscriptions", "List event subscriptions (1.7.2.5)", &[]),
+    ("/eventnotifications/{subscriptionId}", "get", "showEventSubscription", "Show an event subscription (1.7.2.6)", &[]),
+    (
+        "/eventnotifications/{subscriptionId}",
+        "put",
+        "updateEventSubscription",
+        "Change a subscription's attributes (1.7.2.3) or add/remove its sources (1.7.2.4)",
+        &[
+            ("action.modify", "modifyEventSubscription"),
+            ("action.add", "addSourceToSubscription"),
+            ("action.remove", "removeSourceFromSubscription"),
+        ],
+    ),
+    ("/eventnotifications/{subscriptionId}", "delete", "deleteEventSubscription", "Delete an event subscription (1.7.2.2)", &[]),
+    ("/eventcategories/{sourceType}", "get", "listEventCategories", "List the event categories of a source type (1.7.2.7)", &[]),
+    ("/events", "get", "listEvents", "List DB events, newest first (1.7.2.8)", &[]),
+    ("/logfiles/{instanceId}", "get", "listLogFiles", "List the DB log files of an instance (1.4.2.1)", &[]),
+    ("/logfiles/{instanceId}/{logFileName}", "get", "readLogFile", "Read a portion of a DB log file (1.4.2.2)", &[]),
+    ("/applymaintenance/{instanceId}", "post", "applyMaintenance", "Apply maintenance by rolling update (1.9.2.1)", &[]),
+    ("/database-service", "get", "showDatabaseService", "Database service project info (1.10.2.1)", &[]),
+    ("/meter", "post", "startMonitoring", "Start using monitoring (1.6.2.1)", &[]),
+    ("/meter", "delete", "stopMonitoring", "Stop using monitoring (1.6.2.2)", &[]),
+    ("/meter", "get", "showMonitoring", "Show monitoring usage (1.6.2.3)", &[]),
+    ("/meters", "get", "listMeters", "List meters (1.6.2.4)", &[]),
+    ("/meters/{meter_name}", "get", "listSamples", "List samples of a meter (1.6.2.5)", &[]),
+    ("/meters/{meter_name}/statistics", "get", "showStatistics", "Statistics of a meter's samples (1.6.2.6)", &[]),
+    ("/alarms", "get", "listAlarms", "List alarms (1.6.2.7)", &[]),
+    ("/alarms", "post", "createAlarm", "Create an alarm (1.6.2.8)", &[]),
+    ("/alarms/{alarm_id}", "get", "showAlarm", "Show an alarm (1.6.2.9)", &[]),
+    ("/alarms/{alarm_id}", "put", "updateAlarm", "Update an alarm (1.6.2.10)", &[]),
+    ("/alarms/{alarm_id}", "delete", "deleteAlarm", "Delete an alarm (1.6.2.11)", &[]),
+    ("/alarms/{alarm_id}/state", "get", "showAlarmState", "Get an alarm's state (1.6.2.12)", &[]),
+    ("/alarms/{alarm_id}/state", "put", "setAlarmState", "Set an alarm's state (1.6.2.13)", &[]),
+    ("/alarms/{alarm_id}/history", "get", "listAlarmHistory", "An alarm's history (1.6.2.14)", &[]),
+    ("/security-groups", "post", "createSecurityGroup", "Create a security group (1.11.2.1)", &[]),
+    ("/security-groups", "get", "listSecurityGroups", "List security groups (1.11.2.4)", &[]),
+    ("/security-groups/{security_group_id}", "get", "showSecurityGroup", "Show a security group (1.11.2.5)", &[]),
+    ("/security-groups/{security_group_id}", "put", "updateSecurityGroup", "Update a security group (1.11.2.3)", &[]),
+    ("/security-groups/{security_group_id}", "delete", "deleteSecurityGroup", "Delete a security group (1.11.2.2)", &[]),
+    ("/security-group-rules", "post", "createSecurityGroupRule", "Create a security group rule (1.12.2.1)", &[]),
+    ("/security-group-rules", "get", "listSecurityGroupRules", "List security group rules (1.12.2.3)", &[]),
+    ("/security-group-rules/{security_group_rule_id}", "get", "showSecurityGroupRule", "Show a security group rule (1.12.2.4)", &[]),
+    ("/security-group-rules/{security_group_rule_id}", "delete", "deleteSecurityGroupRule", "Delete a security group rule (1.12.2.2)", &[]),
 ];
 
 const BASE: &str = "/v1.0/{tenantId}";
+
+/// Every path parameter a catalogue path may name.
+const PATH_PARAMS: &[&str] =
+    &["instanceId", "flavorId", "snapshotId", "parameterGroupId", "subscriptionId", "sourceType", "logFileName", "security_group_id", "security_group_rule_id", "meter_name", "alarm_id"];
 
 fn path_param(name: &str) -> Value {
     json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
@@ -69,14 +127,58 @@ fn error_responses(codes: &[u16]) -> Map<String, Value> {
 
 fn operation(path: &str, method: &str, id: &str, summary: &str, alternatives: &[(&str, &str)]) -> Value {
     let mut params: Vec<Value> = vec![path_param("tenantId")];
-    for p in ["instanceId", "flavorId"] {
+    for p in PATH_PARAMS {
         if path.contains(&format!("{{{p}}}")) {
             params.push(path_param(p));
         }
     }
-    if matches!(id, "listInstances" | "listFlavors" | "listEngineVersions") {
+    if matches!(id, "listInstances" | "listFlavors" | "listEngineVersions" | "listSnapshots" | "listParameterGroups" | "listEventSubscriptions" | "listEvents") {
         params.push(query_param("limit", "integer", "20 to 100, default 20"));
         params.push(query_param("marker", "string", "where the page starts"));
+    }
+    if id == "listEvents" {
+        for (name, ty, doc) in [
+            ("duration", "integer", "minutes to search, default 60"),
+            ("startTime", "string", "ISO 8601 start of the interval"),
+            ("endTime", "string", "ISO 8601 end of the interval"),
+            ("eventCategory", "string", "a category; repeatable"),
+            ("sourceType", "string", "db-instance or db-snapshot"),
+            ("sourceId", "string", "a resource id"),
+        ] {
+            params.push(query_param(name, ty, doc));
+        }
+    }
+    if id == "listLogFiles" {
+        params.push(query_param("filelastwritten", "integer", "POSIX time: files written at or after it"));
+        params.push(query_param("filesize", "integer", "bytes: files larger than it"));
+        params.push(query_param("filenamecontains", "string", "files whose name contains it"));
+        params.push(query_param("limit", "integer", "20 to 100, default 20"));
+    }
+    if id == "readLogFile" {
+        params.push(query_param("limit", "integer", "lines, default 20, at most 100 (10000 with limitExtension)"));
+        params.push(query_param("marker", "string", "the marker of the previous portion"));
+        params.push(query_param("descending", "boolean", "from the end (needs downloadLogExtension)"));
+        params.push(query_param("limitExtension", "boolean", "raise the limit's bound to 10000"));
+    }
+    if matches!(id, "listSecurityGroups" | "listSecurityGroupRules") {
+        params.push(query_param("fields", "string", "an attribute to show; repeatable"));
+    }
+    if matches!(id, "listMeters" | "listSamples" | "showStatistics" | "listAlarms" | "listAlarmHistory") {
+        params.push(query_param("q.field", "string", "a condition's field; up to 10"));
+        params.push(query_param("q.op", "string", "a condition's operator (eq, gt, ge, lt, le)"));
+        params.push(query_param("q.value", "string", "a condition's value"));
+    }
+    if matches!(id, "listMeters" | "listSamples" | "listAlarms" | "listAlarmHistory") {
+        params.push(query_param("limit", "integer", "1 to 1440, default 1440"));
+        params.push(query_param("offset", "integer", "items to skip, default 0"));
+    }
+    if id == "showStatistics" {
+        params.push(query_param("period", "integer", "60 to 1209600, a multiple of 60"));
+        params.push(query_param("groupby", "string", "resource_id or user_id"));
+        params.push(query_param("aggregate.func", "string", "avg, count, max, min or sum; repeatable"));
+    }
+    if id == "listSnapshots" {
+        params.push(query_param("snapshotType", "string", "automated or manual"));
     }
     if id == "listEngineVersions" {
         params.push(query_param("engine", "string", "enterprisepostgres"));
@@ -85,7 +187,7 @@ fn operation(path: &str, method: &str, id: &str, summary: &str, alternatives: &[
         params.push(query_param("listSupportedCharacterSets", "boolean", "list supportedCharacterSets"));
     }
     let (ok, ok_doc) = match (method, id) {
-        ("delete", _) | (_, "instanceAction") => ("202", "Accepted, no body"),
+        ("delete", _) | (_, "instanceAction" | "applyMaintenance") => ("202", "Accepted, no body"),
         _ => ("200", "OK"),
     };
     let mut responses = Map::new();
@@ -106,7 +208,7 @@ fn operation(path: &str, method: &str, id: &str, summary: &str, alternatives: &[
         op["security"] = json!([]);
     }
     if matches!(method, "post" | "put") {
-        op["requestBody"] = json!({"required": id != "instanceAction", "content": {"application/json": {"schema": {"type": "object"}}}});
+        op["requestBody"] = json!({"required": !matches!(id, "instanceAction" | "applyMaintenance"), "content": {"application/json": {"schema": {"type": "object"}}}});
     }
     if !alternatives.is_empty() {
         op["x-dbaas-sim-operations"] = Value::Array(
@@ -128,7 +230,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Fujitsu DBaaS (dbaas-sim)",
             "version": "1.10",
-            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth and the DB virtual server family. Operation names of shared paths are in x-dbaas-sim-operations."
+            "description": "What dbaas-sim serves of the FUJITSU Hybrid IT Service Digital Application Platform database service API (seed 001_d8dce1e49d487248.txt): token auth, the DB virtual server family, DB snapshots, DB parameter groups, event notifications, DB log files, security groups, maintenance and monitoring. Operation names of shared paths are in x-dbaas-sim-operations."
         },
         "paths": paths,
         "security": [{"XAuthToken": []}],

@@ -5,9 +5,8 @@
 //! `Allow`. Where several operations share a method and path (three on `POST
 //! /instances`, four on `POST /instances/{id}/action`), the endpoint is the path's and
 //! `validate::actions` tells the operations apart by the body.
-//! The seed's other families (snapshots, log files, parameter groups, monitoring, event
-//! notifications, maintenance, project info, security groups; seed 1.3–1.12) are known
-//! paths answered 501 `notImplemented` until their issues land.
+//! The same holds for the shared `PUT eventnotifications/{id}` (modify, add, remove
+//! sources; `validate::events`). Every operation of seed 1.2–1.12 has its endpoint.
 
 use hyper::Method;
 
@@ -35,8 +34,94 @@ pub enum Endpoint<'a> {
     ListFlavors,
     /// GET flavors/{id} (1.2.2.15).
     ShowFlavor { id: &'a str },
-    /// A documented family this simulator does not serve yet.
-    NotImplemented { family: &'static str },
+    /// POST snapshots (1.3.2.1).
+    CreateSnapshot,
+    /// GET snapshots (1.3.2.4).
+    ListSnapshots,
+    /// GET snapshots/{id} (1.3.2.5).
+    ShowSnapshot { id: &'a str },
+    /// PUT snapshots/{id}: copy (1.3.2.3).
+    CopySnapshot { id: &'a str },
+    /// DELETE snapshots/{id} (1.3.2.2).
+    DeleteSnapshot { id: &'a str },
+    /// POST parametergroups (1.5.2.1).
+    CreateParameterGroup,
+    /// GET parametergroups (1.5.2.3).
+    ListParameterGroups,
+    /// GET parametergroups/{id} (1.5.2.4).
+    ShowParameterGroup { id: &'a str },
+    /// PUT parametergroups/{id} (1.5.2.5).
+    ModifyParameterGroup { id: &'a str },
+    /// DELETE parametergroups/{id} (1.5.2.2).
+    DeleteParameterGroup { id: &'a str },
+    /// POST eventnotifications (1.7.2.1).
+    CreateSubscription,
+    /// GET eventnotifications (1.7.2.5).
+    ListSubscriptions,
+    /// GET eventnotifications/{id} (1.7.2.6).
+    ShowSubscription { id: &'a str },
+    /// PUT eventnotifications/{id}: modify (1.7.2.3) or add/remove sources (1.7.2.4).
+    UpdateSubscription { id: &'a str },
+    /// DELETE eventnotifications/{id} (1.7.2.2).
+    DeleteSubscription { id: &'a str },
+    /// GET eventcategories/{sourceType} (1.7.2.7).
+    EventCategories { source_type: &'a str },
+    /// GET events (1.7.2.8).
+    ListEvents,
+    /// GET logfiles/{instanceId} (1.4.2.1).
+    ListLogFiles { id: &'a str },
+    /// GET logfiles/{instanceId}/{logFileName} (1.4.2.2).
+    ReadLogFile { id: &'a str, name: &'a str },
+    /// POST security-groups (1.11.2.1).
+    CreateSecurityGroup,
+    /// GET security-groups (1.11.2.4).
+    ListSecurityGroups,
+    /// GET security-groups/{id} (1.11.2.5).
+    ShowSecurityGroup { id: &'a str },
+    /// PUT security-groups/{id} (1.11.2.3).
+    UpdateSecurityGroup { id: &'a str },
+    /// DELETE security-groups/{id} (1.11.2.2).
+    DeleteSecurityGroup { id: &'a str },
+    /// POST security-group-rules (1.12.2.1).
+    CreateSecurityGroupRule,
+    /// GET security-group-rules (1.12.2.3).
+    ListSecurityGroupRules,
+    /// GET security-group-rules/{id} (1.12.2.4).
+    ShowSecurityGroupRule { id: &'a str },
+    /// DELETE security-group-rules/{id} (1.12.2.2).
+    DeleteSecurityGroupRule { id: &'a str },
+    /// POST applymaintenance/{instanceId} (1.9.2.1).
+    ApplyMaintenance { id: &'a str },
+    /// GET database-service (1.10.2.1).
+    ProjectInfo,
+    /// POST meter (1.6.2.1).
+    StartMonitoring,
+    /// DELETE meter (1.6.2.2).
+    StopMonitoring,
+    /// GET meter (1.6.2.3).
+    ShowMonitoring,
+    /// GET meters (1.6.2.4).
+    ListMeters,
+    /// GET meters/{meter_name} (1.6.2.5).
+    ListSamples { meter: &'a str },
+    /// GET meters/{meter_name}/statistics (1.6.2.6).
+    Statistics { meter: &'a str },
+    /// GET alarms (1.6.2.7).
+    ListAlarms,
+    /// POST alarms (1.6.2.8).
+    CreateAlarm,
+    /// GET alarms/{id} (1.6.2.9).
+    ShowAlarm { id: &'a str },
+    /// PUT alarms/{id} (1.6.2.10).
+    UpdateAlarm { id: &'a str },
+    /// DELETE alarms/{id} (1.6.2.11).
+    DeleteAlarm { id: &'a str },
+    /// GET alarms/{id}/state (1.6.2.12).
+    AlarmState { id: &'a str },
+    /// PUT alarms/{id}/state (1.6.2.13).
+    SetAlarmState { id: &'a str },
+    /// GET alarms/{id}/history (1.6.2.14).
+    AlarmHistory { id: &'a str },
 }
 
 impl<'a> Endpoint<'a> {
@@ -47,7 +132,10 @@ impl<'a> Endpoint<'a> {
             | Endpoint::ModifyInstance { id }
             | Endpoint::DeleteInstance { id }
             | Endpoint::Pitr { id }
-            | Endpoint::Action { id } => Some(id),
+            | Endpoint::Action { id }
+            | Endpoint::ListLogFiles { id }
+            | Endpoint::ReadLogFile { id, .. }
+            | Endpoint::ApplyMaintenance { id } => Some(id),
             _ => None,
         }
     }
@@ -65,23 +153,6 @@ pub struct Routed<'a> {
 pub struct MethodNotAllowed {
     pub allow: &'static str,
 }
-
-/// The seed's families beyond the instances (seed 1.3–1.12), by their first segment.
-const LATER: &[&str] = &[
-    "snapshots",
-    "logfiles",
-    "parametergroups",
-    "meter",
-    "meters",
-    "alarms",
-    "eventnotifications",
-    "eventcategories",
-    "events",
-    "applymaintenance",
-    "database-service",
-    "security-groups",
-    "security-group-rules",
-];
 
 /// Whether a path is Fujitsu's (by its prefix).
 pub fn owns(segs: &[&str]) -> bool {
@@ -112,10 +183,74 @@ pub fn route<'a>(method: &Method, segs: &[&'a str]) -> Option<Result<Routed<'a>,
         (["flavors"], _) => Err("GET"),
         (["flavors", id], Method::GET) => Ok(ShowFlavor { id: s(id) }),
         (["flavors", _], _) => Err("GET"),
-        ([first, ..], _) => match LATER.iter().find(|f| *f == first) {
-            Some(family) => Ok(NotImplemented { family }),
-            None => return None,
-        },
+        (["snapshots"], Method::GET) => Ok(ListSnapshots),
+        (["snapshots"], Method::POST) => Ok(CreateSnapshot),
+        (["snapshots"], _) => Err("GET, POST"),
+        (["snapshots", id], Method::GET) => Ok(ShowSnapshot { id: s(id) }),
+        (["snapshots", id], Method::PUT) => Ok(CopySnapshot { id: s(id) }),
+        (["snapshots", id], Method::DELETE) => Ok(DeleteSnapshot { id: s(id) }),
+        (["snapshots", _], _) => Err("GET, PUT, DELETE"),
+        (["parametergroups"], Method::GET) => Ok(ListParameterGroups),
+        (["parametergroups"], Method::POST) => Ok(CreateParameterGroup),
+        (["parametergroups"], _) => Err("GET, POST"),
+        (["parametergroups", id], Method::GET) => Ok(ShowParameterGroup { id: s(id) }),
+        (["parametergroups", id], Method::PUT) => Ok(ModifyParameterGroup { id: s(id) }),
+        (["parametergroups", id], Method::DELETE) => Ok(DeleteParameterGroup { id: s(id) }),
+        (["parametergroups", _], _) => Err("GET, PUT, DELETE"),
+        (["eventnotifications"], Method::GET) => Ok(ListSubscriptions),
+        (["eventnotifications"], Method::POST) => Ok(CreateSubscription),
+        (["eventnotifications"], _) => Err("GET, POST"),
+        (["eventnotifications", id], Method::GET) => Ok(ShowSubscription { id: s(id) }),
+        (["eventnotifications", id], Method::PUT) => Ok(UpdateSubscription { id: s(id) }),
+        (["eventnotifications", id], Method::DELETE) => Ok(DeleteSubscription { id: s(id) }),
+        (["eventnotifications", _], _) => Err("GET, PUT, DELETE"),
+        (["eventcategories", t], Method::GET) => Ok(EventCategories { source_type: s(t) }),
+        (["eventcategories", _], _) => Err("GET"),
+        (["events"], Method::GET) => Ok(ListEvents),
+        (["events"], _) => Err("GET"),
+        (["logfiles", id], Method::GET) => Ok(ListLogFiles { id: s(id) }),
+        (["logfiles", _], _) => Err("GET"),
+        (["logfiles", id, name], Method::GET) => Ok(ReadLogFile { id: s(id), name: s(name) }),
+        (["logfiles", _, _], _) => Err("GET"),
+        (["security-groups"], Method::GET) => Ok(ListSecurityGroups),
+        (["security-groups"], Method::POST) => Ok(CreateSecurityGroup),
+        (["security-groups"], _) => Err("GET, POST"),
+        (["security-groups", id], Method::GET) => Ok(ShowSecurityGroup { id: s(id) }),
+        (["security-groups", id], Method::PUT) => Ok(UpdateSecurityGroup { id: s(id) }),
+        (["security-groups", id], Method::DELETE) => Ok(DeleteSecurityGroup { id: s(id) }),
+        (["security-groups", _], _) => Err("GET, PUT, DELETE"),
+        (["security-group-rules"], Method::GET) => Ok(ListSecurityGroupRules),
+        (["security-group-rules"], Method::POST) => Ok(CreateSecurityGroupRule),
+        (["security-group-rules"], _) => Err("GET, POST"),
+        (["security-group-rules", id], Method::GET) => Ok(ShowSecurityGroupRule { id: s(id) }),
+        (["security-group-rules", id], Method::DELETE) => Ok(DeleteSecurityGroupRule { id: s(id) }),
+        (["security-group-rules", _], _) => Err("GET, DELETE"),
+        (["applymaintenance", id], Method::POST) => Ok(ApplyMaintenance { id: s(id) }),
+        (["applymaintenance", _], _) => Err("POST"),
+        (["database-service"], Method::GET) => Ok(ProjectInfo),
+        (["database-service"], _) => Err("GET"),
+        (["meter"], Method::POST) => Ok(StartMonitoring),
+        (["meter"], Method::DELETE) => Ok(StopMonitoring),
+        (["meter"], Method::GET) => Ok(ShowMonitoring),
+        (["meter"], _) => Err("GET, POST, DELETE"),
+        (["meters"], Method::GET) => Ok(ListMeters),
+        (["meters"], _) => Err("GET"),
+        (["meters", m], Method::GET) => Ok(ListSamples { meter: s(m) }),
+        (["meters", _], _) => Err("GET"),
+        (["meters", m, "statistics"], Method::GET) => Ok(Statistics { meter: s(m) }),
+        (["meters", _, "statistics"], _) => Err("GET"),
+        (["alarms"], Method::GET) => Ok(ListAlarms),
+        (["alarms"], Method::POST) => Ok(CreateAlarm),
+        (["alarms"], _) => Err("GET, POST"),
+        (["alarms", id], Method::GET) => Ok(ShowAlarm { id: s(id) }),
+        (["alarms", id], Method::PUT) => Ok(UpdateAlarm { id: s(id) }),
+        (["alarms", id], Method::DELETE) => Ok(DeleteAlarm { id: s(id) }),
+        (["alarms", _], _) => Err("GET, PUT, DELETE"),
+        (["alarms", id, "state"], Method::GET) => Ok(AlarmState { id: s(id) }),
+        (["alarms", id, "state"], Method::PUT) => Ok(SetAlarmState { id: s(id) }),
+        (["alarms", _, "state"], _) => Err("GET, PUT"),
+        (["alarms", id, "history"], Method::GET) => Ok(AlarmHistory { id: s(id) }),
+        (["alarms", _, "history"], _) => Err("GET"),
         _ => return None,
     };
     Some(endpoint.map(|endpoint| Routed { tenant, endpoint }).map_err(|allow| MethodNotAllowed { allow }))
@@ -147,7 +282,16 @@ mod tests {
         assert_eq!(ep(Method::GET, "/engineversion"), Endpoint::EngineVersions);
         assert_eq!(ep(Method::GET, "/flavors"), Endpoint::ListFlavors);
         assert_eq!(ep(Method::GET, "/flavors/11"), Endpoint::ShowFlavor { id: "11" });
-        assert_eq!(ep(Method::GET, "/snapshots"), Endpoint::NotImplemented { family: "snapshots" });
+        assert_eq!(ep(Method::GET, "/snapshots"), Endpoint::ListSnapshots);
+        assert_eq!(ep(Method::POST, "/snapshots"), Endpoint::CreateSnapshot);
+        assert_eq!(ep(Method::GET, "/snapshots/s1"), Endpoint::ShowSnapshot { id: "s1" });
+        assert_eq!(ep(Method::PUT, "/snapshots/s1"), Endpoint::CopySnapshot { id: "s1" });
+        assert_eq!(ep(Method::DELETE, "/snapshots/s1"), Endpoint::DeleteSnapshot { id: "s1" });
+        assert_eq!(ep(Method::PUT, "/parametergroups/p1"), Endpoint::ModifyParameterGroup { id: "p1" });
+        assert_eq!(ep(Method::GET, "/logfiles/db1"), Endpoint::ListLogFiles { id: "db1" });
+        assert_eq!(ep(Method::GET, "/meter"), Endpoint::ShowMonitoring);
+        assert_eq!(ep(Method::GET, "/alarms"), Endpoint::ListAlarms);
+        assert_eq!(ep(Method::PUT, "/alarms/a1/state"), Endpoint::SetAlarmState { id: "a1" });
         assert_eq!(r(Method::GET, "/v1.0/t1/instances").unwrap().unwrap().tenant, "t1");
     }
 

@@ -109,12 +109,14 @@ impl Scheduled for Fujitsu {
         transitions::apply(self, event, cx)
     }
 
-    /// An instance's transits and backups; a snapshot's completion. An instance's events
-    /// are cancelled when it leaves the store (or moves to a new id).
+    /// An instance's transits and backups; a snapshot's completion and removal; an alarm's
+    /// evaluations. A resource's events are cancelled when it leaves the store (or an
+    /// instance moves to a new id).
     fn owner(event: &Event) -> Option<(&'static str, &str, &str)> {
         match event {
             Event::Settle { tenant, id, .. } | Event::BackupDue { tenant, id, .. } => Some(("instance", tenant, id)),
-            Event::SnapshotDone { tenant, id } => Some(("snapshot", tenant, id)),
+            Event::SnapshotDone { tenant, id } | Event::SnapshotGone { tenant, id } => Some(("snapshot", tenant, id)),
+            Event::AlarmCheck { tenant, id, .. } => Some(("alarm", tenant, id)),
         }
     }
 }

@@ -19,6 +19,21 @@ pub struct Settings {
     pub quota_instances: u64,
     /// Total data-disk GB per tenant (413 `overLimit`); 0 = no limit.
     pub quota_volume_gb: u64,
+    /// Manual DB snapshots per tenant (413 `overLimit`).
+    pub quota_snapshots: u64,
+    /// DB parameter groups per tenant, the listed default ones included (413).
+    pub quota_parameter_groups: u64,
+    /// Security groups per tenant, the listed default ones included (422: the seed lists
+    /// no 413 for the create).
+    pub quota_security_groups: u64,
+    /// Rules per security group (422).
+    pub quota_security_group_rules: u64,
+    /// Alarms per tenant (422: the seed lists no 413 for alarms).
+    pub quota_alarms: u64,
+    /// Event subscriptions per tenant (413).
+    pub quota_subscriptions: u64,
+    /// Events kept per tenant (the oldest go first).
+    pub events_cap: u64,
     /// PITR: the latest restorable time is this many seconds before now (log shipping).
     pub pitr_log_lag: u64,
     /// A21: restore and PITR refuse a `masterUserName`/`masterUserPassword` that differs
@@ -49,6 +64,8 @@ pub struct Durations {
     pub cancel: u64,
     pub recovery: u64,
     pub snapshot: u64,
+    pub snapshot_delete: u64,
+    pub maintenance: u64,
 }
 
 impl Default for Settings {
@@ -57,6 +74,13 @@ impl Default for Settings {
             token_lifetime: 3600,
             quota_instances: 20,
             quota_volume_gb: 0,
+            quota_snapshots: 50,
+            quota_parameter_groups: 50,
+            quota_subscriptions: 20,
+            quota_alarms: 50,
+            quota_security_groups: 50,
+            quota_security_group_rules: 100,
+            events_cap: 1000,
             pitr_log_lag: 300,
             strict_restore_credentials: true,
             clamp_list_limit: false,
@@ -76,6 +100,8 @@ impl Default for Settings {
                 cancel: 600,
                 recovery: 1800,
                 snapshot: 600,
+                snapshot_delete: 60,
+                maintenance: 600,
             },
         }
     }
@@ -93,6 +119,33 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
         quota_volume_gb,
         "total volume.size GB per tenant (413 overLimit); 0 = no limit"
     ),
+    knob_u64!(
+        concat!("quota.", "snapshots"),
+        quota_snapshots,
+        "manual DB snapshots per tenant (413 overLimit); automated backups do not count"
+    ),
+    knob_u64!(
+        concat!("quota.", "parameterGroups"),
+        quota_parameter_groups,
+        "DB parameter groups per tenant, default ones included (413 overLimit)"
+    ),
+    knob_u64!(
+        concat!("quota.", "subscriptions"),
+        quota_subscriptions,
+        "event-notification subscriptions per tenant (413 overLimit)"
+    ),
+    knob_u64!(
+        concat!("quota.", "securityGroups"),
+        quota_security_groups,
+        "security groups per tenant, default ones included (422: the seed lists no 413 there)"
+    ),
+    knob_u64!(
+        concat!("quota.", "securityGroupRules"),
+        quota_security_group_rules,
+        "rules per security group (422)"
+    ),
+    knob_u64!(concat!("quota.", "alarms"), quota_alarms, "alarms per tenant (422: the seed lists no 413 there)"),
+    knob_u64!(concat!("events.", "cap"), events_cap, "DB events kept per tenant for GET events; the oldest go first"),
     knob_u64!(concat!("pitr.", "logLag"), pitr_log_lag, "seconds between now and the latest restorable time of PITR"),
     knob_bool!(
         "strictRestoreCredentials",
@@ -145,6 +198,16 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
     knob_u64!(
         concat!("durations.", "snapshot"),
         durations.snapshot,
-        "simulated seconds a DB snapshot stays In_progress"
+        "simulated seconds a created or copied DB snapshot stays In_progress; 0 = Available at once"
+    ),
+    knob_u64!(
+        concat!("durations.", "snapshotDelete"),
+        durations.snapshot_delete,
+        "simulated seconds a deleted DB snapshot shows Deleted before it is gone; 0 = gone at once"
+    ),
+    knob_u64!(
+        concat!("durations.", "maintenance"),
+        durations.maintenance,
+        "simulated seconds of MODIFYING for an applied maintenance (rolling update)"
     ),
 ];

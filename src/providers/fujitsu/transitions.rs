@@ -19,6 +19,7 @@ use chrono::Timelike;
 
 use super::model::*;
 use super::settings::Settings;
+use super::snapshots;
 use super::{Fujitsu, NAME};
 use crate::clock::SimInstant;
 use crate::providers::{Cx, Transition};
@@ -120,10 +121,27 @@ fn apply_pending(i: &mut Instance, patch: bool) -> Option<String> {
 /// Applies one due event.
 pub fn apply(f: &Fujitsu, event: Event, cx: &Cx) -> Vec<Transition> {
     let _guard = f.lock();
+    let tenant = match &event {
+        Event::Settle { tenant, .. }
+        | Event::BackupDue { tenant, .. }
+        | Event::SnapshotDone { tenant, .. }
+        | Event::SnapshotGone { tenant, .. }
+        | Event::AlarmCheck { tenant, .. } => tenant.clone(),
+    };
+    let changes = run(f, event, cx);
+    for t in &changes {
+        f.note(&tenant, t.kind, &t.id, &t.from, &t.to, cx);
+    }
+    changes
+}
+
+fn run(f: &Fujitsu, event: Event, cx: &Cx) -> Vec<Transition> {
     match event {
         Event::Settle { tenant, id, generation } => settle(f, &tenant, &id, generation, cx),
         Event::BackupDue { tenant, id, series } => backup_due(f, &tenant, &id, series, cx),
         Event::SnapshotDone { tenant, id } => snapshot_done(f, &tenant, &id, cx),
+        Event::SnapshotGone { tenant, id } => snapshots::gone(f, &tenant, &id, cx),
+        Event::AlarmCheck { tenant, id, generation } => super::alarms::check(f, &tenant, &id, generation, cx),
     }
 }
 
@@ -190,8 +208,7 @@ fn settle(f: &Fujitsu, tenant: &str, id: &str, generation: u64, cx: &Cx) -> Vec<
         }
         Work::Delete => return finish_delete(f, i, from, cx),
         Work::Backup => {
-            i.backups.push(cx.now);
-            prune_backups(&mut i, cx.now);
+            snapshots::record_automated(f, &i, cx);
             i.status = transit.back;
         }
         Work::CancelBackup => i.status = transit.back,
@@ -252,12 +269,6 @@ fn rename_instance(f: &Fujitsu, mut i: Instance, new_id: &str, cx: &Cx, later: &
     f.instances.insert(&tenant, new_id, i);
 }
 
-/// Backups older than the retention period go (they bound PITR's range).
-fn prune_backups(i: &mut Instance, now: SimInstant) {
-    let keep = u64::from(i.backup_retention) * 86_400;
-    i.backups.retain(|t| now.secs_since(*t) <= keep);
-}
-
 /// DELETING → gone, or DELETED while manual snapshots of it remain (seed 260). Read
 /// replicas of it lose their source (`replicaStatus: Error`); its source forgets it.
 fn finish_delete(f: &Fujitsu, mut i: Instance, from: Status, cx: &Cx) -> Vec<Transition> {
@@ -270,9 +281,9 @@ fn finish_delete(f: &Fujitsu, mut i: Instance, from: Status, cx: &Cx) -> Vec<Tra
         f.instances.update(&r.tenant_id, &r.id, |rep| rep.replica_status = Some(ReplicaStatus::Error));
     }
     let (tenant, id) = (i.tenant.clone(), i.id.clone());
-    let keeps_snapshots =
-        f.snapshots.count_where(|k, s| k.0 == tenant && s.instance_id == id && s.snapshot_type == SnapshotType::Manual)
-            > 0;
+    // The automated backups go with their instance; the manual snapshots stay.
+    f.snapshots.retain(|k, s| !(k.0 == tenant && s.instance_id == id && s.snapshot_type == SnapshotType::Automated));
+    let keeps_snapshots = f.snapshots.count_where(|k, s| k.0 == tenant && s.instance_id == id) > 0;
     if keeps_snapshots {
         i.status = Status::Deleted;
         i.updated = cx.now;
@@ -282,8 +293,6 @@ fn finish_delete(f: &Fujitsu, mut i: Instance, from: Status, cx: &Cx) -> Vec<Tra
     } else {
         f.instances.remove(&tenant, &id);
         cx.cancel_events(NAME, "instance", &tenant, &id);
-        f.snapshots
-            .retain(|k, s| !(k.0 == tenant && s.instance_id == id && s.snapshot_type == SnapshotType::Automated));
         vec![Transition::new(NAME, "instance", id.as_str(), from.as_str(), "gone", cx)]
     }
 }
@@ -306,10 +315,12 @@ fn backup_due(f: &Fujitsu, tenant: &str, id: &str, series: u64, cx: &Cx) -> Vec<
     let s = f.settings();
     let mut later = None;
     let mut skipped = 0;
+    let mut instant = None;
     let changed = f.instances.update(tenant, id, |i| {
         if i.backup_series != series {
             return None;
         }
+        instant = Some(i.clone());
         let next = SimInstant(cx.now.0 - cx.now.0 % 1000).plus_secs(86_400);
         later = Some(Due { at: next, event: Event::BackupDue { tenant: i.tenant.clone(), id: i.id.clone(), series } });
         let idle =
@@ -331,13 +342,11 @@ fn backup_due(f: &Fujitsu, tenant: &str, id: &str, series: u64, cx: &Cx) -> Vec<
             return None;
         }
         if s.durations.backup == 0 {
-            i.backups.push(cx.now);
-            prune_backups(i, cx.now);
-            return None;
+            return Some(None);
         }
         let from = i.status;
         let due = begin(i, Status::Backup, Work::Backup, from, s.durations.backup, cx.now);
-        Some((from, due))
+        Some(Some((from, due)))
     });
     if let Some(due) = later {
         due.schedule(cx);
@@ -345,6 +354,14 @@ fn backup_due(f: &Fujitsu, tenant: &str, id: &str, series: u64, cx: &Cx) -> Vec<
     if skipped > 0 && s.durations.backup > 0 {
         // Each skipped backup: into BACKUP and back.
         cx.count_coalesced(skipped.saturating_mul(2));
+    }
+    // The retention period is kept on the clock even when no backup runs today.
+    if let Some(i) = &instant {
+        snapshots::prune_automated(f, i, cx.now);
+    }
+    let changed = changed.flatten();
+    if let (Some(None), Some(i)) = (&changed, &instant) {
+        snapshots::record_automated(f, i, cx);
     }
     match changed.flatten() {
         Some((from, due)) => {
@@ -385,7 +402,8 @@ fn last_quiet_day(cx: &Cx) -> Option<SimInstant> {
     (days > 1).then(|| SimInstant(base.saturating_add(days.saturating_mul(DAY_MS))))
 }
 
-/// A seeded `In_progress` snapshot becomes `Available`, or goes when it was cancelled.
+/// An `In_progress` snapshot (created, copied or seeded) becomes `Available`, or goes
+/// when it was cancelled.
 fn snapshot_done(f: &Fujitsu, tenant: &str, id: &str, cx: &Cx) -> Vec<Transition> {
     let Some(snap) = f.snapshots.get(tenant, id) else { return Vec::new() };
     if snap.status != SnapshotStatus::InProgress {
@@ -393,6 +411,7 @@ fn snapshot_done(f: &Fujitsu, tenant: &str, id: &str, cx: &Cx) -> Vec<Transition
     }
     if snap.cancelling {
         f.snapshots.remove(tenant, id);
+        cx.cancel_events(NAME, "snapshot", tenant, id);
         let mut out = vec![Transition::new(NAME, "snapshot", id, "In_progress", "gone", cx)];
         out.extend(reap_deleted(f, tenant, &snap.instance_id, cx));
         return out;

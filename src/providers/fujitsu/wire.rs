@@ -454,7 +454,122 @@ pub struct TokenBody {
     pub auth: Opt<Auth>,
 }
 
+/// `snapshot` of `POST /snapshots` (1.3.2.1) and `PUT /snapshots/{id}` (copy, 1.3.2.3).
+/// The copy's child list names `sourceSnapshotId`, which no table describes: the source
+/// is the path's, and a body `sourceSnapshotId` is ignored (extract 03 §1.3.2.3).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotRequest {
+    pub instance_id: Opt<String>,
+    pub id: Opt<String>,
+    pub name: Opt<String>,
+    pub description: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SnapshotBody {
+    pub snapshot: Opt<SnapshotRequest>,
+}
+
+/// `parametergroup` of `POST /parametergroups` (1.5.2.1) and `PUT
+/// /parametergroups/{id}` (1.5.2.5).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ParameterGroupRequest {
+    pub parameter_group_family: Opt<String>,
+    pub id: Opt<String>,
+    pub name: Opt<String>,
+    pub description: Opt<String>,
+    pub parameters: Opt<Vec<Value>>,
+    /// Spelled so by the seed (8486, 8569).
+    #[serde(rename = "resetAllparameters")]
+    pub reset_all_parameters: Opt<bool>,
+}
+
+/// One element of `parametergroup.parameters` (seed 8490–8530).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ParameterRequest {
+    pub name: Opt<String>,
+    /// The type cell is `-`; the example sends strings. Numbers are read as their text.
+    pub value: Option<Value>,
+    pub apply_method: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ParameterGroupBody {
+    #[serde(rename = "parametergroup")]
+    pub parameter_group: Opt<ParameterGroupRequest>,
+}
+
+/// `eventnotification` of the subscription bodies (seed 1.7.2.1, 1.7.2.3, 1.7.2.4).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SubscriptionRequest {
+    pub enabled: Opt<bool>,
+    pub event_categories: Opt<Vec<Value>>,
+    pub source_ids: Opt<Vec<Value>>,
+    pub source_type: Opt<String>,
+    pub id: Opt<String>,
+    pub name: Opt<String>,
+    /// The modify example's spelling of `name` (seed 11600).
+    pub subscription_name: Opt<String>,
+    pub description: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SubscriptionBody {
+    pub action: Opt<Map<String, Value>>,
+    pub eventnotification: Opt<SubscriptionRequest>,
+}
+
+/// `security_group` of `POST` / `PUT security-groups` (seed 1.11.2.1, 1.11.2.3).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SecurityGroupRequest {
+    pub name: Opt<String>,
+    pub description: Opt<String>,
+    pub stateful: Opt<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SecurityGroupBody {
+    pub security_group: Opt<SecurityGroupRequest>,
+}
+
+/// `security_group_rule` of `POST security-group-rules` (seed 1.12.2.1). `protocol`
+/// may be a string, an integer or null; the ports and prefix are checked by type in
+/// `validate::secgroup`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SecurityGroupRuleRequest {
+    pub security_group_id: Opt<String>,
+    pub direction: Opt<String>,
+    pub protocol: Option<Value>,
+    pub ethertype: Opt<String>,
+    pub port_range_max: Option<Value>,
+    pub port_range_min: Option<Value>,
+    pub remote_ip_prefix: Option<Value>,
+    pub description: Opt<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SecurityGroupRuleBody {
+    pub security_group_rule: Opt<SecurityGroupRuleRequest>,
+}
+
 objects!(
+    SecurityGroupRequest,
+    SecurityGroupRuleRequest,
+    SubscriptionRequest,
+    ParameterGroupRequest,
+    ParameterRequest,
+    SnapshotRequest,
     VolumeRequest,
     RecoveryRequest,
     AutoScaleVolumeRequest,

@@ -38,7 +38,7 @@
 //! | 01:73, 02:28 | maxNumber | `common::autoscale_max_number` |
 //! | 01:75–76 | modify: resulting configuration, unlisted keys ignored | `modify::resolve`, `super::wire` |
 //! | 01:77, 02:61 | quotas | `refs::instance_quota`, `refs::volume_quota` |
-//! | 01:78–80 | parameter-group values | (the parameter-group endpoints' issue) |
+//! | 01:78–80, 03:1.5 | parameter groups: family, id/name, values, isModifiable, static vs immediate, default group, in use, quota | `paramgroup::create_spec`, `paramgroup::modify_spec`, `paramgroup::parameter_value`, `paramgroup::modifiable`, `paramgroup::method_fits_type`, `paramgroup::not_default`, `paramgroup::not_in_use`, `paramgroup::group_quota` |
 //! | 02:1 | `action` of POST /instances | `actions::post_instances` |
 //! | 02:2–3 | snapshot.id required, existing | `restore::restore_spec`, the handler (404) |
 //! | 02:21, 02:23–24 | restore credentials | `restore::same_master_user_name`, `restore::same_master_password` |
@@ -50,7 +50,15 @@
 //! | 02:54–57 | limit, marker, engine flags | `query` |
 //! | 02:59 | unknown flavor 404 | `super::catalog::show_flavor` |
 //! | 1.8 | token request body | `auth::credentials` |
-//! | — | snapshot usable for a restore | `refs::snapshot_available` |
+//! | 03:1.6.2.7–1.6.2.14 | alarms: name, description, type and its rule, state, severity, actions; state body | `alarm::alarm_spec`, `alarm::threshold_rule`, `alarm::combination_rule`, `alarm::state_body` |
+//! | 03:1.6.0–1.6.2.6 | monitoring: projectId blank, q.* conditions, limit/offset, period, groupby, aggregate.func, timestamp window | `monitoring::project_id_blank`, `monitoring::conditions`, `monitoring::limit_offset`, `monitoring::period`, `monitoring::groupby`, `monitoring::aggregate_funcs`, `monitoring::window` |
+//! | 03:1.9 | apply maintenance: standby/failover, redundancy, running | `maintenance::scope`, `maintenance::scope_needs_multi`, `maintenance::running` |
+//! | 03:1.11–1.12 | security groups: name, description, stateful; rules: direction, ethertype, protocol, ports, CIDR | `secgroup::create_spec`, `secgroup::update_spec`, `secgroup::rule_spec`, `secgroup::protocol`, `secgroup::port_range`, `secgroup::remote_ip_prefix` |
+//! | 03:1.4 | log files: readable states, list query, read limit/marker/descending | `logs::logs_readable`, `logs::list_query`, `logs::read_limit`, `logs::marker`, `logs::descending_allowed` |
+//! | 03:1.7 | subscriptions: action, name/id/description, sourceType, categories, sourceIds; events query | `events::update_action`, `events::create_spec`, `events::modify_spec`, `events::sources_spec`, `events::type_keeps_sources`, `events::query_time`, `events::duration_minutes`, `events::window` |
+//! | — | snapshot usable for a restore: Available, manual (seed 2591) | `refs::snapshot_available`, `refs::snapshot_manual` |
+//! | 03:1.3 | snapshot id/name/description, instanceId, type filter | `snapshot::create_spec`, `snapshot::copy_spec`, `snapshot::snapshot_type_filter` |
+//! | 03:1.3 | snapshot id free, quota, copy source, delete | `snapshot::snapshot_id_unused`, `snapshot::snapshot_quota`, `snapshot::copy_source_available`, `snapshot::snapshot_deletable` |
 
 /// `instance.NAME` as a `&'static str` built at compile time: a rule's field name costs
 /// nothing unless the rule fails (a `format!` per field was a fifth of a create's time).
@@ -61,12 +69,20 @@ macro_rules! field {
 }
 
 pub mod actions;
+pub mod alarm;
 pub mod auth;
 pub mod common;
 pub mod create;
+pub mod logs;
+pub mod maintenance;
+pub mod events;
 pub mod modify;
+pub mod monitoring;
+pub mod paramgroup;
 pub mod query;
 pub mod refs;
 pub mod replica;
 pub mod restore;
+pub mod secgroup;
+pub mod snapshot;
 pub mod windows;

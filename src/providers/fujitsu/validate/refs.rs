@@ -5,7 +5,7 @@
 
 use super::super::catalog;
 use super::super::error::FujitsuError;
-use super::super::model::{Snapshot, SnapshotStatus, Subnet, Tenant};
+use super::super::model::{Snapshot, SnapshotStatus, SnapshotType, Subnet, Tenant};
 
 /// "存在するフレーバーID を指定する" (seed 341, 1597, 5964): a flavor of 1.2.2.14.
 pub fn flavor_exists(field: &str, id: &str) -> Result<(), FujitsuError> {
@@ -89,6 +89,19 @@ pub fn snapshot_available(s: &Snapshot) -> Result<(), FujitsuError> {
     Ok(())
 }
 
+/// "DB スナップショット(1.3.2.1)を用いて手動で作成した DB スナップショットから" (seed
+/// 2591, 3700): a restore takes a manual snapshot; the automated ones are PITR's.
+pub fn snapshot_manual(s: &Snapshot) -> Result<(), FujitsuError> {
+    if s.snapshot_type != SnapshotType::Manual {
+        return Err(FujitsuError::Unprocessable(format!(
+            "InvalidDBSnapshotState: snapshot.id '{}' is an automated backup; restore takes a manual DB snapshot \
+             (seed 2591), recover from automated backups with point-in-time recovery (1.2.2.5)",
+            s.id
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,7 +141,7 @@ mod tests {
 
     #[test]
     fn a_restore_needs_an_available_snapshot() {
-        use crate::providers::fujitsu::model::{SnapshotSource, SnapshotType};
+        use crate::providers::fujitsu::model::SnapshotSource;
         let i = crate::providers::fujitsu::chaos::tests::sample_instance();
         let mut s = Snapshot {
             id: "snap1".into(),
