@@ -53,7 +53,8 @@ fn owner_hash(owner: &Owner) -> u64 {
 /// The heap itself (no locking).
 pub struct Schedule<E> {
     queue: BinaryHeap<Reverse<(SimInstant, u64)>>,
-    events: HashMap<u64, E>,
+    /// By seq (FxHash: the keys are a counter, SipHash bought nothing here).
+    events: HashMap<u64, E, FxBuild>,
     /// The seqs of each owner's events, by [`owner_hash`] (a collision is told apart by
     /// comparing the events' owners on cancel).
     owners: HashMap<u64, Vec<u64>, FxBuild>,
@@ -62,7 +63,7 @@ pub struct Schedule<E> {
 
 impl<E> Default for Schedule<E> {
     fn default() -> Self {
-        Schedule { queue: BinaryHeap::new(), events: HashMap::new(), owners: HashMap::default(), next_seq: 0 }
+        Schedule { queue: BinaryHeap::new(), events: HashMap::default(), owners: HashMap::default(), next_seq: 0 }
     }
 }
 

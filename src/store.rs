@@ -241,6 +241,25 @@ impl<V: Clone> Table<V> {
         old
     }
 
+    /// Inserts `value` (as [`Table::insert`]), then runs `after` on the stored value under
+    /// its shard's lock, without a clone: a caller renders its answer there after it has
+    /// released a lock of its own. `after` must not touch this table.
+    pub fn insert_then<R>(&self, tenant: &str, id: &str, value: V, after: impl FnOnce(&V) -> R) -> R {
+        let out = match self.map.entry((tenant.to_owned(), id.to_owned())) {
+            Entry::Occupied(mut e) => {
+                e.insert(Stored::new(value));
+                after(&e.get().value)
+            }
+            Entry::Vacant(e) => {
+                let stored = e.insert(Stored::new(value));
+                self.counted(&stored.key().0, true);
+                after(&stored.value().value)
+            }
+        };
+        self.written();
+        out
+    }
+
     pub fn get(&self, tenant: &str, id: &str) -> Option<V> {
         self.map.get(&(tenant, id) as &dyn KeyView).map(|r| V::clone(&r.value().value))
     }

@@ -310,22 +310,31 @@ fn build(
     }
 }
 
-/// Inserts a new instance in BUILD and schedules its settle; answers 200 with it.
-fn launch(f: &Fujitsu, call: &Call, mut i: Instance, internet_gateway: bool, secs: u64) -> Res {
+/// Inserts a new instance in BUILD and schedules its settle; answers 200 with it. The
+/// caller's create lock (`held`, when it passes it) is released once the instance is in
+/// the table, before its answer is rendered, so that creates wait on each other only for
+/// the checks and the insert.
+fn launch(f: &Fujitsu, call: &Call, mut i: Instance, internet_gateway: bool, secs: u64, held: Held<'_>) -> Res {
     // Seed 1.1.2: public access in a subnet without an Internet gateway ends in Error.
     let back = if i.publicly_accessible && !internet_gateway { Status::Error } else { Status::Active };
     let due = begin(&mut i, Status::Build, Work::Build, back, secs, call.cx.now);
-    let out = ok_instance(&i, call);
     f.note(call.tenant(), "instance", &i.id, "-", "BUILD", call.cx);
-    f.instances.insert(call.tenant(), &i.id.clone(), i);
+    let id = i.id.clone();
+    let out = f.instances.insert_then(call.tenant(), &id, i, |i| {
+        drop(held);
+        ok_instance(i, call)
+    });
     due.schedule(call.cx);
     out
 }
 
+/// The create lock, when the caller hands it over to be released early.
+type Held<'a> = Option<std::sync::MutexGuard<'a, ()>>;
+
 /// The common end of a create and the two restores: the tenant's references, the
 /// windows (drawn where not given), the id, the quotas; then the instance in BUILD, its
 /// settle scheduled `secs` from now.
-fn open(f: &Fujitsu, call: &Call, spec: &InstanceSpec, origin: Origin, secs: u64) -> Res {
+fn open(f: &Fujitsu, call: &Call, spec: &InstanceSpec, origin: Origin, secs: u64, held: Held<'_>) -> Res {
     let p = placement(
         f,
         call.tenant(),
@@ -338,7 +347,7 @@ fn open(f: &Fujitsu, call: &Call, spec: &InstanceSpec, origin: Origin, secs: u64
     quotas(f, call, spec.volume.size)?;
     let gateway = p.internet_gateway;
     let inst = build(f, call, id, spec, origin, w, p);
-    launch(f, call, inst, gateway, secs)
+    launch(f, call, inst, gateway, secs, held)
 }
 
 /// `POST /instances` without `action` (1.2.2.1).
@@ -347,7 +356,6 @@ fn create(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
     let spec = instance_spec(Family::Create, i)?;
     let flavor = spec.flavor.clone().unwrap_or_default();
     refs::flavor_exists("instance.flavorRef", &flavor)?;
-    let _guard = f.lock();
     let e = spec.engine.clone().expect("a create spec has its engine fields");
     let minor = super::catalog::engine(&e.engine, &e.engine_version).map_or("0", |x| x.minor_version);
     let users = e
@@ -366,7 +374,10 @@ fn create(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         databases: e.databases.clone(),
         users,
     };
-    open(f, call, &spec, origin, call.settings.durations.create)
+    // The lock covers the references, the id, the quotas and the insert; the answer is
+    // rendered after it (see `launch`).
+    let guard = f.lock();
+    open(f, call, &spec, origin, call.settings.durations.create, Some(guard))
 }
 
 fn snapshot_not_found(id: &str) -> FujitsuError {
@@ -405,7 +416,7 @@ fn restore(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         databases: src.databases.clone(),
         users: src.users.clone(),
     };
-    let out = open(f, call, &s, origin, call.settings.durations.restore)?;
+    let out = open(f, call, &s, origin, call.settings.durations.restore, None)?;
     let message = format!("Restoring DB instance {} from snapshot", s.id.as_deref().unwrap_or("(new)"));
     f.record(call.tenant(), "snapshot", &snap.id, "restoration", message, call.cx.now);
     Ok(out)
@@ -486,7 +497,7 @@ pub fn pitr(f: &Fujitsu, call: &Call, source_id: &str) -> Res {
         databases: src.databases.clone(),
         users: src.users.clone(),
     };
-    open(f, call, &s, origin, call.settings.durations.restore)
+    open(f, call, &s, origin, call.settings.durations.restore, None)
 }
 
 /// `POST /instances` with `action.readreplica` (1.2.2.12).
@@ -598,7 +609,7 @@ fn replica(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         fail_next: false,
         stall_next: 0,
     };
-    launch(f, call, inst, p.internet_gateway, call.settings.durations.replica)
+    launch(f, call, inst, p.internet_gateway, call.settings.durations.replica, None)
 }
 
 /// `PUT /instances/{id}` (1.2.2.3). Changes that need no restart apply at once (with a
