@@ -341,8 +341,12 @@ pub fn check(req: &Request, reply: &Reply) -> Result<(), String> {
         return Ok(());
     }
     let segs = req.segments();
-    let envelope =
-        ENVELOPES.iter().find(|(first, _)| segs.first() == Some(first)).map(|(_, f)| *f).unwrap_or(plain_error);
+    // Oracle also owns `/{domain}/myservices/...` (its own rule decides).
+    let envelope = if crate::providers::oracle::owns_path(&segs) {
+        oracle_error
+    } else {
+        ENVELOPES.iter().find(|(first, _)| segs.first() == Some(first)).map(|(_, f)| *f).unwrap_or(plain_error)
+    };
     let body = json.ok_or_else(|| format!("error {status} is not JSON"))?;
     envelope(status, &body)
 }

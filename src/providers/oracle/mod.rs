@@ -294,6 +294,13 @@ impl Oracle {
 
 }
 
+/// The paths Oracle answers: `/itas/...`, `/ecra/...`, and the seed's typo without
+/// `/itas` (`/{domain}/myservices`, served only under knob `acceptMissingItasPrefix`;
+/// refused in Oracle's envelope otherwise). The fuzz harness checks envelopes by it too.
+pub fn owns_path(segs: &[&str]) -> bool {
+    matches!(segs.first(), Some(&"itas") | Some(&"ecra")) || segs.get(1) == Some(&"myservices")
+}
+
 impl Provider for Oracle {
     fn new(cx: &Cx) -> Self {
         let o = Oracle {
@@ -425,10 +432,8 @@ impl Provider for Oracle {
         NAME
     }
 
-    /// `/itas/...`, `/ecra/...`, and the seed's typo without `/itas` (`/{domain}/myservices`,
-    /// served only under knob `acceptMissingItasPrefix`).
     fn owns(&self, segs: &[&str]) -> bool {
-        matches!(segs.first(), Some(&"itas") | Some(&"ecra")) || segs.get(1) == Some(&"myservices")
+        owns_path(segs)
     }
 
     fn classify(&self, req: &Request, segs: &[&str]) -> Classified {
