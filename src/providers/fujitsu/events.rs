@@ -24,8 +24,8 @@ use super::model::Subscription;
 use super::snapshots::time_text;
 use super::validate::events::{self as rules, SubscriptionSpec, Update};
 use super::validate::{common, query};
-use super::wire::{mirror, SubscriptionBody};
-use super::{body_value, Call, Fujitsu, Out, Res};
+use super::wire::{SubscriptionBody};
+use super::{body_mirror, Call, Fujitsu, Out, Res};
 use crate::validation::FieldError;
 
 fn not_found(id: &str) -> FujitsuError {
@@ -33,8 +33,7 @@ fn not_found(id: &str) -> FujitsuError {
 }
 
 fn body(call: &Call) -> Result<SubscriptionBody, FujitsuError> {
-    let v = body_value(call.req)?;
-    mirror(&v).ok_or_else(|| FujitsuError::Malformed("the body must be a JSON object".into()))
+    body_mirror(call.req)
 }
 
 fn json_out(v: &Value) -> Res {
@@ -192,15 +191,7 @@ pub fn list(f: &Fujitsu, call: &Call) -> Res {
     let page = query::page(call.req, call.settings.clamp_list_limit)?;
     let mut all = f.subscriptions.list(call.tenant());
     all.sort_by(|a, b| (a.seq, &a.id).cmp(&(b.seq, &b.id)));
-    let start = match &page.marker {
-        None => 0,
-        Some(m) => all
-            .iter()
-            .position(|s| s.id == *m)
-            .or_else(|| all.iter().position(|s| s.name == *m))
-            .map(|p| p + 1)
-            .ok_or_else(|| query::unknown_marker(m))?,
-    };
+    let start = query::start_after(&all, page.marker.as_deref(), |s| &s.id, |s| &s.name)?;
     let items: Vec<Value> =
         all.iter().skip(start).take(page.limit).map(|s| json!({ "eventSubscription": element(s, call) })).collect();
     json_out(&json!({ "eventSubscriptions": items }))

@@ -26,8 +26,8 @@ use super::model::*;
 use super::parameters::{self, PARAMS};
 use super::validate::paramgroup::{self as rules, ApplyMethod};
 use super::validate::query;
-use super::wire::{mirror, ParameterGroupBody};
-use super::{body_value, Call, Fujitsu, Out, Res, DEFAULT_PARAMETER_GROUP};
+use super::wire::{ParameterGroupBody};
+use super::{body_mirror, Call, Fujitsu, Out, Res, DEFAULT_PARAMETER_GROUP};
 use crate::clock::SimInstant;
 use crate::providers::Cx;
 
@@ -36,8 +36,7 @@ fn not_found(id: &str) -> FujitsuError {
 }
 
 fn body(call: &Call) -> Result<ParameterGroupBody, FujitsuError> {
-    let v = body_value(call.req)?;
-    mirror(&v).ok_or_else(|| FujitsuError::Malformed("the body must be a JSON object".into()))
+    body_mirror(call.req)
 }
 
 /// The group `id` of `tenant`: its record, or the defaults of a listed group without one.
@@ -174,15 +173,7 @@ pub fn delete(f: &Fujitsu, call: &Call, id: &str) -> Res {
 pub fn list(f: &Fujitsu, call: &Call) -> Res {
     let page = query::page(call.req, call.settings.clamp_list_limit)?;
     let groups = all(f, call.tenant());
-    let start = match &page.marker {
-        None => 0,
-        Some(m) => groups
-            .iter()
-            .position(|g| g.id == *m)
-            .or_else(|| groups.iter().position(|g| g.name == *m))
-            .map(|p| p + 1)
-            .ok_or_else(|| query::unknown_marker(m))?,
-    };
+    let start = query::start_after(&groups, page.marker.as_deref(), |g| &g.id, |g| &g.name)?;
     let items: Vec<Value> =
         groups.iter().skip(start).take(page.limit).map(|g| json!({ "parameterGroup": summary(f, g) })).collect();
     json_out(&json!({ "parameterGroups": items }))

@@ -21,8 +21,8 @@ use super::error::FujitsuError;
 use super::model::{InstanceStatus, SecurityGroup, SgRule};
 use super::validate::common;
 use super::validate::secgroup::{self as rules};
-use super::wire::{mirror, SecurityGroupBody, SecurityGroupRuleBody};
-use super::{body_value, Call, Fujitsu, Out, Res, DEFAULT_SECURITY_GROUP};
+use super::wire::{SecurityGroupBody, SecurityGroupRuleBody};
+use super::{body_mirror, Call, Fujitsu, Out, Res, DEFAULT_SECURITY_GROUP};
 use crate::clock::SimInstant;
 use crate::providers::Cx;
 
@@ -138,8 +138,7 @@ fn json_out(v: &Value) -> Res {
 }
 
 fn group_body(call: &Call) -> Result<SecurityGroupBody, FujitsuError> {
-    let v = body_value(call.req)?;
-    mirror(&v).ok_or_else(|| FujitsuError::Malformed("the body must be a JSON object".into()))
+    body_mirror(call.req)
 }
 
 fn new_uuid(f: &Fujitsu, tenant: &str, cx: &Cx) -> String {
@@ -258,9 +257,7 @@ fn find_rule(f: &Fujitsu, tenant: &str, rule: &str) -> Option<(SecurityGroup, Sg
 
 /// `POST security-group-rules` (1.12.2.1).
 pub fn create_rule(f: &Fujitsu, call: &Call) -> Res {
-    let v = body_value(call.req)?;
-    let body: SecurityGroupRuleBody =
-        mirror(&v).ok_or_else(|| FujitsuError::Malformed("the body must be a JSON object".into()))?;
+    let body: SecurityGroupRuleBody = body_mirror(call.req)?;
     let r = common::read("security_group_rule", &body.security_group_rule, "object")?;
     let spec = rules::rule_spec(r)?;
     let _guard = f.lock();

@@ -25,8 +25,8 @@ use super::model::*;
 use super::transitions;
 use super::validate::snapshot::{self as rules, SnapshotSpec};
 use super::validate::query;
-use super::wire::{mirror, SnapshotBody};
-use super::{body_value, Call, Fujitsu, Out, Res, NAME};
+use super::wire::{SnapshotBody};
+use super::{body_mirror, Call, Fujitsu, Out, Res, NAME};
 use crate::clock::SimInstant;
 use crate::providers::{Cx, Transition};
 
@@ -65,8 +65,7 @@ fn not_found(id: &str) -> FujitsuError {
 }
 
 fn body(call: &Call) -> Result<SnapshotBody, FujitsuError> {
-    let v = body_value(call.req)?;
-    mirror(&v).ok_or_else(|| FujitsuError::Malformed("the body must be a JSON object".into()))
+    body_mirror(call.req)
 }
 
 /// A free id: the given one (400 when taken) or `snapshot-<random>` (the example's shape,
@@ -196,15 +195,7 @@ pub fn list(f: &Fujitsu, call: &Call) -> Res {
     let kind = rules::snapshot_type_filter(raw)?;
     let mut all = f.snapshots.list_where(call.tenant(), |s| kind.is_none_or(|k| s.snapshot_type == k));
     all.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
-    let start = match &page.marker {
-        None => 0,
-        Some(m) => all
-            .iter()
-            .position(|s| s.id == *m)
-            .or_else(|| all.iter().position(|s| s.name == *m))
-            .map(|p| p + 1)
-            .ok_or_else(|| query::unknown_marker(m))?,
-    };
+    let start = query::start_after(&all, page.marker.as_deref(), |s| &s.id, |s| &s.name)?;
     let items: Vec<Value> = all
         .iter()
         .skip(start)

@@ -590,6 +590,11 @@ objects!(
     InstanceBody,
     ActionBody,
     TokenBody,
+    SnapshotBody,
+    ParameterGroupBody,
+    SubscriptionBody,
+    SecurityGroupBody,
+    SecurityGroupRuleBody,
 );
 
 #[cfg(test)]
@@ -597,7 +602,13 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// The one-pass read from bytes answers exactly what the `Value` path answers, and
+fn agree<T: Kind + DeserializeOwned + std::fmt::Debug>(text: &str, value: &Value) {
+        let slow = format!("{:?}", mirror::<T>(value).unwrap());
+        let fast = format!("{:?}", mirror_bytes::<T>(text.as_bytes()).unwrap());
+        assert_eq!(fast, slow, "{text}");
+    }
+
+        /// The one-pass read from bytes answers exactly what the `Value` path answers, and
     /// declines (so that the `Value` path answers) what it cannot read in one pass.
     #[test]
     fn reading_from_bytes_agrees_with_the_value_path() {
@@ -619,6 +630,11 @@ mod tests {
             let slow = format!("{:?}", mirror::<TokenBody>(&value).unwrap());
             let fast = format!("{:?}", mirror_bytes::<TokenBody>(text.as_bytes()).unwrap());
             assert_eq!(fast, slow, "{text}");
+            agree::<SnapshotBody>(text, &value);
+            agree::<ParameterGroupBody>(text, &value);
+            agree::<SubscriptionBody>(text, &value);
+            agree::<SecurityGroupBody>(text, &value);
+            agree::<SecurityGroupRuleBody>(text, &value);
         }
         for declined in [r#"{"instance":{"id":"a","id":"b"}}"#, "[1]", "1", "", "{", r#"{"a":1} x"#] {
             assert!(mirror_bytes::<InstanceBody>(declined.as_bytes()).is_none(), "{declined}");

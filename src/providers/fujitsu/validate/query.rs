@@ -55,6 +55,22 @@ pub fn page(req: &Request, clamp: bool) -> Result<Page, FujitsuError> {
     Ok(Page { limit, marker: marker.filter(|m| !m.is_empty()) })
 }
 
+/// Where a page starts after `marker`, an element's id or, failing that, its name (the
+/// lists of snapshots, parameter groups and subscriptions); 400 when it names none.
+pub fn start_after<T>(
+    all: &[T],
+    marker: Option<&str>,
+    id: impl Fn(&T) -> &str,
+    name: impl Fn(&T) -> &str,
+) -> Result<usize, FujitsuError> {
+    let Some(m) = marker else { return Ok(0) };
+    all.iter()
+        .position(|x| id(x) == m)
+        .or_else(|| all.iter().position(|x| name(x) == m))
+        .map(|p| p + 1)
+        .ok_or_else(|| unknown_marker(m))
+}
+
 /// A `marker` naming nothing of the list.
 pub fn unknown_marker(marker: &str) -> FujitsuError {
     FujitsuError::Invalid(FieldError::says("marker", format!("'{marker}' is not an element of the list")))
