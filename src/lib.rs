@@ -38,6 +38,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod dump;
 pub mod faults;
 pub mod feed;
 pub mod glob;

@@ -332,6 +332,14 @@ impl<V: Clone> Table<V> {
         f(&values)
     }
 
+    /// Every key, sorted (tenant, then id): a state dump reads the rows one at a time
+    /// in this order, without holding a shard's lock for longer than a row.
+    pub fn sorted_keys(&self) -> Vec<Key> {
+        let mut keys: Vec<Key> = self.map.iter().map(|r| r.key().clone()).collect();
+        keys.sort_unstable();
+        keys
+    }
+
     /// Every `(key, value)` of every tenant (state dumps, metrics).
     pub fn all(&self) -> Vec<(Key, V)> {
         self.map.iter().map(|r| (r.key().clone(), V::clone(&r.value().value))).collect()
