@@ -149,3 +149,26 @@ impl Body for SimBody {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    #[test]
+    fn a_stream_sends_whole_chunks_and_its_writer_stops_once_the_body_is_dropped() {
+        let (mut sink, body) = streamed();
+        let SimBody::Streamed(mut rx) = body else { panic!("a streamed body") };
+        sink.write_all(&[b'x'; CHUNK + 10]).expect("written");
+        let chunk = rx.try_recv().expect("a chunk was sent").expect("data");
+        assert_eq!(chunk.len(), CHUNK + 10, "sent once a chunk's worth was gathered");
+        sink.write_all(b"tail").expect("gathered");
+        assert!(rx.try_recv().is_err(), "less than a chunk waits");
+        sink.flush().expect("sent");
+        assert_eq!(&rx.try_recv().expect("the tail").expect("data")[..], b"tail");
+        drop(rx);
+        let err = sink.write_all(b"more").expect_err("nobody reads");
+        assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+    }
+}
