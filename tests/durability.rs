@@ -289,6 +289,84 @@ async fn a_long_advance_leaves_the_same_backups_as_stepping_day_by_day() {
     assert_eq!(pending(&leaped).await, pending(&stepped).await, "the same timers are left");
 }
 
+/// A running service with a scaling schedule: business hours on weekdays, and a night
+/// entry from Wednesday 22:00 to Thursday 02:00 (the clock starts on a Wednesday).
+async fn scheduled_service(sim: &Sim) -> String {
+    let id = sim.running_service().await;
+    let entries = json!({"entries": [
+        {"name": "Business hours", "weekdays": [1, 2, 3, 4, 5], "startHourUtc": 9, "endHourUtc": 17,
+         "minReplicaMemoryGb": 32, "maxReplicaMemoryGb": 64, "numReplicas": 4},
+        {"name": "Nights", "weekdays": [3], "startHourUtc": 22, "endHourUtc": 2,
+         "autoscalingMode": "vertical", "numReplicas": 2, "idleScaling": false},
+    ]});
+    sim.post(&format!("{ORG}/services/{id}/scalingSchedule"), entries).await.assert_ok();
+    id
+}
+
+/// What a service's scaling schedule shows (its scaling now, its entries' activity) and
+/// when its next tick is due.
+async fn scaling(sim: &Sim, id: &str) -> (Value, Value, Vec<Value>) {
+    let service = sim.get(&format!("{ORG}/services/{id}")).await.assert_ok().clone();
+    let schedule = sim.get(&format!("{ORG}/services/{id}/scalingSchedule")).await.assert_ok().clone();
+    let ticks = state(sim).await["pending"]
+        .as_array()
+        .expect("pending")
+        .iter()
+        .filter(|p| p["event"]["event"]["type"] == "scalingScheduleTick")
+        .map(|p| json!([p["dueMs"], p["event"]["event"]["generation"]]))
+        .collect();
+    (service["currentScaling"].clone(), schedule, ticks)
+}
+
+async fn events_run(sim: &Sim) -> u64 {
+    let metrics = sim.sim_get("/_sim/metrics").await.text;
+    let line = metrics.lines().find_map(|l| l.strip_prefix("dbaas_sim_events_run_total ")).expect("the metric");
+    line.parse().expect("a count")
+}
+
+#[tokio::test]
+async fn a_long_advance_leaves_the_same_scaling_as_stepping_hour_by_hour() {
+    let stepped = Sim::start().await;
+    let leaped = Sim::start().await;
+    let a = scheduled_service(&stepped).await;
+    let b = scheduled_service(&leaped).await;
+    // Two weeks and 23 hours: Wednesday 23:00, the night entry active.
+    let hours = 14 * 24 + 23;
+    for _ in 0..hours {
+        stepped.advance(3600).await;
+    }
+    let before = events_run(&leaped).await;
+    leaped.advance(hours * 3600).await;
+    let ran = events_run(&leaped).await - before;
+    let (by_steps, by_leap) = (scaling(&stepped, &a).await, scaling(&leaped, &b).await);
+    assert_eq!(by_steps.0["effectiveMaxReplicas"], 2, "the night entry is active: {}", by_steps.0);
+    assert_eq!(by_leap, by_steps, "the same scaling, entries and next tick");
+    assert_eq!(by_leap.2.len(), 1, "one tick pending: {:?}", by_leap.2);
+    // Stepping ran a tick at each of the 24 changes; the leap ran at most a couple.
+    assert!(ran <= 12, "ticks coalesced: {ran} events run");
+}
+
+#[tokio::test]
+async fn a_ten_year_advance_over_a_scheduled_service_runs_a_bounded_number_of_ticks() {
+    let leaped = Sim::start().await;
+    let every = Sim::start().await;
+    let a = scheduled_service(&leaped).await;
+    let b = scheduled_service(&every).await;
+    let ten_years = 10 * 365 * 24 * 3600;
+    let before = events_run(&leaped).await;
+    let answer = leaped.advance(ten_years).await;
+    let ran = events_run(&leaped).await - before;
+    assert!(ran <= 50, "about 6,000 schedule changes in ten years, a few ticks run: {ran} ({answer})");
+    assert!(answer["transitions"].as_array().expect("list").len() <= 1000);
+    // Every event run, none coalesced ("all": true): the schedule ends the same.
+    let before = events_run(&every).await;
+    let r = every.sim_post("/_sim/clock/advance", json!({"seconds": ten_years, "all": true})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let stepped = events_run(&every).await - before;
+    assert!(stepped > 5_000, "uncoalesced, each change is a tick: {stepped}");
+    assert_eq!(scaling(&leaped, &a).await, scaling(&every, &b).await);
+}
+
 #[tokio::test]
 async fn a_ten_year_advance_over_many_services_answers_counts_in_bounded_memory() {
     let sim = Sim::start().await;
