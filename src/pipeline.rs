@@ -13,6 +13,10 @@
 //! rules (`admin::Guard`: cross-site `Origin`, admin token), checked before `/_sim/`
 //! does anything. HEAD is answered as GET without the body, on every route.
 //!
+//! The state dump (`GET /_sim/state`) is the one answer whose body this path writes
+//! rather than the handler: streamed by the server for a socket ([`Response::state`]),
+//! whole for an in-process caller, counted (never held) for a `HEAD`.
+//!
 //! It sits above both the control API (`crate::admin`) and the providers, and below only
 //! `server`: imports run `server → pipeline → {admin, providers} → core`.
 //!
@@ -168,6 +172,7 @@ impl Core {
             && status == 200
             && req.method == Method::GET)
             .then(|| self.feed.subscribe());
+        // `GET /_sim/state`: written here (or by the server, streamed), not by the handler.
         let streams_state = is_state_dump(provider, operation, status, &req.method);
         let mut reply = reply;
         if streams_state && front.is_none() {

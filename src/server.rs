@@ -22,9 +22,11 @@
 //! connection's task.
 //!
 //! `GET /_sim/events` answers a stream (`crate::admin::EventBody`) that ends when the
-//! server shuts down, so that the drain never waits on a watcher.
+//! server shuts down, so that the drain never waits on a watcher. `GET /_sim/state`
+//! answers the state dump streamed as it is written, on a blocking thread, through a
+//! bounded channel of chunks (`crate::body::streamed`).
 //!
-//! May touch: `crate::sim` (the request path), `crate::http` (request values),
+//! May touch: `crate::sim` (the request path, the dump), `crate::body` (bodies), `crate::http` (request values),
 //! `crate::admin` (the event stream's body, the control API's guard), `crate::pipeline`
 //! (which paths a listener serves).
 

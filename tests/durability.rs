@@ -1,6 +1,7 @@
 //! Durable and bounded: the state dump's format and version, restores that never drop a
-//! resource silently, long advances in bounded memory, a large dump that does not hold
-//! up the health check, capped histories and the events of removed resources. Over HTTP
+//! resource silently, long advances in bounded memory (periodic events coalesced:
+//! backups, scaling-schedule ticks), a large dump streamed without holding up the health
+//! check or anything else, capped histories and the events of removed resources. Over HTTP
 //! against an in-process simulator (the state file itself, SIGKILL included, is in
 //! `cli.rs`).
 
