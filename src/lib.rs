@@ -38,6 +38,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod dump;
 pub mod faults;
 pub mod feed;
 pub mod glob;
@@ -422,7 +423,8 @@ impl Simulator {
     }
 
     /// Everything `GET /_sim/state` shows: clock, knobs, resources, pending transitions,
-    /// timeline, fault rules.
+    /// timeline, fault rules. The streamed dump's text, parsed: a whole `Value` tree,
+    /// so a very large world is better dumped over HTTP or to the state file.
     pub fn dump(&self) -> Value {
         self.inner.handle.core.dump()
     }

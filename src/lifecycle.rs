@@ -180,6 +180,9 @@ pub struct Lifecycle<E> {
     /// Wakes the real-time driver when an earlier event is scheduled.
     pub wake: Notify,
     applied: AtomicU64,
+    /// Events popped when due (whether or not they changed anything): the work a clock
+    /// advance did, which coalescing keeps bounded.
+    ran: AtomicU64,
     /// How far the run of due events in progress goes (`0` between runs).
     horizon: AtomicU64,
     /// Transitions skipped by coalescing in the run in progress, not yet counted.
@@ -193,6 +196,7 @@ impl<E> Default for Lifecycle<E> {
             next_due_hint: AtomicU64::new(u64::MAX),
             wake: Notify::new(),
             applied: AtomicU64::new(0),
+            ran: AtomicU64::new(0),
             horizon: AtomicU64::new(0),
             coalesced: AtomicU64::new(0),
         }
@@ -236,6 +240,9 @@ impl<E> Lifecycle<E> {
     {
         let mut s = self.lock();
         let popped = s.pop_due(now);
+        if popped.is_some() {
+            self.ran.fetch_add(1, Ordering::Relaxed);
+        }
         self.next_due_hint.store(s.next_due().map_or(u64::MAX, |d| d.0), Ordering::Release);
         popped
     }
@@ -271,6 +278,11 @@ impl<E> Lifecycle<E> {
 
     pub fn applied(&self) -> u64 {
         self.applied.load(Ordering::Relaxed)
+    }
+
+    /// How many due events were run (popped to be applied), since the start.
+    pub fn ran(&self) -> u64 {
+        self.ran.load(Ordering::Relaxed)
     }
 
     /// Set by the core before it applies an event: every event due at or before

@@ -8,14 +8,14 @@
 //!   whole state at most once per [`WRITE_INTERVAL`] of real time (changes in between
 //!   coalesce into the next write), off the runtime's workers. A change acknowledged at
 //!   time T is on disk by about T + [`WRITE_INTERVAL`] + one write.
-//! - [`write`] is atomic and durable: a temporary file beside the target, fsync'd, renamed
+//! - [`write_with`] is atomic and durable: a temporary file beside the target, fsync'd, renamed
 //!   over it, then the directory fsync'd, so that a crash (SIGKILL, power loss) leaves the
 //!   old file or the new one, whole.
 //! - [`read`] refuses a file that is not a dump of this simulator, or of a version this
 //!   build does not read (`crate::sim::check_format`), so that such a file is never
 //!   restored over, nor overwritten; an empty file is no state yet.
 //!
-//! May touch: `crate::sim` (dump, the change signal, the format check).
+//! May touch: `crate::sim` (the streamed dump, the change signal, the format check).
 
 use std::fs::File;
 use std::io::Write;
@@ -82,12 +82,12 @@ impl StateFile {
         &self.path
     }
 
-    /// Writes the core's state now (see [`write`]).
+    /// Writes the core's state now (see [`write_with`]).
     pub fn save(&self, core: &Core) -> std::io::Result<()> {
         let _one_at_a_time = self.writing.lock().unwrap_or_else(|p| p.into_inner());
         // Cleared before the dump: a change during it marks again and is written next.
         core.changes.take();
-        write(&self.path, &core.dump())
+        write_with(&self.path, |out| core.write_dump(out, true))
     }
 }
 
@@ -136,15 +136,17 @@ fn temp_path(path: &Path) -> PathBuf {
     state_dir(path).join(format!(".{name}.{}.tmp", std::process::id()))
 }
 
-/// Writes `dump` to `path` atomically and durably: a temporary file beside it, fsync'd,
-/// renamed over it, and the directory fsync'd (so the rename itself survives a crash).
-pub fn write(path: &Path, dump: &Value) -> std::io::Result<()> {
+/// Writes what `dump` writes to `path` atomically and durably: into a temporary file
+/// beside it (through a buffer, as it goes: the state is streamed, never held whole),
+/// fsync'd, renamed over it, and the directory fsync'd (so the rename itself survives a
+/// crash). A failed `dump` leaves the old file as it was.
+pub fn write_with(path: &Path, dump: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
     let tmp = temp_path(path);
     let written = (|| {
         let mut file = File::create(&tmp)?;
         {
-            let mut out = std::io::BufWriter::new(&mut file);
-            serde_json::to_writer_pretty(&mut out, dump)?;
+            let mut out = std::io::BufWriter::with_capacity(64 * 1024, &mut file);
+            dump(&mut out)?;
             out.write_all(b"\n")?;
             out.flush()?;
         }

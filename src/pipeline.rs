@@ -13,6 +13,10 @@
 //! rules (`admin::Guard`: cross-site `Origin`, admin token), checked before `/_sim/`
 //! does anything. HEAD is answered as GET without the body, on every route.
 //!
+//! The state dump (`GET /_sim/state`) is the one answer whose body this path writes
+//! rather than the handler: streamed by the server for a socket ([`Response::state`]),
+//! whole for an in-process caller, counted (never held) for a `HEAD`.
+//!
 //! It sits above both the control API (`crate::admin`) and the providers, and below only
 //! `server`: imports run `server → pipeline → {admin, providers} → core`.
 //!
@@ -168,6 +172,14 @@ impl Core {
             && status == 200
             && req.method == Method::GET)
             .then(|| self.feed.subscribe());
+        // `GET /_sim/state`: written here (or by the server, streamed), not by the handler.
+        let streams_state = is_state_dump(provider, operation, status, &req.method);
+        let mut reply = reply;
+        if streams_state && front.is_none() {
+            // No socket to stream to: the caller gets the whole dump.
+            reply.body = offload(|| self.dump_bytes()).into();
+        }
+        let state = streams_state && front.is_some();
         drop(segs);
         if journaled && (self.journal.capacity() > 0 || self.feed.is_watched()) {
             // The request is done with: its path and query move into the entry.
@@ -193,7 +205,7 @@ impl Core {
             });
         }
         let effect = fired.map(|f| f.effect).filter(|e| !matches!(e, Effect::Status { .. } | Effect::Resource { .. }));
-        Response { reply, effect, events }
+        Response { reply, effect, events, state }
     }
 
     /// Journals an entry, and publishes it when someone watches the feed.
@@ -229,7 +241,14 @@ impl Core {
         let mut get = req.clone();
         get.method = Method::GET;
         let (mut reply, provider, operation, tenant) = self.dispatch(&get, segs, cx, is_control);
-        let length = reply.body.len();
+        let length = if is_state_dump(provider, operation, reply.status.as_u16(), &get.method) {
+            let mut counted = crate::dump::Counted::default();
+            // Counting cannot fail.
+            let _ = offload(|| self.write_dump(&mut counted, false));
+            counted.0
+        } else {
+            reply.body.len() as u64
+        };
         reply.body = bytes::Bytes::new();
         reply.headers.retain(|(name, _)| name != hyper::header::CONTENT_LENGTH);
         reply.headers.push((hyper::header::CONTENT_LENGTH, hyper::header::HeaderValue::from(length)));
@@ -297,6 +316,23 @@ pub struct Response {
     /// `GET /_sim/events`: the body is this live feed, until the client or the server
     /// goes away.
     pub events: Option<crate::feed::Subscription>,
+    /// `GET /_sim/state` on a socket: the body is the state dump, which the server
+    /// streams ([`Core::write_dump`] on a blocking thread); `reply` has no body then.
+    pub state: bool,
+}
+
+/// Whether an answer is the state dump's (whose body the request path writes).
+fn is_state_dump(provider: &str, operation: &str, status: u16, method: &Method) -> bool {
+    provider == "sim" && operation == crate::admin::STATE_OPERATION && status == 200 && method == Method::GET
+}
+
+/// Runs long synchronous work (a whole dump, for an in-process caller or a `HEAD`) off
+/// the async workers' turn where there are others to take it (`block_in_place`).
+fn offload<R>(work: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(work),
+        _ => work(),
+    }
 }
 
 /// A path as the log shows it: a segment after `tokens` is a credential (a control hook

@@ -13,7 +13,7 @@
 //! ([`Handled`]), a state change ([`Transition`]) and a row of the resource gauge
 //! ([`ResourceCount`]).
 //!
-//! May touch: `crate::{clock, ids, lifecycle, http, config, faults}` (types), and the
+//! May touch: `crate::{clock, ids, lifecycle, http, config, faults, dump}` (types), and the
 //! registry's event enum `crate::providers::Event` (the only thing it names there).
 
 use std::net::SocketAddr;
@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use crate::clock::{Clock, SimInstant};
 use crate::config::KnobSet;
+use crate::dump::StateOut;
 use crate::faults::{Classified, ResourceFault};
 use crate::http::{Reply, Request};
 use crate::ids::Ids;
@@ -87,8 +88,12 @@ pub trait Provider: Send + Sync + 'static {
     /// A scenario's `resources.<name>` section: resources in a chosen state.
     fn seed_resources(&self, section: &Value, cx: &Cx) -> Result<(), String>;
 
-    /// Every resource, by kind: the provider's part of `GET /_sim/state`.
-    fn state(&self, cx: &Cx) -> Value;
+    /// Every resource, by kind: the provider's part of `GET /_sim/state` and of the
+    /// state file, written as one JSON object to `out` (tables with
+    /// [`StateOut::table`], a row at a time, so that neither the whole part nor a
+    /// table's lock is held while it is written). An error is the sink's (a client that
+    /// went away): stop and hand it back.
+    fn write_state(&self, cx: &Cx, out: &mut StateOut<'_>) -> std::io::Result<()>;
 
     /// Parses a part of a state dump whole, changing nothing. The core checks every
     /// provider's part before it restores any, so a broken dump changes nothing.

@@ -22,9 +22,11 @@
 //! connection's task.
 //!
 //! `GET /_sim/events` answers a stream (`crate::admin::EventBody`) that ends when the
-//! server shuts down, so that the drain never waits on a watcher.
+//! server shuts down, so that the drain never waits on a watcher. `GET /_sim/state`
+//! answers the state dump streamed as it is written, on a blocking thread, through a
+//! bounded channel of chunks (`crate::body::streamed`).
 //!
-//! May touch: `crate::sim` (the request path), `crate::http` (request values),
+//! May touch: `crate::sim` (the request path, the dump), `crate::body` (bodies), `crate::http` (request values),
 //! `crate::admin` (the event stream's body, the control API's guard), `crate::pipeline`
 //! (which paths a listener serves).
 
@@ -473,7 +475,7 @@ async fn read_body(mut body: Incoming, activity: &Activity) -> Result<BodyRead, 
 /// Reads the body (within the limit), runs the request path, and delivers the answer
 /// the way a fault rule says (an `Err` closes the connection without a response).
 async fn respond(
-    core: &Core,
+    core: &Arc<Core>,
     req: hyper::Request<Incoming>,
     peer: SocketAddr,
     shutdown: watch::Receiver<()>,
@@ -504,6 +506,14 @@ async fn respond(
     let answer = core.respond_on(request, Some(front));
     if let Some(feed) = answer.events {
         let mut response = hyper::Response::new(Either::Right(EventBody::new(feed, shutdown)));
+        *response.status_mut() = answer.reply.status;
+        for (name, value) in answer.reply.headers {
+            response.headers_mut().append(name, value);
+        }
+        return Ok(response);
+    }
+    if answer.state {
+        let mut response = hyper::Response::new(Either::Left(stream_state(core.clone())));
         *response.status_mut() = answer.reply.status;
         for (name, value) in answer.reply.headers {
             response.headers_mut().append(name, value);
@@ -549,6 +559,26 @@ async fn respond(
         headers.insert(hyper::header::CONTENT_LENGTH, hyper::header::HeaderValue::from(full_len));
     }
     Ok(response)
+}
+
+/// The state dump as a streamed body (chunked over HTTP/1.1): written by
+/// `Core::write_dump` on a blocking thread into a bounded channel of chunks, so that the
+/// async workers keep serving and at most a few chunks wait in memory. A client that
+/// goes away drops the body, which closes the channel and stops the writer at its next
+/// chunk.
+fn stream_state(core: Arc<Core>) -> SimBody {
+    let (mut sink, body) = crate::body::streamed();
+    tokio::task::spawn_blocking(move || match core.write_dump(&mut sink, false) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            tracing::debug!("the state dump's client went away; the dump stopped");
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "the state dump failed");
+            sink.fail(e);
+        }
+    });
+    body
 }
 
 /// Waits until simulated time reaches `due`: woken by every clock advance (manual

@@ -27,6 +27,7 @@ use tokio::sync::Notify;
 
 use crate::clock::{Clock, ClockMode, SimInstant};
 use crate::config::KnobSet;
+use crate::dump::StateOut;
 use crate::faults::Faults;
 use crate::feed::{Feed, Kind};
 use crate::ids::Ids;
@@ -383,36 +384,74 @@ impl Core {
     }
 
     /// Everything a `PUT /_sim/state` can bring back: clock, knobs, resources, pending
-    /// transitions, timeline, fault rules.
+    /// transitions, timeline, fault rules, as a `Value` (the Rust API and the scenario
+    /// loader; it parses [`Core::write_dump`]'s text).
     pub fn dump(&self) -> Value {
+        serde_json::from_slice(&self.dump_bytes()).unwrap_or(Value::Null)
+    }
+
+    /// [`Core::write_dump`] into memory, compact.
+    pub fn dump_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        // Writing to memory cannot fail.
+        let _ = self.write_dump(&mut bytes, false);
+        bytes
+    }
+
+    /// Writes the state dump to `out` as it goes, a row at a time: `format`, `version`,
+    /// `clock`, `settings`, `providers` (each provider's [`crate::provider::Provider::write_state`]),
+    /// `pending`, `timeline`, `faults`. Holds no lock of a table or of the schedule while
+    /// bytes go to `out` (which may be a slow client): a row, or the schedule's list of
+    /// pending events, is copied out first. An error is `out`'s: the dump stops there.
+    pub fn write_dump(&self, out: &mut dyn std::io::Write, pretty: bool) -> std::io::Result<()> {
+        /// A row of `pending` (`action` empty) or of `timeline` (`event` empty).
+        #[derive(serde::Serialize)]
+        struct Due<'a> {
+            due: String,
+            #[serde(rename = "dueMs")]
+            due_ms: u64,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            event: Option<&'a Event>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            action: Option<&'a TimelineAction>,
+        }
         let now = self.clock.now();
         let cx = self.cx(now, local());
-        let pending: Vec<Value> = self
-            .lifecycle
-            .pending()
-            .into_iter()
-            .map(|(due, e)| json!({"due": self.clock.iso(due), "dueMs": due.millis(), "event": e}))
-            .collect();
-        let timeline: Vec<Value> = self
-            .timeline
-            .pending()
-            .into_iter()
-            .map(|(due, a)| json!({"due": self.clock.iso(due), "dueMs": due.millis(), "action": a}))
-            .collect();
+        let mut out = StateOut::new(out, pretty);
+        out.object()?;
+        out.field("format", STATE_FORMAT)?;
+        out.field("version", &STATE_VERSION)?;
+        out.field(
+            "clock",
+            &json!({"mode": self.clock.mode().name(), "now": self.clock.iso(now), "elapsedMs": now.millis()}),
+        )?;
         let settings: serde_json::Map<String, Value> =
             self.knobs().iter().flat_map(|k| k.list()).map(|k| (k.name, k.value)).collect();
-        let faults: Vec<Value> =
-            self.faults.list().iter().map(|r| serde_json::to_value(&r.spec).unwrap_or(Value::Null)).collect();
-        json!({
-            "format": STATE_FORMAT,
-            "version": STATE_VERSION,
-            "clock": {"mode": self.clock.mode().name(), "now": self.clock.iso(now), "elapsedMs": now.millis()},
-            "settings": settings,
-            "providers": self.world.state(&cx),
-            "pending": pending,
-            "timeline": timeline,
-            "faults": faults,
-        })
+        out.field("settings", &settings)?;
+        out.key("providers")?;
+        self.world.write_state(&cx, &mut out)?;
+        out.key("pending")?;
+        out.array()?;
+        for (due, event) in self.lifecycle.pending() {
+            let row = Due { due: self.clock.iso(due), due_ms: due.millis(), event: Some(&event), action: None };
+            out.value(&row)?;
+        }
+        out.end()?;
+        out.key("timeline")?;
+        out.array()?;
+        for (due, action) in self.timeline.pending() {
+            let row = Due { due: self.clock.iso(due), due_ms: due.millis(), event: None, action: Some(&action) };
+            out.value(&row)?;
+        }
+        out.end()?;
+        out.key("faults")?;
+        out.array()?;
+        for rule in self.faults.list() {
+            out.value(&rule.spec)?;
+        }
+        out.end()?;
+        out.end()?;
+        out.flush()
     }
 
     /// Restores a [`Core::dump`]: all or nothing. The clock moves to the dump's time when

@@ -332,6 +332,14 @@ impl<V: Clone> Table<V> {
         f(&values)
     }
 
+    /// Every key, sorted (tenant, then id): a state dump reads the rows one at a time
+    /// in this order, without holding a shard's lock for longer than a row.
+    pub fn sorted_keys(&self) -> Vec<Key> {
+        let mut keys: Vec<Key> = self.map.iter().map(|r| r.key().clone()).collect();
+        keys.sort_unstable();
+        keys
+    }
+
     /// Every `(key, value)` of every tenant (state dumps, metrics).
     pub fn all(&self) -> Vec<(Key, V)> {
         self.map.iter().map(|r| (r.key().clone(), V::clone(&r.value().value))).collect()
@@ -376,30 +384,13 @@ impl<V: Clone> Table<V> {
 }
 
 impl<V: Clone + serde::Serialize> Table<V> {
-    /// Every value as a JSON array sorted by key (the state dump of a table).
+    /// Every value as a JSON array sorted by key, read a row at a time (the state dump
+    /// itself is streamed: `crate::dump::StateOut::table`).
     pub fn dump(&self) -> serde_json::Value {
-        self.dump_rows(None)
-    }
-
-    /// [`Table::dump`] with each row's tenant under `field` (rows that are JSON objects
-    /// and have a tenant; a field the value already has is kept).
-    pub fn dump_with_tenant(&self, field: &str) -> serde_json::Value {
-        self.dump_rows(Some(field))
-    }
-
-    fn dump_rows(&self, tenant_field: Option<&str>) -> serde_json::Value {
-        let mut all = self.all();
-        all.sort_by(|a, b| a.0.cmp(&b.0));
-        let row = |((tenant, _), v): (Key, V)| {
-            let mut row = serde_json::to_value(v).unwrap_or(serde_json::Value::Null);
-            if let (Some(field), Some(obj)) = (tenant_field, row.as_object_mut()) {
-                if !tenant.is_empty() {
-                    obj.entry(field).or_insert(serde_json::Value::String(tenant));
-                }
-            }
-            row
-        };
-        serde_json::Value::Array(all.into_iter().map(row).collect())
+        let rows = self.sorted_keys().into_iter().filter_map(|(tenant, id)| {
+            self.read(&tenant, &id, |v| serde_json::to_value(&**v).unwrap_or(serde_json::Value::Null))
+        });
+        serde_json::Value::Array(rows.collect())
     }
 }
 

@@ -40,6 +40,9 @@ pub fn render(core: &Core) -> String {
     out.push_str("# HELP dbaas_sim_transitions_applied_total Scheduled transitions applied.\n");
     out.push_str("# TYPE dbaas_sim_transitions_applied_total counter\n");
     let _ = writeln!(out, "dbaas_sim_transitions_applied_total {}", core.lifecycle.applied());
+    out.push_str("# HELP dbaas_sim_events_run_total Scheduled events run when due (each a transition or none).\n");
+    out.push_str("# TYPE dbaas_sim_events_run_total counter\n");
+    let _ = writeln!(out, "dbaas_sim_events_run_total {}", core.lifecycle.ran());
     out.push_str("# HELP dbaas_sim_transitions_pending Scheduled transitions not yet due.\n");
     out.push_str("# TYPE dbaas_sim_transitions_pending gauge\n");
     let _ = writeln!(out, "dbaas_sim_transitions_pending {}", core.lifecycle.len());

@@ -11,7 +11,7 @@
 //! Must not touch: `server`, `pipeline`, `admin`, `scenario`, `sim`.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::config::KnobSet;
 use crate::faults::{Catalog, Classified, ResourceFault};
@@ -196,9 +196,15 @@ impl World {
         }
     }
 
-    /// Every resource, by provider and kind.
-    pub fn state(&self, cx: &Cx) -> Value {
-        Value::Object(self.all().into_iter().map(|p| (p.name().to_owned(), p.state(cx))).collect::<Map<_, _>>())
+    /// Every resource, by provider and kind: one JSON object, a member per provider in
+    /// registration order.
+    pub fn write_state(&self, cx: &Cx, out: &mut crate::dump::StateOut<'_>) -> std::io::Result<()> {
+        out.object()?;
+        for p in self.all() {
+            out.key(p.name())?;
+            p.write_state(cx, out)?;
+        }
+        out.end()
     }
 
     pub fn resource_counts(&self) -> Vec<ResourceCount> {

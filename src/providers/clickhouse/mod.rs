@@ -52,6 +52,7 @@ use serde_json::{json, Value};
 
 use crate::clock::SimInstant;
 use crate::config::{KnobSet, Knobs};
+use crate::dump::StateOut;
 use crate::http::{ProviderError, Reply, Request, PROMETHEUS_TEXT};
 use crate::faults::{Classified, ResourceFault};
 use crate::providers::{Cx, Handled, Provider, ResourceCount, Scheduled, Transition};
@@ -419,29 +420,29 @@ impl Provider for ClickHouse {
         hooks::handle(self, req, segs, cx)
     }
 
-    /// Every resource, by kind (`GET /_sim/state`).
-    fn state(&self, _cx: &Cx) -> Value {
-        json!({
-            "organizations": self.orgs.dump(),
-            "keys": self.keys.dump(),
-            "members": self.members.dump(),
-            "invitations": self.invitations.dump(),
-            "activities": self.activities.dump(),
-            "services": self.services.dump(),
-            "warehouses": self.warehouses.dump(),
-            "backups": self.backups.dump(),
-            "clickpipes": self.clickpipes.dump(),
-            "reversePrivateEndpoints": self.reverse_endpoints.dump(),
-            "roles": self.roles.dump(),
-            "upgradeWindows": self.upgrade_windows.dump(),
-            "clickhouseSettings": self.clickhouse_settings.dump(),
-            "backupBuckets": self.backup_buckets.dump(),
-            "cdcScaling": self.cdc_scaling.dump(),
-            "clickpipeSettings": self.clickpipe_settings.dump(),
-            "udfs": self.udfs.dump(),
-            "udfUploads": self.udf_uploads.dump(),
-            "udfAttachments": self.udf_attachments.dump(),
-        })
+    /// Every resource, by kind (`GET /_sim/state`), a table at a time.
+    fn write_state(&self, _cx: &Cx, out: &mut StateOut<'_>) -> std::io::Result<()> {
+        out.object()?;
+        out.table("organizations", &self.orgs)?;
+        out.table("keys", &self.keys)?;
+        out.table("members", &self.members)?;
+        out.table("invitations", &self.invitations)?;
+        out.table("activities", &self.activities)?;
+        out.table("services", &self.services)?;
+        out.table("warehouses", &self.warehouses)?;
+        out.table("backups", &self.backups)?;
+        out.table("clickpipes", &self.clickpipes)?;
+        out.table("reversePrivateEndpoints", &self.reverse_endpoints)?;
+        out.table("roles", &self.roles)?;
+        out.table("upgradeWindows", &self.upgrade_windows)?;
+        out.table("clickhouseSettings", &self.clickhouse_settings)?;
+        out.table("backupBuckets", &self.backup_buckets)?;
+        out.table("cdcScaling", &self.cdc_scaling)?;
+        out.table("clickpipeSettings", &self.clickpipe_settings)?;
+        out.table("udfs", &self.udfs)?;
+        out.table("udfUploads", &self.udf_uploads)?;
+        out.table("udfAttachments", &self.udf_attachments)?;
+        out.end()
     }
 
     fn resource_counts(&self) -> Vec<ResourceCount> {

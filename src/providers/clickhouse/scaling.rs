@@ -5,8 +5,9 @@
 //! array clears the schedule: the answer then has an empty `baseConfig` and a later GET is
 //! 404); the active entry is worked out at once and again at every hour an entry starts or
 //! ends (`Event::ScalingScheduleTick`), so `currentScaling`, `isActiveNow` and
-//! `activeEntryId` follow the simulated clock. The base configuration is the service's
-//! own scaling (`/replicaScaling`).
+//! `activeEntryId` follow the simulated clock; over a long clock advance the ticks
+//! coalesce (the last change before its end is the only one run). The base
+//! configuration is the service's own scaling (`/replicaScaling`).
 //! May touch: `ClickHouse::services`, the lifecycle. Rules: `validate::scaling`.
 //! Authority: the official document (`ScalingSchedulePostRequest`,
 //! `ScalingScheduleEntryRequest`, `ScalingSchedule`); the seeds predate the feature.
@@ -25,6 +26,10 @@ use crate::providers::{Cx, Transition};
 use crate::validation::{FieldError, Fields, Rule};
 
 const HOUR_MS: u64 = 3_600_000;
+
+/// A schedule's period: its entries name weekdays and UTC hours, so the active entry at
+/// `t + WEEK_MS` is the one at `t`.
+const WEEK_MS: u64 = 7 * 24 * HOUR_MS;
 
 pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
     if !call.org.hidden.scheduled_autoscaling {
@@ -181,10 +186,36 @@ fn next_change(entries: &[ScalingEntry], now: SimInstant, cx: &Cx) -> Option<Sim
         .find(|t| active_at(entries, *t, cx) != current)
 }
 
+/// Where the next tick goes when the change after this one is at `due`: `due` itself,
+/// or, when the run of due events in progress goes past it (a clock advance,
+/// [`Cx::horizon`]), the last change at or before its horizon. A tick only sets the
+/// active entry from the clock, and nothing but due events happens before the horizon
+/// (no upsert, no delete: the only writes of a schedule), so the ticks in between leave
+/// nothing the last one does not: skipping them leaves the service, and its next tick,
+/// as stepping hour by hour would, in at most two ticks per advance, however long.
+fn coalesced(entries: &[ScalingEntry], due: SimInstant, cx: &Cx) -> SimInstant {
+    let horizon = cx.horizon();
+    if due > horizon {
+        return due;
+    }
+    // A change a whole number of weeks after `due` is a change too; from the last such
+    // one by the horizon, at most a week of changes is left to walk.
+    let weeks = (horizon.0 - due.0) / WEEK_MS;
+    let mut last = SimInstant(due.0.saturating_add(weeks.saturating_mul(WEEK_MS)));
+    while let Some(next) = next_change(entries, last, cx).filter(|n| *n <= horizon) {
+        last = next;
+    }
+    last
+}
+
 /// Schedules the next tick of a service's schedule, if its active entry ever changes.
-fn schedule_tick(s: &Service, cx: &Cx) {
+/// `from_tick`: scheduled by a due tick, which over a long advance goes to the last
+/// change before its end ([`coalesced`]); a request (an upsert, which may run while an
+/// advance is under way on another thread) never coalesces.
+fn schedule_tick(s: &Service, cx: &Cx, from_tick: bool) {
     if let Some(schedule) = s.scaling_schedule.as_deref() {
-        if let Some(due) = next_change(&schedule.entries, cx.now, cx) {
+        let next = next_change(&schedule.entries, cx.now, cx);
+        if let Some(due) = next.map(|due| if from_tick { coalesced(&schedule.entries, due, cx) } else { due }) {
             let event =
                 Event::ScalingScheduleTick { org: s.org_id.clone(), service: s.id.clone(), generation: schedule.generation };
             cx.schedule_at(due, event);
@@ -224,7 +255,7 @@ fn upsert(ch: &ClickHouse, call: &Call, service: &str) -> Res {
             Ok::<_, ChError>(svc.clone())
         })
         .ok_or_else(|| ChError::not_found("Service", service))??;
-    schedule_tick(&stored, cx);
+    schedule_tick(&stored, cx, false);
     Ok(Out::Result(match stored.scaling_schedule.as_deref() {
         Some(schedule) => view::scaling_schedule(schedule, &stored),
         // Cleared: "the response will contain an empty baseConfig (all fields absent)".
@@ -259,7 +290,7 @@ pub fn apply(ch: &ClickHouse, event: Event, cx: &Cx) -> Vec<Transition> {
         })
         .flatten();
     if let Some(svc) = moved {
-        schedule_tick(&svc, cx);
+        schedule_tick(&svc, cx, true);
     }
     Vec::new()
 }

@@ -72,6 +72,7 @@ use serde_json::{json, Value};
 
 use crate::clock::SimInstant;
 use crate::config::{KnobSet, Knobs};
+use crate::dump::StateOut;
 use crate::http::{ProviderError, Reply, Request};
 use crate::faults::{Classified, ResourceFault};
 use crate::providers::{Cx, Handled, Provider, ResourceCount, Scheduled, Transition};
@@ -381,33 +382,31 @@ impl Provider for Oracle {
     /// Every resource, by kind (`GET /_sim/state`), hidden fields included. Rows of
     /// tables keyed by identity domain carry their `domain`; `counters` holds the id
     /// counters, so that `PUT /_sim/state` (`chaos::restore`) continues them.
-    fn state(&self, _cx: &Cx) -> Value {
-        let mut idempotency = self.idempotency.all();
-        idempotency.sort_by(|a, b| a.0.cmp(&b.0));
-        let idempotency: Vec<Value> = idempotency
-            .into_iter()
-            .map(|((domain, request_id), (digest, operation))| {
-                json!({"domain": domain, "requestId": request_id, "digest": digest, "operation": operation})
-            })
-            .collect();
-        json!({
-            "domains": self.domains.dump_with_tenant("domain"),
-            "tokens": self.tokens.dump_with_tenant("domain"),
-            "serviceDefinitions": self.definitions.dump_with_tenant("domain"),
-            "purchaseEntitlements": self.purchase_entitlements.dump_with_tenant("domain"),
-            "cloudAccounts": self.cloud_accounts.dump_with_tenant("domain"),
-            "serviceEntitlements": self.entitlements.dump_with_tenant("domain"),
-            "serviceInstances": self.instances.dump_with_tenant("domain"),
-            "operations": self.operations.dump_with_tenant("domain"),
-            "faults": self.faults.dump_with_tenant("domain"),
-            "idempotency": idempotency,
-            "counters": {
+    fn write_state(&self, _cx: &Cx, out: &mut StateOut<'_>) -> std::io::Result<()> {
+        out.object()?;
+        out.table_with_tenant("domains", &self.domains, "domain")?;
+        out.table_with_tenant("tokens", &self.tokens, "domain")?;
+        out.table_with_tenant("serviceDefinitions", &self.definitions, "domain")?;
+        out.table_with_tenant("purchaseEntitlements", &self.purchase_entitlements, "domain")?;
+        out.table_with_tenant("cloudAccounts", &self.cloud_accounts, "domain")?;
+        out.table_with_tenant("serviceEntitlements", &self.entitlements, "domain")?;
+        out.table_with_tenant("serviceInstances", &self.instances, "domain")?;
+        out.table_with_tenant("operations", &self.operations, "domain")?;
+        out.table_with_tenant("faults", &self.faults, "domain")?;
+        out.rows("idempotency", &self.idempotency, |(domain, request_id), (digest, operation), buf, pretty| {
+            let row = json!({"domain": domain, "requestId": request_id, "digest": digest, "operation": operation});
+            crate::dump::render(&row, buf, pretty)
+        })?;
+        out.field(
+            "counters",
+            &json!({
                 "instances": self.instance_seq.load(Ordering::Relaxed),
                 "operations": self.operation_seq.load(Ordering::Relaxed),
                 "exaunits": self.exaunit_seq.load(Ordering::Relaxed),
                 "faults": self.fault_seq.load(Ordering::Relaxed),
-            },
-        })
+            }),
+        )?;
+        out.end()
     }
 
     fn resource_counts(&self) -> Vec<ResourceCount> {
