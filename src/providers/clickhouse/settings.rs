@@ -62,6 +62,8 @@ pub struct Settings {
     /// Serve the short paths one real client uses (`queryEndpoint`, ...).
     pub rc_aliases: bool,
     pub rate_limit: bool,
+    /// Custom roles' policies grant access (`access.rs`); false: recorded, not enforced.
+    pub enforce_custom_roles: bool,
     pub max_services_per_org: u64,
     pub max_ip_access_entries: u64,
     pub max_api_keys: u64,
@@ -112,6 +114,7 @@ impl Default for Settings {
             allow_ipv6: true,
             rc_aliases: true,
             rate_limit: false,
+            enforce_custom_roles: true,
             max_services_per_org: 100,
             max_ip_access_entries: 100,
             max_api_keys: 100,
@@ -240,6 +243,9 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
             Ok(())
         },
     },
+    knob_bool!("enforceCustomRoles", enforce_custom_roles,
+        "custom roles' policies grant what they say (ALLOW/DENY on control-plane permissions and instance/organization resources); false: recorded, not enforced (access follows system roles only)"
+    ),
     knob_u64!("maxServicesPerOrg", max_services_per_org, "CH-R50 non-deleted services per organization"),
     knob_u64!("maxIpAccessEntries", max_ip_access_entries, "CH-R22 entries of a service's ipAccessList"),
     knob_u64!("maxApiKeys", max_api_keys, "API keys per organization"),
