@@ -1,7 +1,7 @@
 //! Custom roles grant what their policies say (official `RBACPolicy`: `allowDeny`,
-//! `permissions`, `resources`): the permission table of `access.rs`, DENY over ALLOW,
-//! `instance/<id>` and `instance/*` scopes, system-role keys unchanged, knob
-//! `clickhouse.enforceCustomRoles`.
+//! `permissions`, `resources`): the permission table of `access.rs` (clickhousectl's
+//! `required_permissions`), DENY over ALLOW, `instance/<id>` and `instance/*` scopes,
+//! system-role keys unchanged, knob `clickhouse.enforceCustomRoles`.
 
 use hyper::Method;
 
@@ -10,6 +10,7 @@ use crate::support::*;
 const VIEW: &str = "control-plane:service:view";
 const MANAGE: &str = "control-plane:service:manage";
 const ORG_VIEW: &str = "control-plane:organization:view";
+const VIEW_BACKUPS: &str = "control-plane:service:view-backups";
 const DEVELOPER_ROLE: &str = "00000000-0000-4000-8000-00000000a002";
 const DENIED: &str = "FORBIDDEN: Insufficient permissions";
 
@@ -66,12 +67,14 @@ fn listed_ids(r: &Resp) -> Vec<String> {
 async fn a_view_only_key_lists_and_gets_services_but_cannot_create_patch_stop_or_delete_them() {
     let sim = Sim::start().await;
     let a = sim.running_service().await;
-    let viewer = role(&sim, "viewers", vec![policy("ALLOW", &[VIEW], &every())]).await;
+    let viewer = role(&sim, "viewers", vec![policy("ALLOW", &[VIEW, VIEW_BACKUPS], &every())]).await;
     let k = As { sim: &sim, key: key_with(&sim, &[&viewer]).await };
 
     assert_eq!(listed_ids(&k.get(&format!("{ORG}/services")).await), vec![a.clone()]);
     assert_eq!(k.get(&format!("{ORG}/services/{a}")).await.assert_ok()["state"], "running");
     assert_eq!(k.get(&format!("{ORG}/services/{a}/backupConfiguration")).await.status, 200);
+    // Private endpoints have a view permission of their own.
+    k.get(&format!("{ORG}/services/{a}/privateEndpointConfig")).await.assert_ch_error(403, DENIED);
 
     let body = json!({"name": "other", "provider": "aws", "region": "us-east-1"});
     k.send(Method::POST, &format!("{ORG}/services"), Some(body)).await.assert_ch_error(403, DENIED);
@@ -103,7 +106,7 @@ async fn manage_on_one_instance_stops_that_service_and_no_other() {
     // The list shows only the service it may view; the other is refused by id.
     assert_eq!(listed_ids(&k.get(&format!("{ORG}/services")).await), vec![a.clone()]);
     k.get(&format!("{ORG}/services/{b}")).await.assert_ch_error(403, DENIED);
-    // Creating needs manage on every service (instance/*): the new one has no id yet.
+    // Creating needs control-plane:organization:create-service.
     let body = json!({"name": "new", "provider": "aws", "region": "us-east-1"});
     k.send(Method::POST, &format!("{ORG}/services"), Some(body)).await.assert_ch_error(403, DENIED);
     assert_eq!(sim.service_count().await, 2);
@@ -152,12 +155,13 @@ async fn keys_with_system_roles_keep_their_access_whatever_their_custom_roles_sa
 }
 
 #[tokio::test]
-async fn organization_mutations_need_the_admin_role_even_with_every_permission() {
+async fn organization_changes_need_organization_permissions_on_the_organization() {
     let sim = Sim::start().await;
-    let all = role(&sim, "all", vec![policy("ALLOW", &["control-plane:*"], &["*".to_owned()])]).await;
-    let k = As { sim: &sim, key: key_with(&sim, &[&all]).await };
+    let services = vec!["*".to_owned()];
+    let org_res = vec![format!("organization/{ORG_ID}")];
+    let r = role(&sim, "ops", vec![policy("ALLOW", &["control-plane:service:*", ORG_VIEW], &services)]).await;
+    let k = As { sim: &sim, key: key_with(&sim, &[&r]).await };
     assert_eq!(k.get(ORG).await.assert_ok()["name"], "sim-org");
-    assert_eq!(k.get(&format!("{ORG}/keys")).await.status, 200);
     let keys_before = sim.get(&format!("{ORG}/keys")).await.assert_ok().as_array().expect("keys").len();
     k.send(Method::POST, &format!("{ORG}/keys"), Some(json!({"name": "escalate", "roles": ["admin"]})))
         .await
@@ -166,11 +170,24 @@ async fn organization_mutations_need_the_admin_role_even_with_every_permission()
     k.send(Method::POST, &format!("{ORG}/roles"), Some(json!({"name": "x", "actors": [], "policies": []})))
         .await
         .assert_ch_error(403, DENIED);
+    let body = json!({"name": "mine", "provider": "aws", "region": "us-east-1"});
+    k.send(Method::POST, &format!("{ORG}/services"), Some(body.clone())).await.assert_ch_error(403, DENIED);
     assert_eq!(sim.get(&format!("{ORG}/keys")).await.assert_ok().as_array().expect("keys").len(), keys_before);
     assert_eq!(sim.get(ORG).await.assert_ok()["name"], "sim-org");
-    // Services: everything, creation included.
-    let body = json!({"name": "mine", "provider": "aws", "region": "us-east-1"});
+    assert_eq!(sim.service_count().await, 0);
+
+    // organization:manage and organization:create-service on the organization.
+    let more =
+        policy("ALLOW", &["control-plane:organization:manage", "control-plane:organization:create-service"], &org_res);
+    let all = json!([policy("ALLOW", &["control-plane:service:*", ORG_VIEW], &services), more]);
+    sim.patch(&format!("{ORG}/roles/{r}"), json!({"policies": all})).await.assert_ok();
+    assert_eq!(k.send(Method::PATCH, ORG, Some(json!({"name": "renamed"}))).await.assert_ok()["name"], "renamed");
     assert_eq!(k.send(Method::POST, &format!("{ORG}/services"), Some(body)).await.status, 200);
+    // API keys have permissions of their own (create-api-keys, view-api-keys).
+    k.get(&format!("{ORG}/keys")).await.assert_ch_error(403, DENIED);
+    k.send(Method::POST, &format!("{ORG}/keys"), Some(json!({"name": "escalate", "roles": ["admin"]})))
+        .await
+        .assert_ch_error(403, DENIED);
 }
 
 #[tokio::test]

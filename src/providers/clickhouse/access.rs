@@ -1,37 +1,37 @@
 //! What a key may do: the permission every operation needs ([`needs`], one table) and
-//! the decision from a key's system roles and its custom roles' policies ([`decide`]).
+//! the decision from a key's custom roles' policies ([`by_custom_roles`]); the system
+//! roles are decided first, in `auth.rs`.
 //!
 //! Owns no table; reads `roles` (custom roles, their `actors` and `policies`).
-//! May touch: `super::model`, `super::routes::Op`, `super::auth` (the system roles).
+//! May touch: `super::model`, `super::routes::Op`, `super::keys` (the actor name).
 //! Must not touch: other providers, `admin`, `server`.
 //! Authority: the official document (`RBACPolicy`: `allowDeny` ALLOW/DENY, `permissions`
 //! such as `control-plane:organization:view`, `resources` such as `instance/<uuid>`,
-//! `instance/*`; `upgradeWindowGet` "403: caller lacks `control-plane:service:view` on
-//! the service", `upgradeWindowUpdate`/`upgradeWindowDelete` "... lacks
-//! `control-plane:service:manage` on the service").
+//! `instance/*`, `organization/<uuid>`; `upgradeWindowGet` "403: caller lacks
+//! `control-plane:service:view` on the service", `upgradeWindowUpdate`/`Delete` "...
+//! `control-plane:service:manage`"). The document we serve from names only those three
+//! permissions and maps no other operation, so the rows come from the official client:
+//! ClickHouse/clickhousectl `crates/clickhouse-cloud-api/src/meta/operations.rs`
+//! (`required_permissions` per operationId, generated from its vendored OpenAPI
+//! snapshot; clickhousectl 0.5.0's `--help` prints the same names).
 //!
-//! # Choices (I: the official document names three permissions and shows resources only
-//! by example; it does not say which operation needs which, except for upgrade windows)
-//! - **The table** ([`needs`]): every GET of an organization-level resource (the
-//!   organization, its private-endpoint config, Prometheus, quotas, roles, keys, members,
-//!   invitations, activities, usage cost, UDFs and their versions and attachment lists,
-//!   `whoami`) needs `control-plane:organization:view` on the organization; every GET of
-//!   a service or of something under one needs `control-plane:service:view` on that
-//!   service; every mutation of a service or of something under one (PATCH/POST/PUT/DELETE
-//!   under `services/{id}`, start/stop/awake included, UDF attach and detach, ClickPipes
-//!   schema discovery, which connects to a source on the service's behalf) needs
-//!   `control-plane:service:manage` on that service; creating a service needs it on every
-//!   service (`instance/*`), since the new service has no id to name yet. Listing
-//!   services needs `control-plane:service:view` on some service and lists only the ones
-//!   the key may view. Organization-level mutations (the organization, keys, members,
-//!   invitations, roles, BYOC infrastructure, UDFs and their versions and upload
-//!   sessions) are covered by no documented permission: they need the system Admin role.
+//! # Choices (I)
+//! - **The table** ([`needs`]) is that file's, row for row, with its oddities kept:
+//!   roles are read with `organization:manage`, key update and delete need only
+//!   `organization:view-api-keys`, ClickPipes reads need `service:manage-clickpipes`, UDF
+//!   attach/detach are organization-level (`organization:manage`). Where it lists nothing
+//!   (`organizationGetList`, `organizationPrometheusGet`, `instanceGetList`,
+//!   `instanceStateUpdate`) and for `whoami` (not in it), the simulator decides:
+//!   `organization:view`; `service:view` on some service, listing only the viewable ones;
+//!   `service:manage` on the service (start, stop, awake).
 //! - **Resources**: `instance/<serviceId>` is that service, `instance/*` every service,
 //!   `organization/<organizationId>` of the key's own organization (or `organization/*`)
-//!   the organization and every service in it, `*` everything. A service id compares case-insensitively.
+//!   the organization and every service in it, `*` everything. A service id compares
+//!   case-insensitively. Organization-level permissions need an organization resource.
 //! - **Permissions**: compared by name; a trailing `*` matches every name it prefixes
-//!   (`control-plane:service:*`). `manage` does not imply `view`: a policy lists both,
-//!   as the official examples list permissions in an array.
+//!   (`control-plane:service:*`). `service:manage` implies `service:delete` (the backend
+//!   adds it, as the Terraform provider's role tests record); nothing else implies
+//!   anything: `manage` does not imply `view`.
 //! - **DENY wins over ALLOW** among a key's custom roles: an operation is allowed when
 //!   some ALLOW policy covers its permission and resource and no DENY policy does.
 //! - **System roles first**: what a key's system roles allow (`auth::system_allows`:
@@ -39,7 +39,8 @@
 //!   roles say, so a key with a system role keeps the behaviour it had before custom roles
 //!   were enforced; custom roles only add access. A key whose system roles do not allow
 //!   the operation gets it from its custom roles' policies, or 403 `Insufficient
-//!   permissions`.
+//!   permissions`. Policies are read on every such request: a role's update or deletion
+//!   applies to the next one.
 //! - **Members** do not authenticate against this API (only API keys do): their custom
 //!   roles are recorded and listed, and grant nothing here.
 //! - Knob `enforceCustomRoles` (default true): false restores the earlier reading, where
@@ -51,21 +52,60 @@ use super::model::{ApiKey, Policy};
 use super::routes::Op;
 use super::ClickHouse;
 
-/// The documented control-plane permissions.
+/// The control-plane permissions the served operations need (the names of
+/// clickhousectl's generated table; see the module doc).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permission {
     OrganizationView,
+    OrganizationManage,
+    OrganizationCreateService,
+    OrganizationCreateApiKeys,
+    OrganizationViewApiKeys,
+    OrganizationViewActivities,
     ServiceView,
     ServiceManage,
+    ServiceDelete,
+    ServiceViewBackups,
+    ServiceManageBackups,
+    ServiceManageClickpipes,
+    ServiceViewPrivateEndpoints,
+    ServiceManagePrivateEndpoints,
+    ServiceViewQueryApiEndpoints,
+    ServiceManageQueryApiEndpoints,
+    ServiceManageScalingConfig,
 }
 
 impl Permission {
     /// The wire name (official `RBACPolicy.permissions`).
     pub fn as_str(self) -> &'static str {
+        use Permission::*;
         match self {
-            Permission::OrganizationView => "control-plane:organization:view",
-            Permission::ServiceView => "control-plane:service:view",
-            Permission::ServiceManage => "control-plane:service:manage",
+            OrganizationView => "control-plane:organization:view",
+            OrganizationManage => "control-plane:organization:manage",
+            OrganizationCreateService => "control-plane:organization:create-service",
+            OrganizationCreateApiKeys => "control-plane:organization:create-api-keys",
+            OrganizationViewApiKeys => "control-plane:organization:view-api-keys",
+            OrganizationViewActivities => "control-plane:organization:view-activities",
+            ServiceView => "control-plane:service:view",
+            ServiceManage => "control-plane:service:manage",
+            ServiceDelete => "control-plane:service:delete",
+            ServiceViewBackups => "control-plane:service:view-backups",
+            ServiceManageBackups => "control-plane:service:manage-backups",
+            ServiceManageClickpipes => "control-plane:service:manage-clickpipes",
+            ServiceViewPrivateEndpoints => "control-plane:service:view-private-endpoints",
+            ServiceManagePrivateEndpoints => "control-plane:service:manage-private-endpoints",
+            ServiceViewQueryApiEndpoints => "control-plane:service:view-query-api-endpoints",
+            ServiceManageQueryApiEndpoints => "control-plane:service:manage-query-api-endpoints",
+            ServiceManageScalingConfig => "control-plane:service:manage-scaling-config",
+        }
+    }
+
+    /// Names that grant this permission besides its own: the backend grants
+    /// `service:delete` with `service:manage`.
+    fn implied_by(self) -> &'static [&'static str] {
+        match self {
+            Permission::ServiceDelete => &["control-plane:service:manage"],
+            _ => &[],
         }
     }
 }
@@ -77,67 +117,44 @@ pub enum Target<'a> {
     Organization,
     /// One service.
     Service(&'a str),
-    /// Every service: a new one has no id yet.
-    EveryService,
     /// Some service; the list shows only those the key may view.
     SomeService,
 }
 
-/// What an operation needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need<'a> {
-    /// A documented permission on a target.
-    Grant(Permission, Target<'a>),
-    /// No documented permission covers it: the system Admin role only.
-    Admin,
-}
-
-/// The one table: the permission every served operation needs. Exhaustive, so a new
-/// operation must decide its row.
-pub fn needs(op: &Op) -> Need<'_> {
+/// The one table: the permission every served operation needs, and on what. Exhaustive,
+/// so a new operation must decide its row. Rows follow clickhousectl's generated
+/// `required_permissions` (module doc), except where that list is empty.
+pub fn needs(op: &Op) -> (Permission, Target<'_>) {
     use Op::*;
     use Permission::*;
-    let org_view = Need::Grant(OrganizationView, Target::Organization);
-    fn view(s: &str) -> Need<'_> {
-        Need::Grant(ServiceView, Target::Service(s))
-    }
-    fn manage(s: &str) -> Need<'_> {
-        Need::Grant(ServiceManage, Target::Service(s))
-    }
+    let org = Target::Organization;
     match op {
-        ListOrganizations
-        | GetOrganization
-        | OrganizationPrometheus
+        // Empty upstream: the organization's own view (I).
+        ListOrganizations | Whoami | OrganizationPrometheus => (OrganizationView, org),
+        GetOrganization
         | OrganizationPrivateEndpointConfig
         | OrganizationPrivateEndpointInfo { .. }
         | ListQuotas
         | GetQuota { .. }
-        | Whoami
-        | ListRoles
-        | GetRole { .. }
-        | ListKeys
-        | GetKey { .. }
         | ListMembers
         | GetMember { .. }
         | ListInvitations
         | GetInvitation { .. }
-        | ListActivities
-        | GetActivity { .. }
         | UsageCost
         | ListUdfs
         | GetUdf { .. }
         | ListUdfVersions { .. }
-        | ListUdfAttachments { .. } => org_view,
+        | ListUdfAttachments { .. }
+        | GetUdfAttachment { .. } => (OrganizationView, org),
         UpdateOrganization
         | CreateByoc
         | UpdateByoc { .. }
         | DeleteByoc { .. }
+        | ListRoles
+        | GetRole { .. }
         | CreateRole
         | UpdateRole { .. }
         | DeleteRole { .. }
-        | CreateKey
-        | UpdateKey { .. }
-        | DeleteKey { .. }
         | UpdateMember { .. }
         | DeleteMember { .. }
         | CreateInvitation
@@ -146,61 +163,67 @@ pub fn needs(op: &Op) -> Need<'_> {
         | DeleteUdf { .. }
         | CreateUdfUploadSession
         | CreateUdfVersion { .. }
-        | DeleteUdfVersion { .. } => Need::Admin,
-        ListServices => Need::Grant(ServiceView, Target::SomeService),
-        CreateService => Need::Grant(ServiceManage, Target::EveryService),
+        | DeleteUdfVersion { .. }
+        | AttachUdf { .. }
+        | DetachUdf { .. } => (OrganizationManage, org),
+        CreateKey => (OrganizationCreateApiKeys, org),
+        // Upstream lists view-api-keys for update and delete too.
+        ListKeys | GetKey { .. } | UpdateKey { .. } | DeleteKey { .. } => (OrganizationViewApiKeys, org),
+        ListActivities | GetActivity { .. } => (OrganizationViewActivities, org),
+        CreateService => (OrganizationCreateService, org),
+        // Empty upstream: the services the key may view (I).
+        ListServices => (ServiceView, Target::SomeService),
         GetService { service }
-        | GetPrivateEndpointConfig { service }
-        | GetQueryEndpoint { service }
         | ServicePrometheus { service }
         | GetScalingSchedule { service }
         | GetUpgradeWindow { service }
         | ListClickhouseSettings { service }
         | GetClickhouseSettingsSchema { service }
-        | GetClickhouseSetting { service, .. }
-        | ListBackups { service }
-        | GetBackup { service, .. }
-        | GetBackupConfiguration { service }
-        | GetBackupBucket { service }
-        | ListClickPipes { service }
-        | GetClickPipe { service, .. }
-        | GetClickPipeSettings { service, .. }
-        | GetCdcScaling { service }
-        | ListReversePrivateEndpoints { service }
-        | GetReversePrivateEndpoint { service, .. }
-        | GetUdfAttachment { service, .. } => view(service),
+        | GetClickhouseSetting { service, .. } => (ServiceView, Target::Service(service)),
+        // Empty upstream for the state: start, stop and awake manage the service (I).
         UpdateService { service }
-        | DeleteService { service }
-        | DeleteQueryEndpoint { service }
-        | UpsertQueryEndpoint { service }
         | UpdateState { service }
-        | UpdateScaling { service }
-        | UpdateReplicaScaling { service }
         | UpdatePassword { service }
-        | CreatePrivateEndpoint { service }
-        | UpsertScalingSchedule { service }
-        | DeleteScalingSchedule { service }
         | UpdateUpgradeWindow { service }
         | DeleteUpgradeWindow { service }
         | UpdateClickhouseSettings { service }
-        | DeleteClickhouseSetting { service, .. }
-        | UpdateBackupConfiguration { service }
+        | DeleteClickhouseSetting { service, .. } => (ServiceManage, Target::Service(service)),
+        DeleteService { service } => (ServiceDelete, Target::Service(service)),
+        UpdateScaling { service }
+        | UpdateReplicaScaling { service }
+        | UpsertScalingSchedule { service }
+        | DeleteScalingSchedule { service } => (ServiceManageScalingConfig, Target::Service(service)),
+        ListBackups { service }
+        | GetBackup { service, .. }
+        | GetBackupConfiguration { service }
+        | GetBackupBucket { service } => (ServiceViewBackups, Target::Service(service)),
+        UpdateBackupConfiguration { service }
         | CreateBackupBucket { service }
         | UpdateBackupBucket { service }
-        | DeleteBackupBucket { service }
+        | DeleteBackupBucket { service } => (ServiceManageBackups, Target::Service(service)),
+        GetPrivateEndpointConfig { service } => (ServiceViewPrivateEndpoints, Target::Service(service)),
+        CreatePrivateEndpoint { service } => (ServiceManagePrivateEndpoints, Target::Service(service)),
+        GetQueryEndpoint { service } => (ServiceViewQueryApiEndpoints, Target::Service(service)),
+        UpsertQueryEndpoint { service } | DeleteQueryEndpoint { service } => {
+            (ServiceManageQueryApiEndpoints, Target::Service(service))
+        }
+        ListClickPipes { service }
         | CreateClickPipe { service }
+        | GetClickPipe { service, .. }
         | UpdateClickPipe { service, .. }
         | DeleteClickPipe { service, .. }
         | UpdateClickPipeScaling { service, .. }
         | UpdateClickPipeState { service, .. }
+        | GetClickPipeSettings { service, .. }
         | UpdateClickPipeSettings { service, .. }
         | DiscoverClickPipeSchema { service }
+        | GetCdcScaling { service }
         | UpdateCdcScaling { service }
+        | ListReversePrivateEndpoints { service }
         | CreateReversePrivateEndpoint { service }
+        | GetReversePrivateEndpoint { service, .. }
         | UpdateReversePrivateEndpoint { service, .. }
-        | DeleteReversePrivateEndpoint { service, .. }
-        | AttachUdf { service, .. }
-        | DetachUdf { service, .. } => manage(service),
+        | DeleteReversePrivateEndpoint { service, .. } => (ServiceManageClickpipes, Target::Service(service)),
     }
 }
 
@@ -227,10 +250,7 @@ impl Access {
 
 /// The custom roles' policies of `key`, or why the operation is refused (`None`).
 pub fn by_custom_roles(ch: &ClickHouse, key: &ApiKey, op: &Op) -> Option<Access> {
-    let (permission, target) = match needs(op) {
-        Need::Admin => return None,
-        Need::Grant(p, t) => (p, t),
-    };
+    let (permission, target) = needs(op);
     let actor = super::keys::actor(&key.id);
     let policies: Vec<Policy> = ch
         .roles
@@ -250,42 +270,45 @@ pub fn by_custom_roles(ch: &ClickHouse, key: &ApiKey, op: &Op) -> Option<Access>
 /// DENY wins: some ALLOW policy covers `(permission, target)` and no DENY policy does.
 /// For [`Target::SomeService`] a DENY counts only when it covers every service.
 fn allowed(policies: &[Policy], org: &str, permission: Permission, target: Target) -> bool {
-    let covering = |allow: &str, t: Target| {
-        policies
-            .iter()
-            .any(|p| p.allow_deny == allow && grants(p, permission) && p.resources.iter().any(|r| covers(r, org, t)))
+    let covering = |allow: &str, every: bool| {
+        policies.iter().any(|p| {
+            p.allow_deny == allow
+                && grants(p, permission)
+                && p.resources.iter().any(|r| if every { covers_every_service(r, org) } else { covers(r, org, target) })
+        })
     };
-    let denied_target = match target {
-        Target::SomeService => Target::EveryService,
-        t => t,
-    };
-    covering("ALLOW", target) && !covering("DENY", denied_target)
+    let every = matches!(target, Target::SomeService);
+    covering("ALLOW", false) && !covering("DENY", every)
 }
 
-/// Whether a policy names `permission` (exactly, or by a trailing `*`).
+/// Whether a policy names `permission`: exactly, by a name that implies it, or by a
+/// trailing `*`.
 fn grants(policy: &Policy, permission: Permission) -> bool {
     let want = permission.as_str();
     policy.permissions.iter().any(|p| match p.strip_suffix('*') {
         Some(prefix) => want.starts_with(prefix),
-        None => p == want,
+        None => p == want || permission.implied_by().contains(&p.as_str()),
     })
+}
+
+fn covers_every_service(resource: &str, org: &str) -> bool {
+    resource == "instance/*" || covers_organization(resource, org)
+}
+
+fn covers_organization(resource: &str, org: &str) -> bool {
+    resource == "*" || resource.strip_prefix("organization/").is_some_and(|id| id == "*" || id.eq_ignore_ascii_case(org))
 }
 
 /// Whether a policy resource covers `target` (see the module doc's "Resources").
 /// `org` is the key's (and the role's) organization.
 fn covers(resource: &str, org: &str, target: Target) -> bool {
-    if resource == "*" {
+    if covers_organization(resource, org) {
         return true;
-    }
-    if let Some(id) = resource.strip_prefix("organization/") {
-        return id == "*" || id.eq_ignore_ascii_case(org);
     }
     match (resource.strip_prefix("instance/"), target) {
         (None, _) | (Some(_), Target::Organization) => false,
-        (Some("*"), _) => true,
+        (Some("*"), _) | (Some(_), Target::SomeService) => true,
         (Some(id), Target::Service(s)) => id.eq_ignore_ascii_case(s),
-        (Some(_), Target::SomeService) => true,
-        (Some(_), Target::EveryService) => false,
     }
 }
 
@@ -312,8 +335,8 @@ mod tests {
         let p = [policy("ALLOW", &[MANAGE], &["instance/A"])];
         assert!(allowed(&p, "x", Permission::ServiceManage, Target::Service("a")));
         assert!(!allowed(&p, "x", Permission::ServiceManage, Target::Service("b")));
-        assert!(!allowed(&p, "x", Permission::ServiceManage, Target::EveryService));
         assert!(!allowed(&p, "x", Permission::ServiceView, Target::Service("a")), "manage does not imply view");
+        assert!(allowed(&p, "x", Permission::ServiceDelete, Target::Service("a")), "manage implies delete");
         assert!(!allowed(&p, "x", Permission::OrganizationView, Target::Organization));
     }
 
@@ -330,18 +353,21 @@ mod tests {
     #[test]
     fn organization_resources_cover_the_organization_and_its_services() {
         let p = [policy("ALLOW", &["control-plane:service:*", "control-plane:organization:view"], &["organization/x"])];
-        assert!(allowed(&p, "x", Permission::ServiceManage, Target::EveryService));
-        assert!(allowed(&p, "x", Permission::ServiceView, Target::Service("s")));
+        assert!(allowed(&p, "x", Permission::ServiceManageBackups, Target::Service("s")));
+        assert!(allowed(&p, "x", Permission::ServiceView, Target::SomeService));
         assert!(allowed(&p, "x", Permission::OrganizationView, Target::Organization));
+        assert!(!allowed(&p, "x", Permission::OrganizationManage, Target::Organization));
         assert!(!allowed(&p, "y", Permission::OrganizationView, Target::Organization), "another organization");
         assert!(!allowed(&[policy("ALLOW", &[VIEW], &["instance/*"])], "x", Permission::ServiceView, Target::Organization));
     }
 
     #[test]
-    fn organization_mutations_need_the_admin_role() {
-        assert_eq!(needs(&Op::CreateKey), Need::Admin);
-        assert_eq!(needs(&Op::ListKeys), Need::Grant(Permission::OrganizationView, Target::Organization));
+    fn the_table_follows_the_clients_required_permissions() {
+        assert_eq!(needs(&Op::CreateKey), (Permission::OrganizationCreateApiKeys, Target::Organization));
+        assert_eq!(needs(&Op::CreateService), (Permission::OrganizationCreateService, Target::Organization));
         let s = Op::UpdateState { service: "s".into() };
-        assert_eq!(needs(&s), Need::Grant(Permission::ServiceManage, Target::Service("s")));
+        assert_eq!(needs(&s), (Permission::ServiceManage, Target::Service("s")));
+        let b = Op::GetBackup { service: "s".into(), backup: "b".into() };
+        assert_eq!(needs(&b).0.as_str(), "control-plane:service:view-backups");
     }
 }
