@@ -42,3 +42,5 @@ mod org_extras;
 mod clickpipes_config;
 // User-defined functions, versions, attachments.
 mod udfs;
+// Custom roles' policies enforced: view/manage, instance scopes, DENY over ALLOW.
+mod roles_enforced;

@@ -164,3 +164,36 @@ async fn udf_versions_and_upload_sessions_are_capped() {
     sim.advance(3600).await;
     upload(&sim).await;
 }
+
+#[tokio::test]
+async fn knob_udf_upload_base_url_sets_the_base_of_the_upload_url_and_is_validated() {
+    let sim = Sim::start().await;
+    let r = sim.post(&format!("{ORG}/udfUploads/url"), json!({})).await;
+    let (id, url) = (r.body["result"]["uploadId"].as_str().unwrap(), r.body["result"]["uploadUrl"].as_str().unwrap());
+    let host = sim.url().trim_start_matches("http://").to_owned();
+    assert_eq!(url, format!("http://{host}/_sim/clickhouse/udfUploads/{id}"), "default: the simulator itself");
+
+    let r = sim.sim_patch("/_sim/config", json!({"clickhouse.udfUploadBaseUrl": "https://127.0.0.1:8443/"})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = sim.post(&format!("{ORG}/udfUploads/url"), json!({})).await;
+    let (id, url) = (r.body["result"]["uploadId"].as_str().unwrap(), r.body["result"]["uploadUrl"].as_str().unwrap());
+    assert_eq!(url, format!("https://127.0.0.1:8443/_sim/clickhouse/udfUploads/{id}"));
+    // The path behind the base is the simulator's own: a proxy forwards it unchanged.
+    let put = sim
+        .send_raw(hyper::Method::PUT, &format!("/_sim/clickhouse/udfUploads/{id}"), None, Some(b"zip".to_vec()), &[])
+        .await;
+    assert_eq!(put.status, 200, "{}", put.text);
+
+    for bad in ["ftp://x", "127.0.0.1:8443", "https://", "https://h?x=1"] {
+        let r = sim.sim_patch("/_sim/config", json!({"clickhouse.udfUploadBaseUrl": bad})).await;
+        assert_eq!(r.status, 400, "{bad}: {}", r.text);
+        assert!(r.text.contains("clickhouse.udfUploadBaseUrl"), "{}", r.text);
+    }
+    let r = sim.sim_get("/_sim/config").await;
+    let knob = r.body["knobs"].as_array().unwrap().iter().find(|k| k["name"] == "clickhouse.udfUploadBaseUrl").cloned();
+    assert_eq!(
+        knob.map(|k| k["value"].clone()),
+        Some(json!("https://127.0.0.1:8443")),
+        "a refused value changes nothing"
+    );
+}

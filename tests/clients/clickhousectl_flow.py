@@ -7,14 +7,24 @@ Usage: clickhousectl_flow.py DBAAS_SIM_BINARY CLICKHOUSECTL_BINARY
 The simulator starts with `--clock manual`; the flow moves time itself through
 `POST /_sim/clock/advance` (no real waits), and points the CLI at the simulator with its
 (hidden) `--url` flag and the default credentials (`sim-key` / `sim-secret`).
-Standard library only; exits non-zero on the first failed step, naming it.
+`udf create` / `udf deploy` upload their archive to the HTTPS `uploadUrl` of
+`udfUploadSessionCreate`: a TLS-terminating proxy (`tls_proxy.py`, a throwaway CA made
+with the `openssl` CLI) serves it, knob `clickhouse.udfUploadBaseUrl` points the URL at
+it, and `SSL_CERT_FILE` makes the CLI trust the CA.
+Standard library (and the `openssl` CLI) only; exits non-zero on the first failed step,
+naming it.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tls_proxy  # noqa: E402
 
 SIM, CLI = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 STEP_TIMEOUT = 30
@@ -35,12 +45,17 @@ def start_sim():
     return proc, line[len(prefix):]
 
 
+# The certificate first: without `openssl` the flow stops before anything runs.
+WORK = tempfile.mkdtemp(prefix="clickhousectl-flow-")
+CA, CERT, KEY = tls_proxy.make_cert(WORK)
 PROC, URL = start_sim()
 ENV = dict(os.environ, DO_NOT_TRACK="1", HOME=os.environ.get("CLICKHOUSECTL_HOME", "/tmp/clickhousectl-home"))
 for var in ("CLICKHOUSE_CLOUD_API_KEY", "CLICKHOUSE_CLOUD_API_SECRET"):
     ENV.pop(var, None)
 os.makedirs(ENV["HOME"], exist_ok=True)
 STEPS = 0
+PROXY, PROXY_URL = tls_proxy.start(URL, CERT, KEY)
+ENV["SSL_CERT_FILE"] = CA  # rustls-platform-verifier on Linux reads it
 
 
 def fail(msg):
@@ -73,16 +88,6 @@ def sim(method, path, body=None):
     req = urllib.request.Request(URL + path, data=data, method=method)
     if data is not None:
         req.add_header("content-type", "application/json")
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read() or b"null")
-
-
-def api(method, path, body=None):
-    """A ClickHouse API call with the default key (for what the CLI cannot do here)."""
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(URL + path, data=data, method=method)
-    req.add_header("content-type", "application/json")
-    req.add_header("authorization", "Basic c2ltLWtleTpzaW0tc2VjcmV0")  # sim-key:sim-secret
     with urllib.request.urlopen(req, timeout=10) as r:
         return json.loads(r.read() or b"null")
 
@@ -177,14 +182,18 @@ try:
     check(any(q["quotaCode"] == "services-per-organization" for q in items(ctl("org", "quota", "list"))), "org quota list")
     check(any(r["type"] == "system" for r in items(ctl("org", "role", "list"))), "org role list")
 
-    # UDFs: `udf create` uploads to an HTTPS presigned URL, which a plain-HTTP simulator
-    # cannot serve, so the UDF is created through the API; the CLI lists, attaches and
-    # detaches it.
-    org_path = f"/v1/organizations/{org_id}"
-    upload = api("POST", f"{org_path}/udfUploads/url", {})["result"]["uploadId"]
-    api("POST", f"{org_path}/udfs", {"functionName": "parse_ua", "uploadId": upload, "runtime": "python3.11",
-                                     "type": "executable", "arguments": [{"name": "ua", "type": "String"}],
-                                     "returnType": "String"})
+    # UDFs: `udf create` uploads its ZIP to the HTTPS uploadUrl, served by the proxy.
+    sim("PATCH", "/_sim/config", {"clickhouse.udfUploadBaseUrl": PROXY_URL})
+    udfs_dir = os.path.join(WORK, "udfs")
+    os.makedirs(os.path.join(udfs_dir, "parse_ua"))
+    with open(os.path.join(udfs_dir, "parse_ua", "udf.json"), "w") as f:
+        json.dump({"functionName": "parse_ua", "runtime": "python3.11", "type": "executable",
+                   "arguments": [{"name": "ua", "type": "String"}], "returnType": "String"}, f)
+    with open(os.path.join(udfs_dir, "parse_ua", "main.py"), "w") as f:
+        f.write("import sys\nfor line in sys.stdin:\n    print(line.strip(), flush=True)\n")
+    made = ctl("udf", "create", "parse_ua", "--dir", udfs_dir)
+    check(made["functionName"] == "parse_ua" and made["status"] == "building" and made["version"] == 1,
+          "udf create uploads over HTTPS and starts a build", made)
     advance(30)
     check(any(u["functionName"] == "parse_ua" for u in items(ctl("udf", "list"))), "udf list")
     check(ctl("udf", "get", "parse_ua")["status"] == "ready", "udf get: built on the clock")
@@ -201,6 +210,16 @@ try:
     check(items(ctl("udf", "attachment", "list", "parse_ua"))[0]["status"] == "deployed", "udf attachment list")
     ctl("udf", "detach", "parse_ua", svc)
     advance(20)
+    # `udf deploy` waits in real time for the build and the deployment: with both
+    # durations 0 they are done when it first looks.
+    sim("PATCH", "/_sim/config", {"clickhouse.durations.udfBuild": 0, "clickhouse.durations.udfAttach": 0})
+    dep = ctl("udf", "deploy", "parse_ua", "--service", svc, "--dir", udfs_dir, "--timeout", "20")
+    check(dep["action"] == "version_created" and dep["udf"]["version"] == 2 and dep["udf"]["status"] == "ready",
+          "udf deploy builds version 2", dep)
+    check(dep["attachment"]["status"] == "deployed" and dep["attachment"]["version"] == 2,
+          "udf deploy attaches version 2", dep)
+    ctl("udf", "detach", "parse_ua", svc)
+    advance(1)
 
     # Stop, start, delete on the clock
     check(ctl("service", "stop", svc)["state"] == "stopping", "stop")
@@ -232,5 +251,7 @@ try:
     check("grandTotalCHC" in json.dumps(usage), "org usage", usage)
 finally:
     PROC.kill()
+    PROXY.shutdown()
+    shutil.rmtree(WORK, ignore_errors=True)
 
 print(f"clickhousectl flow: {STEPS} steps passed in {time.monotonic() - started:.1f} s")

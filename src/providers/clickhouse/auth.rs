@@ -1,6 +1,6 @@
 //! Authentication and authorization (spec §2.2–§2.3, §2.9): HTTP Basic with an API key
-//! id and secret, key state and expiry, key IP lists, organization scoping, roles, and
-//! the optional per-key rate limit.
+//! id and secret, key state and expiry, key IP lists, organization scoping, system roles
+//! (custom roles' policies: `access.rs`), and the optional per-key rate limit.
 
 use std::sync::Arc;
 
@@ -8,6 +8,7 @@ use base64::Engine;
 use hyper::Method;
 use sha2::{Digest, Sha256};
 
+use super::access::Access;
 use super::error::ChError;
 use super::model::ApiKey;
 use super::routes::Op;
@@ -75,22 +76,27 @@ pub fn foreign_org(settings: &Settings, org_id: &str) -> ChError {
     }
 }
 
-/// A5: roles (§2.3). `admin` may do everything; `developer` reads, and may `awake` (O2);
-/// `query_endpoints` has no control-plane access.
-pub fn check_role(key: &ApiKey, op: &Op, req: &Request) -> Result<(), ChError> {
-    let has = |r: &str| key.roles.iter().any(|k| k == r);
-    if has("admin") {
-        return Ok(());
+/// A5: roles (§2.3), then custom roles (`access.rs`): what the call may see, or 403.
+pub fn check_role(ch: &ClickHouse, key: &ApiKey, op: &Op, req: &Request, settings: &Settings) -> Result<Access, ChError> {
+    if system_allows(key, op, req) {
+        return Ok(Access::Full);
     }
-    if has("developer") {
-        if req.method == Method::GET {
-            return Ok(());
-        }
-        if matches!(op, Op::UpdateState { .. }) && is_awake_command(req) {
-            return Ok(());
+    if settings.enforce_custom_roles {
+        if let Some(access) = super::access::by_custom_roles(ch, key, op) {
+            return Ok(access);
         }
     }
     Err(ChError::Forbidden("Insufficient permissions".into()))
+}
+
+/// A5: system roles (§2.3). `admin` may do everything; `developer` reads, and may
+/// `awake` (O2); `query_endpoints` has no control-plane access.
+pub fn system_allows(key: &ApiKey, op: &Op, req: &Request) -> bool {
+    let has = |r: &str| key.roles.iter().any(|k| k == r);
+    if has("admin") {
+        return true;
+    }
+    has("developer") && (req.method == Method::GET || (matches!(op, Op::UpdateState { .. }) && is_awake_command(req)))
 }
 
 fn is_awake_command(req: &Request) -> bool {

@@ -236,7 +236,7 @@ fn seed_service(ch: &ClickHouse, item: &Value, cx: &Cx) -> Result<(), String> {
         serde_json::to_vec(&body).unwrap_or_default(),
     );
     req.headers.insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/json"));
-    let call = Call { req: &req, cx, org, org_version, key, settings: ch.settings(), request_id: "-" };
+    let call = Call { req: &req, cx, org, org_version, key, settings: ch.settings(), request_id: "-", access: Default::default() };
     let created = match services::handle(ch, &call, &Op::CreateService) {
         Ok(Out::Written(body)) => {
             serde_json::from_slice::<Value>(&body).ok().and_then(|mut v| v.get_mut("result").map(Value::take))

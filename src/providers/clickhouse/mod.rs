@@ -11,9 +11,11 @@
 //!
 //! # Request flow (spec §5)
 //! auth (A1–A4, `auth.rs`) → path-id format (CH-R49) → organization scoping (A6) → role
-//! (A5) → rate limit → the family's handler: lookup → body validation (`validate.rs`) →
-//! state check (`ServiceState::permits`) → effect → envelope (`view.rs`).
+//! (A5: system roles, then custom roles' policies, `access.rs`) → rate limit → the
+//! family's handler: lookup → body validation (`validate.rs`) → state check
+//! (`ServiceState::permits`) → effect → envelope (`view.rs`).
 
+pub mod access;
 pub mod activities;
 pub mod auth;
 pub mod backup_bucket;
@@ -125,6 +127,8 @@ pub struct Call<'a> {
     pub settings: Arc<Settings>,
     /// The answer's `requestId` (and `X-Request-Id`).
     pub request_id: &'a str,
+    /// What the key's roles let the call see (lists of services filter by it).
+    pub access: access::Access,
 }
 
 impl Call<'_> {
@@ -229,12 +233,12 @@ impl ClickHouse {
         }
         let org_version = self.orgs.version();
         let org = self.orgs.get(&org_id, &org_id).ok_or_else(|| ChError::not_found("Organization", &org_id))?;
-        auth::check_role(&key, &r.op, req)?;
+        let access = auth::check_role(self, &key, &r.op, req, &settings)?;
         if settings.rate_limit {
             auth::rate_limit(self, &key, cx.now)?;
         }
         auth::touch(self, &key, cx);
-        let call = Call { req, cx, org, org_version, key, settings, request_id };
+        let call = Call { req, cx, org, org_version, key, settings, request_id, access };
         self.dispatch(&call, &r.op)
     }
 

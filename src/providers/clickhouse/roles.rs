@@ -8,9 +8,11 @@
 //! (`user/<userId>`, `apiKey/<keyId>`) are its members: `assignedRoleIds` of a key or a
 //! member naming a custom role adds them, and the key's or member's `assignedRoles` lists
 //! every role whose actors hold it; a deleted key or member leaves its roles. System
-//! roles' actors are the keys and members that hold them. Custom roles grant no
-//! control-plane access of their own here (I: permissions are recorded, not enforced;
-//! access follows the system roles).
+//! roles' actors are the keys and members that hold them. A key's custom roles grant what
+//! their policies say (`access.rs`: the permission each operation needs, DENY over ALLOW,
+//! `instance/<id>` / `instance/*` scopes), read on every request, so an update or delete of
+//! a role takes effect on the next one; knob `enforceCustomRoles=false` keeps the earlier
+//! reading (recorded, not enforced).
 //! Authority: the official document (`RBACRole`, `RoleCreateRequest`, `RoleUpdateRequest`,
 //! `RBACPolicyCreateRequest`).
 

@@ -72,6 +72,7 @@ fn list(ch: &ClickHouse, call: &Call) -> Res {
     }
     let keep = |s: &Service| {
         !s.state.is_removed()
+            && call.access.sees_service(&s.id)
             && filters.iter().all(|(k, want)| {
                 s.tags.iter().any(|t| &t.key == k && want.as_ref().is_none_or(|w| t.value.as_ref() == Some(w)))
             })

@@ -62,6 +62,11 @@ pub struct Settings {
     /// Serve the short paths one real client uses (`queryEndpoint`, ...).
     pub rc_aliases: bool,
     pub rate_limit: bool,
+    /// Base of `udfUploadSessionCreate`'s `uploadUrl` (no trailing `/`); empty: the
+    /// simulator's own `http://{Host}`.
+    pub udf_upload_base_url: String,
+    /// Custom roles' policies grant access (`access.rs`); false: recorded, not enforced.
+    pub enforce_custom_roles: bool,
     pub max_services_per_org: u64,
     pub max_ip_access_entries: u64,
     pub max_api_keys: u64,
@@ -112,6 +117,8 @@ impl Default for Settings {
             allow_ipv6: true,
             rc_aliases: true,
             rate_limit: false,
+            enforce_custom_roles: true,
+            udf_upload_base_url: String::new(),
             max_services_per_org: 100,
             max_ip_access_entries: 100,
             max_api_keys: 100,
@@ -240,6 +247,18 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
             Ok(())
         },
     },
+    knob_bool!("enforceCustomRoles", enforce_custom_roles,
+        "custom roles' policies grant what they say (ALLOW/DENY on control-plane permissions and instance/organization resources); false: recorded, not enforced (access follows system roles only)"
+    ),
+    KnobDef {
+        name: "udfUploadBaseUrl",
+        doc: "base of the uploadUrl udfUploadSessionCreate answers (an absolute http(s) URL, e.g. the https address of a TLS-terminating proxy in front of the simulator, for clickhousectl udf create/deploy); empty: http://{Host} of the request",
+        get: |s| json!(s.udf_upload_base_url),
+        set: |s, v| {
+            s.udf_upload_base_url = upload_base_url(&read::string(v)?)?;
+            Ok(())
+        },
+    },
     knob_u64!("maxServicesPerOrg", max_services_per_org, "CH-R50 non-deleted services per organization"),
     knob_u64!("maxIpAccessEntries", max_ip_access_entries, "CH-R22 entries of a service's ipAccessList"),
     knob_u64!("maxApiKeys", max_api_keys, "API keys per organization"),
@@ -297,3 +316,47 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
         "simulated seconds a UDF attachment stays provisioning or deprovisioning"
     ),
 ];
+
+/// Knob `udfUploadBaseUrl`: empty, or an absolute `http://` / `https://` URL with a host
+/// and no query or fragment; a trailing `/` is dropped, so that the upload path follows.
+fn upload_base_url(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(String::new());
+    }
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .ok_or_else(|| format!("'{s}' is not an absolute http(s) URL"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    let bad = host.is_empty()
+        || host.starts_with(':')
+        || host.contains('@')
+        || rest.contains(['?', '#'])
+        || rest.chars().any(|c| c.is_whitespace() || c.is_control());
+    if bad {
+        return Err(format!("'{s}' is not an absolute http(s) URL with a host (and no query or fragment)"));
+    }
+    if let Some((_, port)) = host.rsplit_once(':').filter(|_| !host.ends_with(']')) {
+        if port.parse::<u16>().is_err() {
+            return Err(format!("'{s}' has a bad port"));
+        }
+    }
+    Ok(s.trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::upload_base_url;
+
+    #[test]
+    fn the_upload_base_url_is_empty_or_an_absolute_http_url() {
+        assert_eq!(upload_base_url(""), Ok(String::new()));
+        assert_eq!(upload_base_url("https://127.0.0.1:8443/"), Ok("https://127.0.0.1:8443".into()));
+        assert_eq!(upload_base_url("http://sim.local/prefix"), Ok("http://sim.local/prefix".into()));
+        assert_eq!(upload_base_url("https://[::1]:9443"), Ok("https://[::1]:9443".into()));
+        for bad in ["ftp://x", "127.0.0.1:8443", "https://", "https:///x", "https://h:99999", "https://h?x=1", "https://u@h"] {
+            assert!(upload_base_url(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -15,6 +15,8 @@
 //! attached cannot be deleted (409); deleting the UDF detaches it everywhere. Creates
 //! answer 201, as the official document declares. Lists page with `limit` (1..100, default
 //! 100) and an opaque `cursor` (official `Pagination`, beside `result`: see [`page`]).
+//! The upload URL is `{base}/_sim/clickhouse/udfUploads/{uploadId}`, `base` being knob
+//! `udfUploadBaseUrl` or, when it is empty, `http://{Host}` of the request.
 //! Authority: the official document (`Udf*` schemas and operations).
 
 use serde_json::{json, Value};
@@ -49,11 +51,19 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
             ch.udf_uploads.insert(&call.org.id, &up.id, up.clone());
             // The presigned URL points back at the simulator (the control hook
             // `PUT /_sim/clickhouse/udfUploads/{uploadId}` takes the archive), so a client
-            // that uploads before it creates (`clickhousectl udf create`) reaches it.
-            let host = call.req.headers.get(hyper::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+            // that uploads before it creates (`clickhousectl udf create`) reaches it; knob
+            // `udfUploadBaseUrl` names a TLS-terminating proxy for clients that insist on
+            // HTTPS.
+            let base = match call.settings.udf_upload_base_url.as_str() {
+                "" => {
+                    let host = call.req.headers.get(hyper::header::HOST).and_then(|h| h.to_str().ok());
+                    format!("http://{}", host.unwrap_or("127.0.0.1"))
+                }
+                base => base.to_owned(),
+            };
             Ok(Out::Created(json!({
                 "uploadId": up.id,
-                "uploadUrl": format!("http://{host}/_sim/clickhouse/udfUploads/{}", up.id),
+                "uploadUrl": format!("{base}/_sim/clickhouse/udfUploads/{}", up.id),
                 "expiresAt": cx.iso(up.created_at.plus_secs(UPLOAD_TTL_SECS)),
             })))
         }
