@@ -7,7 +7,8 @@
 //!   statistic over the last `period × evaluation_periods` seconds of the meter's samples
 //!   (`monitoring::samples`, the rule's `resource_id` condition applied) compared with the
 //!   threshold gives `alarm` or `ok`; no samples (monitoring off, no instance) give
-//!   `insufficient data`. A disabled alarm is not evaluated ("false の場合はアラームの評価
+//!   `insufficient data`. The window is capped at [`EVALUATION_WINDOW_CAP`] and its samples
+//!   are folded as they are computed. A disabled alarm is not evaluated ("false の場合はアラームの評価
 //!   … を行いません"). A combination alarm combines its alarms' states (`and` / `or`).
 //! - Every change is a history entry (`creation`, `rule change`, `state transition`,
 //!   `deletion`), newest first, at most [`HISTORY_CAP`] per alarm. A state transition of
@@ -32,6 +33,11 @@ use crate::providers::{Cx, Transition};
 
 /// History entries kept per alarm (the oldest go first).
 pub const HISTORY_CAP: usize = 200;
+
+/// The longest window an evaluation looks at, in seconds: a statistics query's cap
+/// (1209600, seed 9210), since an alarm's rule is a statistics query. A rule's
+/// `period × evaluation_periods` above it (up to 86400 × 1440) evaluates the last two weeks.
+pub const EVALUATION_WINDOW_CAP: u64 = 1_209_600;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -378,20 +384,11 @@ fn evaluate(f: &Fujitsu, tenant: &str, r: &ThresholdRule, cx: &Cx) -> String {
         .filter(|c| c.field != "timestamp")
         .collect();
     let to = cx.clock.to_utc(cx.now);
-    let from = to - chrono::Duration::seconds((r.period * u64::from(r.evaluation_periods)) as i64);
-    let values: Vec<f64> =
-        monitoring::samples_for(f, &m, tenant, cx, &r.meter_name, &conds, from, to).into_iter().map(|s| s.value).collect();
-    if values.is_empty() {
-        return "insufficient data".into();
-    }
-    let sum: f64 = values.iter().sum();
-    let stat = match r.statistic.as_str() {
-        "max" => values.iter().copied().fold(f64::MIN, f64::max),
-        "min" => values.iter().copied().fold(f64::MAX, f64::min),
-        "sum" => sum,
-        "count" => values.len() as f64,
-        _ => sum / values.len() as f64,
-    };
+    let window = (r.period * u64::from(r.evaluation_periods)).min(EVALUATION_WINDOW_CAP);
+    let from = to - chrono::Duration::seconds(window as i64);
+    let all = monitoring::series(f, &m, tenant, cx, &r.meter_name, &conds, from, to);
+    let Some(agg) = monitoring::aggregate_all(&all) else { return "insufficient data".into() };
+    let stat = agg.get(&r.statistic);
     if rules::compare(&r.comparison_operator, stat, r.threshold) { "alarm" } else { "ok" }.to_owned()
 }
 

@@ -8,7 +8,9 @@
 //! rule matched a request: a state (any case; FAILED, ERROR and DEGENERATED are the
 //! failure states, every other state works too and transitional ones settle as usual),
 //! `fail_next_transition` (the next settle ends in FAILED, ERROR for a build) or
-//! `stall_seconds` (the pending settle, or the next one, is that much later).
+//! `stall_seconds` (the pending settle, or the next one, is that much later) or
+//! `cpu_percent` (its `cpu_util` samples are at least that from now on, 0 clears; see
+//! `monitoring`).
 //!
 //! May touch: every Fujitsu table, `transitions`, `instances` (seeded instances go
 //! through the create handler, so they obey every rule of the API).
@@ -216,6 +218,7 @@ pub fn resource_fault(
             }
             None => inst.stall_next = inst.stall_next.saturating_add(*seconds),
         },
+        ResourceFault::CpuLoad { percent } => inst.set_cpu_load(*percent, cx.now),
     }
     f.instances.insert(&t, &id, inst);
     if let Some(d) = due {
@@ -896,6 +899,7 @@ pub(crate) mod tests {
             transit: None,
             fail_next: false,
             stall_next: 0,
+        cpu_loads: Vec::new(),
         }
     }
 

@@ -307,6 +307,7 @@ fn build(
         transit: None,
         fail_next: false,
         stall_next: 0,
+        cpu_loads: Vec::new(),
     }
 }
 
@@ -608,6 +609,7 @@ fn replica(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         transit: None,
         fail_next: false,
         stall_next: 0,
+        cpu_loads: Vec::new(),
     };
     launch(f, call, inst, p.internet_gateway, call.settings.durations.replica, None)
 }

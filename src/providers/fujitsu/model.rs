@@ -541,6 +541,38 @@ pub struct Instance {
     /// Armed by a resource fault when nothing was in progress: the next transition is
     /// delayed this many seconds.
     pub stall_next: u64,
+    /// CPU load faults (`cpu_percent`), oldest first, at most [`CPU_LOADS_CAP`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpu_loads: Vec<CpuLoad>,
+}
+
+/// CPU load spans kept per instance (the oldest go first).
+pub const CPU_LOADS_CAP: usize = 16;
+
+/// A resource fault's CPU load: from `from` until `until` (open: still on), the
+/// instance's `cpu_util` samples are at least `percent`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CpuLoad {
+    pub from: SimInstant,
+    pub until: Option<SimInstant>,
+    pub percent: u8,
+}
+
+impl Instance {
+    /// Ends the open CPU load (if any) now and, for a percent above 0, opens a new one.
+    pub fn set_cpu_load(&mut self, percent: u8, now: SimInstant) {
+        if let Some(open) = self.cpu_loads.last_mut().filter(|l| l.until.is_none()) {
+            open.until = Some(now);
+        }
+        if percent > 0 {
+            self.cpu_loads.push(CpuLoad { from: now, until: None, percent });
+        }
+        if self.cpu_loads.len() > CPU_LOADS_CAP {
+            let extra = self.cpu_loads.len() - CPU_LOADS_CAP;
+            self.cpu_loads.drain(..extra);
+        }
+    }
 }
 
 impl Instance {
