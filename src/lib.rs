@@ -41,6 +41,7 @@ pub mod config;
 pub mod faults;
 pub mod feed;
 pub mod glob;
+pub mod hash;
 pub mod http;
 pub mod ids;
 pub mod journal;

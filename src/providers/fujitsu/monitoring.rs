@@ -28,6 +28,7 @@ use super::model::{Instance, InstanceStatus};
 use super::validate::monitoring::{self as rules, Cond};
 use super::{body_value, Call, Fujitsu, Out, Res};
 use crate::clock::SimInstant;
+use crate::hash;
 
 /// `(name, unit, base, daily swing, noise)` of each meter.
 pub const METERS: &[(&str, &str, f64, f64, f64)] = &[
@@ -48,8 +49,9 @@ pub struct Monitor {
     pub started: SimInstant,
 }
 
+/// The stable hash of the concatenated `parts`.
 fn fnv(parts: &[&[u8]]) -> u64 {
-    parts.iter().flat_map(|p| p.iter()).fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    parts.iter().fold(hash::FNV1A_OFFSET, |h, p| hash::fnv1a_from(h, p))
 }
 
 /// The value of `meter` of `resource` at simulated minute `minute`: a daily curve plus
