@@ -110,8 +110,9 @@ pub enum Action {
     /// No answer for `ms` (real time, bounded), then close the connection.
     Hang { ms: u64 },
     /// A resource fault: force `state` now, or make the next transition fail, or stall
-    /// the next transition `stall_seconds`. The target is `resource_id` or the matched
-    /// request's resource (the one in its path, or the one it created).
+    /// the next transition `stall_seconds`, or hold its CPU samples at `cpu_percent` or
+    /// more (0 clears). The target is `resource_id` or the matched request's resource
+    /// (the one in its path, or the one it created).
     Resource {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         state: Option<String>,
@@ -119,6 +120,8 @@ pub enum Action {
         fail_next_transition: Option<bool>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         stall_seconds: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cpu_percent: Option<u8>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         resource_id: Option<String>,
     },
@@ -161,7 +164,14 @@ pub struct Classified {
 pub enum ResourceFault {
     ForceState(String),
     FailNextTransition,
-    Stall { seconds: u64 },
+    Stall {
+        seconds: u64,
+    },
+    /// The resource's CPU samples are held at or above `percent` from now on (0 clears
+    /// it). Only providers that serve samples take it (Fujitsu monitoring).
+    CpuLoad {
+        percent: u8,
+    },
 }
 
 /// What the server must do with a request a rule fired on.
@@ -292,13 +302,18 @@ impl RuleSpec {
                 bounded("chunk_ms", *chunk_ms)?;
             }
             Action::Hang { ms } => bounded("ms", *ms)?,
-            Action::Resource { state, fail_next_transition, stall_seconds, .. } => {
-                let n =
-                    state.is_some() as u8 + fail_next_transition.unwrap_or(false) as u8 + stall_seconds.is_some() as u8;
+            Action::Resource { state, fail_next_transition, stall_seconds, cpu_percent, .. } => {
+                let n = state.is_some() as u8
+                    + fail_next_transition.unwrap_or(false) as u8
+                    + stall_seconds.is_some() as u8
+                    + cpu_percent.is_some() as u8;
                 if n != 1 {
-                    return Err(
-                        "action resource needs exactly one of: state; fail_next_transition: true; stall_seconds".into(),
-                    );
+                    return Err("action resource needs exactly one of: state; fail_next_transition: true; \
+                                stall_seconds; cpu_percent"
+                        .into());
+                }
+                if cpu_percent.is_some_and(|p| p > 100) {
+                    return Err("action.cpu_percent must be 0-100".into());
                 }
                 // A state no resource of the provider can be forced into would never apply.
                 if let Some(state) = state {
@@ -691,11 +706,12 @@ impl Faults {
                 Effect::SlowBody { bytes_per_chunk: *bytes_per_chunk, chunk: Duration::from_millis(*chunk_ms) }
             }
             Action::Hang { ms } => Effect::Hang(Duration::from_millis(*ms)),
-            Action::Resource { state, fail_next_transition, stall_seconds, resource_id } => {
-                let fault = match (state, fail_next_transition, stall_seconds) {
-                    (Some(s), _, _) => ResourceFault::ForceState(s.clone()),
-                    (None, Some(true), _) => ResourceFault::FailNextTransition,
-                    (None, _, Some(secs)) => ResourceFault::Stall { seconds: *secs },
+            Action::Resource { state, fail_next_transition, stall_seconds, cpu_percent, resource_id } => {
+                let fault = match (state, fail_next_transition, stall_seconds, cpu_percent) {
+                    (Some(s), ..) => ResourceFault::ForceState(s.clone()),
+                    (None, Some(true), ..) => ResourceFault::FailNextTransition,
+                    (None, _, Some(secs), _) => ResourceFault::Stall { seconds: *secs },
+                    (None, _, None, Some(p)) => ResourceFault::CpuLoad { percent: *p },
                     _ => ResourceFault::FailNextTransition,
                 };
                 Effect::Resource { fault, resource_id: resource_id.clone() }

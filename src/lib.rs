@@ -42,6 +42,7 @@ pub mod dump;
 pub mod faults;
 pub mod feed;
 pub mod glob;
+pub mod hash;
 pub mod http;
 pub mod ids;
 pub mod journal;

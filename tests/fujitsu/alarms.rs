@@ -201,3 +201,50 @@ async fn alarms_are_dumped_reset_and_faulted_by_operation_name() {
     let doc = fj.sim_get("/_sim/openapi/fujitsu.json").await.body;
     assert_eq!(doc["paths"]["/v1.0/{tenantId}/alarms/{alarm_id}/history"]["get"]["operationId"], "listAlarmHistory");
 }
+
+/// A `cpu_percent` resource rule holds an instance's CPU samples up while the alarm
+/// watches it, and a `cpu_percent: 0` rule ends it (the worked scenario
+/// `fujitsu-alarm-fires-under-cpu-fault.yaml` tells the same story); a bad one is refused
+/// whole.
+#[tokio::test]
+async fn a_cpu_percent_fault_fires_the_alarm_and_its_end_clears_it() {
+    let fj = Fj::start().await;
+    fj.active_instance("db1").await;
+    start_monitoring(&fj).await;
+    let a = create_alarm(&fj, alarm_body("busy", "gt", 80.0)).await;
+    let id = a["alarm_id"].as_str().unwrap().to_owned();
+    fj.advance(120).await;
+    assert_eq!(fj.fj_get(&path(&format!("/alarms/{id}/state"))).await.body, "ok");
+    for (action, says) in [
+        (json!({"kind": "resource", "cpu_percent": 101}), "cpu_percent"),
+        (json!({"kind": "resource", "cpu_percent": 5, "state": "FAILED"}), "exactly one"),
+    ] {
+        let r = fj.sim_post("/_sim/faults", json!({"match": {"provider": "fujitsu"}, "action": action})).await;
+        assert_eq!(r.status, 400, "{}", r.text);
+        assert!(r.text.contains(says), "{}", r.text);
+    }
+    let rule = json!({"match": {"provider": "fujitsu", "operation": "showInstance"},
+                      "action": {"kind": "resource", "cpu_percent": 97}, "schedule": {"times": 1}});
+    fj.add_rule(rule).await;
+    assert_eq!(fj.fj_get(&path("/instances/db1")).await.status, 200);
+    fj.advance(120).await;
+    let s = fj.fj_get(&path("/meters/cpu_util?q.field=resource_id&q.value=db1&limit=2")).await;
+    assert_eq!(s.body[0]["counter_volume"], 97.0, "{}", s.text);
+    assert_eq!(fj.fj_get(&path(&format!("/alarms/{id}/state"))).await.body, "alarm");
+    let r = fj.fj_get(&path("/events?sourceId=db1&eventCategory=notification")).await;
+    assert_eq!(r.body["events"][0]["message"], "Alarm busy (moderate) is alarm", "{}", r.text);
+    fj.clear_rules().await;
+    let rule = json!({"match": {"provider": "fujitsu", "operation": "showInstance"},
+                      "action": {"kind": "resource", "cpu_percent": 0}, "schedule": {"times": 1}});
+    fj.add_rule(rule).await;
+    assert_eq!(fj.fj_get(&path("/instances/db1")).await.status, 200);
+    fj.advance(120).await;
+    assert_eq!(fj.fj_get(&path(&format!("/alarms/{id}/state"))).await.body, "ok");
+    // The samples of the loaded minutes stay as they were: the load is a span, not a flag.
+    let s = fj.fj_get(&path("/meters/cpu_util?q.field=resource_id&q.value=db1&limit=5")).await;
+    let v: Vec<f64> = s.body.as_array().unwrap().iter().map(|x| x["counter_volume"].as_f64().unwrap()).collect();
+    assert!(v[0] < 97.0 && v[2..].contains(&97.0), "{v:?}");
+    // The dump keeps the spans.
+    let dump = fj.sim_get("/_sim/state").await.body;
+    assert!(dump.to_string().contains("cpuLoads"), "{dump}");
+}

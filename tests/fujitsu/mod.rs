@@ -35,3 +35,5 @@ mod maintenance;
 mod monitoring;
 // Monitoring part two: alarms, their evaluation on the clock, state, history (1.6.2.7-1.6.2.14).
 mod alarms;
+// Part 03's validation checklist, every rule broken once by id, nothing changed (1.3-1.12).
+mod rules;

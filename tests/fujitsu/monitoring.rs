@@ -137,3 +137,63 @@ async fn monitoring_is_dumped_reset_and_faulted_by_operation_name() {
     let doc = fj.sim_get("/_sim/openapi/fujitsu.json").await.body;
     assert_eq!(doc["paths"]["/v1.0/{tenantId}/meters/{meter_name}/statistics"]["get"]["operationId"], "showStatistics");
 }
+
+/// Ten simulated years of two instances are some ten million samples: none is stored,
+/// and a query over all of them costs its page. A samples page is at most `limit` (1440)
+/// whatever the window and the offset; a statistics window over `period × 1440` seconds
+/// (two weeks at most) is refused, so a statistics answer is at most 1440 rows a group.
+#[tokio::test]
+async fn ten_simulated_years_of_samples_stay_bounded() {
+    let fj = Fj::start().await;
+    fj.active_instance("db1").await;
+    fj.active_instance("db2").await;
+    start(&fj).await;
+    let first = list(&fj.fj_get(&path("/meters/cpu_util?limit=1")).await);
+    assert!(first.is_empty(), "no sample before the first minute");
+    fj.advance(60).await;
+    let begin = list(&fj.fj_get(&path("/meters/cpu_util?q.field=resource_id&q.value=db1")).await)[0]["timestamp"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    fj.advance(3650 * 86_400).await; // the longest advance there is
+    fj.advance(3 * 86_400).await; // and the leap days
+    let newest = list(&fj.fj_get(&path("/meters/cpu_util?limit=1")).await);
+    let end = newest[0]["timestamp"].as_str().unwrap().to_owned();
+    assert!(end[..4].parse::<u32>().unwrap() >= begin[..4].parse::<u32>().unwrap() + 10, "{begin} .. {end}");
+    let window = format!("q.field=timestamp&q.op=ge&q.value={begin}&q.field=timestamp&q.op=le&q.value={end}");
+    // The whole decade: one full page, newest first, both instances at each minute.
+    let page = list(&fj.fj_get(&path(&format!("/meters/cpu_util?{window}"))).await);
+    assert_eq!(page.len(), 1440, "the page is capped at limit's maximum");
+    assert_eq!(page[0]["timestamp"], end.as_str());
+    assert_eq!((page[0]["resource_id"].as_str(), page[1]["resource_id"].as_str()), (Some("db2"), Some("db1")));
+    assert_eq!(page[0]["timestamp"], page[1]["timestamp"]);
+    fj.fj_get(&path(&format!("/meters/cpu_util?{window}&limit=1441"))).await.assert_fj_error(400, "limit");
+    // Deep in the decade: the offset is skipped, not walked; the sample found there is
+    // the one a one-minute query at its time answers.
+    let deep = list(&fj.fj_get(&path(&format!("/meters/cpu_util?{window}&limit=3&offset=9000001"))).await);
+    assert_eq!(deep.len(), 3);
+    assert!(deep[0]["timestamp"].as_str() < Some(&end[..]));
+    let (t, id) = (deep[0]["timestamp"].as_str().unwrap(), deep[0]["resource_id"].as_str().unwrap());
+    let at = list(
+        &fj.fj_get(&path(&format!(
+            "/meters/cpu_util?q.field=resource_id&q.op=eq&q.value={id}&q.field=timestamp&q.op=ge&q.value={t}&q.field=timestamp&q.op=le&q.value={t}"
+        )))
+        .await,
+    );
+    assert_eq!(at.len(), 1, "{t} {id}");
+    assert_eq!(at[0]["counter_volume"], deep[0]["counter_volume"]);
+    // Past the last sample: empty, at once.
+    let none = list(&fj.fj_get(&path(&format!("/meters/cpu_util?{window}&offset=4294967295"))).await);
+    assert!(none.is_empty());
+    // Statistics over the decade with a small period, or the largest: refused, naming the
+    // window and its cap.
+    for period in ["60", "1209600"] {
+        let r = fj.fj_get(&path(&format!("/meters/cpu_util/statistics?period={period}&{window}"))).await;
+        r.assert_fj_error(400, "q.value");
+        assert!(r.text.contains(if period == "60" { "86400" } else { "1209600" }), "{}", r.text);
+    }
+    // The default window of the smallest period: one day, 1440 one-minute buckets a group.
+    let rows = list(&fj.fj_get(&path("/meters/cpu_util/statistics?period=60&groupby=resource_id")).await);
+    assert_eq!(rows.len(), 2 * 1440, "1440 buckets of two instances");
+    assert!(rows.iter().all(|r| r["count"] == 1));
+}

@@ -98,6 +98,7 @@ pub fn resource_fault(
             ch.services.update(&s.org_id, id, |svc| svc.stall_until = Some(cx.now.plus_secs(*seconds)));
             Ok(Vec::new())
         }
+        ResourceFault::CpuLoad { .. } => Err("ClickHouse serves no CPU samples: cpu_percent does not apply".into()),
     }
 }
 

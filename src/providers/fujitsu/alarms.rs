@@ -7,7 +7,8 @@
 //!   statistic over the last `period × evaluation_periods` seconds of the meter's samples
 //!   (`monitoring::samples`, the rule's `resource_id` condition applied) compared with the
 //!   threshold gives `alarm` or `ok`; no samples (monitoring off, no instance) give
-//!   `insufficient data`. A disabled alarm is not evaluated ("false の場合はアラームの評価
+//!   `insufficient data`. The window is capped at [`EVALUATION_WINDOW_CAP`] and its samples
+//!   are folded as they are computed. A disabled alarm is not evaluated ("false の場合はアラームの評価
 //!   … を行いません"). A combination alarm combines its alarms' states (`and` / `or`).
 //! - Every change is a history entry (`creation`, `rule change`, `state transition`,
 //!   `deletion`), newest first, at most [`HISTORY_CAP`] per alarm. A state transition of
@@ -24,7 +25,7 @@ use serde_json::{json, Value};
 use super::error::FujitsuError;
 use super::model::Event;
 use super::monitoring::{self, Monitor};
-use super::validate::alarm::{self as rules, AlarmSpec, CombinationRule, ThresholdRule};
+use super::validate::alarm::{self as rules, AlarmDef, AlarmSpec, AlarmState, CombinationRule, ThresholdRule};
 use super::validate::monitoring::{self as q, Cond};
 use super::{Call, Fujitsu, Out, Res};
 use crate::clock::SimInstant;
@@ -32,6 +33,11 @@ use crate::providers::{Cx, Transition};
 
 /// History entries kept per alarm (the oldest go first).
 pub const HISTORY_CAP: usize = 200;
+
+/// The longest window an evaluation looks at, in seconds: a statistics query's cap
+/// (1209600, seed 9210), since an alarm's rule is a statistics query. A rule's
+/// `period × evaluation_periods` above it (up to 86400 × 1440) evaluates the last two weeks.
+pub const EVALUATION_WINDOW_CAP: u64 = 1_209_600;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -48,21 +54,13 @@ pub struct Alarm {
     pub id: String,
     pub tenant: String,
     pub seq: u64,
-    pub name: String,
-    pub description: Option<String>,
-    pub enabled: bool,
-    pub kind: String,
-    pub threshold_rule: Option<ThresholdRule>,
-    pub combination_rule: Option<CombinationRule>,
-    pub state: String,
+    /// The definition of the last create or update (its fields at the record's top level
+    /// in the state dump).
+    #[serde(flatten)]
+    pub def: AlarmDef,
+    pub state: AlarmState,
     pub state_at: SimInstant,
     pub updated: SimInstant,
-    pub severity: String,
-    pub repeat_actions: bool,
-    pub alarm_actions: Vec<Value>,
-    pub ok_actions: Vec<Value>,
-    pub insufficient_data_actions: Vec<Value>,
-    pub time_constraints: Vec<Value>,
     pub user_id: String,
     pub project_id: String,
     /// Bumped by every update, so a stale `AlarmCheck` is a no-op.
@@ -84,24 +82,25 @@ fn describe(r: &ThresholdRule) -> String {
 }
 
 fn view(a: &Alarm, cx: &Cx) -> Value {
+    let d = &a.def;
     json!({
-        "alarm_actions": a.alarm_actions,
+        "alarm_actions": d.alarm_actions,
         "alarm_id": a.id,
-        "combination_rule": a.combination_rule,
-        "description": a.description.clone().or_else(|| a.threshold_rule.as_ref().map(describe)),
-        "enabled": a.enabled,
-        "insufficient_data_actions": a.insufficient_data_actions,
-        "name": a.name,
-        "ok_actions": a.ok_actions,
+        "combination_rule": d.combination_rule,
+        "description": d.description.clone().or_else(|| d.threshold_rule.as_ref().map(describe)),
+        "enabled": d.enabled,
+        "insufficient_data_actions": d.insufficient_data_actions,
+        "name": d.name,
+        "ok_actions": d.ok_actions,
         "project_id": a.project_id,
-        "repeat_actions": a.repeat_actions,
-        "severity": a.severity,
-        "state": a.state,
+        "repeat_actions": d.repeat_actions,
+        "severity": d.severity,
+        "state": a.state.as_str(),
         "state_timestamp": micros(cx, a.state_at),
-        "threshold_rule": a.threshold_rule,
-        "time_constraints": a.time_constraints,
+        "threshold_rule": d.threshold_rule,
+        "time_constraints": d.time_constraints,
         "timestamp": micros(cx, a.updated),
-        "type": a.kind,
+        "type": d.kind,
         "user_id": a.user_id,
     })
 }
@@ -133,33 +132,18 @@ fn push_history(a: &mut Alarm, kind: &str, detail: Value, cx: &Cx) {
 }
 
 fn schedule_check(a: &Alarm, cx: &Cx) {
-    let period = a.threshold_rule.as_ref().map_or(60, |r| r.period.max(60));
+    let period = a.def.threshold_rule.as_ref().map_or(60, |r| r.period.max(60));
     cx.schedule_in(period, Event::AlarmCheck { tenant: a.tenant.clone(), id: a.id.clone(), generation: a.generation });
 }
 
 /// Combination rules name alarms of the tenant (404 otherwise).
 fn combination_targets(f: &Fujitsu, tenant: &str, spec: &AlarmSpec) -> Result<(), FujitsuError> {
-    if let Some(c) = &spec.combination_rule {
+    if let Some(c) = &spec.def.combination_rule {
         if let Some(id) = c.alarm_ids.iter().find(|id| !f.alarms.contains(tenant, id)) {
             return Err(FujitsuError::NotFound(format!("AlarmNotFound: combination_rule.alarm_ids '{id}' is not an alarm of the tenant")));
         }
     }
     Ok(())
-}
-
-fn apply_spec(a: &mut Alarm, spec: AlarmSpec) {
-    a.name = spec.name;
-    a.description = spec.description;
-    a.enabled = spec.enabled;
-    a.kind = spec.kind;
-    a.threshold_rule = spec.threshold_rule;
-    a.combination_rule = spec.combination_rule;
-    a.severity = spec.severity;
-    a.repeat_actions = spec.repeat_actions;
-    a.alarm_actions = spec.alarm_actions;
-    a.ok_actions = spec.ok_actions;
-    a.insufficient_data_actions = spec.insufficient_data_actions;
-    a.time_constraints = spec.time_constraints;
 }
 
 /// `POST alarms` (1.6.2.8).
@@ -174,32 +158,19 @@ pub fn create(f: &Fujitsu, call: &Call) -> Res {
     }
     let now = call.cx.now;
     let seq = f.alarms.list(call.tenant()).iter().map(|a| a.seq).max().unwrap_or(0) + 1;
-    let state = spec.state.clone();
     let mut a = Alarm {
         id: call.cx.ids.uuid(),
         tenant: call.tenant().to_owned(),
         seq,
-        name: String::new(),
-        description: None,
-        enabled: true,
-        kind: String::new(),
-        threshold_rule: None,
-        combination_rule: None,
-        state,
+        def: spec.def,
+        state: spec.state,
         state_at: now,
         updated: now,
-        severity: String::new(),
-        repeat_actions: false,
-        alarm_actions: Vec::new(),
-        ok_actions: Vec::new(),
-        insufficient_data_actions: Vec::new(),
-        time_constraints: Vec::new(),
         user_id: call.principal.user_id.clone(),
         project_id: m.project_id,
         generation: 0,
         history: Vec::new(),
     };
-    apply_spec(&mut a, spec);
     let mut detail = view(&a, call.cx);
     if let Some(o) = detail.as_object_mut() {
         let rule = o.remove("threshold_rule").unwrap_or(Value::Null);
@@ -218,12 +189,11 @@ pub fn update(f: &Fujitsu, call: &Call, id: &str) -> Res {
     let _guard = f.lock();
     let mut a = f.alarms.get(call.tenant(), id).ok_or_else(|| not_found(id))?;
     combination_targets(f, call.tenant(), &spec)?;
-    let new_state = spec.state.clone();
-    apply_spec(&mut a, spec);
+    a.def = spec.def;
     a.updated = call.cx.now;
     a.generation += 1;
-    if new_state != a.state {
-        set_state(f, &mut a, &new_state, call.cx);
+    if spec.state != a.state {
+        set_state(f, &mut a, spec.state, call.cx);
     }
     let detail = view(&a, call.cx);
     push_history(&mut a, "rule change", detail, call.cx);
@@ -257,8 +227,8 @@ pub fn list(f: &Fujitsu, call: &Call) -> Res {
     all.sort_by_key(|a| a.seq);
     let keep = |a: &Alarm, c: &Cond| match c.field.as_str() {
         "alarm_id" => a.id == c.value,
-        "enabled" => a.enabled.to_string() == c.value,
-        "name" => a.name == c.value,
+        "enabled" => a.def.enabled.to_string() == c.value,
+        "name" => a.def.name == c.value,
         _ => a.user_id == c.value,
     };
     let items: Vec<Value> =
@@ -269,7 +239,7 @@ pub fn list(f: &Fujitsu, call: &Call) -> Res {
 /// `GET alarms/{id}/state` (1.6.2.12): a bare JSON string.
 pub fn get_state(f: &Fujitsu, call: &Call, id: &str) -> Res {
     let a = f.alarms.get(call.tenant(), id).ok_or_else(|| not_found(id))?;
-    json_out(&json!(a.state))
+    json_out(&json!(a.state.as_str()))
 }
 
 /// `PUT alarms/{id}/state` (1.6.2.13): the body a bare JSON string; answers the state.
@@ -277,9 +247,9 @@ pub fn put_state(f: &Fujitsu, call: &Call, id: &str) -> Res {
     let state = rules::state_body(&raw_body(call)?)?;
     let _guard = f.lock();
     let mut a = f.alarms.get(call.tenant(), id).ok_or_else(|| not_found(id))?;
-    set_state(f, &mut a, &state, call.cx);
+    set_state(f, &mut a, state, call.cx);
     f.alarms.insert(call.tenant(), id, a);
-    json_out(&json!(state))
+    json_out(&json!(state.as_str()))
 }
 
 /// `GET alarms/{id}/history` (1.6.2.14): newest first; `q` on `timestamp` and `type`.
@@ -320,21 +290,21 @@ pub fn history(f: &Fujitsu, call: &Call, id: &str) -> Res {
 
 /// The instance a threshold alarm watches, when its query names one.
 fn resource_of(a: &Alarm) -> Option<String> {
-    let r = a.threshold_rule.as_ref()?;
+    let r = a.def.threshold_rule.as_ref()?;
     r.query.iter().find(|c| c.get("field").and_then(Value::as_str) == Some("resource_id"))?.get("value")?.as_str().map(str::to_owned)
 }
 
 /// A state change: the alarm's state, a `state transition` history entry and, for an
 /// alarm on one instance, a `notification` event of it.
-fn set_state(f: &Fujitsu, a: &mut Alarm, state: &str, cx: &Cx) {
-    if a.state == state && !a.repeat_actions {
+fn set_state(f: &Fujitsu, a: &mut Alarm, state: AlarmState, cx: &Cx) {
+    if a.state == state && !a.def.repeat_actions {
         return;
     }
-    a.state = state.to_owned();
+    a.state = state;
     a.state_at = cx.now;
-    push_history(a, "state transition", json!({ "state": state }), cx);
+    push_history(a, "state transition", json!({ "state": state.as_str() }), cx);
     if let Some(resource) = resource_of(a) {
-        let message = format!("Alarm {} ({}) is {state}", a.name, a.severity);
+        let message = format!("Alarm {} ({}) is {}", a.def.name, a.def.severity, state.as_str());
         f.record(&a.tenant, "instance", &resource, "notification", message, cx.now);
     }
 }
@@ -346,25 +316,25 @@ pub fn check(f: &Fujitsu, tenant: &str, id: &str, generation: u64, cx: &Cx) -> V
         return Vec::new();
     }
     schedule_check(&a, cx);
-    if !a.enabled {
+    if !a.def.enabled {
         return Vec::new();
     }
-    let from = a.state.clone();
-    let state = match (&a.threshold_rule, &a.combination_rule) {
+    let from = a.state;
+    let state = match (&a.def.threshold_rule, &a.def.combination_rule) {
         (Some(r), _) => evaluate(f, tenant, r, cx),
         (None, Some(c)) => combine(f, tenant, c),
-        (None, None) => "insufficient data".to_owned(),
+        (None, None) => AlarmState::InsufficientData,
     };
-    set_state(f, &mut a, &state, cx);
+    set_state(f, &mut a, state, cx);
     f.alarms.insert(tenant, id, a);
     if from != state {
-        return vec![Transition::new(super::NAME, "alarm", id, from, state, cx)];
+        return vec![Transition::new(super::NAME, "alarm", id, from.as_str(), state.as_str(), cx)];
     }
     Vec::new()
 }
 
-fn evaluate(f: &Fujitsu, tenant: &str, r: &ThresholdRule, cx: &Cx) -> String {
-    let Some(m) = f.monitors.get("", tenant) else { return "insufficient data".into() };
+fn evaluate(f: &Fujitsu, tenant: &str, r: &ThresholdRule, cx: &Cx) -> AlarmState {
+    let Some(m) = f.monitors.get("", tenant) else { return AlarmState::InsufficientData };
     let conds: Vec<Cond> = r
         .query
         .iter()
@@ -378,32 +348,58 @@ fn evaluate(f: &Fujitsu, tenant: &str, r: &ThresholdRule, cx: &Cx) -> String {
         .filter(|c| c.field != "timestamp")
         .collect();
     let to = cx.clock.to_utc(cx.now);
-    let from = to - chrono::Duration::seconds((r.period * u64::from(r.evaluation_periods)) as i64);
-    let values: Vec<f64> =
-        monitoring::samples_for(f, &m, tenant, cx, &r.meter_name, &conds, from, to).into_iter().map(|s| s.value).collect();
-    if values.is_empty() {
-        return "insufficient data".into();
+    let window = (r.period * u64::from(r.evaluation_periods)).min(EVALUATION_WINDOW_CAP);
+    let from = to - chrono::Duration::seconds(window as i64);
+    let all = monitoring::series(f, &m, tenant, cx, &r.meter_name, &conds, from, to);
+    let Some(agg) = monitoring::aggregate_all(&all) else { return AlarmState::InsufficientData };
+    let stat = agg.get(&r.statistic);
+    if rules::compare(&r.comparison_operator, stat, r.threshold) {
+        AlarmState::Alarm
+    } else {
+        AlarmState::Ok
     }
-    let sum: f64 = values.iter().sum();
-    let stat = match r.statistic.as_str() {
-        "max" => values.iter().copied().fold(f64::MIN, f64::max),
-        "min" => values.iter().copied().fold(f64::MAX, f64::min),
-        "sum" => sum,
-        "count" => values.len() as f64,
-        _ => sum / values.len() as f64,
-    };
-    if rules::compare(&r.comparison_operator, stat, r.threshold) { "alarm" } else { "ok" }.to_owned()
 }
 
-fn combine(f: &Fujitsu, tenant: &str, c: &CombinationRule) -> String {
-    let states: Vec<String> = c.alarm_ids.iter().map(|id| f.alarms.get(tenant, id).map_or("insufficient data".into(), |a| a.state)).collect();
-    let alarm = |s: &String| s == "alarm";
+fn combine(f: &Fujitsu, tenant: &str, c: &CombinationRule) -> AlarmState {
+    let states: Vec<AlarmState> =
+        c.alarm_ids.iter().map(|id| f.alarms.get(tenant, id).map_or(AlarmState::InsufficientData, |a| a.state)).collect();
+    let alarm = |s: &AlarmState| *s == AlarmState::Alarm;
     let hit = if c.operator == "or" { states.iter().any(alarm) } else { states.iter().all(alarm) };
     if hit {
-        "alarm".into()
-    } else if states.iter().any(|s| s == "insufficient data") {
-        "insufficient data".into()
+        AlarmState::Alarm
+    } else if states.contains(&AlarmState::InsufficientData) {
+        AlarmState::InsufficientData
     } else {
-        "ok".into()
+        AlarmState::Ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The record as the state dump wrote it before the definition was its own struct:
+    /// every definition field at the top level, the state as its wire string.
+    fn dumped() -> Value {
+        json!({"id": "a1", "tenant": "t", "seq": 1, "name": "busy", "description": null, "enabled": true,
+               "kind": "threshold",
+               "thresholdRule": {"meter_name": "cpu_util", "threshold": 80.0, "comparison_operator": "gt",
+                                 "evaluation_periods": 1, "exclude_outliers": false, "period": 60, "query": [],
+                                 "statistic": "avg"},
+               "combinationRule": null, "state": "insufficient data", "stateAt": 0, "updated": 0,
+               "severity": "low", "repeatActions": false, "alarmActions": [], "okActions": [],
+               "insufficientDataActions": [], "timeConstraints": [], "userId": "u", "projectId": "p",
+               "generation": 0, "history": []})
+    }
+
+    #[test]
+    fn the_dump_shape_of_an_alarm_is_flat_and_round_trips() {
+        let a: Alarm = serde_json::from_value(dumped()).expect("the dump shape reads");
+        assert_eq!((a.def.name.as_str(), a.state), ("busy", AlarmState::InsufficientData));
+        let back = serde_json::to_value(&a).unwrap();
+        assert_eq!(back, dumped(), "written back field for field");
+        let mut bad = dumped();
+        bad["state"] = json!("on fire");
+        assert!(serde_json::from_value::<Alarm>(bad).is_err(), "an unknown state is refused");
     }
 }

@@ -53,7 +53,7 @@ fn pg_lines(e: &DbEvent) -> Vec<(&'static str, String)> {
 
 /// The base process id of an instance (deterministic from its id).
 fn base_pid(id: &str) -> u64 {
-    let h = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let h = crate::hash::fnv1a(id.as_bytes());
     10_000 + h % 50_000
 }
 

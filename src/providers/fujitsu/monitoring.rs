@@ -28,6 +28,7 @@ use super::model::{Instance, InstanceStatus};
 use super::validate::monitoring::{self as rules, Cond};
 use super::{body_value, Call, Fujitsu, Out, Res};
 use crate::clock::SimInstant;
+use crate::hash;
 
 /// `(name, unit, base, daily swing, noise)` of each meter.
 pub const METERS: &[(&str, &str, f64, f64, f64)] = &[
@@ -48,8 +49,9 @@ pub struct Monitor {
     pub started: SimInstant,
 }
 
+/// The stable hash of the concatenated `parts`.
 fn fnv(parts: &[&[u8]]) -> u64 {
-    parts.iter().flat_map(|p| p.iter()).fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    parts.iter().fold(hash::FNV1A_OFFSET, |h, p| hash::fnv1a_from(h, p))
 }
 
 /// The value of `meter` of `resource` at simulated minute `minute`: a daily curve plus
@@ -66,17 +68,6 @@ pub fn value(seed: u64, resource: &str, meter: &str, minute: u64) -> f64 {
     } else {
         v
     }
-}
-
-/// One sample.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sample {
-    pub meter: &'static str,
-    pub unit: &'static str,
-    pub resource: String,
-    pub resource_name: String,
-    pub at: DateTime<Utc>,
-    pub value: f64,
 }
 
 fn monitor(f: &Fujitsu, call: &Call) -> Result<Monitor, FujitsuError> {
@@ -106,9 +97,49 @@ fn matches(conds: &[Cond], resource: &str, source: &str, user: &str) -> bool {
     })
 }
 
-/// The samples of `meter` in `[from, to)` (and before now), oldest first.
+/// One sample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample<'s> {
+    pub series: &'s Series,
+    pub at: DateTime<Utc>,
+    pub value: f64,
+}
+
+/// The samples of one meter of one instance over a window: one a minute, minutes
+/// `first..=last`, computed on demand (nothing is stored).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub meter: &'static str,
+    pub unit: &'static str,
+    pub resource: String,
+    pub resource_name: String,
+    seed: u64,
+    first: i64,
+    last: i64,
+    /// CPU load faults as `[from, until)` in Unix seconds, with their percent.
+    loads: Vec<(i64, i64, f64)>,
+}
+
+impl Series {
+    /// The sample of `minute` (in `first..=last`): [`value`], held up by a CPU load fault.
+    pub fn at(&self, minute: i64) -> Sample<'_> {
+        let v = value(self.seed, &self.resource, self.meter, minute as u64);
+        let t = minute * 60;
+        let load = self.loads.iter().filter(|(from, until, _)| *from <= t && t < *until).map(|l| l.2).fold(0.0, f64::max);
+        let at = DateTime::from_timestamp(t, 0).unwrap_or_default();
+        Sample { series: self, at, value: v.max(load) }
+    }
+
+    /// Every sample, oldest first.
+    pub fn samples(&self) -> impl Iterator<Item = Sample<'_>> + '_ {
+        (self.first..=self.last).map(move |m| self.at(m))
+    }
+}
+
+/// The series of `meter` in `[from, to)` (and before now), one per matching instance
+/// with samples there, in creation order.
 #[allow(clippy::too_many_arguments)]
-pub fn samples_for(
+pub fn series(
     f: &Fujitsu,
     m: &Monitor,
     tenant: &str,
@@ -117,11 +148,11 @@ pub fn samples_for(
     conds: &[Cond],
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Vec<Sample> {
+) -> Vec<Series> {
     let clock = cx.clock;
     let now = clock.to_utc(cx.now);
-    let seed = cx.ids.seed();
     let src = source(m);
+    let Some(&(name, unit, ..)) = METERS.iter().find(|x| x.0 == meter) else { return Vec::new() };
     let mut out = Vec::new();
     for i in resources(f, tenant) {
         if !matches(conds, &i.id, &src, &m.user_id) {
@@ -131,12 +162,61 @@ pub fn samples_for(
         let end = to.min(now);
         let first = (begin.timestamp() + 59).div_euclid(60);
         let last = (end.timestamp() - 1).div_euclid(60);
-        for &(name, unit, ..) in METERS.iter().filter(|x| x.0 == meter) {
-            for minute in first..=last {
-                let at = DateTime::from_timestamp(minute * 60, 0).unwrap_or(now);
-                let v = value(seed, &i.id, name, minute as u64);
-                out.push(Sample { meter: name, unit, resource: i.id.clone(), resource_name: i.name.clone(), at, value: v });
+        if first > last {
+            continue;
+        }
+        let loads = if name == "cpu_util" {
+            let secs = |t: SimInstant| clock.to_utc(t).timestamp();
+            i.cpu_loads.iter().map(|l| (secs(l.from), l.until.map_or(i64::MAX, secs), f64::from(l.percent))).collect()
+        } else {
+            Vec::new()
+        };
+        out.push(Series {
+            meter: name,
+            unit,
+            resource: i.id.clone(),
+            resource_name: i.name.clone(),
+            seed: cx.ids.seed(),
+            first,
+            last,
+            loads,
+        });
+    }
+    out
+}
+
+/// The page `offset..offset + limit` of the samples of `all`, newest first (ties: the
+/// resource id, descending). Every series of one query ends at the same minute and they
+/// start at different ones, so going back in time the set of reporting instances only
+/// shrinks; the offset is skipped arithmetically inside each stretch where it holds, and
+/// the cost is the page's and the number of instances', whatever the window's length.
+pub fn newest_first(all: &[Series], offset: usize, limit: usize) -> Vec<Sample<'_>> {
+    let mut by_id: Vec<&Series> = all.iter().collect();
+    by_id.sort_by(|a, b| b.resource.cmp(&a.resource));
+    let mut out = Vec::new();
+    let Some(mut minute) = all.iter().map(|s| s.last).max() else { return out };
+    let mut skip = offset as i64;
+    while out.len() < limit {
+        let active: Vec<&Series> = by_id.iter().copied().filter(|s| s.first <= minute && minute <= s.last).collect();
+        let Some(lo) = active.iter().map(|s| s.first).max() else { break };
+        let k = active.len() as i64;
+        let stretch = minute - lo + 1;
+        if skip >= stretch * k {
+            skip -= stretch * k;
+            minute = lo - 1;
+            continue;
+        }
+        minute -= skip / k;
+        skip %= k;
+        while minute >= lo && out.len() < limit {
+            for s in &active {
+                if skip > 0 {
+                    skip -= 1;
+                } else if out.len() < limit {
+                    out.push(s.at(minute));
+                }
             }
+            minute -= 1;
         }
     }
     out
@@ -218,7 +298,9 @@ fn stamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
-/// `GET meters/{meter_name}` (1.6.2.5): newest first; default window one day.
+/// `GET meters/{meter_name}` (1.6.2.5): newest first; default window one day. The seed
+/// sets no maximum window for samples, so none is refused; the page is computed alone
+/// (`newest_first`), never the window.
 pub fn list_samples(f: &Fujitsu, call: &Call, meter: &str) -> Res {
     let p = pairs(call);
     let conds = rules::conditions(&p, rules::SAMPLE_FIELDS)?;
@@ -226,39 +308,74 @@ pub fn list_samples(f: &Fujitsu, call: &Call, meter: &str) -> Res {
     let now = call.cx.clock.to_utc(call.cx.now);
     let (from, to) = rules::window(&conds, now, Duration::days(1), None)?;
     let m = monitor(f, call)?;
-    let mut list = samples_for(f, &m, call.tenant(), call.cx, meter, &conds, from, to);
-    list.sort_by(|a, b| (b.at, &b.resource).cmp(&(a.at, &a.resource)));
+    let all = series(f, &m, call.tenant(), call.cx, meter, &conds, from, to);
     let src = source(&m);
-    let items: Vec<Value> = list
+    let items: Vec<Value> = newest_first(&all, offset, limit)
         .iter()
-        .skip(offset)
-        .take(limit)
         .map(|s| {
-            json!({"counter_name": s.meter, "counter_type": "gauge", "counter_unit": s.unit, "counter_volume": s.value,
-                   "project_id": m.project_id, "recorded_at": format!("{}.000000", stamp(s.at)), "resource_id": s.resource,
-                   "resource_metadata": {"instance_name": s.resource_name}, "source": src, "timestamp": stamp(s.at),
-                   "user_id": m.user_id})
+            json!({"counter_name": s.series.meter, "counter_type": "gauge", "counter_unit": s.series.unit,
+                   "counter_volume": s.value, "project_id": m.project_id, "recorded_at": format!("{}.000000", stamp(s.at)),
+                   "resource_id": s.series.resource, "resource_metadata": {"instance_name": s.series.resource_name},
+                   "source": src, "timestamp": stamp(s.at), "user_id": m.user_id})
         })
         .collect();
     json_out(&Value::Array(items))
 }
 
-/// The aggregate of some values.
-fn aggregate(values: &[f64]) -> BTreeMap<&'static str, f64> {
-    let n = values.len() as f64;
-    let sum: f64 = values.iter().sum();
-    let mut out = BTreeMap::new();
-    out.insert("avg", if values.is_empty() { 0.0 } else { sum / n });
-    out.insert("count", n);
-    out.insert("max", values.iter().copied().fold(f64::MIN, f64::max));
-    out.insert("min", values.iter().copied().fold(f64::MAX, f64::min));
-    out.insert("sum", sum);
-    out
+/// A running aggregate: count, sum, min, max and the first and last sample's time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Agg {
+    pub count: u64,
+    pub sum: f64,
+    pub min: f64,
+    pub max: f64,
+    pub first: DateTime<Utc>,
+    pub last: DateTime<Utc>,
+}
+
+impl Agg {
+    pub fn new(s: &Sample) -> Agg {
+        Agg { count: 1, sum: s.value, min: s.value, max: s.value, first: s.at, last: s.at }
+    }
+
+    pub fn add(&mut self, s: &Sample) {
+        self.count += 1;
+        self.sum += s.value;
+        self.min = self.min.min(s.value);
+        self.max = self.max.max(s.value);
+        self.first = self.first.min(s.at);
+        self.last = self.last.max(s.at);
+    }
+
+    /// `avg`, `count`, `max`, `min` or `sum`.
+    pub fn get(&self, func: &str) -> f64 {
+        match func {
+            "count" => self.count as f64,
+            "max" => self.max,
+            "min" => self.min,
+            "sum" => self.sum,
+            _ => self.sum / self.count as f64,
+        }
+    }
+}
+
+/// The aggregate of every sample of `all`, none when there is none.
+pub fn aggregate_all(all: &[Series]) -> Option<Agg> {
+    let mut agg: Option<Agg> = None;
+    for s in all.iter().flat_map(Series::samples) {
+        match agg.as_mut() {
+            Some(a) => a.add(&s),
+            None => agg = Some(Agg::new(&s)),
+        }
+    }
+    agg
 }
 
 /// `GET meters/{meter_name}/statistics` (1.6.2.6): one row per period bucket (and group).
-/// The window is `period × 1440` seconds, capped at 1209600 (seed 9205–9210); without a
-/// period, 1209600 and one bucket over it all (`period` 0, as the example prints).
+/// The window is `period × 1440` seconds, capped at 1209600 (seed 9205–9210), and a
+/// longer one is refused; without a period, 1209600 and one bucket over it all (`period`
+/// 0, as the example prints). So at most 1440 rows per group, and the samples are folded
+/// into them as they are computed, never collected.
 pub fn statistics(f: &Fujitsu, call: &Call, meter: &str) -> Res {
     let p = pairs(call);
     let conds = rules::conditions(&p, rules::SAMPLE_FIELDS)?;
@@ -269,24 +386,23 @@ pub fn statistics(f: &Fujitsu, call: &Call, meter: &str) -> Res {
     let now = call.cx.clock.to_utc(call.cx.now);
     let (from, to) = rules::window(&conds, now, span, Some(span))?;
     let m = monitor(f, call)?;
-    let list = samples_for(f, &m, call.tenant(), call.cx, meter, &conds, from, to);
-    let mut groups: BTreeMap<(String, i64), Vec<&Sample>> = BTreeMap::new();
-    for s in &list {
+    let all = series(f, &m, call.tenant(), call.cx, meter, &conds, from, to);
+    let mut groups: BTreeMap<(String, i64), Agg> = BTreeMap::new();
+    let mut unit = "";
+    for s in all.iter().flat_map(Series::samples) {
+        unit = s.series.unit;
         let g = match groupby.as_deref() {
-            Some("resource_id") => s.resource.clone(),
+            Some("resource_id") => s.series.resource.clone(),
             Some(_) => m.user_id.clone(),
             None => String::new(),
         };
         let bucket = period.map_or(0, |p| (s.at - from).num_seconds().div_euclid(p as i64));
-        groups.entry((g, bucket)).or_default().push(s);
+        groups.entry((g, bucket)).and_modify(|a| a.add(&s)).or_insert_with(|| Agg::new(&s));
     }
     let items: Vec<Value> = groups
         .iter()
-        .map(|((g, bucket), ss)| {
-            let values: Vec<f64> = ss.iter().map(|s| s.value).collect();
-            let agg = aggregate(&values);
-            let first = ss.iter().map(|s| s.at).min().unwrap_or(from);
-            let last = ss.iter().map(|s| s.at).max().unwrap_or(from);
+        .map(|((g, bucket), agg)| {
+            let (first, last) = (agg.first, agg.last);
             let (ps, pe) = match period {
                 Some(p) => {
                     let ps = from + Duration::seconds(bucket * p as i64);
@@ -295,13 +411,13 @@ pub fn statistics(f: &Fujitsu, call: &Call, meter: &str) -> Res {
                 None => (first, last),
             };
             let mut row = Map::new();
-            for (k, v) in &agg {
+            for k in rules::FUNCS {
                 if funcs.is_empty() || funcs.iter().any(|f| f == k) {
-                    row.insert((*k).to_owned(), if *k == "count" { json!(*v as u64) } else { json!(*v) });
+                    row.insert((*k).to_owned(), if *k == "count" { json!(agg.count) } else { json!(agg.get(k)) });
                 }
             }
             if !funcs.is_empty() {
-                let a: Map<String, Value> = funcs.iter().map(|f| (f.clone(), json!(agg.get(f.as_str()).copied().unwrap_or(0.0)))).collect();
+                let a: Map<String, Value> = funcs.iter().map(|f| (f.clone(), json!(agg.get(f)))).collect();
                 row.insert("aggregate".into(), Value::Object(a));
             }
             row.insert("duration".into(), json!((last - first).num_seconds() as f64));
@@ -313,7 +429,7 @@ pub fn statistics(f: &Fujitsu, call: &Call, meter: &str) -> Res {
             row.insert("period".into(), json!(period.unwrap_or(0)));
             row.insert("period_end".into(), json!(stamp(pe)));
             row.insert("period_start".into(), json!(stamp(ps)));
-            row.insert("unit".into(), json!(ss.first().map_or("", |s| s.unit)));
+            row.insert("unit".into(), json!(unit));
             Value::Object(row)
         })
         .collect();
@@ -334,5 +450,45 @@ mod tests {
             assert_eq!(value(7, "db1", "connections", minute).fract(), 0.0);
         }
         assert_eq!(meter_id("demo_resource003", "testmeteyp05"), "ZGVtb19yZXNvdXJjZTAwMyt0ZXN0bWV0ZXlwMDU=\n");
+    }
+
+    fn series(resource: &str, first: i64, last: i64, loads: Vec<(i64, i64, f64)>) -> Series {
+        Series {
+            meter: "cpu_util",
+            unit: "%",
+            resource: resource.into(),
+            resource_name: resource.into(),
+            seed: 3,
+            first,
+            last,
+            loads,
+        }
+    }
+
+    #[test]
+    fn a_page_newest_first_is_the_page_of_every_sample_sorted() {
+        let all = vec![series("a", 10, 40, Vec::new()), series("c", 25, 40, Vec::new()), series("b", 0, 40, Vec::new())];
+        let mut every: Vec<(i64, String)> =
+            all.iter().flat_map(|s| (s.first..=s.last).map(move |m| (m, s.resource.clone()))).collect();
+        every.sort_by(|x, y| y.cmp(x));
+        for offset in 0..every.len() + 3 {
+            for limit in [1, 2, 7, 1440] {
+                let page: Vec<(i64, String)> = newest_first(&all, offset, limit)
+                    .iter()
+                    .map(|s| (s.at.timestamp() / 60, s.series.resource.clone()))
+                    .collect();
+                let want: Vec<(i64, String)> = every.iter().skip(offset).take(limit).cloned().collect();
+                assert_eq!(page, want, "offset {offset} limit {limit}");
+            }
+        }
+        assert!(newest_first(&[], 0, 10).is_empty());
+    }
+
+    #[test]
+    fn a_cpu_load_holds_the_samples_up_while_it_lasts() {
+        let s = series("a", 0, 100, vec![(600, 1200, 95.0)]);
+        assert!(s.at(9).value < 95.0);
+        assert_eq!((s.at(10).value, s.at(19).value), (95.0, 95.0));
+        assert_eq!(s.at(20).value, value(3, "a", "cpu_util", 20));
     }
 }

@@ -28,10 +28,8 @@ use crate::providers::Cx;
 
 /// A stable UUID-shaped id from a text (the default rules of a listed group).
 fn derived_id(text: &str) -> String {
-    let h = |seed: u64| {
-        text.bytes().fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-    };
-    let (a, b) = (h(0xcbf2_9ce4_8422_2325), h(0x8422_2325_cbf2_9ce4));
+    let h = |seed: u64| crate::hash::fnv1a_from(seed, text.as_bytes());
+    let (a, b) = (h(crate::hash::FNV1A_OFFSET), h(0x8422_2325_cbf2_9ce4));
     format!("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff, b >> 52, b & 0xffff_ffff_ffff)
 }
 

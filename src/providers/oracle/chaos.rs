@@ -211,6 +211,7 @@ pub fn resource_fault(
         (Target::Instance(i) | Target::Cluster(i, _), ResourceFault::Stall { seconds }) => {
             failures::stall_instance(o, &i.domain, i.numeric_id, *seconds, cx).map(|_| Vec::new())
         }
+        (_, ResourceFault::CpuLoad { .. }) => Err("Oracle serves no CPU samples: cpu_percent does not apply".into()),
     }
 }
 

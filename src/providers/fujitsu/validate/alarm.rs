@@ -8,6 +8,47 @@ use crate::validation::{FieldError, Rule};
 use super::super::monitoring::METERS;
 
 pub const STATES: &[&str] = &["ok", "insufficient data", "alarm"];
+
+/// An alarm's state (seed 9800): its wire spellings are [`AlarmState::as_str`], and the
+/// state dump uses the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AlarmState {
+    Ok,
+    Alarm,
+    /// The documented default (extract 03 §1.6.2.8, inferred).
+    #[default]
+    InsufficientData,
+}
+
+impl AlarmState {
+    pub const ALL: [AlarmState; 3] = [AlarmState::Ok, AlarmState::InsufficientData, AlarmState::Alarm];
+
+    /// The wire spelling, the one place it is written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlarmState::Ok => "ok",
+            AlarmState::Alarm => "alarm",
+            AlarmState::InsufficientData => "insufficient data",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AlarmState> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+impl serde::Serialize for AlarmState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AlarmState {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        AlarmState::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown alarm state '{s}'")))
+    }
+}
 pub const TYPES: &[&str] = &["threshold", "combination"];
 pub const SEVERITIES: &[&str] = &["low", "moderate", "critical"];
 pub const OPERATORS: &[&str] = &["lt", "le", "eq", "ne", "ge", "gt"];
@@ -33,16 +74,24 @@ pub struct CombinationRule {
     pub operator: String,
 }
 
-/// A validated create or update.
+/// A validated create or update: the alarm's definition and the state it asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlarmSpec {
+    pub def: AlarmDef,
+    pub state: AlarmState,
+}
+
+/// What a create or update defines (everything of the alarm resource but its state and
+/// bookkeeping); the alarm record carries it flattened, field for field.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlarmDef {
     pub name: String,
     pub description: Option<String>,
     pub enabled: bool,
     pub kind: String,
     pub threshold_rule: Option<ThresholdRule>,
     pub combination_rule: Option<CombinationRule>,
-    pub state: String,
     pub severity: String,
     pub repeat_actions: bool,
     pub alarm_actions: Vec<Value>,
@@ -162,29 +211,29 @@ pub fn alarm_spec(body: &Value) -> Result<AlarmSpec, FieldError> {
         "threshold" => (Some(threshold_rule(o.get("threshold_rule"))?), None),
         _ => (None, Some(combination_rule(o.get("combination_rule"))?)),
     };
-    Ok(AlarmSpec {
+    let state = one_of("state", text(o, "state")?, STATES, "insufficient data")?;
+    let def = AlarmDef {
         name: alarm_name(text(o, "name")?)?,
         description: alarm_description(text(o, "description")?)?,
         enabled: boolean(o, "enabled", true)?,
         kind,
         threshold_rule,
         combination_rule,
-        state: one_of("state", text(o, "state")?, STATES, "insufficient data")?,
         severity: one_of("severity", text(o, "severity")?, SEVERITIES, "low")?,
         repeat_actions: boolean(o, "repeat_actions", false)?,
         alarm_actions: actions(o, "alarm_actions")?,
         ok_actions: actions(o, "ok_actions")?,
         insufficient_data_actions: actions(o, "insufficient_data_actions")?,
         time_constraints: actions(o, "time_constraints")?,
-    })
+    };
+    Ok(AlarmSpec { def, state: AlarmState::parse(&state).unwrap_or_default() })
 }
 
 /// The body of `PUT alarms/{id}/state`: a bare JSON string, one of the three states
 /// ("値をダブルクォーテーション(")で囲む必要があります", seed 10880).
-pub fn state_body(body: &Value) -> Result<String, FieldError> {
+pub fn state_body(body: &Value) -> Result<AlarmState, FieldError> {
     match body {
-        Value::String(s) if STATES.contains(&s.as_str()) => Ok(s.clone()),
-        Value::String(_) => Err(FieldError::new("state", Rule::OneOf(STATES))),
+        Value::String(s) => AlarmState::parse(s).ok_or_else(|| FieldError::new("state", Rule::OneOf(STATES))),
         _ => Err(FieldError::says("state", "must be a JSON string such as \"alarm\"")),
     }
 }
@@ -209,8 +258,8 @@ mod tests {
     #[test]
     fn an_alarm_needs_a_name_a_type_and_its_rule() {
         let ok = alarm_spec(&json!({"name": "my_alarm ", "type": "threshold", "threshold_rule": {"meter_name": "cpu_util", "threshold": 99.0}})).unwrap();
-        assert_eq!((ok.name.as_str(), ok.state.as_str(), ok.severity.as_str()), ("my_alarm", "insufficient data", "low"));
-        let r = ok.threshold_rule.unwrap();
+        assert_eq!((ok.def.name.as_str(), ok.state.as_str(), ok.def.severity.as_str()), ("my_alarm", "insufficient data", "low"));
+        let r = ok.def.threshold_rule.unwrap();
         assert_eq!((r.comparison_operator.as_str(), r.period, r.statistic.as_str()), ("eq", 60, "avg"));
         let field = |v| alarm_spec(&v).unwrap_err().field;
         assert_eq!(field(json!({"type": "threshold"})), "threshold_rule");
@@ -218,7 +267,8 @@ mod tests {
         assert_eq!(field(json!({"name": "a", "type": "combination"})), "combination_rule");
         assert_eq!(field(json!({"name": "a", "type": "threshold", "threshold_rule": {"meter_name": "x", "threshold": 1}})), "threshold_rule.meter_name");
         assert_eq!(field(json!({"name": "a", "type": "threshold", "state": "bad", "threshold_rule": {"meter_name": "cpu_util", "threshold": 1}})), "state");
-        assert_eq!(state_body(&json!("alarm")).unwrap(), "alarm");
+        assert_eq!(state_body(&json!("alarm")).unwrap(), AlarmState::Alarm);
+        assert!(STATES.iter().all(|s| AlarmState::parse(s).map(AlarmState::as_str) == Some(*s)));
         assert!(state_body(&json!({"state": "alarm"})).is_err());
         assert!(compare("gt", 2.0, 1.0) && !compare("lt", 2.0, 1.0));
     }

@@ -40,7 +40,7 @@ pub fn project_id_blank(body: &Value) -> Result<(), FieldError> {
 /// `q.field`/`q.op`/`q.value`, "0..10" each, the i-th of each one condition; a missing
 /// `q.op` is `eq` (so ops pair with the fields in order, as Ceilometer pairs them: give
 /// every one once any is needed before the last); `q.value` 1–255 characters (seed
-/// 8780–8830).
+/// 8780–8830); a `timestamp`, `enabled` or history `type` value of its documented form.
 pub fn conditions(pairs: &[(String, String)], allowed: Fields) -> Result<Vec<Cond>, FieldError> {
     let of = |k: &str| pairs.iter().filter(|(n, _)| n == k).map(|(_, v)| v.clone()).collect::<Vec<_>>();
     let (fields, ops, values) = (of("q.field"), of("q.op"), of("q.value"));
@@ -64,12 +64,34 @@ pub fn conditions(pairs: &[(String, String)], allowed: Fields) -> Result<Vec<Con
         if value.is_empty() || value.chars().count() > 255 {
             return Err(FieldError::says("q.value", "must be 1-255 characters"));
         }
-        if field == "timestamp" {
-            timestamp("q.value", &value)?;
+        match field.as_str() {
+            "timestamp" => timestamp("q.value", &value).map(|_| ())?,
+            "enabled" => enabled_value(&value)?,
+            "type" => history_type(&value)?,
+            _ => {}
         }
         out.push(Cond { field, op, value });
     }
     Ok(out)
+}
+
+/// The `enabled` condition of `GET alarms`: `true` (有効) or `false` (無効).
+pub fn enabled_value(value: &str) -> Result<(), FieldError> {
+    match value {
+        "true" | "false" => Ok(()),
+        _ => Err(FieldError::says("q.value", format!("enabled is 'true' or 'false', got '{value}'"))),
+    }
+}
+
+/// The history kinds a `type` condition names (extract 03 §1.6.0; seed 10950).
+pub const HISTORY_TYPES: &[&str] = &["creation", "rule change", "state transition", "deletion", "action"];
+
+/// The `type` condition of `GET alarms/{id}/history`: one of [`HISTORY_TYPES`].
+pub fn history_type(value: &str) -> Result<(), FieldError> {
+    if HISTORY_TYPES.contains(&value) {
+        return Ok(());
+    }
+    Err(FieldError::says("q.value", format!("type '{value}' is not one of {}", HISTORY_TYPES.join(", "))))
 }
 
 /// "日時(YYYY-MM-DDThh:mm:ss)" (seed 8990).
