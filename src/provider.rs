@@ -58,6 +58,16 @@ pub trait Provider: Send + Sync + 'static {
         None
     }
 
+    /// Whether the control route `PUT /_sim/{name}/<segs>` takes an opaque body: a
+    /// simulated presigned upload, which real clients send as `application/zip`,
+    /// `application/octet-stream` or with no type at all. Such a route is exempt from
+    /// the control API's JSON Content-Type rule (only that rule: the cross-site and token
+    /// checks still apply). Only `PUT` routes qualify, because a browser cannot send a
+    /// cross-site `PUT` without a preflight, whatever its Content-Type.
+    fn admin_takes_opaque_body(&self, _segs: &[&str]) -> bool {
+        false
+    }
+
     /// The native error answer for a status injected by a fault rule.
     fn inject(&self, status: u16, retry_after: Option<u64>, cx: &Cx) -> Reply;
 

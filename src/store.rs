@@ -383,17 +383,6 @@ impl<V: Clone> Table<V> {
     }
 }
 
-impl<V: Clone + serde::Serialize> Table<V> {
-    /// Every value as a JSON array sorted by key, read a row at a time (the state dump
-    /// itself is streamed: `crate::dump::StateOut::table`).
-    pub fn dump(&self) -> serde_json::Value {
-        let rows = self.sorted_keys().into_iter().filter_map(|(tenant, id)| {
-            self.read(&tenant, &id, |v| serde_json::to_value(&**v).unwrap_or(serde_json::Value::Null))
-        });
-        serde_json::Value::Array(rows.collect())
-    }
-}
-
 /// A small counter map (e.g. metrics by label set), sharded like the tables.
 ///
 /// Counting takes the shard's read lock and an atomic add once the key exists: every

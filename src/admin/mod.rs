@@ -73,9 +73,18 @@ fn body_object(req: &Request) -> Result<serde_json::Map<String, Value>, Reply> {
 /// `POST /_sim/scenarios` may declare YAML instead. A mutation without a body needs no
 /// Content-Type, but one that declares a Content-Type declares one of those (a browser
 /// form or a `text/plain` fetch, which need no preflight, is refused even when empty).
-/// Anything else is refused with 415, before the request does anything.
-fn refuse_media_type(req: &Request, segs: &[&str]) -> Option<Reply> {
+/// Anything else is refused with 415, before the request does anything. The one
+/// exception is a provider's opaque-body upload route (`PUT`, see
+/// `Provider::admin_takes_opaque_body`), which takes any type.
+fn refuse_media_type(core: &Core, req: &Request, segs: &[&str]) -> Option<Reply> {
     let mutation = matches!(req.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE);
+    if req.method == Method::PUT {
+        if let [provider, rest @ ..] = segs {
+            if core.world.admin_takes_opaque_body(provider, rest) {
+                return None;
+            }
+        }
+    }
     let declared = req.header("content-type").unwrap_or("");
     let bodiless = req.body.is_empty() && !req.body_too_large && req.headers.get("content-type").is_none();
     if !mutation || bodiless {
@@ -100,7 +109,7 @@ fn refuse_media_type(req: &Request, segs: &[&str]) -> Option<Reply> {
 
 /// Answers `/_sim/<segs...>`, with the operation name the journal records.
 pub fn handle(core: &Core, req: &Request, segs: &[&str]) -> (Reply, &'static str) {
-    if let Some(reply) = refuse_media_type(req, segs) {
+    if let Some(reply) = refuse_media_type(core, req, segs) {
         return (reply, "unsupportedMediaType");
     }
     let m = &req.method;

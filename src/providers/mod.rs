@@ -103,6 +103,12 @@ impl World {
         self.owner(segs).map(|p| p.handle(req, segs, cx))
     }
 
+    /// Whether `PUT /_sim/{provider}/<segs>` takes an opaque body
+    /// ([`Provider::admin_takes_opaque_body`]).
+    pub fn admin_takes_opaque_body(&self, provider: &str, segs: &[&str]) -> bool {
+        self.get(provider).is_some_and(|p| p.admin_takes_opaque_body(segs))
+    }
+
     /// Provider-specific control endpoints under `/_sim/{provider}/...`.
     pub fn admin(&self, req: &Request, provider: &str, segs: &[&str], cx: &Cx) -> Option<Reply> {
         self.get(provider)?.admin(req, segs, cx)

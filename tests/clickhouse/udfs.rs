@@ -197,3 +197,33 @@ async fn knob_udf_upload_base_url_sets_the_base_of_the_upload_url_and_is_validat
         "a refused value changes nothing"
     );
 }
+
+/// Real clients upload the archive as they please (clickhousectl sends
+/// `application/zip`): the upload hook takes any Content-Type, and the control API's JSON
+/// rule still holds for every other `/_sim/` mutation.
+#[tokio::test]
+async fn the_upload_hook_takes_an_archive_of_any_content_type_and_only_it_does() {
+    let sim = Sim::start().await;
+    for (n, ctype) in ["application/zip", "application/octet-stream", "text/plain"].into_iter().enumerate() {
+        let r = sim.post(&format!("{ORG}/udfUploads/url"), json!({})).await;
+        let id = r.body["result"]["uploadId"].as_str().unwrap().to_owned();
+        let put = sim
+            .send_raw(
+                hyper::Method::PUT,
+                &format!("/_sim/clickhouse/udfUploads/{id}"),
+                None,
+                Some(b"PK\x03\x04 zip".to_vec()),
+                &[("content-type", ctype)],
+            )
+            .await;
+        assert_eq!(put.status, 200, "{ctype}: {}", put.text);
+        assert_eq!(put.body["received"], 8, "{n}: {}", put.text);
+    }
+    // Another provider hook and a core route keep the rule.
+    for path in ["/_sim/clickhouse/organizations", "/_sim/state"] {
+        let r = sim
+            .send_raw(hyper::Method::PUT, path, None, Some(b"PK".to_vec()), &[("content-type", "application/zip")])
+            .await;
+        assert_eq!(r.status, 415, "{path}: {}", r.text);
+    }
+}

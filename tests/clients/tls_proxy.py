@@ -6,12 +6,8 @@ on HTTPS, such as `clickhousectl udf create` uploading to the presigned `uploadU
 https://127.0.0.1:PORT on a daemon thread and forwards every request to the plain-HTTP
 `upstream`; answers `(server, "https://127.0.0.1:PORT")`.
 
-One rewrite: a request under `/_sim/` with a body is forwarded as `Content-Type:
-application/json`. The control API refuses any other media type on a mutation (415, its
-guard against browser forms), and the CLI uploads its ZIP archive as
-`application/zip`; the upload hook reads no JSON from the body, so the archive
-passes through intact. A proxy of your own (nginx, Caddy) needs the same header rewrite on
-`/_sim/clickhouse/udfUploads/`.
+It forwards requests as they are (no header rewrite): the upload hook takes the CLI's
+`application/zip` archive as sent, so any TLS-terminating proxy (nginx, Caddy) does.
 """
 import http.client
 import http.server
@@ -59,9 +55,6 @@ def start(upstream, cert, key):
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else None
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-            if body and self.path.startswith("/_sim/"):
-                headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
-                headers["Content-Type"] = "application/json"
             conn = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
             try:
                 conn.request(self.command, self.path, body=body, headers=headers)

@@ -38,6 +38,12 @@ fn not_found(m: impl Into<String>) -> Reply {
     Reply::json(StatusCode::NOT_FOUND, &json!({"error": m.into()}))
 }
 
+/// The upload hook takes the archive as clients send it (`application/zip`, ...), not
+/// as JSON: the control API's Content-Type rule does not apply to it.
+pub fn takes_opaque_body(segs: &[&str]) -> bool {
+    matches!(segs, ["udfUploads", _])
+}
+
 pub fn handle(ch: &ClickHouse, req: &Request, segs: &[&str], cx: &Cx) -> Option<Reply> {
     let m = &req.method;
     Some(match segs {

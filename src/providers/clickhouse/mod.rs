@@ -424,6 +424,10 @@ impl Provider for ClickHouse {
         hooks::handle(self, req, segs, cx)
     }
 
+    fn admin_takes_opaque_body(&self, segs: &[&str]) -> bool {
+        hooks::takes_opaque_body(segs)
+    }
+
     /// Every resource, by kind (`GET /_sim/state`), a table at a time.
     fn write_state(&self, _cx: &Cx, out: &mut StateOut<'_>) -> std::io::Result<()> {
         out.object()?;

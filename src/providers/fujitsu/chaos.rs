@@ -18,7 +18,7 @@
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::error::FujitsuError;
 use super::model::*;
@@ -198,26 +198,6 @@ pub fn resource_counts(f: &Fujitsu) -> Vec<ResourceCount> {
 // ---------------------------------------------------------------------------------------
 // State dump and restore.
 
-/// Every table (`GET /_sim/state`, part `fujitsu`), secrets as sha256 only.
-pub fn state(f: &Fujitsu) -> Value {
-    let [instances, ips, public_ips] = f.counters();
-    json!({
-        "tenants": f.tenants.dump(),
-        "users": f.users.dump(),
-        "iaasTokens": f.iaas_tokens.dump(),
-        "tokens": f.tokens.dump(),
-        "instances": f.instances.dump(),
-        "snapshots": f.snapshots.dump(),
-        "parameterGroups": f.parameter_groups.dump(),
-        "subscriptions": f.subscriptions.dump(),
-        "monitors": f.monitors.dump(),
-        "alarms": f.alarms.dump(),
-        "securityGroups": f.security_groups.dump(),
-        "events": f.history().all(),
-        "counters": {"instances": instances, "ips": ips, "publicIps": public_ips},
-    })
-}
-
 fn rows<V: DeserializeOwned>(v: &Value, name: &str) -> Result<Vec<V>, String> {
     match v.get(name) {
         None | Some(Value::Null) => Ok(Vec::new()),
@@ -358,6 +338,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::clock::SimInstant;
     use crate::secret::Secret;
+    use serde_json::json;
 
     /// A plausible stored instance (ACTIVE, default tenant), for unit tests.
     pub fn sample_instance() -> Instance {

@@ -66,8 +66,8 @@ impl Provider for Fujitsu {
         chaos::seed_resources(self, section, cx)
     }
 
-    /// Every table (part `fujitsu`), secrets as sha256 only, a row at a time: the keys
-    /// and shape of `chaos::state`. The event history is bounded (its rings' cap), so it
+    /// Every table (part `fujitsu`), secrets as sha256 only, a row at a time (the keys
+    /// `chaos::check_restore` reads). The event history is bounded (its rings' cap), so it
     /// is copied out of its lock whole.
     fn write_state(&self, _cx: &Cx, out: &mut StateOut<'_>) -> std::io::Result<()> {
         let [instances, ips, public_ips] = self.counters();
