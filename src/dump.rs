@@ -64,36 +64,31 @@ impl<'a> StateOut<'a> {
         if std::mem::take(&mut self.keyed) {
             return Ok(());
         }
-        let depth = self.open.len();
-        match self.open.last_mut() {
-            Some(level) if level.array => {
-                let first = level.members == 0;
-                level.members += 1;
-                if !first {
-                    self.out.write_all(b",")?;
-                }
-                if self.pretty {
-                    self.indent(depth)?;
-                }
-                Ok(())
-            }
+        match self.open.last() {
+            Some(level) if level.array => self.next_member(),
             _ => Ok(()),
         }
     }
 
-    /// The key of the next member of the open object.
-    pub fn key(&mut self, key: &str) -> io::Result<()> {
+    /// A new member of the open array or object: counted, a comma before all but the
+    /// first, and a line of its own when pretty.
+    fn next_member(&mut self) -> io::Result<()> {
         let depth = self.open.len();
         if let Some(level) = self.open.last_mut() {
-            let first = level.members == 0;
             level.members += 1;
-            if !first {
+            if level.members > 1 {
                 self.out.write_all(b",")?;
             }
         }
         if self.pretty {
             self.indent(depth)?;
         }
+        Ok(())
+    }
+
+    /// The key of the next member of the open object.
+    pub fn key(&mut self, key: &str) -> io::Result<()> {
+        self.next_member()?;
         serde_json::to_writer(&mut *self.out, key)?;
         self.out.write_all(if self.pretty { b": " } else { b":" })?;
         self.keyed = true;

@@ -39,7 +39,7 @@ use crate::feed::Kind;
 use crate::http::{Reply, Request};
 use crate::journal::{method_name, Entry};
 use crate::providers::Cx;
-use crate::sim::{local, Core};
+use crate::sim::{local, offload, Core};
 
 impl Core {
     /// The one request path, for in-process callers: the reply as the server would
@@ -324,15 +324,6 @@ pub struct Response {
 /// Whether an answer is the state dump's (whose body the request path writes).
 fn is_state_dump(provider: &str, operation: &str, status: u16, method: &Method) -> bool {
     provider == "sim" && operation == crate::admin::STATE_OPERATION && status == 200 && method == Method::GET
-}
-
-/// Runs long synchronous work (a whole dump, for an in-process caller or a `HEAD`) off
-/// the async workers' turn where there are others to take it (`block_in_place`).
-fn offload<R>(work: impl FnOnce() -> R) -> R {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(work),
-        _ => work(),
-    }
 }
 
 /// A path as the log shows it: a segment after `tokens` is a credential (a control hook

@@ -47,6 +47,20 @@ pub const MAX_ADVANCE: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 /// JSON file.
 pub const STATE_FORMAT: &str = "dbaas-sim-state";
 
+/// Runs work that may take long (a dump of a large world, an advance over years) so that
+/// the other requests on this worker thread move to another one meanwhile: with
+/// `block_in_place` on a multi-threaded runtime (the server's), as is on any other (an
+/// in-process caller on a current-thread runtime has nobody else to serve). The work
+/// itself holds no table lock for long: dumps go a row at a time, advances one event at
+/// a time. The control API and the request path (dumps for in-process callers and
+/// `HEAD`) both use it.
+pub fn offload<R>(work: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(work),
+        _ => work(),
+    }
+}
+
 /// `"version"` of the state dumps this build writes and reads. Bumped when a dump of the
 /// previous version would no longer restore to the same world.
 pub const STATE_VERSION: u64 = 1;

@@ -74,20 +74,8 @@ async fn a_restore_refuses_a_service_of_an_organization_the_dump_does_not_have()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_answers_while_a_large_state_is_dumped() {
-    let sim = Sim::start().await;
-    sim.create_service(json!({})).await;
     // 20,000 services, restored in-process (a PUT body that size is over the limit).
-    let mut dump = state(&sim).await;
-    let template = dump["providers"]["clickhouse"]["services"][0].clone();
-    let services: Vec<Value> = (0..20_000)
-        .map(|i| {
-            let mut s = template.clone();
-            s["id"] = json!(format!("00000000-0000-4000-8000-{i:012}"));
-            s
-        })
-        .collect();
-    dump["providers"]["clickhouse"]["services"] = Value::Array(services);
-    sim.sim.restore(&dump).expect("restores");
+    let sim = large_world(20_000).await;
 
     let mut answered_during = 0;
     for _ in 0..5 {
@@ -168,13 +156,13 @@ async fn a_streamed_dump_restores_to_itself_and_is_what_the_state_file_and_the_r
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// 3,000 ClickHouse services (about 4 MB of dump), restored in-process.
-async fn large_world() -> Sim {
+/// `n` ClickHouse services (3,000 are about 4 MB of dump), restored in-process.
+async fn large_world(n: usize) -> Sim {
     let sim = Sim::start().await;
     sim.create_service(json!({})).await;
     let mut dump = state(&sim).await;
     let template = dump["providers"]["clickhouse"]["services"][0].clone();
-    let services: Vec<Value> = (0..3_000)
+    let services: Vec<Value> = (0..n)
         .map(|i| {
             let mut s = template.clone();
             s["id"] = json!(format!("00000000-0000-4000-8000-{i:012}"));
@@ -188,7 +176,7 @@ async fn large_world() -> Sim {
 
 #[tokio::test]
 async fn the_dump_is_streamed_its_first_bytes_sent_before_the_rest_is_written() {
-    let sim = large_world().await;
+    let sim = large_world(3_000).await;
     // HTTP/2 with the default 64 KiB windows, never widened: the server can send no more
     // than that until this client releases what it read, so the dump's writer (a few
     // chunks ahead at most) cannot reach its end, the fault rules, before then.
@@ -223,7 +211,7 @@ async fn the_dump_is_streamed_its_first_bytes_sent_before_the_rest_is_written() 
 #[tokio::test]
 async fn a_client_that_leaves_mid_dump_leaves_the_server_serving() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let sim = large_world().await;
+    let sim = large_world(3_000).await;
     for _ in 0..3 {
         let mut tcp = tokio::net::TcpStream::connect(sim.sim.addr()).await.expect("connects");
         tcp.write_all(b"GET /_sim/state HTTP/1.1\r\nHost: x\r\n\r\n").await.expect("write");

@@ -27,7 +27,7 @@ use crate::feed::Kind;
 use crate::http::{json_object, Rejection, Reply, Request, PROMETHEUS_TEXT};
 use crate::journal::{Filter, MAX_PAGE};
 use crate::providers::World;
-use crate::sim::Core;
+use crate::sim::{offload, Core};
 
 /// The journal's operation name of `GET /_sim/state`. Its answer here has no body: the
 /// request path writes the dump itself, streamed to a socket (`crate::server`) or whole
@@ -182,19 +182,6 @@ pub fn handle(core: &Core, req: &Request, segs: &[&str]) -> (Reply, &'static str
             }
         }
         _ => (error(StatusCode::NOT_FOUND, format!("no control route {}", req.path)), "unknownRoute"),
-    }
-}
-
-/// Runs work that may take long (a dump of a large world, an advance over years) so that
-/// the other requests on this worker thread move to another one meanwhile: with
-/// `block_in_place` on a multi-threaded runtime (the server's), as is on any other (an
-/// in-process caller on a current-thread runtime has nobody else to serve). The work
-/// itself holds no table lock for long: dumps go shard by shard, advances one event at
-/// a time.
-fn offload<R>(work: impl FnOnce() -> R) -> R {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(work),
-        _ => work(),
     }
 }
 

@@ -393,12 +393,12 @@ pub(crate) mod tests {
             replicas: Vec::new(),
             replica_status: None,
             stopped_degenerated: false,
-                backup_series: 0,
+            backup_series: 0,
             generation: 0,
             transit: None,
             fail_next: false,
             stall_next: 0,
-        cpu_loads: Vec::new(),
+            cpu_loads: Vec::new(),
         }
     }
 
