@@ -53,6 +53,7 @@ pub mod providers;
 pub mod runner;
 pub mod scenario;
 pub mod secret;
+pub mod sparse;
 pub mod store;
 pub mod timeline;
 pub mod validation;

@@ -388,7 +388,7 @@ pub(crate) mod tests {
                 replica_ips: Vec::new(),
                 replica_public_ips: Vec::new(),
             },
-            pending: Pending::default(),
+            pending: crate::sparse::Sparse::default(),
             replica_of: None,
             replicas: Vec::new(),
             replica_status: None,

@@ -46,7 +46,7 @@ pub fn begin(i: &mut Instance, status: Status, work: Work, back: Status, secs: u
     i.status = status;
     i.generation += 1;
     let at = now.plus_secs(secs);
-    i.transit = Some(Transit { work, back, due: at });
+    i.transit = Some(Box::new(Transit { work, back, due: at }));
     Due { at, event: Event::Settle { tenant: i.tenant.clone(), id: i.id.clone(), generation: i.generation } }
 }
 
@@ -214,6 +214,8 @@ fn settle(f: &Fujitsu, tenant: &str, id: &str, generation: u64, cx: &Cx) -> Vec<
         Work::CancelBackup => i.status = transit.back,
         Work::Recover => i.status = Status::Active,
     }
+    // Writes above may have boxed a blank `pending`: a settled instance keeps none.
+    i.pending.tidy();
     i.updated = cx.now;
     let to = i.status;
     let mut changes = vec![transition(id, from, to, cx)];

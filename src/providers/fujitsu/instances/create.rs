@@ -174,7 +174,7 @@ pub(super) fn build(
         databases: origin.databases,
         users: origin.users,
         auto_scale: auto_scale(f, &spec.auto_scale, &w, &p.cidr, spec.publicly_accessible),
-        pending: Pending::default(),
+        pending: crate::sparse::Sparse::default(),
         replica_of: None,
         replicas: Vec::new(),
         replica_status: None,

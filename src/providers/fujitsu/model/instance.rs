@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::*;
 use crate::clock::SimInstant;
 use crate::secret::Secret;
+use crate::sparse::Sparse;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Volume {
@@ -67,6 +68,21 @@ pub struct Pending {
     /// A patch waiting for `applyPatch` (seed 1217–1233).
     pub engine_minor_version: Option<String>,
     pub security_update: Option<bool>,
+}
+
+impl crate::sparse::Blank for Pending {
+    fn blank() -> &'static Self {
+        static BLANK: Pending = Pending {
+            flavor: None,
+            volume: None,
+            port: None,
+            id: None,
+            master_user_password: false,
+            engine_minor_version: None,
+            security_update: None,
+        };
+        &BLANK
+    }
 }
 
 impl Pending {
@@ -165,8 +181,10 @@ pub struct Instance {
     pub databases: Vec<String>,
     pub users: Vec<DbUser>,
     pub auto_scale: AutoScale,
-    pub pending: Pending,
-    pub replica_of: Option<ReplicaRef>,
+    /// Blank for almost every instance: kept out of line ([`Sparse`]).
+    pub pending: Sparse<Pending>,
+    /// Boxed: only read replicas have one (72 bytes inline on every instance otherwise).
+    pub replica_of: Option<Box<ReplicaRef>>,
     pub replicas: Vec<ReplicaRef>,
     pub replica_status: Option<ReplicaStatus>,
     /// Stopped while `Degenerated`: modify refused until started (seed 267 ※).
@@ -176,7 +194,8 @@ pub struct Instance {
     /// Bumped by every change of `transit`, so a stale `Settle` is a no-op.
     pub generation: u64,
     /// The transition in progress, if any.
-    pub transit: Option<Transit>,
+    /// Boxed: an idle instance has none (104 bytes inline on every instance otherwise).
+    pub transit: Option<Box<Transit>>,
     /// Armed by a resource fault: the next settle ends in FAILED (ERROR for a build).
     pub fail_next: bool,
     /// Armed by a resource fault when nothing was in progress: the next transition is
