@@ -103,7 +103,7 @@ fn delete(ch: &ClickHouse, call: &Call, id: &str) -> Res {
     if !call.org.byoc_config.iter().any(|c| c.id == id) {
         return Err(not_found(id));
     }
-    let used = ch.services.count_where(|k, s| k.0 == call.org.id && s.byoc_id.as_deref() == Some(id) && !s.state.is_removed());
+    let used = ch.services.count_where(|k, s| k.0 == call.org.id && s.extras.byoc_id.as_deref() == Some(id) && !s.state.is_removed());
     if used > 0 {
         return Err(ChError::Conflict(format!("BYOC infrastructure {id} is used by {used} service(s)")));
     }

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clock::SimInstant;
+use crate::sparse::{Blank, Sparse};
 
 /// Organization (§4.1): visible fields plus the hidden simulator attributes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -440,6 +441,39 @@ pub struct QueryEndpoint {
     pub allowed_origins: Option<String>,
 }
 
+/// The attributes of a service that most services never set (encryption, BYOC, profile,
+/// compliance, the backup restored from): 192 bytes that a [`Sparse`] keeps out of line,
+/// so that a service without them pays a pointer. Flattened into [`Service`] on the
+/// wire of the state dump, which therefore reads as before.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ServiceExtras {
+    pub encryption_key: Option<String>,
+    pub encryption_assumed_role_identifier: Option<String>,
+    pub byoc_id: Option<String>,
+    pub transparent_data_encryption_key_id: Option<String>,
+    pub encryption_role_id: Option<String>,
+    pub profile: Option<String>,
+    pub compliance_type: Option<String>,
+    pub backup_id_restored_from: Option<String>,
+}
+
+impl Blank for ServiceExtras {
+    fn blank() -> &'static Self {
+        static BLANK: ServiceExtras = ServiceExtras {
+            encryption_key: None,
+            encryption_assumed_role_identifier: None,
+            byoc_id: None,
+            transparent_data_encryption_key_id: None,
+            encryption_role_id: None,
+            profile: None,
+            compliance_type: None,
+            backup_id_restored_from: None,
+        };
+        &BLANK
+    }
+}
+
 /// A service (§4.2), with its hidden attributes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -476,27 +510,23 @@ pub struct Service {
     pub idle_timeout_minutes: u32,
     pub ip_access_list: Vec<IpAccessEntry>,
     pub created_at: SimInstant,
-    pub encryption_key: Option<String>,
-    pub encryption_assumed_role_identifier: Option<String>,
     pub private_endpoint_ids: Vec<String>,
     pub data_warehouse_id: String,
     pub is_primary: bool,
     pub is_readonly: bool,
     pub release_channel: String,
-    pub byoc_id: Option<String>,
     pub has_transparent_data_encryption: bool,
-    pub transparent_data_encryption_key_id: Option<String>,
-    pub encryption_role_id: Option<String>,
-    pub profile: Option<String>,
-    pub compliance_type: Option<String>,
     pub tags: Vec<Tag>,
     pub enable_core_dumps: bool,
     // Hidden (never on the wire).
     pub password_sha256_base64: String,
     pub double_sha1_hex: String,
     pub backup_configuration: BackupConfiguration,
-    pub query_endpoint: Option<QueryEndpoint>,
-    pub backup_id_restored_from: Option<String>,
+    /// Boxed: most services have none (96 bytes inline on every service otherwise).
+    pub query_endpoint: Option<Box<QueryEndpoint>>,
+    /// Attributes most services never set, out of line (see [`ServiceExtras`]).
+    #[serde(flatten)]
+    pub extras: Sparse<ServiceExtras>,
     /// Set on create, on every transition into `running`, and by the activity hook.
     pub last_activity_at: SimInstant,
     /// When the service last reached `running` from a non-running state (backup anchor).

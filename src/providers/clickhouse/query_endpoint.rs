@@ -124,7 +124,7 @@ fn upsert(ch: &ClickHouse, call: &Call, service: &str) -> Res {
                 roles: spec.roles,
                 allowed_origins: spec.allowed_origins,
             };
-            svc.query_endpoint = Some(q.clone());
+            svc.query_endpoint = Some(Box::new(q.clone()));
             Ok::<_, ChError>(q)
         })
         .ok_or_else(|| ChError::not_found("Service", service))??;

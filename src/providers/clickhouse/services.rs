@@ -444,26 +444,29 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         idle_timeout_minutes: spec.idle_timeout_minutes,
         ip_access_list: spec.ip_access_list,
         created_at: cx.now,
-        encryption_key: spec.encryption_key,
-        encryption_assumed_role_identifier: spec.encryption_role,
         private_endpoint_ids: spec.private_endpoint_ids,
         data_warehouse_id: warehouse_id.clone(),
         is_primary,
         is_readonly: spec.is_readonly,
         release_channel: spec.release_channel,
-        byoc_id: spec.byoc_id,
         has_transparent_data_encryption: spec.tde,
-        transparent_data_encryption_key_id: tde_key,
-        encryption_role_id: tde_role,
-        profile: spec.profile,
-        compliance_type: spec.compliance_type,
         tags: spec.tags,
         enable_core_dumps: spec.enable_core_dumps,
         password_sha256_base64: sha256,
         double_sha1_hex: double_sha1,
         backup_configuration: BackupConfiguration::default(),
         query_endpoint: None,
-        backup_id_restored_from: spec.backup_id,
+        extras: ServiceExtras {
+            encryption_key: spec.encryption_key,
+            encryption_assumed_role_identifier: spec.encryption_role,
+            byoc_id: spec.byoc_id,
+            transparent_data_encryption_key_id: tde_key,
+            encryption_role_id: tde_role,
+            profile: spec.profile,
+            compliance_type: spec.compliance_type,
+            backup_id_restored_from: spec.backup_id,
+        }
+        .into(),
         last_activity_at: cx.now,
         running_since: None,
         endpoint_service_suffix,
@@ -618,7 +621,7 @@ fn patch_service(
             )
             .into());
         }
-        next.transparent_data_encryption_key_id = Some(key.to_owned());
+        next.extras.transparent_data_encryption_key_id = Some(key.to_owned());
     }
     if let Some(raw) = f.raw("tags") {
         let patch = v::add_remove("tags", raw, true)?;

@@ -211,17 +211,17 @@ fn write_service(out: &mut Vec<u8>, s: &Service, org: &Organization, cx: &Cx) {
     let horizontal = s.autoscaling_mode == AutoscalingMode::Horizontal;
     field(out, br#"{"autoscalingMode":"#, s.autoscaling_mode.as_str());
     strings(out, br#","availablePrivateEndpointIds":"#, available_private_endpoints(s, org));
-    optional(out, br#","byocId":"#, s.byoc_id.as_deref());
+    optional(out, br#","byocId":"#, s.extras.byoc_id.as_deref());
     field(out, br#","clickhouseVersion":"#, &s.clickhouse_version);
-    optional(out, br#","complianceType":"#, s.compliance_type.as_deref());
+    optional(out, br#","complianceType":"#, s.extras.compliance_type.as_deref());
     out.extend_from_slice(br#","createdAt":"#);
     timestamp(out, cx, s.created_at);
     write_current_scaling(out, &s.effective());
     field(out, br#","dataWarehouseId":"#, &s.data_warehouse_id);
     flag(out, br#","enableCoreDumps":"#, s.enable_core_dumps);
-    optional(out, br#","encryptionAssumedRoleIdentifier":"#, s.encryption_assumed_role_identifier.as_deref());
-    optional(out, br#","encryptionKey":"#, s.encryption_key.as_deref());
-    optional(out, br#","encryptionRoleId":"#, s.encryption_role_id.as_deref());
+    optional(out, br#","encryptionAssumedRoleIdentifier":"#, s.extras.encryption_assumed_role_identifier.as_deref());
+    optional(out, br#","encryptionKey":"#, s.extras.encryption_key.as_deref());
+    optional(out, br#","encryptionRoleId":"#, s.extras.encryption_role_id.as_deref());
     // §4.3: https 8443 and nativesecure 9440 always, mysql 3306 when enabled.
     out.extend_from_slice(br#","endpoints":["#);
     endpoint(out, s, "https", 8443, false);
@@ -270,7 +270,7 @@ fn write_service(out: &mut Vec<u8>, s: &Service, org: &Organization, cx: &Cx) {
         count(out, br#","numReplicas":"#, s.num_replicas);
     }
     strings(out, br#","privateEndpointIds":"#, s.private_endpoint_ids.iter().map(String::as_str));
-    optional(out, br#","profile":"#, s.profile.as_deref());
+    optional(out, br#","profile":"#, s.extras.profile.as_deref());
     field(out, br#","provider":"#, &s.provider);
     field(out, br#","region":"#, &s.region);
     field(out, br#","releaseChannel":"#, &s.release_channel);
@@ -291,7 +291,7 @@ fn write_service(out: &mut Vec<u8>, s: &Service, org: &Organization, cx: &Cx) {
     out.push(b']');
     // Organizations on legacy tiers see `production` where a service has no tier.
     optional(out, br#","tier":"#, s.tier.as_deref().or(org.hidden.legacy_tiers.then_some("production")));
-    optional(out, br#","transparentDataEncryptionKeyId":"#, s.transparent_data_encryption_key_id.as_deref());
+    optional(out, br#","transparentDataEncryptionKeyId":"#, s.extras.transparent_data_encryption_key_id.as_deref());
     out.push(b'}');
 }
 
@@ -582,8 +582,8 @@ mod tests {
         m.insert("idleTimeoutMinutes".into(), json!(s.idle_timeout_minutes));
         m.insert("ipAccessList".into(), json!(s.ip_access_list));
         m.insert("createdAt".into(), json!(cx.iso(s.created_at)));
-        put_opt(&mut m, "encryptionKey", &s.encryption_key);
-        put_opt(&mut m, "encryptionAssumedRoleIdentifier", &s.encryption_assumed_role_identifier);
+        put_opt(&mut m, "encryptionKey", &s.extras.encryption_key);
+        put_opt(&mut m, "encryptionAssumedRoleIdentifier", &s.extras.encryption_assumed_role_identifier);
         if s.provider == "aws" {
             let short = s.id.get(..8).unwrap_or(&s.id);
             m.insert("iamRole".into(), json!(format!("arn:aws:iam::000000000000:role/CH-S3-{short}-Role")));
@@ -594,12 +594,12 @@ mod tests {
         m.insert("isPrimary".into(), json!(s.is_primary));
         m.insert("isReadonly".into(), json!(s.is_readonly));
         m.insert("releaseChannel".into(), json!(s.release_channel));
-        put_opt(&mut m, "byocId", &s.byoc_id);
+        put_opt(&mut m, "byocId", &s.extras.byoc_id);
         m.insert("hasTransparentDataEncryption".into(), json!(s.has_transparent_data_encryption));
-        put_opt(&mut m, "transparentDataEncryptionKeyId", &s.transparent_data_encryption_key_id);
-        put_opt(&mut m, "encryptionRoleId", &s.encryption_role_id);
-        put_opt(&mut m, "profile", &s.profile);
-        put_opt(&mut m, "complianceType", &s.compliance_type);
+        put_opt(&mut m, "transparentDataEncryptionKeyId", &s.extras.transparent_data_encryption_key_id);
+        put_opt(&mut m, "encryptionRoleId", &s.extras.encryption_role_id);
+        put_opt(&mut m, "profile", &s.extras.profile);
+        put_opt(&mut m, "complianceType", &s.extras.compliance_type);
         m.insert("tags".into(), json!(s.tags));
         m.insert("enableCoreDumps".into(), json!(s.enable_core_dumps));
         Value::Object(m)
@@ -629,26 +629,19 @@ mod tests {
             idle_timeout_minutes: 15,
             ip_access_list: Vec::new(),
             created_at: SimInstant(90_500),
-            encryption_key: None,
-            encryption_assumed_role_identifier: None,
             private_endpoint_ids: Vec::new(),
             data_warehouse_id: "w".into(),
             is_primary: true,
             is_readonly: false,
             release_channel: "default".into(),
-            byoc_id: None,
             has_transparent_data_encryption: false,
-            transparent_data_encryption_key_id: None,
-            encryption_role_id: None,
-            profile: None,
-            compliance_type: None,
             tags: Vec::new(),
             enable_core_dumps: true,
             password_sha256_base64: String::new(),
             double_sha1_hex: String::new(),
             backup_configuration: BackupConfiguration::default(),
             query_endpoint: None,
-            backup_id_restored_from: None,
+            extras: Default::default(),
             last_activity_at: SimInstant::ZERO,
             running_since: None,
             endpoint_service_suffix: String::new(),
@@ -674,16 +667,20 @@ mod tests {
                 IpAccessEntry { source: "10.0.0.0/8".into(), description: some("office \"A\"") },
                 IpAccessEntry { source: "1.2.3.4".into(), description: None },
             ],
-            encryption_key: some("k"),
-            encryption_assumed_role_identifier: some("role"),
             private_endpoint_ids: vec!["pe-1".into()],
-            byoc_id: some("byoc"),
             has_transparent_data_encryption: true,
-            transparent_data_encryption_key_id: some("tde"),
-            encryption_role_id: some("arn"),
-            profile: some("v1-default"),
-            compliance_type: some("hipaa"),
             tags: vec![Tag { key: "env".into(), value: some("prod") }, Tag { key: "bare".into(), value: None }],
+            extras: ServiceExtras {
+                encryption_key: some("k"),
+                encryption_assumed_role_identifier: some("role"),
+                byoc_id: some("byoc"),
+                transparent_data_encryption_key_id: some("tde"),
+                encryption_role_id: some("arn"),
+                profile: some("v1-default"),
+                compliance_type: some("hipaa"),
+                backup_id_restored_from: None,
+            }
+            .into(),
             ..bare_service()
         }
     }
@@ -719,6 +716,20 @@ mod tests {
 
     fn text(v: &Value) -> String {
         serde_json::to_string(v).unwrap()
+    }
+
+    #[test]
+    fn a_service_state_keeps_its_rare_attributes_flat_and_round_trips() {
+        // `extras` is out of line in memory only: the state dump reads as before.
+        let full = full_service();
+        let v = serde_json::to_value(&full).expect("a service serializes");
+        assert_eq!(v["encryptionKey"], "k");
+        assert_eq!(v["complianceType"], "hipaa");
+        assert!(v.get("extras").is_none(), "flattened: {v}");
+        let back: Service = serde_json::from_value(v).expect("and reads back");
+        assert_eq!(back, full);
+        let bare: Service = serde_json::from_value(serde_json::to_value(bare_service()).unwrap()).unwrap();
+        assert_eq!(bare, bare_service());
     }
 
     #[test]
