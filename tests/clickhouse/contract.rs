@@ -107,6 +107,20 @@ const OFFICIAL: &[&str] = &[
     "udfVersionDelete",
 ];
 
+/// Operations the official document lacks and clickhousectl 0.5.0 calls (its names).
+const EXTENSIONS: &[&str] = &[
+    "savedQueryList",
+    "savedQueryCreate",
+    "savedQueryGet",
+    "savedQueryUpdate",
+    "savedQueryDelete",
+    "queryApiEndpointList",
+    "queryApiEndpointCreate",
+    "queryApiEndpointGet",
+    "queryApiEndpointUpdate",
+    "queryApiEndpointDelete",
+];
+
 #[tokio::test]
 async fn the_served_document_has_every_official_operation_with_its_operation_id_and_schemas() {
     let sim = Sim::start().await;
@@ -139,8 +153,19 @@ async fn the_served_document_has_every_official_operation_with_its_operation_id_
     for id in OFFICIAL {
         assert!(served.iter().any(|s| s == id), "{id} is served");
     }
-    assert_eq!(served.len(), OFFICIAL.len() + 1, "plus whoamiGet: {served:?}");
+    assert_eq!(served.len(), OFFICIAL.len() + 1 + EXTENSIONS.len(), "plus whoamiGet and the extensions: {served:?}");
     assert!(served.iter().any(|s| s == "whoamiGet"));
+    for id in EXTENSIONS {
+        let op = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+            .find(|op| op["operationId"] == *id)
+            .unwrap_or_else(|| panic!("{id} is served"));
+        let description = op["description"].as_str().unwrap_or("");
+        assert!(description.starts_with("Simulator extension"), "{id} says it is an extension: {description}");
+    }
     assert!(!served.iter().any(|s| s.starts_with("postgres") || s.starts_with("clickStack")));
     assert!(doc["components"]["schemas"]["Service"]["required"].as_array().unwrap().contains(&json!("currentScaling")));
 }

@@ -243,3 +243,50 @@ async fn a_key_may_be_created_without_roles_and_then_has_no_control_plane_access
         r.assert_ch_error(403, "FORBIDDEN: Insufficient permissions");
     }
 }
+
+#[tokio::test]
+async fn key_list_pages_with_the_cursor_clickhousectl_follows_and_stays_whole_without_one() {
+    // clickhousectl 0.5.0 `key list --limit N --all` sends `?limit=N`, then
+    // `?limit=N&cursor=<nextCursor>` until no `nextCursor` comes back.
+    let sim = Sim::start().await;
+    for name in ["second", "third"] {
+        sim.post(&format!("{ORG}/keys"), json!({"name": name, "roles": ["developer"]})).await.assert_ok();
+    }
+    // No paging parameters: every key, and nothing beside `result` (the official shape).
+    let r = sim.get(&format!("{ORG}/keys")).await;
+    assert_eq!(r.assert_ok().as_array().unwrap().len(), 3);
+    for extra in ["limit", "totalCount", "nextCursor"] {
+        assert!(r.body.get(extra).is_none(), "{extra}: {}", r.text);
+    }
+    let whole: Vec<Value> = r.result().as_array().unwrap().iter().map(|k| k["id"].clone()).collect();
+
+    let mut paged = Vec::new();
+    let mut path = format!("{ORG}/keys?limit=1");
+    let mut pages = 0;
+    loop {
+        let r = sim.get(&path).await;
+        let page = r.assert_ok().as_array().unwrap().clone();
+        assert_eq!(page.len(), 1);
+        assert_eq!((r.body["limit"].clone(), r.body["totalCount"].clone()), (json!(1), json!(3)));
+        paged.extend(page.iter().map(|k| k["id"].clone()));
+        pages += 1;
+        match r.body.get("nextCursor").and_then(Value::as_str) {
+            Some(c) => path = format!("{ORG}/keys?limit=1&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!((pages, &paged), (3, &whole), "each key once, in the unpaged order");
+
+    // A cursor alone pages with the default size.
+    let r = sim.get(&format!("{ORG}/keys?limit=1")).await;
+    let c = r.body["nextCursor"].as_str().unwrap().to_owned();
+    let r = sim.get(&format!("{ORG}/keys?cursor={c}")).await;
+    assert_eq!((r.assert_ok().as_array().unwrap().len(), r.body["limit"].clone()), (2, json!(100)));
+    for (query, error) in [
+        ("limit=0", "BAD_REQUEST: limit must be between 1 and 100"),
+        ("limit=many", "BAD_REQUEST: limit must be between 1 and 100"),
+        ("cursor=%%%", "BAD_REQUEST: cursor is not a cursor of this list"),
+    ] {
+        sim.get(&format!("{ORG}/keys?{query}")).await.assert_ch_error(400, error);
+    }
+}

@@ -44,3 +44,7 @@ mod clickpipes_config;
 mod udfs;
 // Custom roles' policies enforced: view/manage, instance scopes, DENY over ALLOW.
 mod roles_enforced;
+// Saved queries (clickhousectl 0.5.0 `cloud saved-query`).
+mod saved_queries;
+// Query API endpoints (clickhousectl 0.5.0 `cloud query-api-endpoint`).
+mod query_api_endpoints;

@@ -153,6 +153,57 @@ try:
     check(ctl("service", "query-endpoint", "get", svc)["id"] == qe["id"], "query-endpoint get")
     ctl("service", "query-endpoint", "delete", svc)
 
+    # Saved queries (not in the official document; clickhousectl 0.5.0 calls them)
+    sq = ctl("saved-query", "create", svc, "--name", "ci-daily", "--sql", "SELECT {n:UInt8}", "--database",
+             "default", "--param", "n=1")
+    check(sq["name"] == "ci-daily" and sq["parameters"] == {"n": "1"}, "saved-query create", sq)
+    ctl("saved-query", "create", svc, "--name", "ci-other", "--sql", "SELECT 2", "--database", "default")
+    page = ctl("saved-query", "list", svc, "--limit", "1")
+    check([q["id"] for q in page["result"]] == [sq["id"]] and page.get("nextCursor") and page["totalCount"] == 2,
+          "saved-query list pages with nextCursor", page)
+    rest = ctl("saved-query", "list", svc, "--cursor", page["nextCursor"])
+    check([q["name"] for q in rest["result"]] == ["ci-other"] and "nextCursor" not in rest, "saved-query list --cursor",
+          rest)
+    check(ctl("saved-query", "get", svc, sq["id"]) == sq, "saved-query get")
+    check(ctl("saved-query", "get", svc, "--name", "ci-other")["sql"] == "SELECT 2", "saved-query get --name")
+    upd_sq = ctl("saved-query", "update", svc, sq["id"], "--new-name", "ci-nightly", "--sql", "SELECT 3",
+                 "--database", "db2")
+    check(upd_sq == {"id": sq["id"], "name": "ci-nightly", "sql": "SELECT 3", "database": "db2", "parameters": {}},
+          "saved-query update replaces the whole query", upd_sq)
+    ctl("saved-query", "delete", svc, "--name", "ci-other")
+    ctl("saved-query", "delete", svc, sq["id"])
+    check(ctl("saved-query", "list", svc)["result"] == [], "saved-query list is empty after the deletes")
+    ctl("saved-query", "get", svc, sq["id"], expect_ok=False)
+
+    # Query API endpoints (likewise), bound to the key and the Query Endpoints role
+    roles = items(ctl("org", "role", "list"))
+    qe_role = next((r["id"] for r in roles if r.get("name") == "Query Endpoints"), None)
+    check(qe_role, "org role list has the Query Endpoints system role", roles)
+    definition = os.path.join(WORK, "endpoint.json")
+    with open(definition, "w") as f:
+        json.dump({"name": "ci-endpoint", "sql": "SELECT {n:UInt8}", "database": "default", "parameters": {"n": "1"},
+                   "apiKeyIds": [key_uuid], "roles": [qe_role], "allowedOrigins": ["https://ci.example.com"]}, f)
+    ep = ctl("query-api-endpoint", "create", svc, "--file", definition)
+    check(ep["apiKeyIds"] == [key_uuid] and ep["roles"] == [qe_role] and ep["ownerType"] == "queryApiEndpoint"
+          and ep["url"].endswith("/" + ep["id"]), "query-api-endpoint create", ep)
+    listed = ctl("query-api-endpoint", "list", svc)
+    check([e["id"] for e in listed["items"]] == [ep["id"]] and "sql" not in listed["items"][0],
+          "query-api-endpoint list", listed)
+    check(ctl("query-api-endpoint", "get", svc, ep["id"]) == ep, "query-api-endpoint get")
+    with open(definition, "w") as f:
+        json.dump({"name": "ci-endpoint-2", "sql": "SELECT 2", "database": "default", "apiKeyIds": [key_uuid],
+                   "roles": [qe_role]}, f)
+    ep2 = ctl("query-api-endpoint", "update", svc, "--name", "ci-endpoint", "--file", definition)
+    check(ep2["id"] == ep["id"] and ep2["name"] == "ci-endpoint-2" and ep2["parameters"] == {}
+          and ep2["allowedOrigins"] == [], "query-api-endpoint update replaces the definition", ep2)
+    ctl("query-api-endpoint", "delete", svc, ep["id"])
+    check(ctl("query-api-endpoint", "list", svc)["items"] == [], "query-api-endpoint list is empty after delete")
+
+    # Key list, one key a page, every page
+    all_keys = ctl("key", "list", "--limit", "1", "--all")
+    check(sorted(k["id"] for k in items(all_keys)) == sorted(k["id"] for k in items(ctl("key", "list"))) and
+          len(items(all_keys)) == 2, "key list --limit 1 --all follows nextCursor", all_keys)
+
     # Private endpoints
     pe = ctl("service", "private-endpoint", "create", svc, "--endpoint-id", "vpce-0123456789abcdef0",
              "--description", "ci")

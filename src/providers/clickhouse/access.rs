@@ -204,6 +204,17 @@ pub fn needs(op: &Op) -> (Permission, Target<'_>) {
         GetPrivateEndpointConfig { service } => (ServiceViewPrivateEndpoints, Target::Service(service)),
         CreatePrivateEndpoint { service } => (ServiceManagePrivateEndpoints, Target::Service(service)),
         GetQueryEndpoint { service } => (ServiceViewQueryApiEndpoints, Target::Service(service)),
+        // clickhousectl 0.5.0's table (these operations are not in the official document).
+        ListSavedQueries { service } | GetSavedQuery { service, .. } => (ServiceView, Target::Service(service)),
+        CreateSavedQuery { service } | UpdateSavedQuery { service, .. } | DeleteSavedQuery { service, .. } => {
+            (ServiceManage, Target::Service(service))
+        }
+        ListQueryApiEndpoints { service } | GetQueryApiEndpoint { service, .. } => {
+            (ServiceViewQueryApiEndpoints, Target::Service(service))
+        }
+        CreateQueryApiEndpoint { service }
+        | UpdateQueryApiEndpoint { service, .. }
+        | DeleteQueryApiEndpoint { service, .. } => (ServiceManageQueryApiEndpoints, Target::Service(service)),
         UpsertQueryEndpoint { service } | DeleteQueryEndpoint { service } => {
             (ServiceManageQueryApiEndpoints, Target::Service(service))
         }

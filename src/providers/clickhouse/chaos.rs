@@ -327,6 +327,8 @@ pub struct Dump {
     udfs: Rows<Udf>,
     udf_uploads: Rows<UdfUpload>,
     udf_attachments: Rows<UdfAttachment>,
+    saved_queries: Rows<super::saved_queries::SavedQuery>,
+    query_api_endpoints: Rows<super::query_api_endpoints::QueryApiEndpoint>,
 }
 
 /// Parses a `GET /_sim/state` dump's `providers.clickhouse`, changing nothing.
@@ -366,7 +368,9 @@ fn check_organizations(d: &Dump) -> Result<(), String> {
     all_known(&orgs, "clickpipeSettings", &d.clickpipe_settings)?;
     all_known(&orgs, "udfs", &d.udfs)?;
     all_known(&orgs, "udfUploads", &d.udf_uploads)?;
-    all_known(&orgs, "udfAttachments", &d.udf_attachments)
+    all_known(&orgs, "udfAttachments", &d.udf_attachments)?;
+    all_known(&orgs, "savedQueries", &d.saved_queries)?;
+    all_known(&orgs, "queryApiEndpoints", &d.query_api_endpoints)
 }
 
 fn parse_tables(v: &Value) -> Result<Dump, String> {
@@ -400,6 +404,12 @@ fn parse_tables(v: &Value) -> Result<Dump, String> {
         udf_attachments: restore_table(v, "udfAttachments", |a: &UdfAttachment| {
             (a.org_id.clone(), UdfAttachment::key(&a.function_name, &a.service_id))
         })?,
+        saved_queries: restore_table(v, "savedQueries", |q: &super::saved_queries::SavedQuery| {
+            (q.org_id.clone(), super::saved_queries::key(&q.service_id, &q.id))
+        })?,
+        query_api_endpoints: restore_table(v, "queryApiEndpoints", |e: &super::query_api_endpoints::QueryApiEndpoint| {
+            (e.org_id.clone(), super::saved_queries::key(&e.service_id, &e.id))
+        })?,
     })
 }
 
@@ -429,6 +439,8 @@ pub fn restore(ch: &ClickHouse, v: &Value) -> Result<(), String> {
     ch.udfs.replace(d.udfs);
     ch.udf_uploads.replace(d.udf_uploads);
     ch.udf_attachments.replace(d.udf_attachments);
+    ch.saved_queries.replace(d.saved_queries);
+    ch.query_api_endpoints.replace(d.query_api_endpoints);
     ch.rate.clear();
     ch.activity_seq.store(max_seq, std::sync::atomic::Ordering::Relaxed);
     Ok(())

@@ -7,7 +7,8 @@
 //! (never sendable as a Basic user name, which cannot hold `:`), and `auth.rs` finds it
 //! through [`hashed_key_id`] of the key ID a client presents.
 //!
-//! May touch: the `keys`, `key_index` and `rate` tables, `activities::record_with`.
+//! May touch: the `keys`, `key_index` and `rate` tables, `activities::record_with`, the
+//! `apiKeyIds` of Query API endpoints (a deleted key leaves them).
 //! Rules live in `validate::org`. Secrets are never returned after creation.
 
 use std::sync::Arc;
@@ -28,17 +29,35 @@ use crate::validation::{FieldError, Fields};
 
 pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
     match op {
-        Op::ListKeys => {
-            let mut keys = ch.keys.list(&call.org.id);
-            keys.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-            Ok(Out::Result(Value::Array(keys.iter().map(|k| view(ch, k, call.cx)).collect())))
-        }
+        Op::ListKeys => list(ch, call),
         Op::CreateKey => create(ch, call),
         Op::GetKey { key } => Ok(Out::Result(view(ch, &*find(ch, call, key)?, call.cx))),
         Op::UpdateKey { key } => update(ch, call, key),
         Op::DeleteKey { key } => delete(ch, call, key),
         other => Err(ChError::NotFound(format!("Route not found for {}", other.name()))),
     }
+}
+
+/// GET `ORG/keys`, oldest first. Without `limit` and `cursor` every key in one answer, as
+/// the official document describes `openapiKeyGetList` (no paging parameters, `result` an
+/// array); with either, one cursor page (`cursor_pages.rs`: `limit`, `totalCount` and
+/// `nextCursor` beside `result`), the shape `clickhousectl` 0.5.0's `key list --limit
+/// --cursor --all` sends and decodes (learnt from its binary; no document has it). The
+/// cursor key is `(createdAt in ms, id)`.
+fn list(ch: &ClickHouse, call: &Call) -> Res {
+    let paging = super::cursor_pages::params(call.req)?;
+    let mut keys = ch.keys.list(&call.org.id);
+    keys.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    let Some(paging) = paging else {
+        return Ok(Out::Result(Value::Array(keys.iter().map(|k| view(ch, k, call.cx)).collect())));
+    };
+    let page = super::cursor_pages::cut(keys, &paging, |k| (k.created_at.millis(), k.id.as_str()));
+    Ok(Out::Cursor(super::cursor_pages::Page {
+        items: page.items.iter().map(|k| view(ch, k, call.cx)).collect(),
+        limit: page.limit,
+        total: page.total,
+        next: page.next,
+    }))
 }
 
 fn find(ch: &ClickHouse, call: &Call, id: &str) -> Result<Arc<ApiKey>, ChError> {
@@ -256,6 +275,7 @@ fn delete(ch: &ClickHouse, call: &Call, id: &str) -> Res {
     ch.key_index.remove("", &key.key_id);
     ch.rate.remove("", &key.key_id);
     roles::set_memberships(ch, &call.org.id, &actor(id), &[]);
+    super::query_api_endpoints::forget_key(ch, &call.org.id, id);
     activities::record_with(ch, call, "key_delete", None, Some(id), None);
     Ok(Out::Empty)
 }

@@ -25,6 +25,7 @@ pub mod ch_settings;
 pub mod chaos;
 pub mod clickpipes;
 pub mod clickpipes_config;
+pub mod cursor_pages;
 pub mod error;
 pub mod hooks;
 pub mod keys;
@@ -33,10 +34,12 @@ pub mod model;
 pub mod openapi;
 pub mod org;
 pub mod prometheus;
+pub mod query_api_endpoints;
 pub mod query_endpoint;
 pub mod quotas;
 pub mod roles;
 pub mod routes;
+pub mod saved_queries;
 pub mod scaling;
 pub mod services;
 pub mod settings;
@@ -109,6 +112,10 @@ pub struct ClickHouse {
     pub udf_uploads: Table<UdfUpload>,
     /// Keyed `(organization, "<function>/<service id>")`.
     pub udf_attachments: Table<UdfAttachment>,
+    /// Keyed `(organization, "<service id>/<query id>")`.
+    pub saved_queries: Table<saved_queries::SavedQuery>,
+    /// Keyed `(organization, "<service id>/<endpoint id>")`.
+    pub query_api_endpoints: Table<query_api_endpoints::QueryApiEndpoint>,
     /// Per key id: request times of the current rate-limit window; tenant `""`.
     pub rate: Table<Vec<SimInstant>>,
     pub(crate) activity_seq: std::sync::atomic::AtomicU64,
@@ -149,6 +156,9 @@ pub enum Out {
     /// 201 `{status: 201, requestId, result}` (the operations the official document
     /// declares 201 for: UDF creates and upload sessions).
     Created(Value),
+    /// 200 `{status, requestId, result: [...], limit, totalCount, nextCursor?}`: a cursor
+    /// page (`cursor_pages.rs`).
+    Cursor(cursor_pages::Page<Value>),
     /// 200 `{status, requestId}` (DELETE operations).
     Empty,
     /// 200 Prometheus text.
@@ -302,6 +312,16 @@ impl ClickHouse {
             GetQueryEndpoint { .. } | DeleteQueryEndpoint { .. } | UpsertQueryEndpoint { .. } => {
                 query_endpoint::handle(self, call, op)
             }
+            ListSavedQueries { .. }
+            | CreateSavedQuery { .. }
+            | GetSavedQuery { .. }
+            | UpdateSavedQuery { .. }
+            | DeleteSavedQuery { .. } => saved_queries::handle(self, call, op),
+            ListQueryApiEndpoints { .. }
+            | CreateQueryApiEndpoint { .. }
+            | GetQueryApiEndpoint { .. }
+            | UpdateQueryApiEndpoint { .. }
+            | DeleteQueryApiEndpoint { .. } => query_api_endpoints::handle(self, call, op),
             ListBackups { .. }
             | GetBackup { .. }
             | GetBackupConfiguration { .. }
@@ -363,6 +383,8 @@ impl Provider for ClickHouse {
             udfs: Table::default(),
             udf_uploads: Table::default(),
             udf_attachments: Table::default(),
+            saved_queries: Table::default(),
+            query_api_endpoints: Table::default(),
             rate: Table::default(),
             activity_seq: std::sync::atomic::AtomicU64::new(0),
             activity_order: dashmap::DashMap::default(),
@@ -396,6 +418,8 @@ impl Provider for ClickHouse {
         self.udfs.clear();
         self.udf_uploads.clear();
         self.udf_attachments.clear();
+        self.saved_queries.clear();
+        self.query_api_endpoints.clear();
         self.rate.clear();
         self.activity_seq.store(0, std::sync::atomic::Ordering::Relaxed);
         self.activity_order.clear();
@@ -450,6 +474,8 @@ impl Provider for ClickHouse {
         out.table("udfs", &self.udfs)?;
         out.table("udfUploads", &self.udf_uploads)?;
         out.table("udfAttachments", &self.udf_attachments)?;
+        out.table("savedQueries", &self.saved_queries)?;
+        out.table("queryApiEndpoints", &self.query_api_endpoints)?;
         out.end()
     }
 
@@ -620,6 +646,14 @@ fn render(result: Res, request_id: &str) -> Reply {
             StatusCode::CREATED,
             &json!({"status": 201, "requestId": request_id, "result": value}),
         ),
+        Ok(Out::Cursor(page)) => {
+            let mut body = json!({"status": 200, "requestId": request_id, "result": page.items,
+                                  "limit": page.limit, "totalCount": page.total});
+            if let Some(next) = page.next {
+                body["nextCursor"] = json!(next);
+            }
+            Reply::json(StatusCode::OK, &body)
+        }
         Ok(Out::Empty) => Reply::json(StatusCode::OK, &json!({"status": 200, "requestId": request_id})),
         Ok(Out::Prometheus(text)) => Reply::text(StatusCode::OK, PROMETHEUS_TEXT, text),
         Err(e) => e.into_reply(request_id),

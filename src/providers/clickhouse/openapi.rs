@@ -20,6 +20,14 @@
 //! with `pagination` beside it (the CLI decodes `result` as an array; the document nests
 //! both in `result`).
 //!
+//! Simulator extensions beyond the official document, each saying so in its
+//! `description`: the saved queries and Query API endpoints (`savedQuery*`,
+//! `queryApiEndpoint*`, [`extensions`]), which clickhousectl 0.5.0 calls under the live
+//! API's model names (`PublicSavedQuery`, `PublicQueryApiEndpoint`, ...: the schemas here
+//! carry those names and the fields its binary decodes and sends), and the `limit` /
+//! `cursor` parameters of `openapiKeyGetList` with the `limit`, `totalCount` and
+//! `nextCursor` its paged answers carry beside `result` (`cursor_pages.rs`).
+//!
 //! A unit test routes every documented operation through `routes::route` and checks its
 //! operationId against `Op::name`, so the document and the router cannot drift; the
 //! integration tests check every live response against the documented schema.
@@ -33,6 +41,10 @@ const CONTRACT: &str = include_str!("contract/clickhouse.json");
 pub fn document() -> Value {
     let contract: Value = serde_json::from_str(CONTRACT).expect("the contract parses (unit-tested)");
     let mut paths = contract["paths"].as_object().cloned().unwrap_or_default();
+    paths.extend(extensions());
+    if let Some(keys) = paths.get_mut("/v1/organizations/{organizationId}/keys").and_then(|p| p.get_mut("get")) {
+        page_keys(keys);
+    }
     for item in paths.values_mut() {
         for op in item.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
             if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
@@ -90,6 +102,7 @@ pub fn document() -> Value {
             profile["enum"] = json!(super::validate::PROFILES);
         }
     }
+    schemas.extend(extension_schemas());
     schemas.insert(
         "SimError".into(),
         json!({
@@ -132,6 +145,196 @@ pub fn document() -> Value {
     })
 }
 
+/// What every simulator extension's description starts with.
+const EXTENSION: &str = "Simulator extension: not in the official ClickHouse Cloud document; the operation clickhousectl 0.5.0 (the live API's own client) calls, under the operationId of its operation table.";
+
+fn path_param(name: &str) -> Value {
+    json!({"in": "path", "name": name, "required": true, "schema": {"type": "string", "format": "uuid"}})
+}
+
+/// `limit` and `cursor` of a cursor-paged list.
+fn page_params() -> [Value; 2] {
+    [
+        json!({"in": "query", "name": "limit", "description": "Page size (1-100, default 100).",
+               "schema": {"type": "integer", "minimum": 1, "maximum": 100}}),
+        json!({"in": "query", "name": "cursor", "description": "The nextCursor of the previous page.",
+               "schema": {"type": "string"}}),
+    ]
+}
+
+fn envelope(result: Value) -> Value {
+    json!({"description": "Success", "content": {"application/json": {"schema": {
+        "type": "object",
+        "properties": {
+            "status": {"type": "number"},
+            "requestId": {"type": "string", "format": "uuid"},
+            "result": result,
+        },
+        "required": ["status", "requestId", "result"],
+    }}}})
+}
+
+/// A cursor page: `result` an array of `item`, with `limit`, `totalCount` and
+/// `nextCursor` (absent on the last page) beside it.
+fn cursor_envelope(item: &str) -> Value {
+    json!({"description": "Success: one page", "content": {"application/json": {"schema": {
+        "type": "object",
+        "properties": {
+            "status": {"type": "number"},
+            "requestId": {"type": "string", "format": "uuid"},
+            "result": {"type": "array", "items": {"$ref": format!("#/components/schemas/{item}")}},
+            "limit": {"type": "integer", "minimum": 1, "maximum": 100},
+            "totalCount": {"type": "integer", "minimum": 0},
+            "nextCursor": {"type": "string"},
+        },
+        "required": ["status", "requestId", "result", "limit", "totalCount"],
+    }}}})
+}
+
+fn error_default() -> Value {
+    json!({"description": "Error (the simulator's envelope for any status)",
+           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SimError"}}}})
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// The collection and item paths of one extension family.
+fn family(collection: &str, item_param: &str, ops: [&str; 5], schema: &str, what: &str) -> [(String, Value); 2] {
+    let [list, create, get, update, delete] = ops;
+    let base = format!("/v1/organizations/{{organizationId}}/services/{{serviceId}}/{collection}");
+    let (org, svc, id) = (path_param("organizationId"), path_param("serviceId"), path_param(item_param));
+    let request = json!({"required": true, "content": {"application/json": {"schema": schema_ref(&format!("{schema}Request"))}}});
+    let [limit, cursor] = page_params();
+    let collection_item = json!({
+        "get": {
+            "operationId": list, "description": format!("{EXTENSION} Lists the service's {what}s, oldest first, a cursor page at a time."),
+            "parameters": [org, svc, limit, cursor],
+            "responses": {"200": cursor_envelope(&format!("{schema}ListItem")), "default": error_default()},
+        },
+        "post": {
+            "operationId": create, "description": format!("{EXTENSION} Creates a {what}."),
+            "parameters": [org, svc], "requestBody": request,
+            "responses": {"200": envelope(schema_ref(schema)), "default": error_default()},
+        },
+    });
+    let one = json!({
+        "get": {
+            "operationId": get, "description": format!("{EXTENSION} One {what}."),
+            "parameters": [org, svc, id],
+            "responses": {"200": envelope(schema_ref(schema)), "default": error_default()},
+        },
+        "put": {
+            "operationId": update, "description": format!("{EXTENSION} Replaces the whole {what}."),
+            "parameters": [org, svc, id], "requestBody": request,
+            "responses": {"200": envelope(schema_ref(schema)), "default": error_default()},
+        },
+        "delete": {
+            "operationId": delete, "description": format!("{EXTENSION} Deletes the {what}."),
+            "parameters": [org, svc, id],
+            "responses": {"200": {"description": "Success", "content": {"application/json": {"schema": {
+                "type": "object",
+                "properties": {"status": {"type": "number"}, "requestId": {"type": "string", "format": "uuid"}},
+                "required": ["status", "requestId"],
+            }}}}, "default": error_default()},
+        },
+    });
+    [(base.clone(), collection_item), (format!("{base}/{{{item_param}}}"), one)]
+}
+
+/// The paths of the saved queries and Query API endpoints.
+pub fn extensions() -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    out.extend(family(
+        "saved-queries",
+        "queryId",
+        ["savedQueryList", "savedQueryCreate", "savedQueryGet", "savedQueryUpdate", "savedQueryDelete"],
+        "PublicSavedQuery",
+        "saved query",
+    ));
+    out.extend(family(
+        "query-api-endpoints",
+        "endpointId",
+        ["queryApiEndpointList", "queryApiEndpointCreate", "queryApiEndpointGet", "queryApiEndpointUpdate", "queryApiEndpointDelete"],
+        "PublicQueryApiEndpoint",
+        "Query API endpoint",
+    ));
+    out
+}
+
+/// `openapiKeyGetList` with the cursor paging clickhousectl 0.5.0 uses.
+fn page_keys(op: &mut Value) {
+    if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+        params.extend(page_params());
+    }
+    op["description"] = json!("Simulator extension of the official operation: without limit and cursor every key in one answer (the official shape); with either, one cursor page with limit, totalCount and nextCursor beside result, as clickhousectl 0.5.0 pages `key list`.");
+    if let Some(props) = op.pointer_mut("/responses/200/content/application~1json/schema/properties") {
+        props["limit"] = json!({"type": "integer", "minimum": 1, "maximum": 100});
+        props["totalCount"] = json!({"type": "integer", "minimum": 0});
+        props["nextCursor"] = json!({"type": "string"});
+    }
+}
+
+/// The models of the extensions, under the live API's names.
+fn extension_schemas() -> Map<String, Value> {
+    let uuid = json!({"type": "string", "format": "uuid"});
+    let params = json!({"type": "object", "additionalProperties": {"type": "string"}, "maxProperties": 100});
+    let name = json!({"type": "string", "minLength": 1, "maxLength": 255});
+    let text = json!({"type": "string", "minLength": 1});
+    let key_ids = json!({"type": "array", "items": uuid, "minItems": 1, "uniqueItems": true});
+    let roles = json!({"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": true});
+    let origins = json!({"type": "array", "items": {"type": "string"}, "maxItems": 100});
+    let owner = json!({"type": "string", "enum": ["user", "queryApiEndpoint"]});
+    let url = json!({"type": "string", "format": "uri"});
+    let obj = |props: Value, required: &[&str]| {
+        json!({"type": "object", "properties": props, "required": required, "additionalProperties": false})
+    };
+    let mut m = Map::new();
+    m.insert(
+        "PublicSavedQuery".into(),
+        obj(
+            json!({"id": uuid, "name": name, "sql": text, "database": text, "parameters": params}),
+            &["id", "name", "sql", "database", "parameters"],
+        ),
+    );
+    m.insert(
+        "PublicSavedQueryListItem".into(),
+        obj(json!({"id": uuid, "name": name, "database": text}), &["id", "name", "database"]),
+    );
+    m.insert(
+        "PublicSavedQueryRequest".into(),
+        json!({"type": "object", "properties": {"name": name, "sql": text, "database": text, "parameters": params},
+               "required": ["name", "sql", "database"]}),
+    );
+    m.insert(
+        "PublicQueryApiEndpoint".into(),
+        obj(
+            json!({"id": uuid, "name": name, "sql": text, "database": text, "parameters": params,
+                   "apiKeyIds": {"type": "array", "items": uuid}, "roles": {"type": "array", "items": {"type": "string"}},
+                   "allowedOrigins": origins, "url": url, "ownerType": owner}),
+            &["id", "name", "sql", "database", "parameters", "apiKeyIds", "roles", "allowedOrigins", "url", "ownerType"],
+        ),
+    );
+    m.insert(
+        "PublicQueryApiEndpointListItem".into(),
+        obj(
+            json!({"id": uuid, "name": name, "database": text,
+                   "apiKeyIds": {"type": "array", "items": uuid}, "roles": {"type": "array", "items": {"type": "string"}},
+                   "allowedOrigins": origins, "url": url, "ownerType": owner}),
+            &["id", "name", "database", "apiKeyIds", "roles", "allowedOrigins", "url", "ownerType"],
+        ),
+    );
+    m.insert(
+        "PublicQueryApiEndpointRequest".into(),
+        json!({"type": "object",
+               "properties": {"name": name, "sql": text, "database": text, "parameters": params,
+                              "apiKeyIds": key_ids, "roles": roles, "allowedOrigins": origins},
+               "required": ["name", "sql", "database", "apiKeyIds", "roles"]}),
+    );
+    m
+}
+
 /// Every `(path, method, operationId)` the document serves.
 pub fn operations(doc: &Value) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
@@ -154,8 +357,9 @@ mod tests {
     fn every_documented_operation_routes_to_its_operation() {
         let doc = document();
         let ops = operations(&doc);
-        // The 94 official operations outside Postgres and ClickStack, and whoami.
-        assert_eq!(ops.len(), 95, "{ops:?}");
+        // The 94 official operations outside Postgres and ClickStack, whoami, and the 10
+        // saved-query and Query API endpoint operations.
+        assert_eq!(ops.len(), 105, "{ops:?}");
         for (path, method, id) in &ops {
             let concrete = path
                 .split('/')

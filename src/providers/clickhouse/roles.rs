@@ -48,6 +48,7 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
             }
             find(ch, call, role)?;
             ch.roles.remove(&call.org.id, role);
+            super::query_api_endpoints::forget_role(ch, &call.org.id, role);
             ch.invitations.retain(|k, i| {
                 if k.0 == call.org.id {
                     i.custom_role_ids.retain(|r| r != role);

@@ -12,7 +12,9 @@
 //! (`createService`, `listKeys`, ...) and their official replacements are listed in
 //! `docs-clickhouse-clients.md` ("Operation names"). The short alias paths of knob
 //! `rcAliases` answer under the name of the operation they alias. `GET /v1/whoami` is not
-//! in the official document; `clickhousectl` 0.5.0 calls it as `whoamiGet`.
+//! in the official document; `clickhousectl` 0.5.0 calls it as `whoamiGet`. Nor are the
+//! saved queries and Query API endpoints (`savedQueryList`, ..., `queryApiEndpointDelete`):
+//! their names are the ones clickhousectl 0.5.0's own operation table gives them.
 
 use hyper::Method;
 
@@ -49,6 +51,18 @@ pub enum Op {
     GetQueryEndpoint { service: String },
     DeleteQueryEndpoint { service: String },
     UpsertQueryEndpoint { service: String },
+    // Saved queries and Query API endpoints (not in the official document: clickhousectl
+    // 0.5.0's operation table; `saved_queries.rs`, `query_api_endpoints.rs`)
+    ListSavedQueries { service: String },
+    CreateSavedQuery { service: String },
+    GetSavedQuery { service: String, query: String },
+    UpdateSavedQuery { service: String, query: String },
+    DeleteSavedQuery { service: String, query: String },
+    ListQueryApiEndpoints { service: String },
+    CreateQueryApiEndpoint { service: String },
+    GetQueryApiEndpoint { service: String, endpoint: String },
+    UpdateQueryApiEndpoint { service: String, endpoint: String },
+    DeleteQueryApiEndpoint { service: String, endpoint: String },
     UpdateState { service: String },
     UpdateScaling { service: String },
     UpdateReplicaScaling { service: String },
@@ -161,6 +175,16 @@ impl Op {
             GetQueryEndpoint { .. } => "instanceQueryEndpointGet",
             DeleteQueryEndpoint { .. } => "instanceQueryEndpointDelete",
             UpsertQueryEndpoint { .. } => "instanceQueryEndpointUpsert",
+            ListSavedQueries { .. } => "savedQueryList",
+            CreateSavedQuery { .. } => "savedQueryCreate",
+            GetSavedQuery { .. } => "savedQueryGet",
+            UpdateSavedQuery { .. } => "savedQueryUpdate",
+            DeleteSavedQuery { .. } => "savedQueryDelete",
+            ListQueryApiEndpoints { .. } => "queryApiEndpointList",
+            CreateQueryApiEndpoint { .. } => "queryApiEndpointCreate",
+            GetQueryApiEndpoint { .. } => "queryApiEndpointGet",
+            UpdateQueryApiEndpoint { .. } => "queryApiEndpointUpdate",
+            DeleteQueryApiEndpoint { .. } => "queryApiEndpointDelete",
             UpdateState { .. } => "instanceStateUpdate",
             UpdateScaling { .. } => "instanceScalingUpdate",
             UpdateReplicaScaling { .. } => "instanceReplicaScalingUpdate",
@@ -246,6 +270,10 @@ impl Op {
             | GetQueryEndpoint { service }
             | DeleteQueryEndpoint { service }
             | UpsertQueryEndpoint { service }
+            | ListSavedQueries { service }
+            | CreateSavedQuery { service }
+            | ListQueryApiEndpoints { service }
+            | CreateQueryApiEndpoint { service }
             | UpdateState { service }
             | UpdateScaling { service }
             | UpdateReplicaScaling { service }
@@ -283,6 +311,16 @@ impl Op {
             GetBackup { service, backup } => {
                 out.push(("serviceId", service.as_str()));
                 out.push(("backupId", backup.as_str()));
+            }
+            GetSavedQuery { service, query } | UpdateSavedQuery { service, query } | DeleteSavedQuery { service, query } => {
+                out.push(("serviceId", service.as_str()));
+                out.push(("queryId", query.as_str()));
+            }
+            GetQueryApiEndpoint { service, endpoint }
+            | UpdateQueryApiEndpoint { service, endpoint }
+            | DeleteQueryApiEndpoint { service, endpoint } => {
+                out.push(("serviceId", service.as_str()));
+                out.push(("endpointId", endpoint.as_str()));
             }
             GetClickPipe { service, pipe }
             | UpdateClickPipe { service, pipe }
@@ -426,6 +464,18 @@ pub fn route(method: &Method, segs: &[&str], aliases: bool) -> Option<Result<Rou
             get => GetQueryEndpoint { service: s(id) },
             post => UpsertQueryEndpoint { service: s(id) },
             delete => DeleteQueryEndpoint { service: s(id) }),
+        ["services", id, "saved-queries"] => by_method!("GET, POST";
+            get => ListSavedQueries { service: s(id) }, post => CreateSavedQuery { service: s(id) }),
+        ["services", id, "saved-queries", q] => by_method!("GET, PUT, DELETE";
+            get => GetSavedQuery { service: s(id), query: s(q) },
+            put => UpdateSavedQuery { service: s(id), query: s(q) },
+            delete => DeleteSavedQuery { service: s(id), query: s(q) }),
+        ["services", id, "query-api-endpoints"] => by_method!("GET, POST";
+            get => ListQueryApiEndpoints { service: s(id) }, post => CreateQueryApiEndpoint { service: s(id) }),
+        ["services", id, "query-api-endpoints", e] => by_method!("GET, PUT, DELETE";
+            get => GetQueryApiEndpoint { service: s(id), endpoint: s(e) },
+            put => UpdateQueryApiEndpoint { service: s(id), endpoint: s(e) },
+            delete => DeleteQueryApiEndpoint { service: s(id), endpoint: s(e) }),
         ["services", id, "state"] => only(patch, UpdateState { service: s(id) }, "PATCH"),
         ["services", id, "scaling"] => only(patch, UpdateScaling { service: s(id) }, "PATCH"),
         ["services", id, "replicaScaling"] => only(patch, UpdateReplicaScaling { service: s(id) }, "PATCH"),

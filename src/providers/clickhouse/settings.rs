@@ -72,6 +72,10 @@ pub struct Settings {
     pub max_api_keys: u64,
     /// Versions kept per UDF; an upload beyond them is refused.
     pub max_udf_versions: u64,
+    /// Saved queries per service; a create beyond them is refused.
+    pub max_saved_queries_per_service: u64,
+    /// Query API endpoints per service; a create beyond them is refused.
+    pub max_query_api_endpoints_per_service: u64,
     /// BYOC infrastructures per organization; a create beyond them is refused.
     pub max_byoc_configs: u64,
     /// Activities kept per organization, the oldest dropped first.
@@ -125,6 +129,8 @@ impl Default for Settings {
             activities_max: 10_000,
             max_udf_versions: 100,
             max_byoc_configs: 20,
+            max_saved_queries_per_service: 1000,
+            max_query_api_endpoints_per_service: 100,
             backup_period_min: 6,
             backup_period_max: 48,
             clickhouse_version: "25.8.1.8344".into(),
@@ -264,6 +270,8 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
     knob_u64!("maxApiKeys", max_api_keys, "API keys per organization"),
     knob_u64!("maxUdfVersions", max_udf_versions, "versions kept per UDF (delete one to upload another)"),
     knob_u64!("maxByocConfigs", max_byoc_configs, "BYOC infrastructures per organization"),
+    knob_u64!("maxSavedQueriesPerService", max_saved_queries_per_service, "saved queries per service (a create beyond them is a 403)"),
+    knob_u64!("maxQueryApiEndpointsPerService", max_query_api_endpoints_per_service, "Query API endpoints per service (a create beyond them is a 403)"),
     KnobDef {
         name: "activities.max",
         doc: "activities kept per organization (the oldest are dropped first); at least 1",
