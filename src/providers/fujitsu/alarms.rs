@@ -305,7 +305,7 @@ fn set_state(f: &Fujitsu, a: &mut Alarm, state: AlarmState, cx: &Cx) {
     push_history(a, "state transition", json!({ "state": state.as_str() }), cx);
     if let Some(resource) = resource_of(a) {
         let message = format!("Alarm {} ({}) is {}", a.def.name, a.def.severity, state.as_str());
-        f.record(&a.tenant, "instance", &resource, "notification", message, cx.now);
+        f.record(&a.tenant, "instance", &resource, "notification", message.into(), cx.now);
     }
 }
 

@@ -241,7 +241,7 @@ pub fn list_events(f: &Fujitsu, call: &Call) -> Res {
                 && marker.is_none_or(|m| at < m)
                 && source_type.as_deref().is_none_or(|t| e.source_type == t)
                 && source_id.is_none_or(|id| e.source_id == id)
-                && (wanted.is_empty() || wanted.contains(&e.category))
+                && (wanted.is_empty() || wanted.iter().any(|w| *w == e.category))
         })
         .collect();
     events.sort_by_key(|e| std::cmp::Reverse((e.date, e.seq)));
@@ -267,5 +267,5 @@ pub fn matches(s: &Subscription, e: &DbEvent) -> bool {
         && s.enabled
         && s.source_type.as_deref().is_none_or(|t| t == e.source_type)
         && (s.source_ids.is_empty() || s.source_ids.contains(&e.source_id))
-        && (s.categories.is_empty() || s.categories.contains(&e.category))
+        && (s.categories.is_empty() || s.categories.iter().any(|c| *c == e.category))
 }

@@ -16,6 +16,7 @@
 //!
 //! May touch: the history only. Authority: seed 1.7.2.7, 1.7.2.8; extract 03 §1.7, C6.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
@@ -61,6 +62,10 @@ pub fn categories(source_type: Option<&str>) -> Vec<&'static str> {
 }
 
 /// One event (`events[]`, seed 12250–12280).
+///
+/// The source type, category and message are this module's constants for every event
+/// the simulator records (`Cow::Borrowed`: no allocation per event on the create path);
+/// a restored dump's are owned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DbEvent {
@@ -68,20 +73,20 @@ pub struct DbEvent {
     /// Order of recording (events of one second stay in order).
     pub seq: u64,
     pub date: SimInstant,
-    pub source_type: String,
+    pub source_type: Cow<'static, str>,
     pub source_id: String,
-    pub category: String,
-    pub message: String,
+    pub category: Cow<'static, str>,
+    pub message: Cow<'static, str>,
 }
 
 /// The category and message of a change of `kind` (`instance`, `snapshot`) `from` → `to`
 /// (wire spellings; `-` = it did not exist, `gone` = it no longer exists). `None`: the
 /// change is not an event (a status that stays).
-pub fn category(kind: &str, from: &str, to: &str) -> Option<(&'static str, String)> {
+pub fn category(kind: &str, from: &str, to: &str) -> Option<(&'static str, &'static str)> {
     if from == to {
         return None;
     }
-    let c = |cat: &'static str, m: &str| Some((cat, m.to_owned()));
+    let c = |cat: &'static str, m: &'static str| Some((cat, m));
     match kind {
         "instance" => match (from, to) {
             (_, "BUILD") => c("creation", "Creating DB instance"),
@@ -132,7 +137,10 @@ impl History {
     pub fn push(&mut self, mut e: DbEvent, cap: usize) {
         self.next_seq += 1;
         e.seq = self.next_seq;
-        let ring = self.rings.entry(e.tenant.clone()).or_default();
+        let ring = match self.rings.get_mut(&e.tenant) {
+            Some(ring) => ring,
+            None => self.rings.entry(e.tenant.clone()).or_default(),
+        };
         ring.push_back(e);
         while ring.len() > cap.max(1) {
             ring.pop_front();
@@ -167,31 +175,42 @@ impl Fujitsu {
     /// Records the event of a change, if it is one (see [`category`]).
     pub(crate) fn note(&self, tenant: &str, kind: &str, id: &str, from: &str, to: &str, cx: &Cx) {
         if let Some((cat, message)) = category(kind, from, to) {
-            self.record(tenant, kind, id, cat, message, cx.now);
+            self.record(tenant, kind, id, cat, message.into(), cx.now);
         }
     }
 
     /// Appends one event to the tenant's ring.
-    pub(crate) fn record(&self, tenant: &str, kind: &str, id: &str, category: &str, message: String, at: SimInstant) {
+    pub(crate) fn record(
+        &self,
+        tenant: &str,
+        kind: &str,
+        id: &str,
+        category: &'static str,
+        message: Cow<'static, str>,
+        at: SimInstant,
+    ) {
         let source_type = if kind == "snapshot" { DB_SNAPSHOT } else { DB_INSTANCE };
         let cap = self.settings().events_cap as usize;
         let e = DbEvent {
             tenant: tenant.to_owned(),
             seq: 0,
             date: at,
-            source_type: source_type.to_owned(),
+            source_type: source_type.into(),
             source_id: id.to_owned(),
-            category: category.to_owned(),
+            category: category.into(),
             message,
         };
-        let delivered = e.clone();
+        // Subscriptions count the event before it joins the ring (no copy of it); a
+        // tenant without any costs no pass over the table.
+        if !self.subscriptions.is_empty() {
+            self.subscriptions.retain(|_, s| {
+                if super::events::matches(s, &e) {
+                    s.delivered += 1;
+                }
+                true
+            });
+        }
         self.history().push(e, cap);
-        self.subscriptions.retain(|_, s| {
-            if super::events::matches(s, &delivered) {
-                s.delivered += 1;
-            }
-            true
-        });
     }
 }
 
@@ -228,13 +247,13 @@ mod tests {
             source_type: DB_INSTANCE.into(),
             source_id: "db1".into(),
             category: "backup".into(),
-            message: format!("m{n}"),
+            message: format!("m{n}").into(),
         };
         for n in 0..5 {
             h.push(e("a", n), 3);
         }
         h.push(e("b", 9), 3);
-        let a: Vec<String> = h.of("a").into_iter().map(|e| e.message).collect();
+        let a: Vec<String> = h.of("a").into_iter().map(|e| e.message.into_owned()).collect();
         assert_eq!(a, ["m2", "m3", "m4"]);
         assert_eq!(h.of("b").len(), 1, "another tenant's events do not push these out");
     }

@@ -29,9 +29,9 @@ const PORTION_BYTES: usize = 5 * 1024 * 1024;
 
 /// PostgreSQL's lines for one event (level, text).
 fn pg_lines(e: &DbEvent) -> Vec<(&'static str, String)> {
-    let m = e.message.as_str();
+    let m = e.message.as_ref();
     let log = |t: &str| ("LOG", t.to_owned());
-    match (e.category.as_str(), m) {
+    match (e.category.as_ref(), m) {
         (_, "Creating DB instance") => vec![log("starting PostgreSQL 12.0 on x86_64-pc-linux-gnu")],
         (_, "DB instance created" | "DB instance started" | "DB instance restarted" | "DB instance is available") => {
             vec![log("database system is ready to accept connections")]

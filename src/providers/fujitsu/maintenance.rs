@@ -42,7 +42,7 @@ pub fn apply(f: &Fujitsu, call: &Call, id: &str) -> Res {
         Scope::Standby => "the secondary node",
         Scope::Failover => "the former primary after a failover",
     };
-    f.record(call.tenant(), "instance", id, "maintenance", format!("Applying maintenance to {what} (rolling update)"), now);
+    f.record(call.tenant(), "instance", id, "maintenance", format!("Applying maintenance to {what} (rolling update)").into(), now);
     f.instances.insert(call.tenant(), id, i);
     due.schedule(call.cx);
     Ok(Out::accepted())

@@ -214,7 +214,7 @@ pub fn modify(f: &Fujitsu, call: &Call, id: &str) -> Res {
     let what = if spec.reset_all { "every parameter reset".to_owned() } else { names.join(", ") };
     for i in applied(f, call.tenant(), id) {
         let message = format!("Parameter group {id} changed ({what})");
-        f.record(call.tenant(), "instance", &i, "configuration change", message, call.cx.now);
+        f.record(call.tenant(), "instance", &i, "configuration change", message.into(), call.cx.now);
     }
     if needs_restart {
         for i in require_restart(f, call.tenant(), id, call.cx) {

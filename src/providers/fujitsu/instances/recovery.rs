@@ -43,7 +43,7 @@ pub(super) fn restore(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
     };
     let out = open(f, call, &s, origin, call.settings.durations.restore, None)?;
     let message = format!("Restoring DB instance {} from snapshot", s.id.as_deref().unwrap_or("(new)"));
-    f.record(call.tenant(), "snapshot", &snap.id, "restoration", message, call.cx.now);
+    f.record(call.tenant(), "snapshot", &snap.id, "restoration", message.into(), call.cx.now);
     Ok(out)
 }
 
