@@ -66,7 +66,7 @@ pub fn handle(ch: &ClickHouse, req: &Request, segs: &[&str], cx: &Cx) -> Option<
             }
         }
         ["services", id, "password-hash"] if m == Method::GET => match find(ch, id) {
-            Some(s) => ok(json!({"sha256Base64": s.password_sha256_base64, "doubleSha1Hex": s.double_sha1_hex})),
+            Some(s) => ok(json!({"sha256Base64": s.password.sha256_base64(), "doubleSha1Hex": s.password.double_sha1_hex()})),
             None => not_found(format!("service {id} not found")),
         },
         _ => return None,

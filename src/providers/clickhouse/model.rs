@@ -474,6 +474,88 @@ impl Blank for ServiceExtras {
     }
 }
 
+/// A service password as its two digests (SEED-A 650–682): SHA-256, and the double SHA-1
+/// that MySQL clients use (absent when a hash was set without one). Raw bytes, 53 bytes
+/// inline, where the base64 and hex texts took 48 inline and two allocations; the state
+/// dump still carries the texts (`passwordSha256Base64`, `doubleSha1Hex`, `""` for none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PasswordDigests {
+    pub sha256: [u8; 32],
+    pub double_sha1: Option<[u8; 20]>,
+}
+
+impl PasswordDigests {
+    /// The digests of a plaintext password.
+    pub fn of(password: &str) -> Self {
+        use sha1::Sha1;
+        use sha2::{Digest, Sha256};
+        PasswordDigests {
+            sha256: Sha256::digest(password.as_bytes()).into(),
+            double_sha1: Some(Sha1::digest(Sha1::digest(password.as_bytes())).into()),
+        }
+    }
+
+    /// Padded standard base64 of the SHA-256.
+    pub fn sha256_base64(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(self.sha256)
+    }
+
+    /// Lowercase hex of the double SHA-1 (`""` when there is none).
+    pub fn double_sha1_hex(&self) -> String {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let Some(d) = self.double_sha1 else { return String::new() };
+        d.iter().flat_map(|b| [HEX[(b >> 4) as usize] as char, HEX[(b & 15) as usize] as char]).collect()
+    }
+}
+
+/// The texts the state dump holds.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PasswordTexts {
+    password_sha256_base64: String,
+    double_sha1_hex: String,
+}
+
+impl Serialize for PasswordDigests {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        PasswordTexts { password_sha256_base64: self.sha256_base64(), double_sha1_hex: self.double_sha1_hex() }
+            .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for PasswordDigests {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use base64::Engine;
+        use serde::de::Error;
+        let t = PasswordTexts::deserialize(d)?;
+        let sha256 = base64::engine::general_purpose::STANDARD
+            .decode(&t.password_sha256_base64)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| D::Error::custom("passwordSha256Base64: not base64 of 32 bytes"))?;
+        let double_sha1 = match t.double_sha1_hex.as_str() {
+            "" => None,
+            hex => Some(hex_20(hex).ok_or_else(|| D::Error::custom("doubleSha1Hex: not 40 hex digits"))?),
+        };
+        Ok(PasswordDigests { sha256, double_sha1 })
+    }
+}
+
+/// 40 hex digits (either case) as 20 bytes.
+pub fn hex_20(hex: &str) -> Option<[u8; 20]> {
+    let b = hex.as_bytes();
+    if b.len() != 40 {
+        return None;
+    }
+    let nibble = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = [0u8; 20];
+    for (i, pair) in b.chunks_exact(2).enumerate() {
+        out[i] = nibble(pair[0])? << 4 | nibble(pair[1])?;
+    }
+    Some(out)
+}
+
 /// A service (§4.2), with its hidden attributes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -519,8 +601,9 @@ pub struct Service {
     pub tags: Vec<Tag>,
     pub enable_core_dumps: bool,
     // Hidden (never on the wire).
-    pub password_sha256_base64: String,
-    pub double_sha1_hex: String,
+    /// The password's digests (the state dump's `passwordSha256Base64` and `doubleSha1Hex`).
+    #[serde(flatten)]
+    pub password: PasswordDigests,
     pub backup_configuration: BackupConfiguration,
     /// Boxed: most services have none (96 bytes inline on every service otherwise).
     pub query_endpoint: Option<Box<QueryEndpoint>>,
@@ -965,5 +1048,28 @@ impl UdfAttachment {
     /// The table key of an attachment: one per function and service.
     pub fn key(function: &str, service: &str) -> String {
         format!("{function}/{service}")
+    }
+}
+
+#[cfg(test)]
+mod password_tests {
+    use super::*;
+
+    #[test]
+    fn password_digests_keep_the_dump_texts_and_read_them_back() {
+        let d = PasswordDigests::of("pw");
+        let v = serde_json::to_value(d).unwrap();
+        // echo -n pw | sha256sum | xxd -r -p | base64; and sha1(sha1("pw")).
+        assert_eq!(v["passwordSha256Base64"], "MMlS+rEiw/l1nwKm2Vw3WLJGtP7iOZV7LU/uRuJhcMQ=");
+        assert_eq!(v["doubleSha1Hex"].as_str().map(str::len), Some(40));
+        assert_eq!(serde_json::from_value::<PasswordDigests>(v).unwrap(), d);
+        let none = PasswordDigests { double_sha1: None, ..d };
+        let v = serde_json::to_value(none).unwrap();
+        assert_eq!(v["doubleSha1Hex"], "");
+        assert_eq!(serde_json::from_value::<PasswordDigests>(v).unwrap(), none);
+        let bad = serde_json::json!({"passwordSha256Base64": "AAAA", "doubleSha1Hex": ""});
+        assert!(serde_json::from_value::<PasswordDigests>(bad).is_err(), "not 32 bytes");
+        assert_eq!(hex_20(&"Ab".repeat(20)), Some([0xab; 20]));
+        assert_eq!(hex_20("zz"), None);
     }
 }

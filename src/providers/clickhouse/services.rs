@@ -4,10 +4,7 @@
 
 use std::sync::Arc;
 
-use base64::Engine;
 use serde_json::{json, Value};
-use sha1::Sha1;
-use sha2::{Digest, Sha256};
 
 use super::activities;
 use super::backups;
@@ -391,16 +388,6 @@ fn live_services(ch: &ClickHouse, org: &str, enough: u64) -> usize {
 }
 
 /// `base64(sha256(pw))` and `hex(sha1(sha1(pw)))` (SEED-A 668–669).
-pub fn password_hashes(password: &str) -> (String, String) {
-    let sha256 = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(password.as_bytes()));
-    let double = Sha1::digest(Sha1::digest(password.as_bytes()));
-    // Lowercase hex by hand: a `format!` per byte was a tenth of a create.
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let hex: String =
-        double.iter().flat_map(|b| [HEX[(b >> 4) as usize] as char, HEX[(b & 15) as usize] as char]).collect();
-    (sha256, hex)
-}
-
 /// E2: create a service; it starts `provisioning` and becomes `running` after
 /// `durations.provision` (SEED-A 84: "started asynchronously").
 fn create(ch: &ClickHouse, call: &Call) -> Res {
@@ -411,7 +398,6 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
     let subdomain = cx.ids.alnum_lower(10);
     let endpoint_service_suffix = cx.ids.hex(17);
     let password = cx.ids.password(16, PASSWORD_SPECIALS);
-    let (sha256, double_sha1) = password_hashes(&password);
     let (warehouse_id, is_primary) = match &spec.warehouse {
         Some(w) => (w.id.clone(), false),
         None => (cx.ids.uuid(), true),
@@ -452,8 +438,7 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         has_transparent_data_encryption: spec.tde,
         tags: spec.tags,
         enable_core_dumps: spec.enable_core_dumps,
-        password_sha256_base64: sha256,
-        double_sha1_hex: double_sha1,
+        password: PasswordDigests::of(&password),
         backup_configuration: BackupConfiguration::default(),
         query_endpoint: None,
         extras: ServiceExtras {
@@ -941,12 +926,12 @@ fn password(ch: &ClickHouse, call: &Call, id: &str) -> Res {
         None => None, // ignored without newPasswordHash (SEED-A)
     };
     require(&current, StateOp::Configure, "change the password of")?;
-    let (new_password, sha256, double) = match hash {
-        Some(h) => (None, h, double.unwrap_or_default()),
+    let (new_password, digests) = match hash {
+        Some(sha256) => (None, PasswordDigests { sha256, double_sha1: double }),
         None => {
             let p = call.cx.ids.password(16, PASSWORD_SPECIALS);
-            let (a, b) = password_hashes(&p);
-            (Some(p), a, b)
+            let digests = PasswordDigests::of(&p);
+            (Some(p), digests)
         }
     };
     ch.services
@@ -954,8 +939,7 @@ fn password(ch: &ClickHouse, call: &Call, id: &str) -> Res {
             if svc.state.permits(StateOp::Configure, false) == Permit::No {
                 return Err(refuse("change the password of", svc.state));
             }
-            svc.password_sha256_base64 = sha256;
-            svc.double_sha1_hex = double;
+            svc.password = digests;
             Ok(())
         })
         .ok_or_else(|| ChError::not_found("Service", id))??;

@@ -715,21 +715,19 @@ pub fn allowed_origins(s: &str) -> Result<String, FieldError> {
 }
 
 /// CH-R43: `newPasswordHash` is padded standard base64 of 32 bytes (SHA-256, SEED-A 668).
-pub fn password_hash(s: &str) -> Result<String, FieldError> {
+pub fn password_hash(s: &str) -> Result<[u8; 32], FieldError> {
     use base64::Engine;
-    match base64::engine::general_purpose::STANDARD.decode(s) {
-        Ok(bytes) if bytes.len() == 32 => Ok(s.to_owned()),
-        _ => Err(FieldError::says("newPasswordHash", "must be a base64-encoded SHA-256 hash")),
-    }
+    base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .ok()
+        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+        .ok_or_else(|| FieldError::says("newPasswordHash", "must be a base64-encoded SHA-256 hash"))
 }
 
-/// CH-R44: `newDoubleSha1Hash` is 40 hex characters (SEED-A 669).
-pub fn double_sha1_hash(s: &str) -> Result<String, FieldError> {
-    if s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(s.to_ascii_lowercase())
-    } else {
-        Err(FieldError::says("newDoubleSha1Hash", "must be a hex-encoded double SHA-1 hash"))
-    }
+/// CH-R44: `newDoubleSha1Hash` is 40 hex characters (SEED-A 669), either case.
+pub fn double_sha1_hash(s: &str) -> Result<[u8; 20], FieldError> {
+    crate::providers::clickhouse::model::hex_20(s)
+        .ok_or_else(|| FieldError::says("newDoubleSha1Hash", "must be a hex-encoded double SHA-1 hash"))
 }
 
 /// CH-R45: `backupPeriodInHours` is an integer within knob `backupPeriodMin..Max` (6..48).
