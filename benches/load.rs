@@ -412,9 +412,11 @@ fn advance_rate(mode: &Mode) -> Vec<Figure> {
         let made = made.elapsed();
         let mut req = Request::new(Method::POST, "/_sim/clock/advance", r#"{"seconds":600}"#);
         req.headers.insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
+        perf_control("enable");
         let t = Instant::now();
         let reply = handle.request(req);
         let took = t.elapsed();
+        perf_control("disable");
         assert!(reply.status.is_success(), "advance answered {}", reply.status);
         let applied = reply.body_json().and_then(|v| v["applied"].as_u64()).expect("an applied count");
         let expected = n * (u64::from(clickhouse) + u64::from(fujitsu));
@@ -477,6 +479,17 @@ fn create_growth(mode: &Mode) -> Vec<Figure> {
         figures.push(Figure::goal(format!("{label} create with {n} stored vs empty"), full_rate / empty_rate, 0.90));
     }
     figures
+}
+
+/// With `DBAAS_SIM_BENCH_PERF_FIFO=<fifo>`, writes `cmd` (`enable`, `disable`) to the
+/// control fifo of `perf record -D -1 --control fifo:<fifo>`, so that a profile holds
+/// only the timed part of a step (the advance, not the 200k creates before it).
+fn perf_control(cmd: &str) {
+    use std::io::Write;
+    if let Ok(path) = std::env::var("DBAAS_SIM_BENCH_PERF_FIFO") {
+        let mut fifo = std::fs::OpenOptions::new().write(true).open(&path).expect("the perf control fifo");
+        fifo.write_all(format!("{cmd}\n").as_bytes()).expect("a write to the perf control fifo");
+    }
 }
 
 /// An in-process simulator (no server) where quotas do not get in the way of 100k

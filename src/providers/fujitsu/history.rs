@@ -132,7 +132,11 @@ impl History {
     pub fn push(&mut self, mut e: DbEvent, cap: usize) {
         self.next_seq += 1;
         e.seq = self.next_seq;
-        let ring = self.rings.entry(e.tenant.clone()).or_default();
+        // The tenant's ring is there but for its first event: no key cloned for a lookup.
+        let ring = match self.rings.get_mut(&e.tenant) {
+            Some(ring) => ring,
+            None => self.rings.entry(e.tenant.clone()).or_default(),
+        };
         ring.push_back(e);
         while ring.len() > cap.max(1) {
             ring.pop_front();
@@ -184,14 +188,17 @@ impl Fujitsu {
             category: category.to_owned(),
             message,
         };
-        let delivered = e.clone();
+        // Counted before the push, so that the event is not cloned for it; and only when
+        // there are subscriptions (a retain write-locks every shard of the table).
+        if !self.subscriptions.is_empty() {
+            self.subscriptions.retain(|_, s| {
+                if super::events::matches(s, &e) {
+                    s.delivered += 1;
+                }
+                true
+            });
+        }
         self.history().push(e, cap);
-        self.subscriptions.retain(|_, s| {
-            if super::events::matches(s, &delivered) {
-                s.delivered += 1;
-            }
-            true
-        });
     }
 }
 
