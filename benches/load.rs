@@ -1,7 +1,8 @@
 //! Load benchmark: how close the simulator comes to a bare hyper server answering the
 //! same bytes, at the connection counts load tests use; how a list of 1,000 services
 //! compares with a single get; what an idle resource costs in memory; how fast and small
-//! the process starts.
+//! the process starts; how many due transitions one clock advance applies per second;
+//! whether a create slows down with the number of resources stored.
 //!
 //! `cargo bench --bench load` measures for real (3 s per throughput figure, at 1, 8 and 64
 //! keep-alive connections, with p50/p99 latencies) and exits 1 when an enforced target
@@ -10,9 +11,11 @@
 //! load` runs every step briefly (0.2 s) under the test profile and enforces nothing: CI
 //! uses it to keep the bench working without a second release build.
 //!
-//! `DBAAS_SIM_BENCH_ONLY=get,create,health,faults,list,memory,start` runs only the named
-//! steps, and `DBAAS_SIM_BENCH_CONNECTIONS=8` (or `1,64`) only those connection counts
-//! (for profiling).
+//! `DBAAS_SIM_BENCH_ONLY=get,create,health,faults,list,memory,start,advance,growth` runs
+//! only the named steps, and `DBAAS_SIM_BENCH_CONNECTIONS=8` (or `1,64`) only those
+//! connection counts (for profiling). `DBAAS_SIM_BENCH_PERF_FIFO=<fifo>` has the
+//! `advance` step switch `perf record -D -1 --control fifo:<fifo>` on for the timed
+//! advance only (`mkfifo` it first), so that the profile leaves the creates out.
 //!
 //! Everything is bounded (fixed durations, fixed counts) and stays on 127.0.0.1. The
 //! client is closed-loop: N keep-alive HTTP/1.1 connections, each sending its next
@@ -41,6 +44,19 @@
 //! takes (a create keeps about 1.8 KB). Next levers: bytes kept per resource (fewer
 //! owned strings, smaller inline records), and the three hash maps `Lifecycle::at`
 //! updates per event.
+
+//! # Where the time goes (one advance over 100k ClickHouse services, 100k Fujitsu instances)
+//! `perf record --call-graph dwarf` of the `advance` step (issue 12; 113k due transitions
+//! had taken 1.15 s): the schedule's three hash maps (events by seq, owners' `Vec`s)
+//! rehashed into fresh pages as each settle scheduled the next events, a ClickHouse
+//! settle cloned its service twice (the settle, then the backup chain's restart) and a
+//! Fujitsu settle cloned and wrote back its whole instance; each event took six locks of
+//! the two schedules. After: the schedule is a slab with owner chains (one lock per
+//! event), settles write in place. What is left, about evenly: the ClickHouse activity
+//! each settle records (an `Activity` of eight owned strings inserted into a table
+//! capped at `activitiesMax`, the oldest removed), the service-table lookups of 100k
+//! keys (cache misses), the heap's pops, the owned strings of each `Transition`, and the
+//! kernel zeroing the pages of the events the settles schedule (idle checks, backups).
 
 /// The allocator of the `dbaas-sim` binary, so that the simulator measured in-process
 /// allocates as the shipped binary does (the bare server allocates next to nothing).
@@ -250,7 +266,7 @@ async fn throughput_and_latency(mode: &Mode) -> Vec<Figure> {
         sim.shutdown().await;
     }
     if mode.runs("list") {
-        figures.push(list_of_1000(mode).await);
+        figures.extend(list_of_1000(mode).await);
     }
     if mode.runs("memory") {
         figures.extend(memory_per_resource(mode));
@@ -317,7 +333,7 @@ fn rows(handle: &Handle) -> Vec<Row> {
     ]
 }
 
-async fn list_of_1000(mode: &Mode) -> Figure {
+async fn list_of_1000(mode: &Mode) -> Vec<Figure> {
     // A fresh simulator with exactly 1,000 services.
     let listed = Simulator::builder()
         .seed(2)
@@ -356,14 +372,23 @@ async fn list_of_1000(mode: &Mode) -> Figure {
     );
     listed.shutdown().await;
     let ratio = list.as_secs_f64() / single.as_secs_f64();
-    Figure {
-        name: "list of 1,000 latency vs single get".into(),
-        value: ratio,
-        unit: "x",
-        target: "<= 10".into(),
-        met: ratio <= 10.0,
-        enforced: true,
-    }
+    let floor = bare_list.as_secs_f64() / bare_single.as_secs_f64();
+    vec![
+        // The enforced bound of issue 7, kept.
+        Figure {
+            name: "list of 1,000 latency vs single get".into(),
+            value: ratio,
+            unit: "x",
+            target: "<= 10".into(),
+            met: ratio <= 10.0,
+            enforced: true,
+        },
+        // Issue 12's figure: a goal, since the floor (moving the list's bytes over
+        // loopback, bare hyper) is itself 5-10 single answers on the two-core machine.
+        Figure::goal_at_most("list of 1,000 latency vs single get (issue 12)".into(), ratio, "x", 5.0),
+        // What the simulator adds to that floor.
+        Figure::goal_at_most("list of 1,000 vs single get, over bare hyper's".into(), ratio / floor, "x", 1.5),
+    ]
 }
 
 /// Resident memory per idle resource: RSS before and after creating N of them in a

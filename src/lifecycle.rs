@@ -1,7 +1,9 @@
 //! Scheduled transitions: "at simulated time T, apply event X".
 //!
 //! A min-heap keyed by `(due, seq)`; `seq` is insertion order, so events due at the same
-//! instant replay in the order they were scheduled. Events are plain data owned by the
+//! instant replay in the order they were scheduled. The events themselves sit in a slab
+//! the keys point into ([`Schedule`]): scheduling one (every create does) and running
+//! one (an advance runs millions) take no hash-map update but an owner's first or last. Events are plain data owned by the
 //! providers (the core never looks inside them); each provider guards its own events
 //! ("apply only if the resource is still in state A"), so nothing here needs cancelling.
 //!
