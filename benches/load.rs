@@ -11,8 +11,8 @@
 //! load` runs every step briefly (0.2 s) under the test profile and enforces nothing: CI
 //! uses it to keep the bench working without a second release build.
 //!
-//! `DBAAS_SIM_BENCH_ONLY=get,create,health,faults,list,memory,start,advance,growth` runs
-//! only the named steps, and `DBAAS_SIM_BENCH_CONNECTIONS=8` (or `1,64`) only those
+//! `DBAAS_SIM_BENCH_ONLY=get,create,health,faults,list,memory,start,advance,growth,schedule`
+//! runs only the named steps, and `DBAAS_SIM_BENCH_CONNECTIONS=8` (or `1,64`) only those
 //! connection counts (for profiling). `DBAAS_SIM_BENCH_PERF_FIFO=<fifo>` has the
 //! `advance` step switch `perf record -D -1 --control fifo:<fifo>` on for the timed
 //! advance only (`mkfifo` it first), so that the profile leaves the creates out.
@@ -103,7 +103,7 @@ struct Mode {
     connection_counts: Vec<usize>,
     latency_samples: usize,
     readiness_runs: usize,
-    /// `DBAAS_SIM_BENCH_ONLY=get,create,health,faults,list,memory,start,advance,growth`:
+    /// `DBAAS_SIM_BENCH_ONLY=get,create,health,faults,list,memory,start,advance,growth,schedule`:
     /// only these steps.
     only: Option<Vec<String>>,
 }
@@ -178,6 +178,9 @@ fn main() {
     }
     if mode.runs("growth") {
         figures.extend(create_growth(&mode));
+    }
+    if mode.runs("schedule") {
+        schedule_cost(&mode);
     }
 
     println!();
@@ -515,6 +518,40 @@ fn perf_control(cmd: &str) {
         let mut fifo = std::fs::OpenOptions::new().write(true).open(&path).expect("the perf control fifo");
         fifo.write_all(format!("{cmd}\n").as_bytes()).expect("a write to the perf control fifo");
     }
+}
+
+/// What the schedule itself costs, without a provider: N Fujitsu settles (each its own
+/// instance, as N creates schedule them) scheduled into an empty `Lifecycle`, then all
+/// popped. Printed only (the `create` and `advance` figures are the targets); the `at`
+/// figure is what every create pays.
+fn schedule_cost(mode: &Mode) {
+    use dbaas_sim::clock::SimInstant;
+    use dbaas_sim::providers::{fujitsu, Event};
+    let n: u64 = if mode.smoke { 20_000 } else { 200_000 };
+    let events: Vec<Event> = (0..n)
+        .map(|i| {
+            let (tenant, id) = ("0123456789abcdef0123456789abcdef".to_owned(), format!("bench{i}"));
+            Event::from(fujitsu::Event::Settle { tenant, id, generation: 1 })
+        })
+        .collect();
+    let schedule = dbaas_sim::lifecycle::Lifecycle::<Event>::default();
+    let t = Instant::now();
+    for (i, e) in events.into_iter().enumerate() {
+        schedule.at(SimInstant(600_000 + i as u64 / 100), e);
+    }
+    let at = t.elapsed();
+    let t = Instant::now();
+    let mut popped = 0u64;
+    while schedule.pop_due(SimInstant(u64::MAX - 1)).is_some() {
+        popped += 1;
+    }
+    let pop = t.elapsed();
+    assert_eq!(popped, n);
+    println!(
+        "schedule: {n} events scheduled at {:.0} ns each, popped at {:.0} ns each",
+        at.as_secs_f64() * 1e9 / n as f64,
+        pop.as_secs_f64() * 1e9 / n as f64
+    );
 }
 
 /// An in-process simulator (no server) where quotas do not get in the way of 100k
