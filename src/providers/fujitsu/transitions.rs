@@ -592,6 +592,37 @@ mod tests {
         assert!(apply(&f, Event::Settle { tenant: i.tenant.clone(), id: i.id.clone(), generation: 9 }, &cx).is_empty());
     }
 
+    /// A build settles in place (no write-back): ACTIVE, a new generation, the first
+    /// daily backup scheduled; a replica's build takes the owned path and its source
+    /// learns of it.
+    #[test]
+    fn a_build_settles_in_place_and_a_replicas_build_updates_its_source() {
+        let core = crate::provider::TestCore::new();
+        let cx = core.cx(SimInstant::ZERO);
+        let f = Fujitsu::build(&cx);
+        let mut i = crate::providers::fujitsu::chaos::tests::sample_instance();
+        let due = begin(&mut i, Status::Build, Work::Build, Status::Active, 60, cx.now);
+        let generation = i.generation;
+        f.instances.insert(&i.tenant, &i.id, i.clone());
+        let t = apply(&f, due.event, &cx);
+        assert_eq!((t[0].from.as_str(), t[0].to.as_str()), ("BUILD", "ACTIVE"));
+        let got = f.instances.get(&i.tenant, &i.id).unwrap();
+        assert_eq!((got.status, got.generation, got.transit.is_none()), (Status::Active, generation + 1, true));
+        let pending = core.lifecycle.pending();
+        assert_eq!(pending.len(), 1, "{pending:?}");
+        assert!(matches!(&pending[0].1, crate::providers::Event::Fujitsu(Event::BackupDue { id, .. }) if *id == i.id));
+
+        let mut r = crate::providers::fujitsu::chaos::tests::sample_instance();
+        r.id = "replica1".into();
+        r.replica_of = Some(i.reference(&f.settings().region));
+        let due = begin(&mut r, Status::Build, Work::Build, Status::Active, 60, cx.now);
+        f.instances.insert(&r.tenant, &r.id, r.clone());
+        let t = apply(&f, due.event, &cx);
+        assert_eq!(t[0].to, "ACTIVE");
+        let source = f.instances.get(&i.tenant, &i.id).unwrap();
+        assert_eq!(source.replicas, vec![r.reference(&f.settings().region)]);
+    }
+
     #[test]
     fn an_armed_failure_ends_a_build_in_error_and_other_work_in_failed() {
         let core = crate::provider::TestCore::new();
