@@ -1,7 +1,9 @@
 //! Scheduled transitions: "at simulated time T, apply event X".
 //!
 //! A min-heap keyed by `(due, seq)`; `seq` is insertion order, so events due at the same
-//! instant replay in the order they were scheduled. Events are plain data owned by the
+//! instant replay in the order they were scheduled. The events themselves sit in a slab
+//! the keys point into ([`Schedule`]): scheduling one (every create does) and running
+//! one (an advance runs millions) take no hash-map update but an owner's first or last. Events are plain data owned by the
 //! providers (the core never looks inside them); each provider guards its own events
 //! ("apply only if the resource is still in state A"), so nothing here needs cancelling.
 //!
@@ -50,20 +52,119 @@ fn owner_hash(owner: &Owner) -> u64 {
     FxBuild::default().hash_one(owner)
 }
 
+/// "No slot": the end of an owner's chain, of the free list.
+const NONE: u32 = u32::MAX;
+
+/// A heap key: due time, then insertion order; `slot` says where the event is (the
+/// order never looks at it, `seq` being unique).
+type Key = (SimInstant, u64, u32);
+
+/// One place of the slab: an event, or a free place (`event` empty, `next` the next
+/// free one).
+struct Slot<E> {
+    /// The seq of the event it holds (or last held): a heap key whose seq differs is of
+    /// an event cancelled since, whose place was taken again.
+    seq: u64,
+    event: Option<E>,
+    /// The [`owner_hash`] of the event (meaningful when `owned`).
+    owner: u64,
+    owned: bool,
+    /// Neighbours in the chain of the events of the same owner hash.
+    prev: u32,
+    next: u32,
+}
+
+/// The places of the events, in chunks of [`CHUNK`]: growing takes a new chunk and
+/// never moves the others (a `Vec` of 200k events copied itself on each doubling, an
+/// eighth of an advance that schedules more events than it runs).
+struct Slab<E> {
+    chunks: Vec<Vec<Slot<E>>>,
+}
+
+/// Places per chunk of the [`Slab`].
+const CHUNK: usize = 4096;
+
+impl<E> Default for Slab<E> {
+    fn default() -> Self {
+        Slab { chunks: Vec::new() }
+    }
+}
+
+impl<E> Slab<E> {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    fn len(&self) -> usize {
+        self.chunks.last().map_or(0, |c| (self.chunks.len() - 1) * CHUNK + c.len())
+    }
+
+    fn get(&self, at: u32) -> Option<&Slot<E>> {
+        let at = at as usize;
+        self.chunks.get(at / CHUNK)?.get(at % CHUNK)
+    }
+
+    fn push(&mut self, slot: Slot<E>) {
+        match self.chunks.last_mut() {
+            Some(c) if c.len() < CHUNK => c.push(slot),
+            _ => {
+                let mut c = Vec::with_capacity(CHUNK);
+                c.push(slot);
+                self.chunks.push(c);
+            }
+        }
+    }
+}
+
+impl<E> std::ops::Index<u32> for Slab<E> {
+    type Output = Slot<E>;
+    fn index(&self, at: u32) -> &Slot<E> {
+        let at = at as usize;
+        &self.chunks[at / CHUNK][at % CHUNK]
+    }
+}
+
+impl<E> std::ops::IndexMut<u32> for Slab<E> {
+    fn index_mut(&mut self, at: u32) -> &mut Slot<E> {
+        let at = at as usize;
+        &mut self.chunks[at / CHUNK][at % CHUNK]
+    }
+}
+
 /// The heap itself (no locking).
+///
+/// Events live in a slab (a `Vec` of places reused through a free list), indexed by the
+/// heap's keys, so that scheduling and popping take no hash-map update for the event
+/// itself. The events of one owner are a doubly linked chain through their places, and
+/// `owners` maps an owner hash to the chain's head: scheduling the first event of an
+/// owner is one hash-map insert, further ones none; popping an event is one hash-map
+/// update only when it is its chain's head, and no allocation ever (no `Vec` per owner).
+/// A cancelled event's place is freed at once; its heap key stays until it surfaces (or
+/// the heap is rebuilt) and is recognised as stale by its seq.
 pub struct Schedule<E> {
-    queue: BinaryHeap<Reverse<(SimInstant, u64)>>,
-    /// By seq (FxHash: the keys are a counter, SipHash bought nothing here).
-    events: HashMap<u64, E, FxBuild>,
-    /// The seqs of each owner's events, by [`owner_hash`] (a collision is told apart by
-    /// comparing the events' owners on cancel).
-    owners: HashMap<u64, Vec<u64>, FxBuild>,
+    queue: BinaryHeap<Reverse<Key>>,
+    slots: Slab<E>,
+    /// Head of the free list of `slots`.
+    free: u32,
+    /// Events pending (places in use).
+    live: usize,
+    /// The head of each owner hash's chain (a collision is told apart by comparing the
+    /// events' owners on cancel).
+    owners: HashMap<u64, u32, FxBuild>,
     next_seq: u64,
 }
 
 impl<E> Default for Schedule<E> {
     fn default() -> Self {
-        Schedule { queue: BinaryHeap::new(), events: HashMap::default(), owners: HashMap::default(), next_seq: 0 }
+        Schedule {
+            queue: BinaryHeap::new(),
+            slots: Slab::default(),
+            free: NONE,
+            live: 0,
+            owners: HashMap::default(),
+            next_seq: 0,
+        }
     }
 }
 
@@ -71,76 +172,117 @@ impl<E: Owned> Schedule<E> {
     pub fn at(&mut self, due: SimInstant, event: E) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        if let Some(owner) = event.owner() {
-            self.owners.entry(owner_hash(&owner)).or_default().push(seq);
+        let owner = event.owner().map(|o| owner_hash(&o));
+        let slot = self.take_slot(seq, event);
+        if let Some(hash) = owner {
+            self.link(slot, hash);
         }
-        self.queue.push(Reverse((due, seq)));
-        self.events.insert(seq, event);
+        self.queue.push(Reverse((due, seq, slot)));
         seq
     }
 
     /// Cancels every pending event of `owner` (its resource is gone); answers how many.
     pub fn cancel(&mut self, owner: &Owner) -> usize {
         let hash = owner_hash(owner);
-        let Some(seqs) = self.owners.remove(&hash) else { return 0 };
-        let mut kept = Vec::new();
+        let mut at = self.owners.get(&hash).copied().unwrap_or(NONE);
         let mut cancelled = 0;
-        for seq in seqs {
-            match self.events.get(&seq) {
-                Some(e) if e.owner().as_ref() == Some(owner) => {
-                    self.events.remove(&seq);
-                    cancelled += 1;
-                }
-                Some(_) => kept.push(seq),
-                None => {}
+        while at != NONE {
+            let slot = &self.slots[at];
+            let next = slot.next;
+            if slot.event.as_ref().and_then(Owned::owner).as_ref() == Some(owner) {
+                self.release(at);
+                cancelled += 1;
             }
-        }
-        if !kept.is_empty() {
-            self.owners.insert(hash, kept);
+            at = next;
         }
         // Cancelled keys stay in the heap until they surface; rebuild it when they
         // outnumber the live ones, so that memory follows what is pending.
-        if self.queue.len() > 2 * self.events.len() + 1024 {
-            let events = &self.events;
-            self.queue.retain(|Reverse((_, seq))| events.contains_key(seq));
+        if self.queue.len() > 2 * self.live + 1024 {
+            let slots = &self.slots;
+            self.queue.retain(|Reverse((_, seq, slot))| is_live(slots, *seq, *slot));
         }
         cancelled
     }
 
-    fn forget_owner(&mut self, event: &E, seq: u64) {
-        let Some(owner) = event.owner() else { return };
-        let hash = owner_hash(&owner);
-        if let Some(seqs) = self.owners.get_mut(&hash) {
-            if let Some(i) = seqs.iter().position(|s| *s == seq) {
-                seqs.swap_remove(i);
-            }
-            if seqs.is_empty() {
-                self.owners.remove(&hash);
-            }
-        }
-    }
-
     /// The earliest event due at or before `now`, removed from the heap.
     pub fn pop_due(&mut self, now: SimInstant) -> Option<(SimInstant, E)> {
-        while let Some(&Reverse((due, seq))) = self.queue.peek() {
+        while let Some(&Reverse((due, seq, slot))) = self.queue.peek() {
             if due > now {
                 return None;
             }
             self.queue.pop();
-            if let Some(event) = self.events.remove(&seq) {
-                self.forget_owner(&event, seq);
-                return Some((due, event));
+            if is_live(&self.slots, seq, slot) {
+                return self.release(slot).map(|event| (due, event));
             }
         }
         None
     }
 }
 
+/// Whether a heap key names the event its place holds (not one cancelled since).
+fn is_live<E>(slots: &Slab<E>, seq: u64, slot: u32) -> bool {
+    slots.get(slot).is_some_and(|s| s.seq == seq && s.event.is_some())
+}
+
 impl<E> Schedule<E> {
+    /// A place for `event`: a free one, or a new one at the end.
+    fn take_slot(&mut self, seq: u64, event: E) -> u32 {
+        self.live += 1;
+        let fresh = Slot { seq, event: Some(event), owner: 0, owned: false, prev: NONE, next: NONE };
+        if self.free != NONE {
+            let at = self.free;
+            self.free = self.slots[at].next;
+            self.slots[at] = fresh;
+            return at;
+        }
+        // Four billion pending events would take hundreds of GiB first.
+        let at = u32::try_from(self.slots.len()).expect("fewer than 2^32 - 1 pending events");
+        assert!(at != NONE, "fewer than 2^32 - 1 pending events");
+        self.slots.push(fresh);
+        at
+    }
+
+    /// Puts place `at` at the head of the chain of owner hash `hash`.
+    fn link(&mut self, at: u32, hash: u64) {
+        let head = self.owners.insert(hash, at).unwrap_or(NONE);
+        let slot = &mut self.slots[at];
+        slot.owner = hash;
+        slot.owned = true;
+        slot.next = head;
+        if head != NONE {
+            self.slots[head].prev = at;
+        }
+    }
+
+    /// Takes place `at`'s event out of its owner's chain and frees the place.
+    fn release(&mut self, at: u32) -> Option<E> {
+        let slot = &mut self.slots[at];
+        let event = slot.event.take()?;
+        let (owned, hash, prev, next) = (slot.owned, slot.owner, slot.prev, slot.next);
+        slot.owned = false;
+        slot.prev = NONE;
+        slot.next = self.free;
+        self.free = at;
+        self.live -= 1;
+        if owned {
+            if next != NONE {
+                self.slots[next].prev = prev;
+            }
+            if prev != NONE {
+                self.slots[prev].next = next;
+            } else if next != NONE {
+                self.owners.insert(hash, next);
+            } else {
+                self.owners.remove(&hash);
+            }
+        }
+        Some(event)
+    }
+
     /// The earliest due time of a pending event (cancelled keys on top are dropped).
     pub fn next_due(&mut self) -> Option<SimInstant> {
-        while let Some(&Reverse((due, seq))) = self.queue.peek() {
-            if self.events.contains_key(&seq) {
+        while let Some(&Reverse((due, seq, slot))) = self.queue.peek() {
+            if is_live(&self.slots, seq, slot) {
                 return Some(due);
             }
             self.queue.pop();
@@ -149,25 +291,26 @@ impl<E> Schedule<E> {
     }
 
     pub fn len(&self) -> usize {
-        self.events.len()
+        self.live
     }
 
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.live == 0
     }
 
     /// Pending events in the order they will run.
     pub fn pending(&self) -> Vec<(SimInstant, &E)> {
-        let mut keys: Vec<(SimInstant, u64)> = self.queue.iter().map(|Reverse(k)| *k).collect();
+        let mut keys: Vec<Key> = self.queue.iter().map(|Reverse(k)| *k).collect();
         keys.sort_unstable();
-        keys.into_iter().filter_map(|(due, seq)| self.events.get(&seq).map(|e| (due, e))).collect()
+        keys.into_iter()
+            .filter(|(_, seq, slot)| is_live(&self.slots, *seq, *slot))
+            .filter_map(|(due, _, slot)| self.slots[slot].event.as_ref().map(|e| (due, e)))
+            .collect()
     }
 
     pub fn clear(&mut self) {
-        self.queue.clear();
-        self.events.clear();
-        self.owners.clear();
-        self.next_seq = 0;
+        // Memory goes back too: a reset after a large world keeps no large slab.
+        *self = Schedule::default();
     }
 }
 
@@ -272,8 +415,11 @@ impl<E> Lifecycle<E> {
         self.lock().pending().into_iter().map(|(d, e)| (d, e.clone())).collect()
     }
 
-    pub fn count_applied(&self) {
-        self.applied.fetch_add(1, Ordering::Relaxed);
+    /// `n` transitions applied (one atomic add for all of an event's).
+    pub fn count_applied(&self, n: u64) {
+        if n > 0 {
+            self.applied.fetch_add(n, Ordering::Relaxed);
+        }
     }
 
     pub fn applied(&self) -> u64 {
@@ -352,6 +498,104 @@ mod tests {
         assert_eq!(s.pop_due(SimInstant(30)), Some((SimInstant(10), "b")));
         assert_eq!(s.pop_due(SimInstant(30)), Some((SimInstant(20), "c")));
         assert!(s.is_empty());
+    }
+
+    fn owner(id: &'static str) -> Owner<'static> {
+        Owner { provider: "test", kind: "thing", tenant: "t", id }
+    }
+
+    #[test]
+    fn an_owner_chain_survives_pops_from_its_head_middle_and_tail() {
+        let mut s = Schedule::default();
+        // Linked head-first: "a:4" heads the chain, "a:1" is its tail.
+        for (due, e) in [(10, "a:1"), (20, "a:2"), (30, "a:3"), (40, "a:4"), (25, "b:1")] {
+            s.at(SimInstant(due), e);
+        }
+        assert_eq!(s.pop_due(SimInstant(10)), Some((SimInstant(10), "a:1")), "the tail");
+        assert_eq!(s.pop_due(SimInstant(20)), Some((SimInstant(20), "a:2")), "the middle");
+        assert_eq!(s.pop_due(SimInstant(25)), Some((SimInstant(25), "b:1")));
+        s.at(SimInstant(50), "a:5");
+        assert_eq!(s.cancel(&owner("a")), 3, "a:3, a:4 and a:5 were still linked");
+        assert!(s.is_empty());
+        assert_eq!(s.next_due(), None);
+        assert!(s.owners.is_empty(), "an empty chain leaves no entry");
+    }
+
+    #[test]
+    fn a_cancelled_events_place_is_reused_and_its_old_key_stays_harmless() {
+        let mut s = Schedule::default();
+        s.at(SimInstant(10), "a:1");
+        assert_eq!(s.cancel(&owner("a")), 1);
+        // The same place, a later time: the stale key at 10 must not pop it early.
+        s.at(SimInstant(30), "b:1");
+        assert_eq!(s.slots.len(), 1, "the freed place was taken again");
+        assert_eq!(s.pop_due(SimInstant(20)), None);
+        assert_eq!(s.next_due(), Some(SimInstant(30)));
+        assert_eq!(s.pending(), vec![(SimInstant(30), &"b:1")]);
+        assert_eq!(s.pop_due(SimInstant(30)), Some((SimInstant(30), "b:1")));
+        assert_eq!(s.pop_due(SimInstant(u64::MAX)), None, "popped once");
+    }
+
+    #[test]
+    fn ownerless_events_are_in_no_chain() {
+        let mut s: Schedule<i32> = Schedule::default();
+        s.at(SimInstant(5), 1);
+        s.at(SimInstant(5), 2);
+        assert!(s.owners.is_empty());
+        assert_eq!(s.pop_due(SimInstant(5)), Some((SimInstant(5), 1)));
+        assert_eq!(s.pop_due(SimInstant(5)), Some((SimInstant(5), 2)));
+        s.clear();
+        assert!(s.is_empty() && s.slots.is_empty());
+    }
+
+    /// The slab against a plain list of pending events, over a seeded mix of schedules,
+    /// pops and cancels (with owners that share chains and places that are reused).
+    #[test]
+    fn the_slab_behaves_as_a_sorted_list_of_pending_events() {
+        const IDS: [&str; 6] = ["a:x", "b:x", "c:x", "d:x", "e:x", "f:x"];
+        let mut s = Schedule::default();
+        let mut model: Vec<(u64, u64, &'static str)> = Vec::new(); // (due, seq, event)
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let (mut now, mut seq) = (0u64, 0u64);
+        for _ in 0..20_000 {
+            match next() % 10 {
+                0..=4 => {
+                    let due = now + next() % 50;
+                    let e = IDS[(next() % 6) as usize];
+                    assert_eq!(s.at(SimInstant(due), e), seq);
+                    model.push((due, seq, e));
+                    seq += 1;
+                }
+                5..=7 => {
+                    now += next() % 10;
+                    model.sort_unstable();
+                    let want = model.first().filter(|(d, _, _)| *d <= now).copied();
+                    if want.is_some() {
+                        model.remove(0);
+                    }
+                    assert_eq!(s.pop_due(SimInstant(now)), want.map(|(d, _, e)| (SimInstant(d), e)));
+                }
+                _ => {
+                    let id = &IDS[(next() % 6) as usize][..1];
+                    let before = model.len();
+                    model.retain(|(_, _, e)| !e.starts_with(id));
+                    assert_eq!(s.cancel(&owner(id)), before - model.len());
+                }
+            }
+            assert_eq!(s.len(), model.len());
+            model.sort_unstable();
+            assert_eq!(s.next_due(), model.first().map(|(d, _, _)| SimInstant(*d)));
+        }
+        let pending: Vec<(SimInstant, &str)> = s.pending().into_iter().map(|(d, e)| (d, *e)).collect();
+        let want: Vec<(SimInstant, &str)> = model.iter().map(|(d, _, e)| (SimInstant(*d), *e)).collect();
+        assert_eq!(pending, want);
+        assert!(s.slots.len() <= 20_000, "places are reused");
     }
 
     #[test]

@@ -227,39 +227,40 @@ impl Core {
     fn run_due_locked(&self, until: SimInstant, target: SimInstant, applied: &mut Applied) {
         loop {
             // Both heaps in time order; at equal times the timeline goes first, so a fault
-            // added "at T" is in force for the transitions of T.
-            let next_timeline = self.timeline.next_due().filter(|d| *d <= until);
-            let next_event = self.lifecycle.next_due().filter(|d| *d <= until);
-            match (next_timeline, next_event) {
-                (Some(t), e) if e.is_none_or(|e| t <= e) => {
-                    if let Some((due, action)) = self.timeline.pop_due(t) {
-                        let changes = self.run_timeline(due, action);
-                        self.announce(&changes);
-                        applied.extend(changes);
-                        self.changes.mark();
-                    }
-                }
-                (_, Some(e)) => {
-                    if let Some((due, event)) = self.lifecycle.pop_due(e) {
-                        // Nothing but due events happens before the next timeline action.
-                        let horizon = match self.timeline.next_due() {
-                            Some(t) => target.min(SimInstant(t.0.saturating_sub(1))),
-                            None => target,
-                        };
-                        self.lifecycle.set_horizon(horizon);
-                        let cx = self.cx(due, local());
-                        let changes = self.world.apply(event, &cx);
-                        self.lifecycle.set_horizon(SimInstant::ZERO);
-                        for _ in &changes {
-                            self.lifecycle.count_applied();
-                        }
-                        self.announce(&changes);
-                        applied.extend(changes);
-                        applied.count_coalesced(self.lifecycle.take_coalesced());
-                        self.changes.mark();
-                    }
-                }
-                _ => break,
+            // added "at T" is in force for the transitions of T. The timeline is looked at
+            // through its lock-free hint first: it is empty in most runs, and this loop
+            // goes round once per due event.
+            let timeline = if self.timeline.is_due(until.max(target)) { self.timeline.next_due() } else { None };
+            let next_timeline = timeline.filter(|d| *d <= until);
+            // Provider events strictly before the next timeline action go first, taken
+            // with one lock of the schedule each (no peek first).
+            let events_until = match next_timeline {
+                Some(t) => t.0.checked_sub(1).map(SimInstant),
+                None => Some(until),
+            };
+            if let Some((due, event)) = events_until.and_then(|u| self.lifecycle.pop_due(u)) {
+                // Nothing but due events happens before the next timeline action.
+                let horizon = match timeline {
+                    Some(t) => target.min(SimInstant(t.0.saturating_sub(1))),
+                    None => target,
+                };
+                self.lifecycle.set_horizon(horizon);
+                let cx = self.cx(due, local());
+                let changes = self.world.apply(event, &cx);
+                self.lifecycle.set_horizon(SimInstant::ZERO);
+                self.lifecycle.count_applied(changes.len() as u64);
+                self.announce(&changes);
+                applied.extend(changes);
+                applied.count_coalesced(self.lifecycle.take_coalesced());
+                self.changes.mark();
+                continue;
+            }
+            let Some(t) = next_timeline else { break };
+            if let Some((due, action)) = self.timeline.pop_due(t) {
+                let changes = self.run_timeline(due, action);
+                self.announce(&changes);
+                applied.extend(changes);
+                self.changes.mark();
             }
         }
     }

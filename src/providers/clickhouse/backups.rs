@@ -282,21 +282,23 @@ pub fn on_running(ch: &ClickHouse, s: &Service, cx: &Cx) {
     if !s.is_primary {
         return;
     }
-    let started = ch
-        .services
-        .update(&s.org_id, &s.id, |svc| {
-            if !svc.is_primary || !svc.state.takes_backups() {
-                return None;
-            }
-            if svc.next_backup_at.is_some_and(|due| due >= cx.now) {
-                return None;
-            }
-            restart_chain(svc, cx).map(|chain| (svc.clone(), chain))
-        })
-        .flatten();
-    if let Some((svc, (schedule, due))) = started {
-        schedule_due(&svc, schedule, due, cx);
+    let started = ch.services.update(&s.org_id, &s.id, |svc| restart_on_running(svc, cx)).flatten();
+    if let Some((schedule, due)) = started {
+        cx.schedule_at(due, Event::BackupDue { org: s.org_id.clone(), service: s.id.clone(), schedule });
     }
+}
+
+/// [`on_running`]'s write to the service, for a caller that holds it already (a settle
+/// into `running`): restarts its backup chain unless one is pending; answers the chain's
+/// generation and first due time, for the caller to schedule.
+pub fn restart_on_running(svc: &mut Service, cx: &Cx) -> Option<(u64, SimInstant)> {
+    if !svc.is_primary || !svc.state.takes_backups() {
+        return None;
+    }
+    if svc.next_backup_at.is_some_and(|due| due >= cx.now) {
+        return None;
+    }
+    restart_chain(svc, cx)
 }
 
 fn transition(id: &str, from: &str, to: &str, cx: &Cx) -> Transition {

@@ -983,17 +983,26 @@ fn create_private_endpoint(ch: &ClickHouse, call: &Call, id: &str) -> Res {
 
 /// Schedules the `running → idle` check `idleTimeoutMinutes` after the last activity.
 pub fn schedule_idle_check(s: &Service, cx: &Cx, settings: &super::Settings) {
-    if settings.auto_idle && s.idle_scaling && s.state == ServiceState::Running {
-        cx.schedule_at(
-            s.last_activity_at.plus_secs(s.idle_timeout_minutes as u64 * 60),
-            Event::IdleCheck {
-                org: s.org_id.clone(),
-                service: s.id.clone(),
-                generation: s.generation,
-                since: s.last_activity_at,
-            },
-        );
+    if let Some((due, since)) = idle_check_due(s, settings) {
+        let event = Event::IdleCheck { org: s.org_id.clone(), service: s.id.clone(), generation: s.generation, since };
+        cx.schedule_at(due, event);
     }
+}
+
+/// When a running service's idle check is due, and the activity it checks against;
+/// `None` when it takes none (not running, idling off).
+fn idle_check_due(s: &Service, settings: &super::Settings) -> Option<(crate::clock::SimInstant, crate::clock::SimInstant)> {
+    (settings.auto_idle && s.idle_scaling && s.state == ServiceState::Running)
+        .then(|| (s.last_activity_at.plus_secs(s.idle_timeout_minutes as u64 * 60), s.last_activity_at))
+}
+
+/// What a settle's table write hands out: the new state and generation, and the events
+/// to schedule (idle check: due and since; backup chain: schedule and due).
+struct Settled {
+    state: ServiceState,
+    generation: u64,
+    idle_check: Option<(crate::clock::SimInstant, crate::clock::SimInstant)>,
+    backup: Option<(u64, crate::clock::SimInstant)>,
 }
 
 /// Forces a service into `to` now (§6.2 "any → any": the control hook, fault rules).
@@ -1089,6 +1098,9 @@ pub fn apply(ch: &ClickHouse, event: Event, cx: &Cx) -> Vec<Transition> {
     let settings = ch.settings();
     match event {
         Event::ServiceSettle { org, service, generation, from, to } => {
+            // Everything the service's side of a settle needs is done in one pass under
+            // its shard lock (the backup chain's restart included), and only what the
+            // events and the transition need comes out: no clone of the service.
             let outcome = ch
                 .services
                 .update(&org, &service, |svc| {
@@ -1101,11 +1113,14 @@ pub fn apply(ch: &ClickHouse, event: Event, cx: &Cx) -> Vec<Transition> {
                         Adjusted::Fail => svc.set_state(ServiceState::Failed),
                         Adjusted::Proceed => svc.set_state(to),
                     }
-                    if svc.state == ServiceState::Running {
+                    let running = svc.state == ServiceState::Running;
+                    if running {
                         svc.last_activity_at = cx.now;
                         svc.running_since = Some(cx.now);
                     }
-                    Some(Ok(svc.clone()))
+                    let idle_check = running.then(|| idle_check_due(svc, &settings)).flatten();
+                    let backup = if running { backups::restart_on_running(svc, cx) } else { None };
+                    Some(Ok(Settled { state: svc.state, generation: svc.generation, idle_check, backup }))
                 })
                 .flatten();
             let s = match outcome {
@@ -1117,11 +1132,15 @@ pub fn apply(ch: &ClickHouse, event: Event, cx: &Cx) -> Vec<Transition> {
                 Some(Ok(s)) => s,
             };
             activities::record_system(ch, cx, &org, &format!("service_{}", s.state.as_str()), Some(&service));
-            if s.state == ServiceState::Running {
-                schedule_idle_check(&s, cx, &settings);
-                backups::on_running(ch, &s, cx);
+            let changed = Transition::new(super::NAME, "service", &service, from.as_str(), s.state.as_str(), cx);
+            if let Some((due, since)) = s.idle_check {
+                let event = Event::IdleCheck { org: org.clone(), service: service.clone(), generation: s.generation, since };
+                cx.schedule_at(due, event);
             }
-            vec![transition(&s, from, cx)]
+            if let Some((schedule, due)) = s.backup {
+                cx.schedule_at(due, Event::BackupDue { org, service, schedule });
+            }
+            vec![changed]
         }
         Event::IdleCheck { org, service, generation, since } => {
             let outcome = ch.services.update(&org, &service, |svc| {

@@ -137,6 +137,7 @@ impl History {
     pub fn push(&mut self, mut e: DbEvent, cap: usize) {
         self.next_seq += 1;
         e.seq = self.next_seq;
+        // The tenant's ring is there but for its first event: no key cloned for a lookup.
         let ring = match self.rings.get_mut(&e.tenant) {
             Some(ring) => ring,
             None => self.rings.entry(e.tenant.clone()).or_default(),
@@ -200,8 +201,8 @@ impl Fujitsu {
             category: category.into(),
             message,
         };
-        // Subscriptions count the event before it joins the ring (no copy of it); a
-        // tenant without any costs no pass over the table.
+        // Counted before the push, so that the event is not cloned for it; and only when
+        // there are subscriptions (a retain write-locks every shard of the table).
         if !self.subscriptions.is_empty() {
             self.subscriptions.retain(|_, s| {
                 if super::events::matches(s, &e) {

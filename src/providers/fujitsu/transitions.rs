@@ -149,7 +149,32 @@ fn transition(id: &str, from: Status, to: Status, cx: &Cx) -> Transition {
     Transition::new(NAME, "instance", id, from.as_str(), to.as_str(), cx)
 }
 
+/// What a settle done in place under the instance's shard lock answers.
+enum InPlace {
+    /// The event is stale (another generation, no transition in progress).
+    Stale,
+    /// The work touches more than this instance (other rows, other tables, a new id):
+    /// nothing was changed, the owned path does it.
+    Elsewhere,
+    /// Settled from one status to another, with a backup series to schedule.
+    Done(Status, Status, Option<Due>),
+}
+
 fn settle(f: &Fujitsu, tenant: &str, id: &str, generation: u64, cx: &Cx) -> Vec<Transition> {
+    // The common settles (a build, a stop, a modify without restart, a recovery, an
+    // armed failure) change only the instance: done in place, without the clone of the
+    // whole record and the write-back that the owned path below takes.
+    match f.instances.update(tenant, id, |i| settle_in_place(i, generation, cx)) {
+        None | Some(InPlace::Stale) => return Vec::new(),
+        Some(InPlace::Done(from, to, later)) => {
+            let changes = vec![transition(id, from, to, cx)];
+            if let Some(due) = later {
+                due.schedule(cx);
+            }
+            return changes;
+        }
+        Some(InPlace::Elsewhere) => {}
+    }
     let Some(mut i) = f.instances.get(tenant, id) else { return Vec::new() };
     if i.generation != generation {
         return Vec::new();
@@ -232,6 +257,55 @@ fn settle(f: &Fujitsu, tenant: &str, id: &str, generation: u64, cx: &Cx) -> Vec<
         due.schedule(cx);
     }
     changes
+}
+
+/// [`settle`] for the work that changes only `i` itself (the same steps as the owned
+/// path, which keeps the rest); [`InPlace::Elsewhere`], with `i` untouched, for the rest.
+fn settle_in_place(i: &mut Instance, generation: u64, cx: &Cx) -> InPlace {
+    if i.generation != generation {
+        return InPlace::Stale;
+    }
+    let Some(transit) = &i.transit else { return InPlace::Stale };
+    let here = i.fail_next
+        || match transit.work {
+            Work::Build => i.replica_of.is_none(),
+            Work::Touch | Work::Stop | Work::CancelBackup | Work::Recover => true,
+            Work::Apply { .. } | Work::Start { .. } | Work::Reboot { .. } | Work::Delete | Work::Backup => false,
+        };
+    if !here {
+        return InPlace::Elsewhere;
+    }
+    let Some(transit) = i.transit.take() else { return InPlace::Stale };
+    i.generation += 1;
+    let from = i.status;
+    if std::mem::take(&mut i.fail_next) {
+        i.status = if transit.work == Work::Build { Status::Error } else { Status::Failed };
+        i.updated = cx.now;
+        if i.replica_of.is_some() {
+            i.replica_status = Some(ReplicaStatus::Error);
+        }
+        return InPlace::Done(from, i.status, None);
+    }
+    let mut later = None;
+    match transit.work {
+        Work::Build => {
+            i.status = transit.back;
+            if i.status == Status::Active {
+                later = Some(schedule_backups(i, cx, cx.now));
+            }
+        }
+        Work::Touch => {
+            i.pending.master_user_password = false;
+            i.status = transit.back;
+        }
+        Work::Stop => i.status = Status::Shutdown,
+        Work::CancelBackup => i.status = transit.back,
+        Work::Recover => i.status = Status::Active,
+        // Never here: `here` sent them to the owned path.
+        Work::Apply { .. } | Work::Start { .. } | Work::Reboot { .. } | Work::Delete | Work::Backup => {}
+    }
+    i.updated = cx.now;
+    InPlace::Done(from, i.status, later)
 }
 
 /// A17: the instance moves to its new id at the restart; snapshots and replica links
@@ -518,6 +592,37 @@ mod tests {
         // A deleted instance takes no event.
         f.instances.remove(&i.tenant, &i.id);
         assert!(apply(&f, Event::Settle { tenant: i.tenant.clone(), id: i.id.clone(), generation: 9 }, &cx).is_empty());
+    }
+
+    /// A build settles in place (no write-back): ACTIVE, a new generation, the first
+    /// daily backup scheduled; a replica's build takes the owned path and its source
+    /// learns of it.
+    #[test]
+    fn a_build_settles_in_place_and_a_replicas_build_updates_its_source() {
+        let core = crate::provider::TestCore::new();
+        let cx = core.cx(SimInstant::ZERO);
+        let f = Fujitsu::build(&cx);
+        let mut i = crate::providers::fujitsu::chaos::tests::sample_instance();
+        let due = begin(&mut i, Status::Build, Work::Build, Status::Active, 60, cx.now);
+        let generation = i.generation;
+        f.instances.insert(&i.tenant, &i.id, i.clone());
+        let t = apply(&f, due.event, &cx);
+        assert_eq!((t[0].from.as_str(), t[0].to.as_str()), ("BUILD", "ACTIVE"));
+        let got = f.instances.get(&i.tenant, &i.id).unwrap();
+        assert_eq!((got.status, got.generation, got.transit.is_none()), (Status::Active, generation + 1, true));
+        let pending = core.lifecycle.pending();
+        assert_eq!(pending.len(), 1, "{pending:?}");
+        assert!(matches!(&pending[0].1, crate::providers::Event::Fujitsu(Event::BackupDue { id, .. }) if *id == i.id));
+
+        let mut r = crate::providers::fujitsu::chaos::tests::sample_instance();
+        r.id = "replica1".into();
+        r.replica_of = Some(Box::new(i.reference(&f.settings().region)));
+        let due = begin(&mut r, Status::Build, Work::Build, Status::Active, 60, cx.now);
+        f.instances.insert(&r.tenant, &r.id, r.clone());
+        let t = apply(&f, due.event, &cx);
+        assert_eq!(t[0].to, "ACTIVE");
+        let source = f.instances.get(&i.tenant, &i.id).unwrap();
+        assert_eq!(source.replicas, vec![r.reference(&f.settings().region)]);
     }
 
     #[test]
