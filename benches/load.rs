@@ -159,6 +159,10 @@ struct Figure {
 }
 
 fn main() {
+    if let Ok(provider) = std::env::var("DBAAS_SIM_BENCH_MEMORY_CHILD") {
+        let smoke = std::env::var("DBAAS_SIM_BENCH_SMOKE").is_ok_and(|v| !v.is_empty() && v != "0");
+        memory_child(&provider, smoke);
+    }
     let mode = Mode::from_env();
     println!(
         "dbaas-sim load bench ({}): {:?} connections, {:?} per measurement{}",
@@ -394,24 +398,62 @@ async fn list_of_1000(mode: &Mode) -> Vec<Figure> {
     ]
 }
 
-/// Resident memory per idle resource: RSS before and after creating N of them in a
-/// fresh in-process simulator (no server), divided by N.
+/// Resident memory per idle resource, per provider: each provider measured in a child
+/// process of its own (this bench binary again, `DBAAS_SIM_BENCH_MEMORY_CHILD=<provider>`),
+/// so that memory an earlier measurement freed (and the allocator kept) cannot hide a
+/// later one's. The child creates N resources in a fresh in-process simulator (no
+/// server), lets them settle with the control API's advance (`POST /_sim/clock/advance`,
+/// which lists the first 1,000 transitions as over HTTP), and prints RSS after minus
+/// before, divided by N.
 fn memory_per_resource(mode: &Mode) -> Vec<Figure> {
-    let n: usize = if mode.smoke { 2_000 } else { 100_000 };
+    let exe = std::env::current_exe().expect("the bench's own path");
+    let mut figures = Vec::new();
+    for (provider, what) in [("clickhouse", "ClickHouse service"), ("fujitsu", "Fujitsu instance")] {
+        let out = Command::new(&exe)
+            .env("DBAAS_SIM_BENCH_MEMORY_CHILD", provider)
+            .env("DBAAS_SIM_BENCH_SMOKE", if mode.smoke { "1" } else { "0" })
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("the memory child runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        print!("{text}");
+        let per = text
+            .lines()
+            .find_map(|l| l.strip_prefix("bytes-per-resource "))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("the {provider} memory child printed no figure: {text}"));
+        figures.push(Figure::goal_at_most(format!("RSS per idle {what}"), per, "B", 1536.0));
+    }
+    figures
+}
+
+/// The child side of [`memory_per_resource`]: measures one provider and exits.
+fn memory_child(provider: &str, smoke: bool) -> ! {
+    let n: usize = if smoke { 2_000 } else { 100_000 };
     let handle = dbaas_sim::SimulatorBuilder::default()
         .set("clickhouse.maxServicesPerOrg", 10_000_000u64)
+        .set("fujitsu.quota.instances", 10_000_000u64)
         .journal_size(0)
         .build()
         .expect("the default knobs are valid");
     let before = vm_rss_kib(std::process::id()).unwrap_or(0);
     for _ in 0..n {
-        create_in_process(&handle).expect("a service");
+        match provider {
+            "fujitsu" => fujitsu_create_in_process(&handle),
+            _ => {
+                create_in_process(&handle).expect("a service");
+            }
+        }
     }
-    handle.advance(Duration::from_secs(3600));
+    let mut advance = Request::new(Method::POST, "/_sim/clock/advance", r#"{"seconds":3600}"#);
+    advance.headers.insert("content-type", hyper::header::HeaderValue::from_static("application/json"));
+    let advanced = handle.request(advance);
+    assert!(advanced.status.is_success(), "the advance: {}", String::from_utf8_lossy(&advanced.body));
     let after = vm_rss_kib(std::process::id()).unwrap_or(0);
     let per = after.saturating_sub(before) as f64 * 1024.0 / n as f64;
-    println!("memory: {n} ClickHouse services, RSS {before} KiB -> {after} KiB, {per:.0} bytes each");
-    vec![Figure::goal_at_most("RSS per idle ClickHouse service".into(), per, "B", 1536.0)]
+    println!("memory: {n} {provider} resources, RSS {before} KiB -> {after} KiB, {per:.0} bytes each");
+    println!("bytes-per-resource {per:.1}");
+    std::process::exit(0)
 }
 
 /// Issue 12: an advance applies at least 1,000,000 due transitions per second. In-process
