@@ -175,7 +175,7 @@ pub fn series(
             meter: name,
             unit,
             resource: i.id.clone(),
-            resource_name: i.name.clone(),
+            resource_name: i.name.to_string(),
             seed: cx.ids.seed(),
             first,
             last,

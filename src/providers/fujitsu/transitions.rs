@@ -87,7 +87,7 @@ pub fn recovery_delay(i: &Instance, s: &Settings, cx: &Cx) -> Option<u64> {
 /// Restart-requiring values applied (seed 1.1.3); answers the new id when `id` changed.
 fn apply_restart(i: &mut Instance, r: &Restart) -> Option<String> {
     if let Some(f) = &r.flavor {
-        i.flavor.clone_from(f);
+        i.flavor = f.as_str().into();
     }
     if let Some(v) = &r.volume {
         i.volume = v.clone();
@@ -111,7 +111,7 @@ fn apply_pending(i: &mut Instance, patch: bool) -> Option<String> {
     i.pending.master_user_password = false;
     if patch {
         if let Some(v) = i.pending.engine_minor_version.take() {
-            i.engine_minor_version = v;
+            i.engine_minor_version = v.into();
         }
         i.pending.security_update = None;
     }

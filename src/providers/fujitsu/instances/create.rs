@@ -3,18 +3,19 @@
 //!
 //! May touch: what `instances` may (the instance, snapshot and tenant tables; the schedule).
 
+use compact_str::CompactString;
 use super::*;
 
 /// What a new instance takes from its origin (the request for a create, the snapshot
 /// for a restore, the source instance for PITR and replicas).
 pub(super) struct Origin {
-    pub(super) flavor: String,
-    pub(super) engine: String,
-    pub(super) engine_version: String,
-    pub(super) engine_minor_version: String,
-    pub(super) master_user_name: String,
-    pub(super) character_set: String,
-    pub(super) collate: String,
+    pub(super) flavor: CompactString,
+    pub(super) engine: CompactString,
+    pub(super) engine_version: CompactString,
+    pub(super) engine_minor_version: CompactString,
+    pub(super) master_user_name: CompactString,
+    pub(super) character_set: CompactString,
+    pub(super) collate: CompactString,
     pub(super) databases: Vec<String>,
     pub(super) users: Vec<DbUser>,
 }
@@ -143,7 +144,7 @@ pub(super) fn build(
         id,
         tenant: call.tenant().to_owned(),
         seq: f.next_instance_seq(),
-        name: spec.name.clone().unwrap_or_else(|| format!("db-{}", call.cx.ids.alnum_lower(10))),
+        name: spec.name.as_deref().map_or_else(|| format!("db-{}", call.cx.ids.alnum_lower(10)).into(), CompactString::from),
         description: spec.description.clone(),
         status: Status::Build,
         created: now,
@@ -151,7 +152,7 @@ pub(super) fn build(
         flavor: origin.flavor,
         volume: spec.volume.clone(),
         subnet_id: p.subnet_id,
-        private_ip: f.private_ip(&p.cidr),
+        private_ip: f.private_ip(&p.cidr).into(),
         public_ip,
         multi: spec.multi,
         port: spec.port,
@@ -242,13 +243,13 @@ pub(super) fn create(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         .map(|u| DbUser { name: u.name.clone(), password: Secret::new(&u.password), databases: u.databases.clone() })
         .collect();
     let origin = Origin {
-        flavor,
-        engine: e.engine.clone(),
-        engine_version: e.engine_version.clone(),
-        engine_minor_version: minor.to_owned(),
-        master_user_name: spec.master_user_name.clone().unwrap_or_else(|| "postgres".to_owned()),
-        character_set: e.character_set.clone(),
-        collate: e.collate.clone(),
+        flavor: flavor.into(),
+        engine: e.engine.as_str().into(),
+        engine_version: e.engine_version.as_str().into(),
+        engine_minor_version: minor.into(),
+        master_user_name: spec.master_user_name.as_deref().unwrap_or("postgres").into(),
+        character_set: e.character_set.as_str().into(),
+        collate: e.collate.as_str().into(),
         databases: e.databases.clone(),
         users,
     };

@@ -65,7 +65,7 @@ pub(super) fn apply_modify(f: &Fujitsu, call: &Call, i: &mut Instance, spec: &Mo
     let mut due = Vec::new();
     i.updated = now;
     if let Some(n) = &spec.name {
-        i.name.clone_from(n);
+        i.name = n.as_str().into();
     }
     if let Some(x) = &spec.description {
         i.description = Some(x.clone());
@@ -92,7 +92,7 @@ pub(super) fn apply_modify(f: &Fujitsu, call: &Call, i: &mut Instance, spec: &Mo
         i.backup_retention = x;
     }
     if let Some(x) = &spec.engine_version {
-        i.engine_version.clone_from(x);
+        i.engine_version = x.as_str().into();
     }
     if let Some(p) = &spec.master_password {
         i.master_password.set(now, Secret::new(p));

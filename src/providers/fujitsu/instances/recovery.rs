@@ -3,6 +3,7 @@
 //!
 //! May touch: what `instances` may (the instance, snapshot and tenant tables; the schedule).
 
+use compact_str::CompactString;
 use super::*;
 
 pub(super) fn snapshot_not_found(id: &str) -> FujitsuError {
@@ -31,11 +32,11 @@ pub(super) fn restore(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         same_master_password(src.master_password.as_ref().is_some_and(|p| p.matches(&s.master_password)))?;
     }
     let origin = Origin {
-        flavor,
+        flavor: flavor.into(),
         engine: src.engine.clone(),
         engine_version: src.engine_version.clone(),
         engine_minor_version: src.engine_minor_version.clone(),
-        master_user_name: s.master_user_name.clone().unwrap_or_else(|| src.master_user_name.clone()),
+        master_user_name: s.master_user_name.as_deref().map_or_else(|| src.master_user_name.clone(), CompactString::from),
         character_set: src.character_set.clone(),
         collate: src.collate.clone(),
         databases: src.databases.clone(),
@@ -109,10 +110,10 @@ pub fn pitr(f: &Fujitsu, call: &Call, source_id: &str) -> Res {
         };
         same_master_password(expected.is_some_and(|p| p.matches(&s.master_password)))?;
     }
-    let flavor = s.flavor.clone().unwrap_or_else(|| src.flavor.clone());
+    let flavor = s.flavor.as_deref().map_or_else(|| src.flavor.clone(), CompactString::from);
     refs::flavor_exists("instance.flavorRef", &flavor)?;
     let origin = Origin {
-        flavor,
+        flavor: flavor.into(),
         engine: src.engine.clone(),
         engine_version: src.engine_version.clone(),
         engine_minor_version: src.engine_minor_version.clone(),

@@ -2,6 +2,7 @@
 //!
 //! May touch: what `instances` may (the instance, snapshot and tenant tables; the schedule).
 
+use compact_str::CompactString;
 use super::*;
 
 /// `POST /instances` with `action.readreplica` (1.2.2.12).
@@ -22,7 +23,7 @@ pub(super) fn replica(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
     let src = f.instances.get(&src_tenant, &spec.source_id).ok_or_else(not_found)?;
     check(OpKind::Replicate, &src)?;
     source_preconditions(&src)?;
-    let flavor = spec.flavor.clone().unwrap_or_else(|| src.flavor.clone());
+    let flavor = spec.flavor.as_deref().map_or_else(|| src.flavor.clone(), CompactString::from);
     refs::flavor_exists("instance.flavorRef", &flavor)?;
     let p = placement(
         f,
@@ -54,7 +55,7 @@ pub(super) fn replica(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
     };
     let volume = Volume {
         size: spec.volume_size.unwrap_or(src.volume.size),
-        kind: spec.volume_type.clone().unwrap_or_else(|| src.volume.kind.clone()),
+        kind: spec.volume_type.as_deref().map_or_else(|| src.volume.kind.clone(), CompactString::from),
     };
     quotas(f, call, volume.size)?;
     let now = call.cx.now;
@@ -70,7 +71,7 @@ pub(super) fn replica(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         id,
         tenant: call.tenant().to_owned(),
         seq: f.next_instance_seq(),
-        name: spec.name.clone().unwrap_or_else(|| src.name.clone()),
+        name: spec.name.as_deref().map_or_else(|| src.name.clone(), CompactString::from),
         description: spec.description.clone().or_else(|| src.description.clone()),
         status: Status::Build,
         created: now,
@@ -78,7 +79,7 @@ pub(super) fn replica(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         flavor,
         volume,
         subnet_id: p.subnet_id,
-        private_ip: f.private_ip(&p.cidr),
+        private_ip: f.private_ip(&p.cidr).into(),
         public_ip: publicly_accessible.then(|| f.public_ip()),
         multi: false,
         port: spec.port.unwrap_or(src.port),

@@ -4,6 +4,7 @@
 //!
 //! Pure data, no I/O. May touch: `crate::clock` (types).
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::*;
@@ -15,7 +16,7 @@ use crate::sparse::Sparse;
 pub struct Volume {
     pub size: u32,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: CompactString,
 }
 
 /// `preferredRecoveryTime` of a redundant instance (seed 480–507).
@@ -149,15 +150,15 @@ pub struct Instance {
     pub tenant: String,
     /// Creation order within the simulator (the list order, so that `marker` works).
     pub seq: u64,
-    pub name: String,
+    pub name: CompactString,
     pub description: Option<String>,
     pub status: InstanceStatus,
     pub created: SimInstant,
     pub updated: SimInstant,
-    pub flavor: String,
+    pub flavor: CompactString,
     pub volume: Volume,
     pub subnet_id: String,
-    pub private_ip: String,
+    pub private_ip: CompactString,
     pub public_ip: Option<String>,
     pub multi: bool,
     pub port: u16,
@@ -170,13 +171,13 @@ pub struct Instance {
     pub security_groups: Vec<String>,
     pub parameter_group: String,
     pub backup_retention: u8,
-    pub engine: String,
-    pub engine_version: String,
-    pub engine_minor_version: String,
-    pub master_user_name: String,
+    pub engine: CompactString,
+    pub engine_version: CompactString,
+    pub engine_minor_version: CompactString,
+    pub master_user_name: CompactString,
     pub master_password: PasswordHistory,
-    pub character_set: String,
-    pub collate: String,
+    pub character_set: CompactString,
+    pub collate: CompactString,
     pub download_log_extension: bool,
     pub databases: Vec<String>,
     pub users: Vec<DbUser>,

@@ -3,6 +3,7 @@
 //!
 //! Pure data, no I/O. May touch: `crate::clock` (types).
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use super::*;
@@ -52,18 +53,18 @@ pub enum SnapshotType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SnapshotSource {
-    pub flavor: String,
+    pub flavor: CompactString,
     pub volume: Volume,
     pub multi: bool,
     pub port: u16,
-    pub engine: String,
-    pub engine_version: String,
-    pub engine_minor_version: String,
-    pub master_user_name: String,
+    pub engine: CompactString,
+    pub engine_version: CompactString,
+    pub engine_minor_version: CompactString,
+    pub master_user_name: CompactString,
     /// The master password when the snapshot was taken (seed 2877–2887), as a digest.
     pub master_password: Option<Secret>,
-    pub character_set: String,
-    pub collate: String,
+    pub character_set: CompactString,
+    pub collate: CompactString,
     pub databases: Vec<String>,
     pub users: Vec<DbUser>,
 }

@@ -205,7 +205,7 @@ pub fn instance_spec(family: Family, i: &InstanceRequest) -> Result<InstanceSpec
         name,
         description,
         flavor,
-        volume: Volume { size, kind },
+        volume: Volume { size, kind: kind.into() },
         subnet_id,
         multi,
         port,

@@ -116,7 +116,7 @@ pub fn modify_spec(i: &InstanceRequest) -> Result<ModifySpec, FieldError> {
         // The volume's size and type are completed from the instance by `resolve`.
         restart: Restart {
             flavor,
-            volume: volume.map(|(size, kind)| Volume { size: size.unwrap_or(0), kind: kind.unwrap_or_default() }),
+            volume: volume.map(|(size, kind)| Volume { size: size.unwrap_or(0), kind: kind.unwrap_or_default().into() }),
             port,
             id,
         },
