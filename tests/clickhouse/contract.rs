@@ -119,6 +119,9 @@ const EXTENSIONS: &[&str] = &[
     "queryApiEndpointGet",
     "queryApiEndpointUpdate",
     "queryApiEndpointDelete",
+    "creditBalancesGet",
+    "notificationGetList",
+    "notificationTypesGetList",
 ];
 
 #[tokio::test]

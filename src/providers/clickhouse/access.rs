@@ -73,6 +73,7 @@ pub enum Permission {
     ServiceViewQueryApiEndpoints,
     ServiceManageQueryApiEndpoints,
     ServiceManageScalingConfig,
+    OrganizationViewBilling,
 }
 
 impl Permission {
@@ -97,6 +98,7 @@ impl Permission {
             ServiceViewQueryApiEndpoints => "control-plane:service:view-query-api-endpoints",
             ServiceManageQueryApiEndpoints => "control-plane:service:manage-query-api-endpoints",
             ServiceManageScalingConfig => "control-plane:service:manage-scaling-config",
+            OrganizationViewBilling => "control-plane:organization:view-billing",
         }
     }
 
@@ -141,6 +143,7 @@ pub fn needs(op: &Op) -> (Permission, Target<'_>) {
         | ListInvitations
         | GetInvitation { .. }
         | UsageCost
+        | ListNotificationTypes
         | ListUdfs
         | GetUdf { .. }
         | ListUdfVersions { .. }
@@ -170,6 +173,11 @@ pub fn needs(op: &Op) -> (Permission, Target<'_>) {
         // Upstream lists view-api-keys for update and delete too.
         ListKeys | GetKey { .. } | UpdateKey { .. } | DeleteKey { .. } => (OrganizationViewApiKeys, org),
         ListActivities | GetActivity { .. } => (OrganizationViewActivities, org),
+        // clickhousectl 0.5.0's table (not in the official document): balances need
+        // view-billing; notifications declare no named permission, so the organization's
+        // own view (I).
+        CreditBalances => (OrganizationViewBilling, org),
+        ListNotifications => (OrganizationView, org),
         CreateService => (OrganizationCreateService, org),
         // Empty upstream: the services the key may view (I).
         ListServices => (ServiceView, Target::SomeService),

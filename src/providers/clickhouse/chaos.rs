@@ -329,6 +329,8 @@ pub struct Dump {
     udf_attachments: Rows<UdfAttachment>,
     saved_queries: Rows<super::saved_queries::SavedQuery>,
     query_api_endpoints: Rows<super::query_api_endpoints::QueryApiEndpoint>,
+    credit_balances: Rows<super::billing::CreditBalance>,
+    notifications: Rows<super::notifications::Notification>,
 }
 
 /// Parses a `GET /_sim/state` dump's `providers.clickhouse`, changing nothing.
@@ -370,7 +372,9 @@ fn check_organizations(d: &Dump) -> Result<(), String> {
     all_known(&orgs, "udfUploads", &d.udf_uploads)?;
     all_known(&orgs, "udfAttachments", &d.udf_attachments)?;
     all_known(&orgs, "savedQueries", &d.saved_queries)?;
-    all_known(&orgs, "queryApiEndpoints", &d.query_api_endpoints)
+    all_known(&orgs, "queryApiEndpoints", &d.query_api_endpoints)?;
+    all_known(&orgs, "creditBalances", &d.credit_balances)?;
+    all_known(&orgs, "notifications", &d.notifications)
 }
 
 fn parse_tables(v: &Value) -> Result<Dump, String> {
@@ -410,6 +414,12 @@ fn parse_tables(v: &Value) -> Result<Dump, String> {
         query_api_endpoints: restore_table(v, "queryApiEndpoints", |e: &super::query_api_endpoints::QueryApiEndpoint| {
             (e.org_id.clone(), super::saved_queries::key(&e.service_id, &e.id))
         })?,
+        credit_balances: restore_table(v, "creditBalances", |b: &super::billing::CreditBalance| {
+            (b.org_id.clone(), b.id.clone())
+        })?,
+        notifications: restore_table(v, "notifications", |n: &super::notifications::Notification| {
+            (n.org_id.clone(), n.id.clone())
+        })?,
     })
 }
 
@@ -441,6 +451,8 @@ pub fn restore(ch: &ClickHouse, v: &Value) -> Result<(), String> {
     ch.udf_attachments.replace(d.udf_attachments);
     ch.saved_queries.replace(d.saved_queries);
     ch.query_api_endpoints.replace(d.query_api_endpoints);
+    ch.credit_balances.replace(d.credit_balances);
+    ch.notifications.replace(d.notifications);
     ch.rate.clear();
     ch.activity_seq.store(max_seq, std::sync::atomic::Ordering::Relaxed);
     Ok(())

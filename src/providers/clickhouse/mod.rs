@@ -20,6 +20,7 @@ pub mod activities;
 pub mod auth;
 pub mod backup_bucket;
 pub mod backups;
+pub mod billing;
 pub mod byoc;
 pub mod ch_settings;
 pub mod chaos;
@@ -31,6 +32,7 @@ pub mod hooks;
 pub mod keys;
 pub mod members;
 pub mod model;
+pub mod notifications;
 pub mod openapi;
 pub mod org;
 pub mod prometheus;
@@ -116,6 +118,10 @@ pub struct ClickHouse {
     pub saved_queries: Table<saved_queries::SavedQuery>,
     /// Keyed `(organization, "<service id>/<endpoint id>")`.
     pub query_api_endpoints: Table<query_api_endpoints::QueryApiEndpoint>,
+    /// Keyed `(organization, balance id)`.
+    pub credit_balances: Table<billing::CreditBalance>,
+    /// Keyed `(organization, notification id)`.
+    pub notifications: Table<notifications::Notification>,
     /// Per key id: request times of the current rate-limit window; tenant `""`.
     pub rate: Table<Vec<SimInstant>>,
     pub(crate) activity_seq: std::sync::atomic::AtomicU64,
@@ -337,6 +343,8 @@ impl ClickHouse {
             | DeleteInvitation { .. } => members::handle(self, call, op),
             ListActivities | GetActivity { .. } => activities::handle(self, call, op),
             UsageCost => usage::handle(self, call, op),
+            CreditBalances => billing::handle(self, call, op),
+            ListNotifications | ListNotificationTypes => notifications::handle(self, call, op),
             ListClickPipes { .. }
             | CreateClickPipe { .. }
             | GetClickPipe { .. }
@@ -385,6 +393,8 @@ impl Provider for ClickHouse {
             udf_attachments: Table::default(),
             saved_queries: Table::default(),
             query_api_endpoints: Table::default(),
+            credit_balances: Table::default(),
+            notifications: Table::default(),
             rate: Table::default(),
             activity_seq: std::sync::atomic::AtomicU64::new(0),
             activity_order: dashmap::DashMap::default(),
@@ -420,6 +430,8 @@ impl Provider for ClickHouse {
         self.udf_attachments.clear();
         self.saved_queries.clear();
         self.query_api_endpoints.clear();
+        self.credit_balances.clear();
+        self.notifications.clear();
         self.rate.clear();
         self.activity_seq.store(0, std::sync::atomic::Ordering::Relaxed);
         self.activity_order.clear();
@@ -446,6 +458,8 @@ impl Provider for ClickHouse {
     /// `/_sim/clickhouse/...` hooks.
     fn admin(&self, req: &Request, segs: &[&str], cx: &Cx) -> Option<Reply> {
         hooks::handle(self, req, segs, cx)
+            .or_else(|| billing::hook(self, req, segs, cx))
+            .or_else(|| notifications::hook(self, req, segs, cx))
     }
 
     fn admin_takes_opaque_body(&self, segs: &[&str]) -> bool {
@@ -476,6 +490,8 @@ impl Provider for ClickHouse {
         out.table("udfAttachments", &self.udf_attachments)?;
         out.table("savedQueries", &self.saved_queries)?;
         out.table("queryApiEndpoints", &self.query_api_endpoints)?;
+        out.table("creditBalances", &self.credit_balances)?;
+        out.table("notifications", &self.notifications)?;
         out.end()
     }
 

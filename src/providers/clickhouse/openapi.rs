@@ -26,7 +26,10 @@
 //! API's model names (`PublicSavedQuery`, `PublicQueryApiEndpoint`, ...: the schemas here
 //! carry those names and the fields its binary decodes and sends), and the `limit` /
 //! `cursor` parameters of `openapiKeyGetList` with the `limit`, `totalCount` and
-//! `nextCursor` its paged answers carry beside `result` (`cursor_pages.rs`).
+//! `nextCursor` its paged answers carry beside `result` (`cursor_pages.rs`); and the
+//! organization reads `creditBalancesGet`, `notificationGetList` and
+//! `notificationTypesGetList` (`billing.rs`, `notifications.rs`), under the models its
+//! binary decodes (`CreditBalances`, `CreditBalance`, `Notification`, `NotificationType`).
 //!
 //! A unit test routes every documented operation through `routes::route` and checks its
 //! operationId against `Op::name`, so the document and the router cannot drift; the
@@ -260,7 +263,62 @@ pub fn extensions() -> Vec<(String, Value)> {
         "PublicQueryApiEndpoint",
         "Query API endpoint",
     ));
+    out.extend(org_reads());
     out
+}
+
+/// The organization-level reads of `billing.rs` and `notifications.rs`.
+fn org_reads() -> Vec<(String, Value)> {
+    let org = path_param("organizationId");
+    let q = |name: &str, description: &str, schema: Value| {
+        json!({"in": "query", "name": name, "description": description, "schema": schema})
+    };
+    let date = json!({"type": "string", "format": "date-time"});
+    let notifications = json!({"get": {
+        "operationId": "notificationGetList",
+        "description": format!("{EXTENSION} The organization's notifications, newest first, a cursor page at a time (`notifications.rs`)."),
+        "parameters": [
+            org,
+            q("limit", "Page size (1-250, default 100).", json!({"type": "integer", "minimum": 1, "maximum": 250})),
+            q("cursor", "The nextCursor of the previous page.", json!({"type": "string"})),
+            q("severity", "Only this severity.", json!({"type": "string", "enum": super::notifications::SEVERITIES})),
+            q("type", "Only this notification type (notificationTypesGetList).", json!({"type": "string"})),
+            q("resource_id", "Only this resource; a service id also matches its ClickPipes.", json!({"type": "string"})),
+            q("resource_type", "Only this resource kind.", json!({"type": "string", "enum": super::notifications::RESOURCE_TYPES})),
+            q("from_date", "Earliest creation time, inclusive.", date.clone()),
+            q("to_date", "Latest creation time, inclusive.", date),
+        ],
+        "responses": {"200": {"description": "Success: one page", "content": {"application/json": {"schema": {
+            "type": "object",
+            "properties": {
+                "status": {"type": "number"},
+                "requestId": {"type": "string", "format": "uuid"},
+                "result": {"type": "array", "items": schema_ref("Notification")},
+                "limit": {"type": "integer", "minimum": 1, "maximum": 250},
+                "totalCount": {"type": "integer", "minimum": 0},
+                "nextCursor": {"type": "string"},
+            },
+            "required": ["status", "requestId", "result", "limit", "totalCount"],
+        }}}}, "default": error_default()},
+    }});
+    let types = json!({"get": {
+        "operationId": "notificationTypesGetList",
+        "description": format!("{EXTENSION} The notification types (the simulator's catalog, `notifications.rs`)."),
+        "parameters": [org],
+        "responses": {"200": envelope(json!({"type": "array", "items": schema_ref("NotificationType")})), "default": error_default()},
+    }});
+    let balances = json!({"get": {
+        "operationId": "creditBalancesGet",
+        "description": format!("{EXTENSION} The organization's active credit balances (`billing.rs`)."),
+        "parameters": [org],
+        "responses": {"200": envelope(schema_ref("CreditBalances")), "default": error_default()},
+    }});
+    let base = "/v1/organizations/{organizationId}";
+    vec![
+        (format!("{base}/notifications"), notifications),
+        (format!("{base}/notificationTypes"), types),
+        (format!("{base}/creditBalances"), balances),
+    ]
 }
 
 /// `openapiKeyGetList` with the cursor paging clickhousectl 0.5.0 uses.
@@ -332,6 +390,42 @@ fn extension_schemas() -> Map<String, Value> {
                               "apiKeyIds": key_ids, "roles": roles, "allowedOrigins": origins},
                "required": ["name", "sql", "database", "apiKeyIds", "roles"]}),
     );
+    let text = json!({"type": "string"});
+    let date = json!({"type": "string", "format": "date-time"});
+    let amount = json!({"type": "number", "minimum": 0});
+    let severity = json!({"type": "string", "enum": super::notifications::SEVERITIES});
+    let kind = json!({"type": "string", "enum": super::notifications::RESOURCE_TYPES});
+    m.insert(
+        "Notification".into(),
+        obj(
+            json!({"id": uuid, "type": text, "severity": severity, "title": text, "description": text,
+                   "createdAt": date, "resourceType": kind, "resourceId": text, "resourceName": text}),
+            &["id", "type", "severity", "title", "description", "createdAt", "resourceType", "resourceId", "resourceName"],
+        ),
+    );
+    m.insert(
+        "NotificationType".into(),
+        obj(
+            json!({"name": text, "title": text, "category": text, "severity": severity, "resourceType": kind,
+                   "description": text, "isConfigurable": {"type": "boolean"}, "isAvailable": {"type": "boolean"}}),
+            &["name", "title", "category", "severity", "resourceType", "description", "isConfigurable", "isAvailable"],
+        ),
+    );
+    m.insert(
+        "CreditBalance".into(),
+        obj(
+            json!({"id": uuid, "type": {"type": "string", "enum": super::billing::TYPES}, "totalAmount": amount,
+                   "amountSpent": amount, "remainingCredits": amount, "startDate": date, "expirationDate": date}),
+            &["id", "type", "totalAmount", "amountSpent", "remainingCredits", "startDate", "expirationDate"],
+        ),
+    );
+    m.insert(
+        "CreditBalances".into(),
+        obj(
+            json!({"totalRemainingCredits": amount, "balances": {"type": "array", "items": schema_ref("CreditBalance")}}),
+            &["totalRemainingCredits", "balances"],
+        ),
+    );
     m
 }
 
@@ -358,8 +452,9 @@ mod tests {
         let doc = document();
         let ops = operations(&doc);
         // The 94 official operations outside Postgres and ClickStack, whoami, and the 10
-        // saved-query and Query API endpoint operations.
-        assert_eq!(ops.len(), 105, "{ops:?}");
+        // saved-query and Query API endpoint operations, and the credit-balance and two
+        // notification reads.
+        assert_eq!(ops.len(), 108, "{ops:?}");
         for (path, method, id) in &ops {
             let concrete = path
                 .split('/')

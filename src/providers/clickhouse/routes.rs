@@ -109,6 +109,11 @@ pub enum Op {
     ListActivities,
     GetActivity { activity: String },
     UsageCost,
+    // Credit balances and notifications (clickhousectl 0.5.0's table; `billing.rs`,
+    // `notifications.rs`)
+    CreditBalances,
+    ListNotifications,
+    ListNotificationTypes,
     // ClickPipes (S25–S31), their settings, schema discovery, CDC scaling
     ListClickPipes { service: String },
     CreateClickPipe { service: String },
@@ -226,6 +231,9 @@ impl Op {
             ListActivities => "activityGetList",
             GetActivity { .. } => "activityGet",
             UsageCost => "usageCostGet",
+            CreditBalances => "creditBalancesGet",
+            ListNotifications => "notificationGetList",
+            ListNotificationTypes => "notificationTypesGetList",
             ListClickPipes { .. } => "clickPipeGetList",
             CreateClickPipe { .. } => "clickPipeCreate",
             GetClickPipe { .. } => "clickPipeGet",
@@ -367,6 +375,9 @@ impl Op {
             | ListActivities
             | GetActivity { .. }
             | UsageCost
+            | CreditBalances
+            | ListNotifications
+            | ListNotificationTypes
             | ListUdfs
             | CreateUdf
             | GetUdf { .. }
@@ -549,6 +560,9 @@ pub fn route(method: &Method, segs: &[&str], aliases: bool) -> Option<Result<Rou
         ["activities"] => only(get, ListActivities, "GET"),
         ["activities", a] => only(get, GetActivity { activity: s(a) }, "GET"),
         ["usageCost"] => only(get, UsageCost, "GET"),
+        ["creditBalances"] => only(get, CreditBalances, "GET"),
+        ["notifications"] => only(get, ListNotifications, "GET"),
+        ["notificationTypes"] => only(get, ListNotificationTypes, "GET"),
         ["udfs"] => by_method!("GET, POST"; get => ListUdfs, post => CreateUdf),
         ["udfUploads", "url"] => only(post, CreateUdfUploadSession, "POST"),
         ["udfs", f] => by_method!("GET, DELETE";
