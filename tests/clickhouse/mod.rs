@@ -48,3 +48,7 @@ mod roles_enforced;
 mod saved_queries;
 // Query API endpoints (clickhousectl 0.5.0 `cloud query-api-endpoint`).
 mod query_api_endpoints;
+// Credit balances (clickhousectl's `org balance`).
+mod billing;
+// Notifications and notification types (clickhousectl's `org notifications`, `org notification-types`).
+mod notifications;
