@@ -122,6 +122,12 @@ const EXTENSIONS: &[&str] = &[
     "creditBalancesGet",
     "notificationGetList",
     "notificationTypesGetList",
+    "replicaAwareRoutingGet",
+    "replicaAwareRoutingUpdate",
+    "snapshotConfigurationGet",
+    "snapshotConfigurationUpdate",
+    "snapshotGetList",
+    "snapshotGet",
 ];
 
 #[tokio::test]

@@ -74,6 +74,8 @@ pub enum Permission {
     ServiceManageQueryApiEndpoints,
     ServiceManageScalingConfig,
     OrganizationViewBilling,
+    ServiceViewSnapshots,
+    ServiceManageSnapshots,
 }
 
 impl Permission {
@@ -99,6 +101,8 @@ impl Permission {
             ServiceManageQueryApiEndpoints => "control-plane:service:manage-query-api-endpoints",
             ServiceManageScalingConfig => "control-plane:service:manage-scaling-config",
             OrganizationViewBilling => "control-plane:organization:view-billing",
+            ServiceViewSnapshots => "control-plane:service:view-snapshots",
+            ServiceManageSnapshots => "control-plane:service:manage-snapshots",
         }
     }
 
@@ -223,6 +227,12 @@ pub fn needs(op: &Op) -> (Permission, Target<'_>) {
         CreateQueryApiEndpoint { service }
         | UpdateQueryApiEndpoint { service, .. }
         | DeleteQueryApiEndpoint { service, .. } => (ServiceManageQueryApiEndpoints, Target::Service(service)),
+        GetReplicaAwareRouting { service } => (ServiceView, Target::Service(service)),
+        UpdateReplicaAwareRouting { service } => (ServiceManage, Target::Service(service)),
+        GetSnapshotConfiguration { service } | ListSnapshots { service } | GetSnapshot { service, .. } => {
+            (ServiceViewSnapshots, Target::Service(service))
+        }
+        UpdateSnapshotConfiguration { service } => (ServiceManageSnapshots, Target::Service(service)),
         UpsertQueryEndpoint { service } | DeleteQueryEndpoint { service } => {
             (ServiceManageQueryApiEndpoints, Target::Service(service))
         }

@@ -331,6 +331,8 @@ pub struct Dump {
     query_api_endpoints: Rows<super::query_api_endpoints::QueryApiEndpoint>,
     credit_balances: Rows<super::billing::CreditBalance>,
     notifications: Rows<super::notifications::Notification>,
+    replica_routing: Rows<super::replica_routing::ReplicaRouting>,
+    snapshot_configs: Rows<super::snapshots::SnapshotConfig>,
 }
 
 /// Parses a `GET /_sim/state` dump's `providers.clickhouse`, changing nothing.
@@ -374,7 +376,9 @@ fn check_organizations(d: &Dump) -> Result<(), String> {
     all_known(&orgs, "savedQueries", &d.saved_queries)?;
     all_known(&orgs, "queryApiEndpoints", &d.query_api_endpoints)?;
     all_known(&orgs, "creditBalances", &d.credit_balances)?;
-    all_known(&orgs, "notifications", &d.notifications)
+    all_known(&orgs, "notifications", &d.notifications)?;
+    all_known(&orgs, "replicaAwareRouting", &d.replica_routing)?;
+    all_known(&orgs, "snapshotConfigurations", &d.snapshot_configs)
 }
 
 fn parse_tables(v: &Value) -> Result<Dump, String> {
@@ -420,6 +424,12 @@ fn parse_tables(v: &Value) -> Result<Dump, String> {
         notifications: restore_table(v, "notifications", |n: &super::notifications::Notification| {
             (n.org_id.clone(), n.id.clone())
         })?,
+        replica_routing: restore_table(v, "replicaAwareRouting", |r: &super::replica_routing::ReplicaRouting| {
+            (r.org_id.clone(), r.service_id.clone())
+        })?,
+        snapshot_configs: restore_table(v, "snapshotConfigurations", |c: &super::snapshots::SnapshotConfig| {
+            (c.org_id.clone(), c.service_id.clone())
+        })?,
     })
 }
 
@@ -453,6 +463,8 @@ pub fn restore(ch: &ClickHouse, v: &Value) -> Result<(), String> {
     ch.query_api_endpoints.replace(d.query_api_endpoints);
     ch.credit_balances.replace(d.credit_balances);
     ch.notifications.replace(d.notifications);
+    ch.replica_routing.replace(d.replica_routing);
+    ch.snapshot_configs.replace(d.snapshot_configs);
     ch.rate.clear();
     ch.activity_seq.store(max_seq, std::sync::atomic::Ordering::Relaxed);
     Ok(())

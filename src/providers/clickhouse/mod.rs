@@ -39,12 +39,14 @@ pub mod prometheus;
 pub mod query_api_endpoints;
 pub mod query_endpoint;
 pub mod quotas;
+pub mod replica_routing;
 pub mod roles;
 pub mod routes;
 pub mod saved_queries;
 pub mod scaling;
 pub mod services;
 pub mod settings;
+pub mod snapshots;
 pub mod udfs;
 pub mod upgrade_window;
 pub mod usage;
@@ -122,6 +124,10 @@ pub struct ClickHouse {
     pub credit_balances: Table<billing::CreditBalance>,
     /// Keyed `(organization, notification id)`.
     pub notifications: Table<notifications::Notification>,
+    /// Keyed `(organization, service id)`.
+    pub replica_routing: Table<replica_routing::ReplicaRouting>,
+    /// Keyed `(organization, service id)`.
+    pub snapshot_configs: Table<snapshots::SnapshotConfig>,
     /// Per key id: request times of the current rate-limit window; tenant `""`.
     pub rate: Table<Vec<SimInstant>>,
     pub(crate) activity_seq: std::sync::atomic::AtomicU64,
@@ -344,6 +350,11 @@ impl ClickHouse {
             ListActivities | GetActivity { .. } => activities::handle(self, call, op),
             UsageCost => usage::handle(self, call, op),
             CreditBalances => billing::handle(self, call, op),
+            GetReplicaAwareRouting { .. } | UpdateReplicaAwareRouting { .. } => replica_routing::handle(self, call, op),
+            GetSnapshotConfiguration { .. }
+            | UpdateSnapshotConfiguration { .. }
+            | ListSnapshots { .. }
+            | GetSnapshot { .. } => snapshots::handle(self, call, op),
             ListNotifications | ListNotificationTypes => notifications::handle(self, call, op),
             ListClickPipes { .. }
             | CreateClickPipe { .. }
@@ -395,6 +406,8 @@ impl Provider for ClickHouse {
             query_api_endpoints: Table::default(),
             credit_balances: Table::default(),
             notifications: Table::default(),
+            replica_routing: Table::default(),
+            snapshot_configs: Table::default(),
             rate: Table::default(),
             activity_seq: std::sync::atomic::AtomicU64::new(0),
             activity_order: dashmap::DashMap::default(),
@@ -432,6 +445,8 @@ impl Provider for ClickHouse {
         self.query_api_endpoints.clear();
         self.credit_balances.clear();
         self.notifications.clear();
+        self.replica_routing.clear();
+        self.snapshot_configs.clear();
         self.rate.clear();
         self.activity_seq.store(0, std::sync::atomic::Ordering::Relaxed);
         self.activity_order.clear();
@@ -492,6 +507,8 @@ impl Provider for ClickHouse {
         out.table("queryApiEndpoints", &self.query_api_endpoints)?;
         out.table("creditBalances", &self.credit_balances)?;
         out.table("notifications", &self.notifications)?;
+        out.table("replicaAwareRouting", &self.replica_routing)?;
+        out.table("snapshotConfigurations", &self.snapshot_configs)?;
         out.end()
     }
 

@@ -29,7 +29,9 @@
 //! `nextCursor` its paged answers carry beside `result` (`cursor_pages.rs`); and the
 //! organization reads `creditBalancesGet`, `notificationGetList` and
 //! `notificationTypesGetList` (`billing.rs`, `notifications.rs`), under the models its
-//! binary decodes (`CreditBalances`, `CreditBalance`, `Notification`, `NotificationType`).
+//! binary decodes (`CreditBalances`, `CreditBalance`, `Notification`, `NotificationType`);
+//! and replica-aware routing and snapshots (`replicaAwareRouting*`, `snapshot*`,
+//! `replica_routing.rs`, `snapshots.rs`).
 //!
 //! A unit test routes every documented operation through `routes::route` and checks its
 //! operationId against `Op::name`, so the document and the router cannot drift; the
@@ -264,7 +266,47 @@ pub fn extensions() -> Vec<(String, Value)> {
         "Query API endpoint",
     ));
     out.extend(org_reads());
+    out.extend(service_settings());
     out
+}
+
+/// Replica-aware routing and snapshots (`replica_routing.rs`, `snapshots.rs`).
+fn service_settings() -> Vec<(String, Value)> {
+    let (org, svc) = (path_param("organizationId"), path_param("serviceId"));
+    let body = |schema: &str| json!({"required": true, "content": {"application/json": {"schema": schema_ref(schema)}}});
+    let get = |id: &str, what: &str, schema: Value, params: Value| {
+        json!({"operationId": id, "description": format!("{EXTENSION} {what}"), "parameters": params,
+               "responses": {"200": envelope(schema), "default": error_default()}})
+    };
+    let patch = |id: &str, what: &str, schema: &str, request: &str| {
+        json!({"operationId": id, "description": format!("{EXTENSION} {what}"), "parameters": [org, svc],
+               "requestBody": body(request), "responses": {"200": envelope(schema_ref(schema)), "default": error_default()}})
+    };
+    let base = "/v1/organizations/{organizationId}/services/{serviceId}";
+    vec![
+        (
+            format!("{base}/replicaAwareRouting"),
+            json!({
+                "get": get("replicaAwareRoutingGet", "The service's replica-aware routing.", schema_ref("ReplicaAwareRouting"), json!([org, svc])),
+                "patch": patch("replicaAwareRoutingUpdate", "Turns replica-aware routing on or off (omitted fields keep their value).", "ReplicaAwareRouting", "ReplicaAwareRoutingPatchRequest"),
+            }),
+        ),
+        (
+            format!("{base}/snapshotConfiguration"),
+            json!({
+                "get": get("snapshotConfigurationGet", "The service's snapshot schedule.", schema_ref("SnapshotConfiguration"), json!([org, svc])),
+                "patch": patch("snapshotConfigurationUpdate", "Changes the snapshot schedule (omitted fields keep their value).", "SnapshotConfiguration", "SnapshotConfigurationPatchRequest"),
+            }),
+        ),
+        (
+            format!("{base}/snapshots"),
+            json!({"get": get("snapshotGetList", "The service's kept snapshots, newest first.", json!({"type": "array", "items": schema_ref("Snapshot")}), json!([org, svc]))}),
+        ),
+        (
+            format!("{base}/snapshots/{{snapshotId}}"),
+            json!({"get": get("snapshotGet", "One kept snapshot.", schema_ref("Snapshot"), json!([org, svc, path_param("snapshotId")]))}),
+        ),
+    ]
 }
 
 /// The organization-level reads of `billing.rs` and `notifications.rs`.
@@ -426,6 +468,35 @@ fn extension_schemas() -> Map<String, Value> {
             &["totalRemainingCredits", "balances"],
         ),
     );
+    let boolean = json!({"type": "boolean"});
+    m.insert(
+        "ReplicaAwareRouting".into(),
+        obj(json!({"httpEnabled": boolean, "nativeEnabled": boolean}), &["httpEnabled", "nativeEnabled"]),
+    );
+    m.insert(
+        "ReplicaAwareRoutingPatchRequest".into(),
+        json!({"type": "object", "properties": {"httpEnabled": boolean, "nativeEnabled": boolean}, "minProperties": 1}),
+    );
+    use super::snapshots::{GAP_MAX, GAP_MIN, TIME_FRAME_MAX, TIME_FRAME_MIN};
+    let gap = json!({"type": "integer", "minimum": GAP_MIN, "maximum": GAP_MAX, "description": "Minutes between snapshots."});
+    let frame = json!({"type": "integer", "minimum": TIME_FRAME_MIN, "maximum": TIME_FRAME_MAX, "description": "Minutes a snapshot is kept."});
+    m.insert(
+        "SnapshotConfiguration".into(),
+        obj(json!({"enabled": boolean, "gap": gap, "timeFrame": frame}), &["enabled", "gap", "timeFrame"]),
+    );
+    m.insert(
+        "SnapshotConfigurationPatchRequest".into(),
+        json!({"type": "object", "properties": {"enabled": boolean, "gap": gap, "timeFrame": frame}, "minProperties": 1}),
+    );
+    m.insert(
+        "Snapshot".into(),
+        obj(
+            json!({"id": uuid, "serviceId": uuid, "status": {"type": "string", "enum": ["done", "in_progress"]},
+                   "type": {"type": "string", "enum": ["full"]}, "startedAt": date, "finishedAt": date,
+                   "durationInSeconds": amount, "sizeInBytes": amount}),
+            &["id", "serviceId", "status", "type", "startedAt"],
+        ),
+    );
     m
 }
 
@@ -452,9 +523,9 @@ mod tests {
         let doc = document();
         let ops = operations(&doc);
         // The 94 official operations outside Postgres and ClickStack, whoami, and the 10
-        // saved-query and Query API endpoint operations, and the credit-balance and two
-        // notification reads.
-        assert_eq!(ops.len(), 108, "{ops:?}");
+        // saved-query and Query API endpoint operations, the credit-balance and two
+        // notification reads, and the six replica-routing and snapshot operations.
+        assert_eq!(ops.len(), 114, "{ops:?}");
         for (path, method, id) in &ops {
             let concrete = path
                 .split('/')

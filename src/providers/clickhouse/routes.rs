@@ -63,6 +63,14 @@ pub enum Op {
     GetQueryApiEndpoint { service: String, endpoint: String },
     UpdateQueryApiEndpoint { service: String, endpoint: String },
     DeleteQueryApiEndpoint { service: String, endpoint: String },
+    // Replica-aware routing and snapshots (clickhousectl 0.5.0's table;
+    // `replica_routing.rs`, `snapshots.rs`)
+    GetReplicaAwareRouting { service: String },
+    UpdateReplicaAwareRouting { service: String },
+    GetSnapshotConfiguration { service: String },
+    UpdateSnapshotConfiguration { service: String },
+    ListSnapshots { service: String },
+    GetSnapshot { service: String, snapshot: String },
     UpdateState { service: String },
     UpdateScaling { service: String },
     UpdateReplicaScaling { service: String },
@@ -232,6 +240,12 @@ impl Op {
             GetActivity { .. } => "activityGet",
             UsageCost => "usageCostGet",
             CreditBalances => "creditBalancesGet",
+            GetReplicaAwareRouting { .. } => "replicaAwareRoutingGet",
+            UpdateReplicaAwareRouting { .. } => "replicaAwareRoutingUpdate",
+            GetSnapshotConfiguration { .. } => "snapshotConfigurationGet",
+            UpdateSnapshotConfiguration { .. } => "snapshotConfigurationUpdate",
+            ListSnapshots { .. } => "snapshotGetList",
+            GetSnapshot { .. } => "snapshotGet",
             ListNotifications => "notificationGetList",
             ListNotificationTypes => "notificationTypesGetList",
             ListClickPipes { .. } => "clickPipeGetList",
@@ -282,6 +296,11 @@ impl Op {
             | CreateSavedQuery { service }
             | ListQueryApiEndpoints { service }
             | CreateQueryApiEndpoint { service }
+            | GetReplicaAwareRouting { service }
+            | UpdateReplicaAwareRouting { service }
+            | GetSnapshotConfiguration { service }
+            | UpdateSnapshotConfiguration { service }
+            | ListSnapshots { service }
             | UpdateState { service }
             | UpdateScaling { service }
             | UpdateReplicaScaling { service }
@@ -316,6 +335,10 @@ impl Op {
             | GetUdfAttachment { service, .. }
             | AttachUdf { service, .. }
             | DetachUdf { service, .. } => out.push(("serviceId", service.as_str())),
+            GetSnapshot { service, snapshot } => {
+                out.push(("serviceId", service.as_str()));
+                out.push(("snapshotId", snapshot.as_str()));
+            }
             GetBackup { service, backup } => {
                 out.push(("serviceId", service.as_str()));
                 out.push(("backupId", backup.as_str()));
@@ -488,6 +511,12 @@ pub fn route(method: &Method, segs: &[&str], aliases: bool) -> Option<Result<Rou
             put => UpdateQueryApiEndpoint { service: s(id), endpoint: s(e) },
             delete => DeleteQueryApiEndpoint { service: s(id), endpoint: s(e) }),
         ["services", id, "state"] => only(patch, UpdateState { service: s(id) }, "PATCH"),
+        ["services", id, "replicaAwareRouting"] => by_method!("GET, PATCH";
+            get => GetReplicaAwareRouting { service: s(id) }, patch => UpdateReplicaAwareRouting { service: s(id) }),
+        ["services", id, "snapshotConfiguration"] => by_method!("GET, PATCH";
+            get => GetSnapshotConfiguration { service: s(id) }, patch => UpdateSnapshotConfiguration { service: s(id) }),
+        ["services", id, "snapshots"] => only(get, ListSnapshots { service: s(id) }, "GET"),
+        ["services", id, "snapshots", sn] => only(get, GetSnapshot { service: s(id), snapshot: s(sn) }, "GET"),
         ["services", id, "scaling"] => only(patch, UpdateScaling { service: s(id) }, "PATCH"),
         ["services", id, "replicaScaling"] => only(patch, UpdateReplicaScaling { service: s(id) }, "PATCH"),
         ["services", id, "password"] => only(patch, UpdatePassword { service: s(id) }, "PATCH"),
