@@ -52,3 +52,5 @@ mod query_api_endpoints;
 mod billing;
 // Notifications and notification types (clickhousectl's `org notifications`, `org notification-types`).
 mod notifications;
+// Replica-aware routing and service snapshots (clickhousectl's `service replica-aware-routing`, `service snapshot`).
+mod snapshots;
