@@ -122,6 +122,7 @@ const EXTENSIONS: &[&str] = &[
     "creditBalancesGet",
     "notificationGetList",
     "notificationTypesGetList",
+    "serviceProfilesList",
     "replicaAwareRoutingGet",
     "replicaAwareRoutingUpdate",
     "snapshotConfigurationGet",

@@ -54,3 +54,5 @@ mod billing;
 mod notifications;
 // Replica-aware routing and service snapshots (clickhousectl's `service replica-aware-routing`, `service snapshot`).
 mod snapshots;
+// Service profiles (clickhousectl's `service profile list`).
+mod service_profiles;

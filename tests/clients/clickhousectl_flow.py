@@ -403,6 +403,10 @@ try:
     byoc = ctl("org", "byoc", "create", "--region", "eu-west-1", "--account-id", "123456789012",
                "--vpc-cidr-range", "10.10.0.0/16", "--availability-zone-suffix", "a", "--display-name", "ci byoc")
     check(byoc["state"] == "infra-provisioning", "org byoc create", byoc)
+    profiles = ctl("service", "profile", "list", "--byoc-id", byoc["id"])
+    check(any(p["profile"] == "v1-default" and p["cpuCores"] == 2 for p in items(profiles)),
+          "service profile list --byoc-id", profiles)
+    check(len(items(ctl("service", "profile", "list", "--region", "eu-west-1"))) == 10, "service profile list --region")
     advance(60)
     byoc2 = ctl("org", "byoc", "update", byoc["id"], "--new-name", "ci byoc 2")
     check(byoc2["displayName"] == "ci byoc 2" and byoc2["state"] == "infra-ready", "org byoc update", byoc2)

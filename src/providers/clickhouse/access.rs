@@ -148,6 +148,7 @@ pub fn needs(op: &Op) -> (Permission, Target<'_>) {
         | GetInvitation { .. }
         | UsageCost
         | ListNotificationTypes
+        | ListServiceProfiles
         | ListUdfs
         | GetUdf { .. }
         | ListUdfVersions { .. }

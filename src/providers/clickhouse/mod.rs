@@ -44,6 +44,7 @@ pub mod roles;
 pub mod routes;
 pub mod saved_queries;
 pub mod scaling;
+pub mod service_profiles;
 pub mod services;
 pub mod settings;
 pub mod snapshots;
@@ -356,6 +357,7 @@ impl ClickHouse {
             | ListSnapshots { .. }
             | GetSnapshot { .. } => snapshots::handle(self, call, op),
             ListNotifications | ListNotificationTypes => notifications::handle(self, call, op),
+            ListServiceProfiles => service_profiles::handle(self, call, op),
             ListClickPipes { .. }
             | CreateClickPipe { .. }
             | GetClickPipe { .. }

@@ -28,7 +28,8 @@
 //! `cursor` parameters of `openapiKeyGetList` with the `limit`, `totalCount` and
 //! `nextCursor` its paged answers carry beside `result` (`cursor_pages.rs`); and the
 //! organization reads `creditBalancesGet`, `notificationGetList` and
-//! `notificationTypesGetList` (`billing.rs`, `notifications.rs`), under the models its
+//! `notificationTypesGetList` (`billing.rs`, `notifications.rs`) and `serviceProfilesList`
+//! (`service_profiles.rs`), under the models its
 //! binary decodes (`CreditBalances`, `CreditBalance`, `Notification`, `NotificationType`);
 //! and replica-aware routing and snapshots (`replicaAwareRouting*`, `snapshot*`,
 //! `replica_routing.rs`, `snapshots.rs`).
@@ -355,8 +356,19 @@ fn org_reads() -> Vec<(String, Value)> {
         "parameters": [org],
         "responses": {"200": envelope(schema_ref("CreditBalances")), "default": error_default()},
     }});
+    let profiles = json!({"get": {
+        "operationId": "serviceProfilesList",
+        "description": format!("{EXTENSION} The service profiles of a region or BYOC infrastructure (`service_profiles.rs`)."),
+        "parameters": [
+            org,
+            q("region_id", "Region (required without byoc_id).", json!({"type": "string"})),
+            q("byoc_id", "BYOC infrastructure (required without region_id).", json!({"type": "string", "format": "uuid"})),
+        ],
+        "responses": {"200": envelope(json!({"type": "array", "items": schema_ref("ServiceProfile")})), "default": error_default()},
+    }});
     let base = "/v1/organizations/{organizationId}";
     vec![
+        (format!("{base}/serviceProfiles"), profiles),
         (format!("{base}/notifications"), notifications),
         (format!("{base}/notificationTypes"), types),
         (format!("{base}/creditBalances"), balances),
@@ -468,6 +480,14 @@ fn extension_schemas() -> Map<String, Value> {
             &["totalRemainingCredits", "balances"],
         ),
     );
+    m.insert(
+        "ServiceProfile".into(),
+        obj(
+            json!({"profile": {"type": "string", "enum": super::validate::PROFILES},
+                   "cpuCores": {"type": "number", "minimum": 1}, "memoryGi": {"type": "number", "minimum": 1}}),
+            &["profile", "cpuCores", "memoryGi"],
+        ),
+    );
     let boolean = json!({"type": "boolean"});
     m.insert(
         "ReplicaAwareRouting".into(),
@@ -524,8 +544,9 @@ mod tests {
         let ops = operations(&doc);
         // The 94 official operations outside Postgres and ClickStack, whoami, and the 10
         // saved-query and Query API endpoint operations, the credit-balance and two
-        // notification reads, and the six replica-routing and snapshot operations.
-        assert_eq!(ops.len(), 114, "{ops:?}");
+        // notification reads, the service-profile list, and the six replica-routing and
+        // snapshot operations.
+        assert_eq!(ops.len(), 115, "{ops:?}");
         for (path, method, id) in &ops {
             let concrete = path
                 .split('/')

@@ -122,6 +122,7 @@ pub enum Op {
     CreditBalances,
     ListNotifications,
     ListNotificationTypes,
+    ListServiceProfiles,
     // ClickPipes (S25–S31), their settings, schema discovery, CDC scaling
     ListClickPipes { service: String },
     CreateClickPipe { service: String },
@@ -248,6 +249,7 @@ impl Op {
             GetSnapshot { .. } => "snapshotGet",
             ListNotifications => "notificationGetList",
             ListNotificationTypes => "notificationTypesGetList",
+            ListServiceProfiles => "serviceProfilesList",
             ListClickPipes { .. } => "clickPipeGetList",
             CreateClickPipe { .. } => "clickPipeCreate",
             GetClickPipe { .. } => "clickPipeGet",
@@ -401,6 +403,7 @@ impl Op {
             | CreditBalances
             | ListNotifications
             | ListNotificationTypes
+            | ListServiceProfiles
             | ListUdfs
             | CreateUdf
             | GetUdf { .. }
@@ -592,6 +595,7 @@ pub fn route(method: &Method, segs: &[&str], aliases: bool) -> Option<Result<Rou
         ["creditBalances"] => only(get, CreditBalances, "GET"),
         ["notifications"] => only(get, ListNotifications, "GET"),
         ["notificationTypes"] => only(get, ListNotificationTypes, "GET"),
+        ["serviceProfiles"] => only(get, ListServiceProfiles, "GET"),
         ["udfs"] => by_method!("GET, POST"; get => ListUdfs, post => CreateUdf),
         ["udfUploads", "url"] => only(post, CreateUdfUploadSession, "POST"),
         ["udfs", f] => by_method!("GET, DELETE";
