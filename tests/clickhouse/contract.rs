@@ -123,6 +123,7 @@ const EXTENSIONS: &[&str] = &[
     "notificationGetList",
     "notificationTypesGetList",
     "serviceProfilesList",
+    "organizationPrometheusDiscoveryGet",
     "replicaAwareRoutingGet",
     "replicaAwareRoutingUpdate",
     "snapshotConfigurationGet",

@@ -56,3 +56,5 @@ mod notifications;
 mod snapshots;
 // Service profiles (clickhousectl's `service profile list`).
 mod service_profiles;
+// Prometheus service discovery (clickhousectl's `org prometheus discovery`).
+mod prometheus_discovery;

@@ -319,6 +319,8 @@ try:
     uw = ctl("service", "upgrade-window", "get", svc)
     check(uw["weekday"] == 2 and uw["startHourUtc"] == 6, "upgrade-window get", uw)
     check(any(q["quotaCode"] == "services-per-organization" for q in items(ctl("org", "quota", "list"))), "org quota list")
+    groups = ctl("org", "prometheus", "discovery")
+    check(any(g["labels"].get("clickhouse_service_id") == svc for g in groups), "org prometheus discovery", groups)
     check(any(r["type"] == "system" for r in items(ctl("org", "role", "list"))), "org role list")
 
     # UDFs: `udf create` uploads its ZIP to the HTTPS uploadUrl, served by the proxy.

@@ -182,7 +182,7 @@ pub fn needs(op: &Op) -> (Permission, Target<'_>) {
         // view-billing; notifications declare no named permission, so the organization's
         // own view (I).
         CreditBalances => (OrganizationViewBilling, org),
-        ListNotifications => (OrganizationView, org),
+        ListNotifications | OrganizationPrometheusDiscovery => (OrganizationView, org),
         CreateService => (OrganizationCreateService, org),
         // Empty upstream: the services the key may view (I).
         ListServices => (ServiceView, Target::SomeService),

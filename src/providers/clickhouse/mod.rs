@@ -36,6 +36,7 @@ pub mod notifications;
 pub mod openapi;
 pub mod org;
 pub mod prometheus;
+pub mod prometheus_discovery;
 pub mod query_api_endpoints;
 pub mod query_endpoint;
 pub mod quotas;
@@ -176,6 +177,9 @@ pub enum Out {
     Empty,
     /// 200 Prometheus text.
     Prometheus(String),
+    /// 200 with this JSON as the whole body, no envelope (Prometheus HTTP service
+    /// discovery, `prometheus_discovery.rs`).
+    Bare(Value),
 }
 
 pub type Res = Result<Out, ChError>;
@@ -358,6 +362,7 @@ impl ClickHouse {
             | GetSnapshot { .. } => snapshots::handle(self, call, op),
             ListNotifications | ListNotificationTypes => notifications::handle(self, call, op),
             ListServiceProfiles => service_profiles::handle(self, call, op),
+            OrganizationPrometheusDiscovery => prometheus_discovery::handle(self, call, op),
             ListClickPipes { .. }
             | CreateClickPipe { .. }
             | GetClickPipe { .. }
@@ -691,6 +696,7 @@ fn render(result: Res, request_id: &str) -> Reply {
         }
         Ok(Out::Empty) => Reply::json(StatusCode::OK, &json!({"status": 200, "requestId": request_id})),
         Ok(Out::Prometheus(text)) => Reply::text(StatusCode::OK, PROMETHEUS_TEXT, text),
+        Ok(Out::Bare(value)) => Reply::json(StatusCode::OK, &value),
         Err(e) => e.into_reply(request_id),
     };
     match HeaderValue::from_str(request_id) {

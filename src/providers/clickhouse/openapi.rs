@@ -29,7 +29,8 @@
 //! `nextCursor` its paged answers carry beside `result` (`cursor_pages.rs`); and the
 //! organization reads `creditBalancesGet`, `notificationGetList` and
 //! `notificationTypesGetList` (`billing.rs`, `notifications.rs`) and `serviceProfilesList`
-//! (`service_profiles.rs`), under the models its
+//! (`service_profiles.rs`) and `organizationPrometheusDiscoveryGet` (`prometheus_discovery.rs`,
+//! a bare array, Prometheus' HTTP SD format), under the models its
 //! binary decodes (`CreditBalances`, `CreditBalance`, `Notification`, `NotificationType`);
 //! and replica-aware routing and snapshots (`replicaAwareRouting*`, `snapshot*`,
 //! `replica_routing.rs`, `snapshots.rs`).
@@ -366,8 +367,17 @@ fn org_reads() -> Vec<(String, Value)> {
         ],
         "responses": {"200": envelope(json!({"type": "array", "items": schema_ref("ServiceProfile")})), "default": error_default()},
     }});
+    let discovery = json!({"get": {
+        "operationId": "organizationPrometheusDiscoveryGet",
+        "description": format!("{EXTENSION} Prometheus HTTP service discovery: a bare array of target groups, one per service (`prometheus_discovery.rs`)."),
+        "parameters": [org, q("filtered_metrics", "Scrape the filtered metric set.", json!({"type": "boolean"}))],
+        "responses": {"200": {"description": "Success: target groups (no envelope)", "content": {"application/json": {"schema": {
+            "type": "array", "items": schema_ref("PrometheusDiscoveryTargetGroup"),
+        }}}}, "default": error_default()},
+    }});
     let base = "/v1/organizations/{organizationId}";
     vec![
+        (format!("{base}/prometheus/discovery"), discovery),
         (format!("{base}/serviceProfiles"), profiles),
         (format!("{base}/notifications"), notifications),
         (format!("{base}/notificationTypes"), types),
@@ -488,6 +498,14 @@ fn extension_schemas() -> Map<String, Value> {
             &["profile", "cpuCores", "memoryGi"],
         ),
     );
+    m.insert(
+        "PrometheusDiscoveryTargetGroup".into(),
+        obj(
+            json!({"targets": {"type": "array", "items": {"type": "string"}},
+                   "labels": {"type": "object", "additionalProperties": {"type": "string"}}}),
+            &["targets", "labels"],
+        ),
+    );
     let boolean = json!({"type": "boolean"});
     m.insert(
         "ReplicaAwareRouting".into(),
@@ -544,9 +562,9 @@ mod tests {
         let ops = operations(&doc);
         // The 94 official operations outside Postgres and ClickStack, whoami, and the 10
         // saved-query and Query API endpoint operations, the credit-balance and two
-        // notification reads, the service-profile list, and the six replica-routing and
+        // notification reads, the service-profile list, Prometheus discovery, and the six replica-routing and
         // snapshot operations.
-        assert_eq!(ops.len(), 115, "{ops:?}");
+        assert_eq!(ops.len(), 116, "{ops:?}");
         for (path, method, id) in &ops {
             let concrete = path
                 .split('/')

@@ -123,6 +123,7 @@ pub enum Op {
     ListNotifications,
     ListNotificationTypes,
     ListServiceProfiles,
+    OrganizationPrometheusDiscovery,
     // ClickPipes (S25–S31), their settings, schema discovery, CDC scaling
     ListClickPipes { service: String },
     CreateClickPipe { service: String },
@@ -250,6 +251,7 @@ impl Op {
             ListNotifications => "notificationGetList",
             ListNotificationTypes => "notificationTypesGetList",
             ListServiceProfiles => "serviceProfilesList",
+            OrganizationPrometheusDiscovery => "organizationPrometheusDiscoveryGet",
             ListClickPipes { .. } => "clickPipeGetList",
             CreateClickPipe { .. } => "clickPipeCreate",
             GetClickPipe { .. } => "clickPipeGet",
@@ -404,6 +406,7 @@ impl Op {
             | ListNotifications
             | ListNotificationTypes
             | ListServiceProfiles
+            | OrganizationPrometheusDiscovery
             | ListUdfs
             | CreateUdf
             | GetUdf { .. }
@@ -596,6 +599,7 @@ pub fn route(method: &Method, segs: &[&str], aliases: bool) -> Option<Result<Rou
         ["notifications"] => only(get, ListNotifications, "GET"),
         ["notificationTypes"] => only(get, ListNotificationTypes, "GET"),
         ["serviceProfiles"] => only(get, ListServiceProfiles, "GET"),
+        ["prometheus", "discovery"] => only(get, OrganizationPrometheusDiscovery, "GET"),
         ["udfs"] => by_method!("GET, POST"; get => ListUdfs, post => CreateUdf),
         ["udfUploads", "url"] => only(post, CreateUdfUploadSession, "POST"),
         ["udfs", f] => by_method!("GET, DELETE";
