@@ -124,6 +124,7 @@ const EXTENSIONS: &[&str] = &[
     "notificationTypesGetList",
     "serviceProfilesList",
     "organizationPrometheusDiscoveryGet",
+    "clickPipesServiceContextGet",
     "replicaAwareRoutingGet",
     "replicaAwareRoutingUpdate",
     "snapshotConfigurationGet",

@@ -58,3 +58,5 @@ mod snapshots;
 mod service_profiles;
 // Prometheus service discovery (clickhousectl's `org prometheus discovery`).
 mod prometheus_discovery;
+// The ClickPipes context (clickhousectl's `clickpipe context get`).
+mod clickpipes_context;

@@ -245,6 +245,8 @@ try:
     pipe = ctl("clickpipe", "create", "kafka", svc, "--name", "ci-pipe", "--brokers", "b:9092", "--topics", "orders",
                "--format", "JSONEachRow", "--database", "default", "--table", "orders")
     pipe_id = pipe["id"]
+    ctx = ctl("clickpipe", "context", "get", svc)
+    check(ctx == {"gcpWorkloadIdentity": {"supported": False, "ready": False}}, "clickpipe context get (AWS)", ctx)
     check(pipe["name"] == "ci-pipe" and pipe["state"] == "Provisioning", "clickpipe create kafka", pipe)
     advance(30)
     check(any(p["id"] == pipe_id for p in items(ctl("clickpipe", "list", svc))), "clickpipe list")

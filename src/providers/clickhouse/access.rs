@@ -247,6 +247,7 @@ pub fn needs(op: &Op) -> (Permission, Target<'_>) {
         | GetClickPipeSettings { service, .. }
         | UpdateClickPipeSettings { service, .. }
         | DiscoverClickPipeSchema { service }
+        | GetClickPipesContext { service }
         | GetCdcScaling { service }
         | UpdateCdcScaling { service }
         | ListReversePrivateEndpoints { service }

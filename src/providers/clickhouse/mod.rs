@@ -26,6 +26,7 @@ pub mod ch_settings;
 pub mod chaos;
 pub mod clickpipes;
 pub mod clickpipes_config;
+pub mod clickpipes_context;
 pub mod cursor_pages;
 pub mod error;
 pub mod hooks;
@@ -356,6 +357,7 @@ impl ClickHouse {
             UsageCost => usage::handle(self, call, op),
             CreditBalances => billing::handle(self, call, op),
             GetReplicaAwareRouting { .. } | UpdateReplicaAwareRouting { .. } => replica_routing::handle(self, call, op),
+            GetClickPipesContext { .. } => clickpipes_context::handle(self, call, op),
             GetSnapshotConfiguration { .. }
             | UpdateSnapshotConfiguration { .. }
             | ListSnapshots { .. }

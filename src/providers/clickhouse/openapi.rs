@@ -32,6 +32,7 @@
 //! (`service_profiles.rs`) and `organizationPrometheusDiscoveryGet` (`prometheus_discovery.rs`,
 //! a bare array, Prometheus' HTTP SD format), under the models its
 //! binary decodes (`CreditBalances`, `CreditBalance`, `Notification`, `NotificationType`);
+//! the ClickPipes context (`clickPipesServiceContextGet`, `clickpipes_context.rs`);
 //! and replica-aware routing and snapshots (`replicaAwareRouting*`, `snapshot*`,
 //! `replica_routing.rs`, `snapshots.rs`).
 //!
@@ -301,6 +302,10 @@ fn service_settings() -> Vec<(String, Value)> {
             }),
         ),
         (
+            format!("{base}/clickpipes/context"),
+            json!({"get": get("clickPipesServiceContextGet", "Whether the service's ClickPipes can use GCP workload identity, and its principal (`clickpipes_context.rs`).", schema_ref("ClickPipesServiceContext"), json!([org, svc]))}),
+        ),
+        (
             format!("{base}/snapshots"),
             json!({"get": get("snapshotGetList", "The service's kept snapshots, newest first.", json!({"type": "array", "items": schema_ref("Snapshot")}), json!([org, svc]))}),
         ),
@@ -508,6 +513,16 @@ fn extension_schemas() -> Map<String, Value> {
     );
     let boolean = json!({"type": "boolean"});
     m.insert(
+        "ClickPipesServiceContext".into(),
+        obj(
+            json!({"gcpWorkloadIdentity": obj(
+                json!({"supported": boolean, "ready": boolean, "principal": {"type": "string"}}),
+                &["supported", "ready"],
+            )}),
+            &["gcpWorkloadIdentity"],
+        ),
+    );
+    m.insert(
         "ReplicaAwareRouting".into(),
         obj(json!({"httpEnabled": boolean, "nativeEnabled": boolean}), &["httpEnabled", "nativeEnabled"]),
     );
@@ -563,8 +578,8 @@ mod tests {
         // The 94 official operations outside Postgres and ClickStack, whoami, and the 10
         // saved-query and Query API endpoint operations, the credit-balance and two
         // notification reads, the service-profile list, Prometheus discovery, and the six replica-routing and
-        // snapshot operations.
-        assert_eq!(ops.len(), 116, "{ops:?}");
+        // snapshot operations, and the ClickPipes context.
+        assert_eq!(ops.len(), 117, "{ops:?}");
         for (path, method, id) in &ops {
             let concrete = path
                 .split('/')

@@ -66,6 +66,7 @@ pub enum Op {
     // Replica-aware routing and snapshots (clickhousectl 0.5.0's table;
     // `replica_routing.rs`, `snapshots.rs`)
     GetReplicaAwareRouting { service: String },
+    GetClickPipesContext { service: String },
     UpdateReplicaAwareRouting { service: String },
     GetSnapshotConfiguration { service: String },
     UpdateSnapshotConfiguration { service: String },
@@ -243,6 +244,7 @@ impl Op {
             UsageCost => "usageCostGet",
             CreditBalances => "creditBalancesGet",
             GetReplicaAwareRouting { .. } => "replicaAwareRoutingGet",
+            GetClickPipesContext { .. } => "clickPipesServiceContextGet",
             UpdateReplicaAwareRouting { .. } => "replicaAwareRoutingUpdate",
             GetSnapshotConfiguration { .. } => "snapshotConfigurationGet",
             UpdateSnapshotConfiguration { .. } => "snapshotConfigurationUpdate",
@@ -301,6 +303,7 @@ impl Op {
             | ListQueryApiEndpoints { service }
             | CreateQueryApiEndpoint { service }
             | GetReplicaAwareRouting { service }
+            | GetClickPipesContext { service }
             | UpdateReplicaAwareRouting { service }
             | GetSnapshotConfiguration { service }
             | UpdateSnapshotConfiguration { service }
@@ -558,6 +561,7 @@ pub fn route(method: &Method, segs: &[&str], aliases: bool) -> Option<Result<Rou
             delete => DeleteBackupBucket { service: s(id) }),
         ["services", id, "clickpipes"] => by_method!("GET, POST";
             get => ListClickPipes { service: s(id) }, post => CreateClickPipe { service: s(id) }),
+        ["services", id, "clickpipes", "context"] => only(get, GetClickPipesContext { service: s(id) }, "GET"),
         ["services", id, "clickpipes", "schemaDiscovery"] => {
             only(post, DiscoverClickPipeSchema { service: s(id) }, "POST")
         }
