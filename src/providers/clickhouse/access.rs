@@ -149,6 +149,9 @@ pub fn needs(op: &Op) -> (Permission, Target<'_>) {
         | UsageCost
         | ListNotificationTypes
         | ListServiceProfiles
+        | GetByoc { .. }
+        | GetByocPrivateEndpointConfig { .. }
+        | GetByocTags { .. }
         | ListUdfs
         | GetUdf { .. }
         | ListUdfVersions { .. }

@@ -22,6 +22,7 @@ pub mod backup_bucket;
 pub mod backups;
 pub mod billing;
 pub mod byoc;
+pub mod byoc_reads;
 pub mod ch_settings;
 pub mod chaos;
 pub mod clickpipes;
@@ -364,6 +365,7 @@ impl ClickHouse {
             | GetSnapshot { .. } => snapshots::handle(self, call, op),
             ListNotifications | ListNotificationTypes => notifications::handle(self, call, op),
             ListServiceProfiles => service_profiles::handle(self, call, op),
+            GetByoc { .. } | GetByocPrivateEndpointConfig { .. } | GetByocTags { .. } => byoc_reads::handle(self, call, op),
             OrganizationPrometheusDiscovery => prometheus_discovery::handle(self, call, op),
             ListClickPipes { .. }
             | CreateClickPipe { .. }

@@ -32,7 +32,9 @@
 //! (`service_profiles.rs`) and `organizationPrometheusDiscoveryGet` (`prometheus_discovery.rs`,
 //! a bare array, Prometheus' HTTP SD format), under the models its
 //! binary decodes (`CreditBalances`, `CreditBalance`, `Notification`, `NotificationType`);
-//! the ClickPipes context (`clickPipesServiceContextGet`, `clickpipes_context.rs`);
+//! the ClickPipes context (`clickPipesServiceContextGet`, `clickpipes_context.rs`); the BYOC
+//! reads (`organizationByocInfrastructureGet`, `...PrivateEndpointConfigGet`, `...TagsGet`,
+//! `byoc_reads.rs`; the GET joins the official PATCH and DELETE of that path);
 //! and replica-aware routing and snapshots (`replicaAwareRouting*`, `snapshot*`,
 //! `replica_routing.rs`, `snapshots.rs`).
 //!
@@ -50,6 +52,9 @@ pub fn document() -> Value {
     let contract: Value = serde_json::from_str(CONTRACT).expect("the contract parses (unit-tested)");
     let mut paths = contract["paths"].as_object().cloned().unwrap_or_default();
     paths.extend(extensions());
+    if let Some(item) = paths.get_mut("/v1/organizations/{organizationId}/byocInfrastructure/{byocInfrastructureId}") {
+        item["get"] = byoc_get_op();
+    }
     if let Some(keys) = paths.get_mut("/v1/organizations/{organizationId}/keys").and_then(|p| p.get_mut("get")) {
         page_keys(keys);
     }
@@ -316,6 +321,14 @@ fn service_settings() -> Vec<(String, Value)> {
     ]
 }
 
+/// `organizationByocInfrastructureGet`, beside the official PATCH and DELETE of its path.
+fn byoc_get_op() -> Value {
+    json!({"operationId": "organizationByocInfrastructureGet",
+           "description": format!("{EXTENSION} One BYOC infrastructure (`byoc_reads.rs`)."),
+           "parameters": [path_param("organizationId"), path_param("byocInfrastructureId")],
+           "responses": {"200": envelope(schema_ref("ByocInfrastructureDetails")), "default": error_default()}})
+}
+
 /// The organization-level reads of `billing.rs` and `notifications.rs`.
 fn org_reads() -> Vec<(String, Value)> {
     let org = path_param("organizationId");
@@ -380,8 +393,21 @@ fn org_reads() -> Vec<(String, Value)> {
             "type": "array", "items": schema_ref("PrometheusDiscoveryTargetGroup"),
         }}}}, "default": error_default()},
     }});
+    let byoc = path_param("byocInfrastructureId");
+    let byoc_get = |id: &str, what: &str, schema: &str| {
+        json!({"operationId": id, "description": format!("{EXTENSION} {what} (`byoc_reads.rs`)."),
+               "parameters": [org, byoc], "responses": {"200": envelope(schema_ref(schema)), "default": error_default()}})
+    };
+    let byoc_pec = byoc_get(
+        "organizationByocInfrastructurePrivateEndpointConfigGet",
+        "The private endpoint configuration of a ready BYOC infrastructure",
+        "ByocInfrastructurePrivateEndpointConfig",
+    );
+    let byoc_tags = byoc_get("organizationByocInfrastructureTagsGet", "A BYOC infrastructure's tags", "ByocInfrastructureTagsResponse");
     let base = "/v1/organizations/{organizationId}";
     vec![
+        (format!("{base}/byocInfrastructure/{{byocInfrastructureId}}/privateEndpointConfig"), json!({"get": byoc_pec})),
+        (format!("{base}/byocInfrastructure/{{byocInfrastructureId}}/tags"), json!({"get": byoc_tags})),
         (format!("{base}/prometheus/discovery"), discovery),
         (format!("{base}/serviceProfiles"), profiles),
         (format!("{base}/notifications"), notifications),
@@ -511,6 +537,23 @@ fn extension_schemas() -> Map<String, Value> {
             &["targets", "labels"],
         ),
     );
+    m.insert(
+        "ByocInfrastructureDetails".into(),
+        obj(
+            json!({"id": uuid, "state": {"type": "string", "enum": ["infra-ready", "infra-provisioning", "infra-terminated"]},
+                   "cloudProvider": {"type": "string", "enum": ["aws", "gcp", "azure"]}, "regionId": text,
+                   "accountId": text, "displayName": text}),
+            &["id", "state", "cloudProvider", "regionId", "accountId", "displayName"],
+        ),
+    );
+    m.insert(
+        "ByocInfrastructurePrivateEndpointConfig".into(),
+        obj(json!({"endpointName": text, "privateDnsHostname": text}), &["endpointName", "privateDnsHostname"]),
+    );
+    m.insert(
+        "ByocInfrastructureTagsResponse".into(),
+        obj(json!({"tags": {"type": "object", "additionalProperties": {"type": "string"}}}), &["tags"]),
+    );
     let boolean = json!({"type": "boolean"});
     m.insert(
         "ClickPipesServiceContext".into(),
@@ -578,8 +621,8 @@ mod tests {
         // The 94 official operations outside Postgres and ClickStack, whoami, and the 10
         // saved-query and Query API endpoint operations, the credit-balance and two
         // notification reads, the service-profile list, Prometheus discovery, and the six replica-routing and
-        // snapshot operations, and the ClickPipes context.
-        assert_eq!(ops.len(), 117, "{ops:?}");
+        // snapshot operations, the ClickPipes context, and three BYOC reads.
+        assert_eq!(ops.len(), 120, "{ops:?}");
         for (path, method, id) in &ops {
             let concrete = path
                 .split('/')

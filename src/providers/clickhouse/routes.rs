@@ -33,6 +33,10 @@ pub enum Op {
     GetQuota { quota: String },
     CreateByoc,
     UpdateByoc { byoc: String },
+    // Reads of one BYOC infrastructure (clickhousectl 0.5.0's table; `byoc_reads.rs`)
+    GetByoc { byoc: String },
+    GetByocPrivateEndpointConfig { byoc: String },
+    GetByocTags { byoc: String },
     DeleteByoc { byoc: String },
     Whoami,
     // Roles
@@ -175,6 +179,9 @@ impl Op {
             GetQuota { .. } => "organizationQuotaGet",
             CreateByoc => "organizationByocInfrastructureCreate",
             UpdateByoc { .. } => "organizationByocInfrastructureUpdate",
+            GetByoc { .. } => "organizationByocInfrastructureGet",
+            GetByocPrivateEndpointConfig { .. } => "organizationByocInfrastructurePrivateEndpointConfigGet",
+            GetByocTags { .. } => "organizationByocInfrastructureTagsGet",
             DeleteByoc { .. } => "organizationByocInfrastructureDelete",
             Whoami => "whoamiGet",
             ListRoles => "organizationRolesGetList",
@@ -382,7 +389,11 @@ impl Op {
                 out.push(("invitationId", invitation.as_str()))
             }
             GetRole { role } | UpdateRole { role } | DeleteRole { role } => out.push(("roleId", role.as_str())),
-            UpdateByoc { byoc } | DeleteByoc { byoc } => out.push(("byocInfrastructureId", byoc.as_str())),
+            UpdateByoc { byoc }
+            | DeleteByoc { byoc }
+            | GetByoc { byoc }
+            | GetByocPrivateEndpointConfig { byoc }
+            | GetByocTags { byoc } => out.push(("byocInfrastructureId", byoc.as_str())),
             ListOrganizations
             | GetOrganization
             | UpdateOrganization
@@ -492,8 +503,12 @@ pub fn route(method: &Method, segs: &[&str], aliases: bool) -> Option<Result<Rou
         ["quotas"] => only(get, ListQuotas, "GET"),
         ["quotas", q] => only(get, GetQuota { quota: s(q) }, "GET"),
         ["byocInfrastructure"] => only(post, CreateByoc, "POST"),
-        ["byocInfrastructure", b] => by_method!("PATCH, DELETE";
-            patch => UpdateByoc { byoc: s(b) }, delete => DeleteByoc { byoc: s(b) }),
+        ["byocInfrastructure", b] => by_method!("GET, PATCH, DELETE";
+            get => GetByoc { byoc: s(b) }, patch => UpdateByoc { byoc: s(b) }, delete => DeleteByoc { byoc: s(b) }),
+        ["byocInfrastructure", b, "privateEndpointConfig"] => {
+            only(get, GetByocPrivateEndpointConfig { byoc: s(b) }, "GET")
+        }
+        ["byocInfrastructure", b, "tags"] => only(get, GetByocTags { byoc: s(b) }, "GET"),
         ["roles"] => by_method!("GET, POST"; get => ListRoles, post => CreateRole),
         ["roles", r] => by_method!("GET, PATCH, DELETE";
             get => GetRole { role: s(r) }, patch => UpdateRole { role: s(r) }, delete => DeleteRole { role: s(r) }),
