@@ -13,8 +13,11 @@
 //! `docs-clickhouse-clients.md` ("Operation names"). The short alias paths of knob
 //! `rcAliases` answer under the name of the operation they alias. `GET /v1/whoami` is not
 //! in the official document; `clickhousectl` 0.5.0 calls it as `whoamiGet`. Nor are the
-//! saved queries and Query API endpoints (`savedQueryList`, ..., `queryApiEndpointDelete`):
-//! their names are the ones clickhousectl 0.5.0's own operation table gives them.
+//! saved queries and Query API endpoints (`savedQueryList`, ..., `queryApiEndpointDelete`),
+//! credit balances, notifications and their types, service profiles, Prometheus
+//! discovery, the ClickPipes context, the BYOC reads, replica-aware routing and snapshots
+//! (`creditBalancesGet`, ..., `snapshotGet`): their names are the ones clickhousectl
+//! 0.5.0's own operation table gives them.
 
 use hyper::Method;
 
