@@ -119,6 +119,21 @@ const EXTENSIONS: &[&str] = &[
     "queryApiEndpointGet",
     "queryApiEndpointUpdate",
     "queryApiEndpointDelete",
+    "creditBalancesGet",
+    "notificationGetList",
+    "notificationTypesGetList",
+    "serviceProfilesList",
+    "organizationPrometheusDiscoveryGet",
+    "clickPipesServiceContextGet",
+    "organizationByocInfrastructureGet",
+    "organizationByocInfrastructurePrivateEndpointConfigGet",
+    "organizationByocInfrastructureTagsGet",
+    "replicaAwareRoutingGet",
+    "replicaAwareRoutingUpdate",
+    "snapshotConfigurationGet",
+    "snapshotConfigurationUpdate",
+    "snapshotGetList",
+    "snapshotGet",
 ];
 
 #[tokio::test]

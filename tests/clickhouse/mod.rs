@@ -48,3 +48,17 @@ mod roles_enforced;
 mod saved_queries;
 // Query API endpoints (clickhousectl 0.5.0 `cloud query-api-endpoint`).
 mod query_api_endpoints;
+// Credit balances (clickhousectl's `org balance`).
+mod billing;
+// Notifications and notification types (clickhousectl's `org notifications`, `org notification-types`).
+mod notifications;
+// Replica-aware routing and service snapshots (clickhousectl's `service replica-aware-routing`, `service snapshot`).
+mod snapshots;
+// Service profiles (clickhousectl's `service profile list`).
+mod service_profiles;
+// Prometheus service discovery (clickhousectl's `org prometheus discovery`).
+mod prometheus_discovery;
+// The ClickPipes context (clickhousectl's `clickpipe context get`).
+mod clickpipes_context;
+// BYOC infrastructure reads (clickhousectl's `org byoc get`, `private-endpoint-config`, `tags`).
+mod byoc_reads;

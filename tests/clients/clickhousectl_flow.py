@@ -211,6 +211,96 @@ try:
     cfg = ctl("service", "private-endpoint", "get-config", svc)
     check(cfg["endpointServiceId"].startswith("com.amazonaws.vpce.eu-west-1."), "private-endpoint get-config", cfg)
 
+    # Service settings, scaling schedule, replica-aware routing, snapshots (on the clock)
+    ctl("service", "settings", "set", svc, "--setting", "max_threads=4")
+    check(ctl("service", "settings", "get", svc, "max_threads") == {"name": "max_threads", "value": "4"},
+          "settings get")
+    ctl("service", "settings", "unset", svc, "max_threads")
+    check("max_threads" not in json.dumps(ctl("service", "settings", "list", svc)), "settings unset")
+    check(any(s["name"] == "max_threads" for s in ctl("service", "settings", "schema", svc)["settings"]),
+          "settings schema")
+    schedule = os.path.join(WORK, "schedule.json")
+    with open(schedule, "w") as f:
+        json.dump({"entries": [{"name": "Nights", "weekdays": [3], "startHourUtc": 22, "endHourUtc": 2,
+                                "autoscalingMode": "vertical", "numReplicas": 2, "idleScaling": False}]}, f)
+    ss = ctl("service", "scaling-schedule", "set", svc, "--file", schedule)
+    check([e["name"] for e in ss["entries"]] == ["Nights"] and "baseConfig" in ss, "scaling-schedule set", ss)
+    check(ctl("service", "scaling-schedule", "get", svc) == ss, "scaling-schedule get")
+    ctl("service", "scaling-schedule", "delete", svc)
+    ctl("service", "scaling-schedule", "get", svc, expect_ok=False)
+    check(ctl("service", "replica-aware-routing", "get", svc) == {"httpEnabled": False, "nativeEnabled": False},
+          "replica-aware-routing get: off by default")
+    rar = ctl("service", "replica-aware-routing", "update", svc, "--http-enabled", "true")
+    check(rar == {"httpEnabled": True, "nativeEnabled": False}, "replica-aware-routing update", rar)
+    check(ctl("service", "replica-aware-routing", "get", svc) == rar, "replica-aware-routing get after update")
+    ctl("service", "snapshot", "config", "get", svc, expect_ok=False)
+    snap_cfg = ctl("service", "snapshot", "config", "update", svc, "--enabled", "true")
+    check(snap_cfg["enabled"] is True, "snapshot config update --enabled", snap_cfg)
+    snap_cfg = ctl("service", "snapshot", "config", "update", svc, "--gap", "30", "--time-frame", "120")
+    check(snap_cfg == {"enabled": True, "gap": 30, "timeFrame": 120}, "snapshot config update --gap", snap_cfg)
+    check(ctl("service", "snapshot", "config", "get", svc) == snap_cfg, "snapshot config get")
+    check(ctl("service", "snapshot", "list", svc) == [], "no snapshot before the first gap")
+
+    # ClickPipes (Kafka), their settings and scaling, CDC scaling, reverse private endpoints
+    pipe = ctl("clickpipe", "create", "kafka", svc, "--name", "ci-pipe", "--brokers", "b:9092", "--topics", "orders",
+               "--format", "JSONEachRow", "--database", "default", "--table", "orders")
+    pipe_id = pipe["id"]
+    ctx = ctl("clickpipe", "context", "get", svc)
+    check(ctx == {"gcpWorkloadIdentity": {"supported": False, "ready": False}}, "clickpipe context get (AWS)", ctx)
+    check(pipe["name"] == "ci-pipe" and pipe["state"] == "Provisioning", "clickpipe create kafka", pipe)
+    advance(30)
+    check(any(p["id"] == pipe_id for p in items(ctl("clickpipe", "list", svc))), "clickpipe list")
+    check(ctl("clickpipe", "get", svc, pipe_id)["state"] == "Running", "clickpipe get: running")
+    pipe_file = os.path.join(WORK, "pipe.json")
+    with open(pipe_file, "w") as f:
+        json.dump({"name": "ci-pipe-2"}, f)
+    check(ctl("clickpipe", "update", svc, pipe_id, "--file", pipe_file)["name"] == "ci-pipe-2", "clickpipe update")
+    check(ctl("clickpipe", "stop", svc, pipe_id)["state"] in ("Stopping", "Stopped"), "clickpipe stop")
+    advance(30)
+    check(ctl("clickpipe", "start", svc, pipe_id)["state"] in ("Running", "Provisioning"), "clickpipe start")
+    advance(30)
+    scaled_pipe = ctl("clickpipe", "scale", svc, pipe_id, "--replicas", "2")
+    check(scaled_pipe["scaling"]["replicas"] == 2, "clickpipe scale", scaled_pipe)
+    pipe_settings = ctl("clickpipe", "settings", "get", svc, pipe_id)
+    check(isinstance(pipe_settings, dict), "clickpipe settings get", pipe_settings)
+    cdc = ctl("clickpipe", "cdc-scaling", "update", svc, "--cpu-millicores", "2000", "--memory-gb", "8")
+    check(cdc == {"replicaCpuMillicores": 2000, "replicaMemoryGb": 8}, "clickpipe cdc-scaling update", cdc)
+    check(ctl("clickpipe", "cdc-scaling", "get", svc) == cdc, "clickpipe cdc-scaling get")
+    rpe = ctl("clickpipe", "reverse-private-endpoint", "create", svc, "--type", "VPC_ENDPOINT_SERVICE",
+              "--description", "ci", "--vpc-endpoint-service-name",
+              "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0")
+    check(rpe["status"] == "Provisioning", "reverse-private-endpoint create", rpe)
+    advance(60)
+    check(ctl("clickpipe", "reverse-private-endpoint", "get", svc, rpe["id"])["status"] == "Ready",
+          "reverse-private-endpoint get: ready on the clock")
+    check(any(e["id"] == rpe["id"] for e in items(ctl("clickpipe", "reverse-private-endpoint", "list", svc))),
+          "reverse-private-endpoint list")
+    ctl("clickpipe", "reverse-private-endpoint", "delete", svc, rpe["id"])
+    ctl("clickpipe", "delete", svc, pipe_id)
+    advance(30)
+    check(all(p["id"] != pipe_id for p in items(ctl("clickpipe", "list", svc))), "clickpipe delete")
+    advance(1800)  # the snapshot schedule's first gap
+    snaps = ctl("service", "snapshot", "list", svc)
+    check(len(snaps) == 1 and snaps[0]["status"] == "done", "a snapshot taken one gap in", snaps)
+    check(ctl("service", "snapshot", "get", svc, "--snapshot-id", snaps[0]["id"]) == snaps[0], "snapshot get")
+
+    # Backup bucket
+    bucket = os.path.join(WORK, "bucket.json")
+    with open(bucket, "w") as f:
+        json.dump({"bucketProvider": "AWS", "bucketPath": "s3://ci-bucket/backups",
+                   "iamRoleArn": "arn:aws:iam::123456789012:role/ci", "iamRoleExternalId": "ext",
+                   "iamRoleSessionName": "ci"}, f)
+    bb = ctl("backup", "bucket", "create", svc, "--file", bucket)
+    check(bb["bucketPath"] == "s3://ci-bucket/backups", "backup bucket create", bb)
+    check(ctl("backup", "bucket", "get", svc)["bucketPath"] == "s3://ci-bucket/backups", "backup bucket get")
+    with open(bucket, "w") as f:
+        json.dump({"bucketProvider": "AWS", "bucketPath": "s3://ci-bucket/other",
+                   "iamRoleArn": "arn:aws:iam::123456789012:role/ci", "iamRoleSessionName": "ci"}, f)
+    check(ctl("backup", "bucket", "update", svc, "--file", bucket)["bucketPath"] == "s3://ci-bucket/other",
+          "backup bucket update")
+    ctl("backup", "bucket", "delete", svc)
+    ctl("backup", "bucket", "get", svc, expect_ok=False)
+
     # Backups and their configuration: a start time with a 48-hour period (live rule)
     bc = ctl("service", "backup-config", "update", svc, "--backup-retention-period-hours", "72")
     check(bc["backupRetentionPeriodInHours"] == 72, "backup-config retention", bc)
@@ -231,6 +321,8 @@ try:
     uw = ctl("service", "upgrade-window", "get", svc)
     check(uw["weekday"] == 2 and uw["startHourUtc"] == 6, "upgrade-window get", uw)
     check(any(q["quotaCode"] == "services-per-organization" for q in items(ctl("org", "quota", "list"))), "org quota list")
+    groups = ctl("org", "prometheus", "discovery")
+    check(any(g["labels"].get("clickhouse_service_id") == svc for g in groups), "org prometheus discovery", groups)
     check(any(r["type"] == "system" for r in items(ctl("org", "role", "list"))), "org role list")
 
     # UDFs: `udf create` uploads its ZIP to the HTTPS uploadUrl, served by the proxy.
@@ -292,6 +384,61 @@ try:
     check(inv["email"] == "new.person@ci.io" and inv.get("assignedRoles", []) == [], "invitation create", inv)
     check(any(i["id"] == inv["id"] for i in items(ctl("invitation", "list"))), "invitation list")
     ctl("invitation", "delete", inv["id"])
+
+    # Member and invitation reads, member roles, key update, activity get
+    me = members[0]["userId"]
+    check(ctl("member", "get", me)["email"] == "admin@sim.local", "member get")
+    check(ctl("member", "get", "--email", "admin@sim.local")["userId"] == me, "member get --email")
+    admin_role = members[0]["assignedRoles"][0]["roleId"]
+    upd_m = ctl("member", "update", me, "--role-id", admin_role)
+    check([r["roleId"] for r in upd_m["assignedRoles"]] == [admin_role], "member update --role-id", upd_m)
+    inv2 = ctl("invitation", "create", "--email", "second@ci.io")
+    check(ctl("invitation", "get", inv2["id"])["email"] == "second@ci.io", "invitation get")
+    check(ctl("invitation", "get", "--email", "second@ci.io")["id"] == inv2["id"], "invitation get --email")
+    ctl("invitation", "delete", "--email", "second@ci.io")
+    ku = ctl("key", "update", key_uuid, "--new-name", "ci-renamed", "--state", "disabled")
+    check(ku["name"] == "ci-renamed" and ku["state"] == "disabled", "key update", ku)
+    acts = items(ctl("activity", "list"))
+    check(ctl("activity", "get", acts[0]["id"])["id"] == acts[0]["id"], "activity get")
+
+    # Organization: quota get, BYOC create/update/delete, balance, notifications
+    q = ctl("org", "quota", "get", "services-per-organization")
+    check(q["quotaCode"] == "services-per-organization", "org quota get", q)
+    byoc = ctl("org", "byoc", "create", "--region", "eu-west-1", "--account-id", "123456789012",
+               "--vpc-cidr-range", "10.10.0.0/16", "--availability-zone-suffix", "a", "--display-name", "ci byoc")
+    check(byoc["state"] == "infra-provisioning", "org byoc create", byoc)
+    profiles = ctl("service", "profile", "list", "--byoc-id", byoc["id"])
+    check(any(p["profile"] == "v1-default" and p["cpuCores"] == 2 for p in items(profiles)),
+          "service profile list --byoc-id", profiles)
+    check(len(items(ctl("service", "profile", "list", "--region", "eu-west-1"))) == 10, "service profile list --region")
+    advance(60)
+    got_byoc = ctl("org", "byoc", "get", byoc["id"])
+    check(got_byoc["state"] == "infra-ready" and got_byoc["accountId"] == "123456789012", "org byoc get", got_byoc)
+    pec = ctl("org", "byoc", "private-endpoint-config", byoc["id"])
+    check(pec["endpointName"].startswith("com.amazonaws.vpce.eu-west-1."), "org byoc private-endpoint-config", pec)
+    check(ctl("org", "byoc", "tags", byoc["id"]) == {"tags": {}}, "org byoc tags")
+    byoc2 = ctl("org", "byoc", "update", byoc["id"], "--new-name", "ci byoc 2")
+    check(byoc2["displayName"] == "ci byoc 2" and byoc2["state"] == "infra-ready", "org byoc update", byoc2)
+    ctl("org", "byoc", "delete", byoc["id"])
+    bal = ctl("org", "balance")
+    check(bal == {"totalRemainingCredits": 0, "balances": []}, "org balance: no credits", bal)
+    sim("POST", f"/_sim/clickhouse/organizations/{org_id}/creditBalances", {"type": "trial", "totalAmount": 300,
+                                                                           "amountSpent": 12.5})
+    bal = ctl("org", "balance")
+    check(bal["totalRemainingCredits"] == 287.5 and bal["balances"][0]["type"] == "trial", "org balance", bal)
+    types = ctl("org", "notification-types")
+    check(any(t["name"] == "service_idle" for t in types), "org notification-types", types)
+    check(ctl("org", "notifications")["result"] == [], "org notifications: none raised")
+    for t in ("service_idle", "billing_credits_low"):
+        sim("POST", f"/_sim/clickhouse/organizations/{org_id}/notifications", {"type": t, "resourceId": org_id})
+    page = ctl("org", "notifications", "--limit", "1")
+    check(page["result"][0]["type"] == "billing_credits_low" and page.get("nextCursor"), "org notifications --limit",
+          page)
+    rest = ctl("org", "notifications", "--cursor", page["nextCursor"])
+    check([n["type"] for n in rest["result"]] == ["service_idle"] and "nextCursor" not in rest,
+          "org notifications --cursor", rest)
+    check([n["type"] for n in ctl("org", "notifications", "--severity", "warning")["result"]] ==
+          ["billing_credits_low"], "org notifications --severity")
 
     # Keys: delete; activities; usage
     ctl("key", "delete", key_uuid)

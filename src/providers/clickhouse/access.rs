@@ -73,6 +73,9 @@ pub enum Permission {
     ServiceViewQueryApiEndpoints,
     ServiceManageQueryApiEndpoints,
     ServiceManageScalingConfig,
+    OrganizationViewBilling,
+    ServiceViewSnapshots,
+    ServiceManageSnapshots,
 }
 
 impl Permission {
@@ -97,6 +100,9 @@ impl Permission {
             ServiceViewQueryApiEndpoints => "control-plane:service:view-query-api-endpoints",
             ServiceManageQueryApiEndpoints => "control-plane:service:manage-query-api-endpoints",
             ServiceManageScalingConfig => "control-plane:service:manage-scaling-config",
+            OrganizationViewBilling => "control-plane:organization:view-billing",
+            ServiceViewSnapshots => "control-plane:service:view-snapshots",
+            ServiceManageSnapshots => "control-plane:service:manage-snapshots",
         }
     }
 
@@ -141,6 +147,11 @@ pub fn needs(op: &Op) -> (Permission, Target<'_>) {
         | ListInvitations
         | GetInvitation { .. }
         | UsageCost
+        | ListNotificationTypes
+        | ListServiceProfiles
+        | GetByoc { .. }
+        | GetByocPrivateEndpointConfig { .. }
+        | GetByocTags { .. }
         | ListUdfs
         | GetUdf { .. }
         | ListUdfVersions { .. }
@@ -170,6 +181,11 @@ pub fn needs(op: &Op) -> (Permission, Target<'_>) {
         // Upstream lists view-api-keys for update and delete too.
         ListKeys | GetKey { .. } | UpdateKey { .. } | DeleteKey { .. } => (OrganizationViewApiKeys, org),
         ListActivities | GetActivity { .. } => (OrganizationViewActivities, org),
+        // clickhousectl 0.5.0's table (not in the official document): balances need
+        // view-billing; notifications declare no named permission, so the organization's
+        // own view (I).
+        CreditBalances => (OrganizationViewBilling, org),
+        ListNotifications | OrganizationPrometheusDiscovery => (OrganizationView, org),
         CreateService => (OrganizationCreateService, org),
         // Empty upstream: the services the key may view (I).
         ListServices => (ServiceView, Target::SomeService),
@@ -215,6 +231,12 @@ pub fn needs(op: &Op) -> (Permission, Target<'_>) {
         CreateQueryApiEndpoint { service }
         | UpdateQueryApiEndpoint { service, .. }
         | DeleteQueryApiEndpoint { service, .. } => (ServiceManageQueryApiEndpoints, Target::Service(service)),
+        GetReplicaAwareRouting { service } => (ServiceView, Target::Service(service)),
+        UpdateReplicaAwareRouting { service } => (ServiceManage, Target::Service(service)),
+        GetSnapshotConfiguration { service } | ListSnapshots { service } | GetSnapshot { service, .. } => {
+            (ServiceViewSnapshots, Target::Service(service))
+        }
+        UpdateSnapshotConfiguration { service } => (ServiceManageSnapshots, Target::Service(service)),
         UpsertQueryEndpoint { service } | DeleteQueryEndpoint { service } => {
             (ServiceManageQueryApiEndpoints, Target::Service(service))
         }
@@ -228,6 +250,7 @@ pub fn needs(op: &Op) -> (Permission, Target<'_>) {
         | GetClickPipeSettings { service, .. }
         | UpdateClickPipeSettings { service, .. }
         | DiscoverClickPipeSchema { service }
+        | GetClickPipesContext { service }
         | GetCdcScaling { service }
         | UpdateCdcScaling { service }
         | ListReversePrivateEndpoints { service }

@@ -329,6 +329,10 @@ pub struct Dump {
     udf_attachments: Rows<UdfAttachment>,
     saved_queries: Rows<super::saved_queries::SavedQuery>,
     query_api_endpoints: Rows<super::query_api_endpoints::QueryApiEndpoint>,
+    credit_balances: Rows<super::billing::CreditBalance>,
+    notifications: Rows<super::notifications::Notification>,
+    replica_routing: Rows<super::replica_routing::ReplicaRouting>,
+    snapshot_configs: Rows<super::snapshots::SnapshotConfig>,
 }
 
 /// Parses a `GET /_sim/state` dump's `providers.clickhouse`, changing nothing.
@@ -370,7 +374,11 @@ fn check_organizations(d: &Dump) -> Result<(), String> {
     all_known(&orgs, "udfUploads", &d.udf_uploads)?;
     all_known(&orgs, "udfAttachments", &d.udf_attachments)?;
     all_known(&orgs, "savedQueries", &d.saved_queries)?;
-    all_known(&orgs, "queryApiEndpoints", &d.query_api_endpoints)
+    all_known(&orgs, "queryApiEndpoints", &d.query_api_endpoints)?;
+    all_known(&orgs, "creditBalances", &d.credit_balances)?;
+    all_known(&orgs, "notifications", &d.notifications)?;
+    all_known(&orgs, "replicaAwareRouting", &d.replica_routing)?;
+    all_known(&orgs, "snapshotConfigurations", &d.snapshot_configs)
 }
 
 fn parse_tables(v: &Value) -> Result<Dump, String> {
@@ -410,6 +418,18 @@ fn parse_tables(v: &Value) -> Result<Dump, String> {
         query_api_endpoints: restore_table(v, "queryApiEndpoints", |e: &super::query_api_endpoints::QueryApiEndpoint| {
             (e.org_id.clone(), super::saved_queries::key(&e.service_id, &e.id))
         })?,
+        credit_balances: restore_table(v, "creditBalances", |b: &super::billing::CreditBalance| {
+            (b.org_id.clone(), b.id.clone())
+        })?,
+        notifications: restore_table(v, "notifications", |n: &super::notifications::Notification| {
+            (n.org_id.clone(), n.id.clone())
+        })?,
+        replica_routing: restore_table(v, "replicaAwareRouting", |r: &super::replica_routing::ReplicaRouting| {
+            (r.org_id.clone(), r.service_id.clone())
+        })?,
+        snapshot_configs: restore_table(v, "snapshotConfigurations", |c: &super::snapshots::SnapshotConfig| {
+            (c.org_id.clone(), c.service_id.clone())
+        })?,
     })
 }
 
@@ -441,6 +461,10 @@ pub fn restore(ch: &ClickHouse, v: &Value) -> Result<(), String> {
     ch.udf_attachments.replace(d.udf_attachments);
     ch.saved_queries.replace(d.saved_queries);
     ch.query_api_endpoints.replace(d.query_api_endpoints);
+    ch.credit_balances.replace(d.credit_balances);
+    ch.notifications.replace(d.notifications);
+    ch.replica_routing.replace(d.replica_routing);
+    ch.snapshot_configs.replace(d.snapshot_configs);
     ch.rate.clear();
     ch.activity_seq.store(max_seq, std::sync::atomic::Ordering::Relaxed);
     Ok(())

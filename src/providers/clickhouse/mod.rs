@@ -20,29 +20,37 @@ pub mod activities;
 pub mod auth;
 pub mod backup_bucket;
 pub mod backups;
+pub mod billing;
 pub mod byoc;
+pub mod byoc_reads;
 pub mod ch_settings;
 pub mod chaos;
 pub mod clickpipes;
 pub mod clickpipes_config;
+pub mod clickpipes_context;
 pub mod cursor_pages;
 pub mod error;
 pub mod hooks;
 pub mod keys;
 pub mod members;
 pub mod model;
+pub mod notifications;
 pub mod openapi;
 pub mod org;
 pub mod prometheus;
+pub mod prometheus_discovery;
 pub mod query_api_endpoints;
 pub mod query_endpoint;
 pub mod quotas;
+pub mod replica_routing;
 pub mod roles;
 pub mod routes;
 pub mod saved_queries;
 pub mod scaling;
+pub mod service_profiles;
 pub mod services;
 pub mod settings;
+pub mod snapshots;
 pub mod udfs;
 pub mod upgrade_window;
 pub mod usage;
@@ -116,6 +124,14 @@ pub struct ClickHouse {
     pub saved_queries: Table<saved_queries::SavedQuery>,
     /// Keyed `(organization, "<service id>/<endpoint id>")`.
     pub query_api_endpoints: Table<query_api_endpoints::QueryApiEndpoint>,
+    /// Keyed `(organization, balance id)`.
+    pub credit_balances: Table<billing::CreditBalance>,
+    /// Keyed `(organization, notification id)`.
+    pub notifications: Table<notifications::Notification>,
+    /// Keyed `(organization, service id)`.
+    pub replica_routing: Table<replica_routing::ReplicaRouting>,
+    /// Keyed `(organization, service id)`.
+    pub snapshot_configs: Table<snapshots::SnapshotConfig>,
     /// Per key id: request times of the current rate-limit window; tenant `""`.
     pub rate: Table<Vec<SimInstant>>,
     pub(crate) activity_seq: std::sync::atomic::AtomicU64,
@@ -163,6 +179,9 @@ pub enum Out {
     Empty,
     /// 200 Prometheus text.
     Prometheus(String),
+    /// 200 with this JSON as the whole body, no envelope (Prometheus HTTP service
+    /// discovery, `prometheus_discovery.rs`).
+    Bare(Value),
 }
 
 pub type Res = Result<Out, ChError>;
@@ -337,6 +356,17 @@ impl ClickHouse {
             | DeleteInvitation { .. } => members::handle(self, call, op),
             ListActivities | GetActivity { .. } => activities::handle(self, call, op),
             UsageCost => usage::handle(self, call, op),
+            CreditBalances => billing::handle(self, call, op),
+            GetReplicaAwareRouting { .. } | UpdateReplicaAwareRouting { .. } => replica_routing::handle(self, call, op),
+            GetClickPipesContext { .. } => clickpipes_context::handle(self, call, op),
+            GetSnapshotConfiguration { .. }
+            | UpdateSnapshotConfiguration { .. }
+            | ListSnapshots { .. }
+            | GetSnapshot { .. } => snapshots::handle(self, call, op),
+            ListNotifications | ListNotificationTypes => notifications::handle(self, call, op),
+            ListServiceProfiles => service_profiles::handle(self, call, op),
+            GetByoc { .. } | GetByocPrivateEndpointConfig { .. } | GetByocTags { .. } => byoc_reads::handle(self, call, op),
+            OrganizationPrometheusDiscovery => prometheus_discovery::handle(self, call, op),
             ListClickPipes { .. }
             | CreateClickPipe { .. }
             | GetClickPipe { .. }
@@ -385,6 +415,10 @@ impl Provider for ClickHouse {
             udf_attachments: Table::default(),
             saved_queries: Table::default(),
             query_api_endpoints: Table::default(),
+            credit_balances: Table::default(),
+            notifications: Table::default(),
+            replica_routing: Table::default(),
+            snapshot_configs: Table::default(),
             rate: Table::default(),
             activity_seq: std::sync::atomic::AtomicU64::new(0),
             activity_order: dashmap::DashMap::default(),
@@ -420,6 +454,10 @@ impl Provider for ClickHouse {
         self.udf_attachments.clear();
         self.saved_queries.clear();
         self.query_api_endpoints.clear();
+        self.credit_balances.clear();
+        self.notifications.clear();
+        self.replica_routing.clear();
+        self.snapshot_configs.clear();
         self.rate.clear();
         self.activity_seq.store(0, std::sync::atomic::Ordering::Relaxed);
         self.activity_order.clear();
@@ -446,6 +484,8 @@ impl Provider for ClickHouse {
     /// `/_sim/clickhouse/...` hooks.
     fn admin(&self, req: &Request, segs: &[&str], cx: &Cx) -> Option<Reply> {
         hooks::handle(self, req, segs, cx)
+            .or_else(|| billing::hook(self, req, segs, cx))
+            .or_else(|| notifications::hook(self, req, segs, cx))
     }
 
     fn admin_takes_opaque_body(&self, segs: &[&str]) -> bool {
@@ -476,6 +516,10 @@ impl Provider for ClickHouse {
         out.table("udfAttachments", &self.udf_attachments)?;
         out.table("savedQueries", &self.saved_queries)?;
         out.table("queryApiEndpoints", &self.query_api_endpoints)?;
+        out.table("creditBalances", &self.credit_balances)?;
+        out.table("notifications", &self.notifications)?;
+        out.table("replicaAwareRouting", &self.replica_routing)?;
+        out.table("snapshotConfigurations", &self.snapshot_configs)?;
         out.end()
     }
 
@@ -656,6 +700,7 @@ fn render(result: Res, request_id: &str) -> Reply {
         }
         Ok(Out::Empty) => Reply::json(StatusCode::OK, &json!({"status": 200, "requestId": request_id})),
         Ok(Out::Prometheus(text)) => Reply::text(StatusCode::OK, PROMETHEUS_TEXT, text),
+        Ok(Out::Bare(value)) => Reply::json(StatusCode::OK, &value),
         Err(e) => e.into_reply(request_id),
     };
     match HeaderValue::from_str(request_id) {

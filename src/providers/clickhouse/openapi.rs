@@ -26,7 +26,17 @@
 //! API's model names (`PublicSavedQuery`, `PublicQueryApiEndpoint`, ...: the schemas here
 //! carry those names and the fields its binary decodes and sends), and the `limit` /
 //! `cursor` parameters of `openapiKeyGetList` with the `limit`, `totalCount` and
-//! `nextCursor` its paged answers carry beside `result` (`cursor_pages.rs`).
+//! `nextCursor` its paged answers carry beside `result` (`cursor_pages.rs`); and the
+//! organization reads `creditBalancesGet`, `notificationGetList` and
+//! `notificationTypesGetList` (`billing.rs`, `notifications.rs`) and `serviceProfilesList`
+//! (`service_profiles.rs`) and `organizationPrometheusDiscoveryGet` (`prometheus_discovery.rs`,
+//! a bare array, Prometheus' HTTP SD format), under the models its
+//! binary decodes (`CreditBalances`, `CreditBalance`, `Notification`, `NotificationType`);
+//! the ClickPipes context (`clickPipesServiceContextGet`, `clickpipes_context.rs`); the BYOC
+//! reads (`organizationByocInfrastructureGet`, `...PrivateEndpointConfigGet`, `...TagsGet`,
+//! `byoc_reads.rs`; the GET joins the official PATCH and DELETE of that path);
+//! and replica-aware routing and snapshots (`replicaAwareRouting*`, `snapshot*`,
+//! `replica_routing.rs`, `snapshots.rs`).
 //!
 //! A unit test routes every documented operation through `routes::route` and checks its
 //! operationId against `Op::name`, so the document and the router cannot drift; the
@@ -42,6 +52,9 @@ pub fn document() -> Value {
     let contract: Value = serde_json::from_str(CONTRACT).expect("the contract parses (unit-tested)");
     let mut paths = contract["paths"].as_object().cloned().unwrap_or_default();
     paths.extend(extensions());
+    if let Some(item) = paths.get_mut("/v1/organizations/{organizationId}/byocInfrastructure/{byocInfrastructureId}") {
+        item["get"] = byoc_get_op();
+    }
     if let Some(keys) = paths.get_mut("/v1/organizations/{organizationId}/keys").and_then(|p| p.get_mut("get")) {
         page_keys(keys);
     }
@@ -260,7 +273,147 @@ pub fn extensions() -> Vec<(String, Value)> {
         "PublicQueryApiEndpoint",
         "Query API endpoint",
     ));
+    out.extend(org_reads());
+    out.extend(service_settings());
     out
+}
+
+/// Replica-aware routing and snapshots (`replica_routing.rs`, `snapshots.rs`).
+fn service_settings() -> Vec<(String, Value)> {
+    let (org, svc) = (path_param("organizationId"), path_param("serviceId"));
+    let body = |schema: &str| json!({"required": true, "content": {"application/json": {"schema": schema_ref(schema)}}});
+    let get = |id: &str, what: &str, schema: Value, params: Value| {
+        json!({"operationId": id, "description": format!("{EXTENSION} {what}"), "parameters": params,
+               "responses": {"200": envelope(schema), "default": error_default()}})
+    };
+    let patch = |id: &str, what: &str, schema: &str, request: &str| {
+        json!({"operationId": id, "description": format!("{EXTENSION} {what}"), "parameters": [org, svc],
+               "requestBody": body(request), "responses": {"200": envelope(schema_ref(schema)), "default": error_default()}})
+    };
+    let base = "/v1/organizations/{organizationId}/services/{serviceId}";
+    vec![
+        (
+            format!("{base}/replicaAwareRouting"),
+            json!({
+                "get": get("replicaAwareRoutingGet", "The service's replica-aware routing.", schema_ref("ReplicaAwareRouting"), json!([org, svc])),
+                "patch": patch("replicaAwareRoutingUpdate", "Turns replica-aware routing on or off (omitted fields keep their value).", "ReplicaAwareRouting", "ReplicaAwareRoutingPatchRequest"),
+            }),
+        ),
+        (
+            format!("{base}/snapshotConfiguration"),
+            json!({
+                "get": get("snapshotConfigurationGet", "The service's snapshot schedule.", schema_ref("SnapshotConfiguration"), json!([org, svc])),
+                "patch": patch("snapshotConfigurationUpdate", "Changes the snapshot schedule (omitted fields keep their value).", "SnapshotConfiguration", "SnapshotConfigurationPatchRequest"),
+            }),
+        ),
+        (
+            format!("{base}/clickpipes/context"),
+            json!({"get": get("clickPipesServiceContextGet", "Whether the service's ClickPipes can use GCP workload identity, and its principal (`clickpipes_context.rs`).", schema_ref("ClickPipesServiceContext"), json!([org, svc]))}),
+        ),
+        (
+            format!("{base}/snapshots"),
+            json!({"get": get("snapshotGetList", "The service's kept snapshots, newest first.", json!({"type": "array", "items": schema_ref("Snapshot")}), json!([org, svc]))}),
+        ),
+        (
+            format!("{base}/snapshots/{{snapshotId}}"),
+            json!({"get": get("snapshotGet", "One kept snapshot.", schema_ref("Snapshot"), json!([org, svc, path_param("snapshotId")]))}),
+        ),
+    ]
+}
+
+/// `organizationByocInfrastructureGet`, beside the official PATCH and DELETE of its path.
+fn byoc_get_op() -> Value {
+    json!({"operationId": "organizationByocInfrastructureGet",
+           "description": format!("{EXTENSION} One BYOC infrastructure (`byoc_reads.rs`)."),
+           "parameters": [path_param("organizationId"), path_param("byocInfrastructureId")],
+           "responses": {"200": envelope(schema_ref("ByocInfrastructureDetails")), "default": error_default()}})
+}
+
+/// The organization-level reads of `billing.rs` and `notifications.rs`.
+fn org_reads() -> Vec<(String, Value)> {
+    let org = path_param("organizationId");
+    let q = |name: &str, description: &str, schema: Value| {
+        json!({"in": "query", "name": name, "description": description, "schema": schema})
+    };
+    let date = json!({"type": "string", "format": "date-time"});
+    let notifications = json!({"get": {
+        "operationId": "notificationGetList",
+        "description": format!("{EXTENSION} The organization's notifications, newest first, a cursor page at a time (`notifications.rs`)."),
+        "parameters": [
+            org,
+            q("limit", "Page size (1-250, default 100).", json!({"type": "integer", "minimum": 1, "maximum": 250})),
+            q("cursor", "The nextCursor of the previous page.", json!({"type": "string"})),
+            q("severity", "Only this severity.", json!({"type": "string", "enum": super::notifications::SEVERITIES})),
+            q("type", "Only this notification type (notificationTypesGetList).", json!({"type": "string"})),
+            q("resource_id", "Only this resource; a service id also matches its ClickPipes.", json!({"type": "string"})),
+            q("resource_type", "Only this resource kind.", json!({"type": "string", "enum": super::notifications::RESOURCE_TYPES})),
+            q("from_date", "Earliest creation time, inclusive.", date.clone()),
+            q("to_date", "Latest creation time, inclusive.", date),
+        ],
+        "responses": {"200": {"description": "Success: one page", "content": {"application/json": {"schema": {
+            "type": "object",
+            "properties": {
+                "status": {"type": "number"},
+                "requestId": {"type": "string", "format": "uuid"},
+                "result": {"type": "array", "items": schema_ref("Notification")},
+                "limit": {"type": "integer", "minimum": 1, "maximum": 250},
+                "totalCount": {"type": "integer", "minimum": 0},
+                "nextCursor": {"type": "string"},
+            },
+            "required": ["status", "requestId", "result", "limit", "totalCount"],
+        }}}}, "default": error_default()},
+    }});
+    let types = json!({"get": {
+        "operationId": "notificationTypesGetList",
+        "description": format!("{EXTENSION} The notification types (the simulator's catalog, `notifications.rs`)."),
+        "parameters": [org],
+        "responses": {"200": envelope(json!({"type": "array", "items": schema_ref("NotificationType")})), "default": error_default()},
+    }});
+    let balances = json!({"get": {
+        "operationId": "creditBalancesGet",
+        "description": format!("{EXTENSION} The organization's active credit balances (`billing.rs`)."),
+        "parameters": [org],
+        "responses": {"200": envelope(schema_ref("CreditBalances")), "default": error_default()},
+    }});
+    let profiles = json!({"get": {
+        "operationId": "serviceProfilesList",
+        "description": format!("{EXTENSION} The service profiles of a region or BYOC infrastructure (`service_profiles.rs`)."),
+        "parameters": [
+            org,
+            q("region_id", "Region (required without byoc_id).", json!({"type": "string"})),
+            q("byoc_id", "BYOC infrastructure (required without region_id).", json!({"type": "string", "format": "uuid"})),
+        ],
+        "responses": {"200": envelope(json!({"type": "array", "items": schema_ref("ServiceProfile")})), "default": error_default()},
+    }});
+    let discovery = json!({"get": {
+        "operationId": "organizationPrometheusDiscoveryGet",
+        "description": format!("{EXTENSION} Prometheus HTTP service discovery: a bare array of target groups, one per service (`prometheus_discovery.rs`)."),
+        "parameters": [org, q("filtered_metrics", "Scrape the filtered metric set.", json!({"type": "boolean"}))],
+        "responses": {"200": {"description": "Success: target groups (no envelope)", "content": {"application/json": {"schema": {
+            "type": "array", "items": schema_ref("PrometheusDiscoveryTargetGroup"),
+        }}}}, "default": error_default()},
+    }});
+    let byoc = path_param("byocInfrastructureId");
+    let byoc_get = |id: &str, what: &str, schema: &str| {
+        json!({"operationId": id, "description": format!("{EXTENSION} {what} (`byoc_reads.rs`)."),
+               "parameters": [org, byoc], "responses": {"200": envelope(schema_ref(schema)), "default": error_default()}})
+    };
+    let byoc_pec = byoc_get(
+        "organizationByocInfrastructurePrivateEndpointConfigGet",
+        "The private endpoint configuration of a ready BYOC infrastructure",
+        "ByocInfrastructurePrivateEndpointConfig",
+    );
+    let byoc_tags = byoc_get("organizationByocInfrastructureTagsGet", "A BYOC infrastructure's tags", "ByocInfrastructureTagsResponse");
+    let base = "/v1/organizations/{organizationId}";
+    vec![
+        (format!("{base}/byocInfrastructure/{{byocInfrastructureId}}/privateEndpointConfig"), json!({"get": byoc_pec})),
+        (format!("{base}/byocInfrastructure/{{byocInfrastructureId}}/tags"), json!({"get": byoc_tags})),
+        (format!("{base}/prometheus/discovery"), discovery),
+        (format!("{base}/serviceProfiles"), profiles),
+        (format!("{base}/notifications"), notifications),
+        (format!("{base}/notificationTypes"), types),
+        (format!("{base}/creditBalances"), balances),
+    ]
 }
 
 /// `openapiKeyGetList` with the cursor paging clickhousectl 0.5.0 uses.
@@ -332,6 +485,114 @@ fn extension_schemas() -> Map<String, Value> {
                               "apiKeyIds": key_ids, "roles": roles, "allowedOrigins": origins},
                "required": ["name", "sql", "database", "apiKeyIds", "roles"]}),
     );
+    let text = json!({"type": "string"});
+    let date = json!({"type": "string", "format": "date-time"});
+    let amount = json!({"type": "number", "minimum": 0});
+    let severity = json!({"type": "string", "enum": super::notifications::SEVERITIES});
+    let kind = json!({"type": "string", "enum": super::notifications::RESOURCE_TYPES});
+    m.insert(
+        "Notification".into(),
+        obj(
+            json!({"id": uuid, "type": text, "severity": severity, "title": text, "description": text,
+                   "createdAt": date, "resourceType": kind, "resourceId": text, "resourceName": text}),
+            &["id", "type", "severity", "title", "description", "createdAt", "resourceType", "resourceId", "resourceName"],
+        ),
+    );
+    m.insert(
+        "NotificationType".into(),
+        obj(
+            json!({"name": text, "title": text, "category": text, "severity": severity, "resourceType": kind,
+                   "description": text, "isConfigurable": {"type": "boolean"}, "isAvailable": {"type": "boolean"}}),
+            &["name", "title", "category", "severity", "resourceType", "description", "isConfigurable", "isAvailable"],
+        ),
+    );
+    m.insert(
+        "CreditBalance".into(),
+        obj(
+            json!({"id": uuid, "type": {"type": "string", "enum": super::billing::TYPES}, "totalAmount": amount,
+                   "amountSpent": amount, "remainingCredits": amount, "startDate": date, "expirationDate": date}),
+            &["id", "type", "totalAmount", "amountSpent", "remainingCredits", "startDate", "expirationDate"],
+        ),
+    );
+    m.insert(
+        "CreditBalances".into(),
+        obj(
+            json!({"totalRemainingCredits": amount, "balances": {"type": "array", "items": schema_ref("CreditBalance")}}),
+            &["totalRemainingCredits", "balances"],
+        ),
+    );
+    m.insert(
+        "ServiceProfile".into(),
+        obj(
+            json!({"profile": {"type": "string", "enum": super::validate::PROFILES},
+                   "cpuCores": {"type": "number", "minimum": 1}, "memoryGi": {"type": "number", "minimum": 1}}),
+            &["profile", "cpuCores", "memoryGi"],
+        ),
+    );
+    m.insert(
+        "PrometheusDiscoveryTargetGroup".into(),
+        obj(
+            json!({"targets": {"type": "array", "items": {"type": "string"}},
+                   "labels": {"type": "object", "additionalProperties": {"type": "string"}}}),
+            &["targets", "labels"],
+        ),
+    );
+    m.insert(
+        "ByocInfrastructureDetails".into(),
+        obj(
+            json!({"id": uuid, "state": {"type": "string", "enum": ["infra-ready", "infra-provisioning", "infra-terminated"]},
+                   "cloudProvider": {"type": "string", "enum": ["aws", "gcp", "azure"]}, "regionId": text,
+                   "accountId": text, "displayName": text}),
+            &["id", "state", "cloudProvider", "regionId", "accountId", "displayName"],
+        ),
+    );
+    m.insert(
+        "ByocInfrastructurePrivateEndpointConfig".into(),
+        obj(json!({"endpointName": text, "privateDnsHostname": text}), &["endpointName", "privateDnsHostname"]),
+    );
+    m.insert(
+        "ByocInfrastructureTagsResponse".into(),
+        obj(json!({"tags": {"type": "object", "additionalProperties": {"type": "string"}}}), &["tags"]),
+    );
+    let boolean = json!({"type": "boolean"});
+    m.insert(
+        "ClickPipesServiceContext".into(),
+        obj(
+            json!({"gcpWorkloadIdentity": obj(
+                json!({"supported": boolean, "ready": boolean, "principal": {"type": "string"}}),
+                &["supported", "ready"],
+            )}),
+            &["gcpWorkloadIdentity"],
+        ),
+    );
+    m.insert(
+        "ReplicaAwareRouting".into(),
+        obj(json!({"httpEnabled": boolean, "nativeEnabled": boolean}), &["httpEnabled", "nativeEnabled"]),
+    );
+    m.insert(
+        "ReplicaAwareRoutingPatchRequest".into(),
+        json!({"type": "object", "properties": {"httpEnabled": boolean, "nativeEnabled": boolean}, "minProperties": 1}),
+    );
+    use super::snapshots::{GAP_MAX, GAP_MIN, TIME_FRAME_MAX, TIME_FRAME_MIN};
+    let gap = json!({"type": "integer", "minimum": GAP_MIN, "maximum": GAP_MAX, "description": "Minutes between snapshots."});
+    let frame = json!({"type": "integer", "minimum": TIME_FRAME_MIN, "maximum": TIME_FRAME_MAX, "description": "Minutes a snapshot is kept."});
+    m.insert(
+        "SnapshotConfiguration".into(),
+        obj(json!({"enabled": boolean, "gap": gap, "timeFrame": frame}), &["enabled", "gap", "timeFrame"]),
+    );
+    m.insert(
+        "SnapshotConfigurationPatchRequest".into(),
+        json!({"type": "object", "properties": {"enabled": boolean, "gap": gap, "timeFrame": frame}, "minProperties": 1}),
+    );
+    m.insert(
+        "Snapshot".into(),
+        obj(
+            json!({"id": uuid, "serviceId": uuid, "status": {"type": "string", "enum": ["done", "in_progress"]},
+                   "type": {"type": "string", "enum": ["full"]}, "startedAt": date, "finishedAt": date,
+                   "durationInSeconds": amount, "sizeInBytes": amount}),
+            &["id", "serviceId", "status", "type", "startedAt"],
+        ),
+    );
     m
 }
 
@@ -358,8 +619,10 @@ mod tests {
         let doc = document();
         let ops = operations(&doc);
         // The 94 official operations outside Postgres and ClickStack, whoami, and the 10
-        // saved-query and Query API endpoint operations.
-        assert_eq!(ops.len(), 105, "{ops:?}");
+        // saved-query and Query API endpoint operations, the credit-balance and two
+        // notification reads, the service-profile list, Prometheus discovery, and the six replica-routing and
+        // snapshot operations, the ClickPipes context, and three BYOC reads.
+        assert_eq!(ops.len(), 120, "{ops:?}");
         for (path, method, id) in &ops {
             let concrete = path
                 .split('/')

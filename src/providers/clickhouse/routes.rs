@@ -13,8 +13,11 @@
 //! `docs-clickhouse-clients.md` ("Operation names"). The short alias paths of knob
 //! `rcAliases` answer under the name of the operation they alias. `GET /v1/whoami` is not
 //! in the official document; `clickhousectl` 0.5.0 calls it as `whoamiGet`. Nor are the
-//! saved queries and Query API endpoints (`savedQueryList`, ..., `queryApiEndpointDelete`):
-//! their names are the ones clickhousectl 0.5.0's own operation table gives them.
+//! saved queries and Query API endpoints (`savedQueryList`, ..., `queryApiEndpointDelete`),
+//! credit balances, notifications and their types, service profiles, Prometheus
+//! discovery, the ClickPipes context, the BYOC reads, replica-aware routing and snapshots
+//! (`creditBalancesGet`, ..., `snapshotGet`): their names are the ones clickhousectl
+//! 0.5.0's own operation table gives them.
 
 use hyper::Method;
 
@@ -33,6 +36,10 @@ pub enum Op {
     GetQuota { quota: String },
     CreateByoc,
     UpdateByoc { byoc: String },
+    // Reads of one BYOC infrastructure (clickhousectl 0.5.0's table; `byoc_reads.rs`)
+    GetByoc { byoc: String },
+    GetByocPrivateEndpointConfig { byoc: String },
+    GetByocTags { byoc: String },
     DeleteByoc { byoc: String },
     Whoami,
     // Roles
@@ -63,6 +70,15 @@ pub enum Op {
     GetQueryApiEndpoint { service: String, endpoint: String },
     UpdateQueryApiEndpoint { service: String, endpoint: String },
     DeleteQueryApiEndpoint { service: String, endpoint: String },
+    // Replica-aware routing and snapshots (clickhousectl 0.5.0's table;
+    // `replica_routing.rs`, `snapshots.rs`)
+    GetReplicaAwareRouting { service: String },
+    GetClickPipesContext { service: String },
+    UpdateReplicaAwareRouting { service: String },
+    GetSnapshotConfiguration { service: String },
+    UpdateSnapshotConfiguration { service: String },
+    ListSnapshots { service: String },
+    GetSnapshot { service: String, snapshot: String },
     UpdateState { service: String },
     UpdateScaling { service: String },
     UpdateReplicaScaling { service: String },
@@ -109,6 +125,13 @@ pub enum Op {
     ListActivities,
     GetActivity { activity: String },
     UsageCost,
+    // Credit balances and notifications (clickhousectl 0.5.0's table; `billing.rs`,
+    // `notifications.rs`)
+    CreditBalances,
+    ListNotifications,
+    ListNotificationTypes,
+    ListServiceProfiles,
+    OrganizationPrometheusDiscovery,
     // ClickPipes (S25–S31), their settings, schema discovery, CDC scaling
     ListClickPipes { service: String },
     CreateClickPipe { service: String },
@@ -159,6 +182,9 @@ impl Op {
             GetQuota { .. } => "organizationQuotaGet",
             CreateByoc => "organizationByocInfrastructureCreate",
             UpdateByoc { .. } => "organizationByocInfrastructureUpdate",
+            GetByoc { .. } => "organizationByocInfrastructureGet",
+            GetByocPrivateEndpointConfig { .. } => "organizationByocInfrastructurePrivateEndpointConfigGet",
+            GetByocTags { .. } => "organizationByocInfrastructureTagsGet",
             DeleteByoc { .. } => "organizationByocInfrastructureDelete",
             Whoami => "whoamiGet",
             ListRoles => "organizationRolesGetList",
@@ -226,6 +252,18 @@ impl Op {
             ListActivities => "activityGetList",
             GetActivity { .. } => "activityGet",
             UsageCost => "usageCostGet",
+            CreditBalances => "creditBalancesGet",
+            GetReplicaAwareRouting { .. } => "replicaAwareRoutingGet",
+            GetClickPipesContext { .. } => "clickPipesServiceContextGet",
+            UpdateReplicaAwareRouting { .. } => "replicaAwareRoutingUpdate",
+            GetSnapshotConfiguration { .. } => "snapshotConfigurationGet",
+            UpdateSnapshotConfiguration { .. } => "snapshotConfigurationUpdate",
+            ListSnapshots { .. } => "snapshotGetList",
+            GetSnapshot { .. } => "snapshotGet",
+            ListNotifications => "notificationGetList",
+            ListNotificationTypes => "notificationTypesGetList",
+            ListServiceProfiles => "serviceProfilesList",
+            OrganizationPrometheusDiscovery => "organizationPrometheusDiscoveryGet",
             ListClickPipes { .. } => "clickPipeGetList",
             CreateClickPipe { .. } => "clickPipeCreate",
             GetClickPipe { .. } => "clickPipeGet",
@@ -274,6 +312,12 @@ impl Op {
             | CreateSavedQuery { service }
             | ListQueryApiEndpoints { service }
             | CreateQueryApiEndpoint { service }
+            | GetReplicaAwareRouting { service }
+            | GetClickPipesContext { service }
+            | UpdateReplicaAwareRouting { service }
+            | GetSnapshotConfiguration { service }
+            | UpdateSnapshotConfiguration { service }
+            | ListSnapshots { service }
             | UpdateState { service }
             | UpdateScaling { service }
             | UpdateReplicaScaling { service }
@@ -308,6 +352,10 @@ impl Op {
             | GetUdfAttachment { service, .. }
             | AttachUdf { service, .. }
             | DetachUdf { service, .. } => out.push(("serviceId", service.as_str())),
+            GetSnapshot { service, snapshot } => {
+                out.push(("serviceId", service.as_str()));
+                out.push(("snapshotId", snapshot.as_str()));
+            }
             GetBackup { service, backup } => {
                 out.push(("serviceId", service.as_str()));
                 out.push(("backupId", backup.as_str()));
@@ -344,7 +392,11 @@ impl Op {
                 out.push(("invitationId", invitation.as_str()))
             }
             GetRole { role } | UpdateRole { role } | DeleteRole { role } => out.push(("roleId", role.as_str())),
-            UpdateByoc { byoc } | DeleteByoc { byoc } => out.push(("byocInfrastructureId", byoc.as_str())),
+            UpdateByoc { byoc }
+            | DeleteByoc { byoc }
+            | GetByoc { byoc }
+            | GetByocPrivateEndpointConfig { byoc }
+            | GetByocTags { byoc } => out.push(("byocInfrastructureId", byoc.as_str())),
             ListOrganizations
             | GetOrganization
             | UpdateOrganization
@@ -367,6 +419,11 @@ impl Op {
             | ListActivities
             | GetActivity { .. }
             | UsageCost
+            | CreditBalances
+            | ListNotifications
+            | ListNotificationTypes
+            | ListServiceProfiles
+            | OrganizationPrometheusDiscovery
             | ListUdfs
             | CreateUdf
             | GetUdf { .. }
@@ -449,8 +506,12 @@ pub fn route(method: &Method, segs: &[&str], aliases: bool) -> Option<Result<Rou
         ["quotas"] => only(get, ListQuotas, "GET"),
         ["quotas", q] => only(get, GetQuota { quota: s(q) }, "GET"),
         ["byocInfrastructure"] => only(post, CreateByoc, "POST"),
-        ["byocInfrastructure", b] => by_method!("PATCH, DELETE";
-            patch => UpdateByoc { byoc: s(b) }, delete => DeleteByoc { byoc: s(b) }),
+        ["byocInfrastructure", b] => by_method!("GET, PATCH, DELETE";
+            get => GetByoc { byoc: s(b) }, patch => UpdateByoc { byoc: s(b) }, delete => DeleteByoc { byoc: s(b) }),
+        ["byocInfrastructure", b, "privateEndpointConfig"] => {
+            only(get, GetByocPrivateEndpointConfig { byoc: s(b) }, "GET")
+        }
+        ["byocInfrastructure", b, "tags"] => only(get, GetByocTags { byoc: s(b) }, "GET"),
         ["roles"] => by_method!("GET, POST"; get => ListRoles, post => CreateRole),
         ["roles", r] => by_method!("GET, PATCH, DELETE";
             get => GetRole { role: s(r) }, patch => UpdateRole { role: s(r) }, delete => DeleteRole { role: s(r) }),
@@ -477,6 +538,12 @@ pub fn route(method: &Method, segs: &[&str], aliases: bool) -> Option<Result<Rou
             put => UpdateQueryApiEndpoint { service: s(id), endpoint: s(e) },
             delete => DeleteQueryApiEndpoint { service: s(id), endpoint: s(e) }),
         ["services", id, "state"] => only(patch, UpdateState { service: s(id) }, "PATCH"),
+        ["services", id, "replicaAwareRouting"] => by_method!("GET, PATCH";
+            get => GetReplicaAwareRouting { service: s(id) }, patch => UpdateReplicaAwareRouting { service: s(id) }),
+        ["services", id, "snapshotConfiguration"] => by_method!("GET, PATCH";
+            get => GetSnapshotConfiguration { service: s(id) }, patch => UpdateSnapshotConfiguration { service: s(id) }),
+        ["services", id, "snapshots"] => only(get, ListSnapshots { service: s(id) }, "GET"),
+        ["services", id, "snapshots", sn] => only(get, GetSnapshot { service: s(id), snapshot: s(sn) }, "GET"),
         ["services", id, "scaling"] => only(patch, UpdateScaling { service: s(id) }, "PATCH"),
         ["services", id, "replicaScaling"] => only(patch, UpdateReplicaScaling { service: s(id) }, "PATCH"),
         ["services", id, "password"] => only(patch, UpdatePassword { service: s(id) }, "PATCH"),
@@ -512,6 +579,7 @@ pub fn route(method: &Method, segs: &[&str], aliases: bool) -> Option<Result<Rou
             delete => DeleteBackupBucket { service: s(id) }),
         ["services", id, "clickpipes"] => by_method!("GET, POST";
             get => ListClickPipes { service: s(id) }, post => CreateClickPipe { service: s(id) }),
+        ["services", id, "clickpipes", "context"] => only(get, GetClickPipesContext { service: s(id) }, "GET"),
         ["services", id, "clickpipes", "schemaDiscovery"] => {
             only(post, DiscoverClickPipeSchema { service: s(id) }, "POST")
         }
@@ -549,6 +617,11 @@ pub fn route(method: &Method, segs: &[&str], aliases: bool) -> Option<Result<Rou
         ["activities"] => only(get, ListActivities, "GET"),
         ["activities", a] => only(get, GetActivity { activity: s(a) }, "GET"),
         ["usageCost"] => only(get, UsageCost, "GET"),
+        ["creditBalances"] => only(get, CreditBalances, "GET"),
+        ["notifications"] => only(get, ListNotifications, "GET"),
+        ["notificationTypes"] => only(get, ListNotificationTypes, "GET"),
+        ["serviceProfiles"] => only(get, ListServiceProfiles, "GET"),
+        ["prometheus", "discovery"] => only(get, OrganizationPrometheusDiscovery, "GET"),
         ["udfs"] => by_method!("GET, POST"; get => ListUdfs, post => CreateUdf),
         ["udfUploads", "url"] => only(post, CreateUdfUploadSession, "POST"),
         ["udfs", f] => by_method!("GET, DELETE";

@@ -1224,6 +1224,8 @@ pub fn remove_service(ch: &ClickHouse, s: &Service, cx: &Cx) {
     super::udfs::forget_service(ch, &s.org_id, &s.id);
     super::saved_queries::forget_service(ch, &s.org_id, &s.id);
     super::query_api_endpoints::forget_service(ch, &s.org_id, &s.id);
+    super::replica_routing::forget_service(ch, &s.org_id, &s.id);
+    super::snapshots::forget_service(ch, &s.org_id, &s.id);
     let others = ch.services.count_where(|k, x| k.0 == s.org_id && x.data_warehouse_id == s.data_warehouse_id);
     if others == 0 {
         ch.warehouses.remove(&s.org_id, &s.data_warehouse_id);

@@ -76,6 +76,12 @@ pub struct Settings {
     pub max_saved_queries_per_service: u64,
     /// Query API endpoints per service; a create beyond them is refused.
     pub max_query_api_endpoints_per_service: u64,
+    /// Credit grants per organization (`billing.rs`'s hook refuses more).
+    pub max_credit_balances_per_org: u64,
+    /// Notifications kept per organization; raising one beyond drops the oldest.
+    pub max_notifications_per_org: u64,
+    /// Snapshots a service keeps; the oldest go first.
+    pub max_snapshots_per_service: u64,
     /// BYOC infrastructures per organization; a create beyond them is refused.
     pub max_byoc_configs: u64,
     /// Activities kept per organization, the oldest dropped first.
@@ -131,6 +137,9 @@ impl Default for Settings {
             max_byoc_configs: 20,
             max_saved_queries_per_service: 1000,
             max_query_api_endpoints_per_service: 100,
+            max_credit_balances_per_org: 100,
+            max_notifications_per_org: 1000,
+            max_snapshots_per_service: 1000,
             backup_period_min: 6,
             backup_period_max: 48,
             clickhouse_version: "25.8.1.8344".into(),
@@ -272,6 +281,9 @@ pub static KNOBS: &[KnobDef<Settings>] = &[
     knob_u64!("maxByocConfigs", max_byoc_configs, "BYOC infrastructures per organization"),
     knob_u64!("maxSavedQueriesPerService", max_saved_queries_per_service, "saved queries per service (a create beyond them is a 403)"),
     knob_u64!("maxQueryApiEndpointsPerService", max_query_api_endpoints_per_service, "Query API endpoints per service (a create beyond them is a 403)"),
+    knob_u64!("maxCreditBalancesPerOrg", max_credit_balances_per_org, "credit grants per organization (the grant hook refuses more)"),
+    knob_u64!("maxNotificationsPerOrg", max_notifications_per_org, "notifications kept per organization (the oldest go first)"),
+    knob_u64!("maxSnapshotsPerService", max_snapshots_per_service, "snapshots a service keeps (the oldest go first)"),
     KnobDef {
         name: "activities.max",
         doc: "activities kept per organization (the oldest are dropped first); at least 1",
