@@ -113,7 +113,7 @@ pub fn pitr(f: &Fujitsu, call: &Call, source_id: &str) -> Res {
     let flavor = s.flavor.as_deref().map_or_else(|| src.flavor.clone(), CompactString::from);
     refs::flavor_exists("instance.flavorRef", &flavor)?;
     let origin = Origin {
-        flavor: flavor.into(),
+        flavor,
         engine: src.engine.clone(),
         engine_version: src.engine_version.clone(),
         engine_minor_version: src.engine_minor_version.clone(),
