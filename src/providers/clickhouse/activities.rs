@@ -9,6 +9,7 @@
 //! May touch: the `activities` table and its order. Rules (date parameters) live in
 //! `validate::org`.
 
+use compact_str::CompactString;
 use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Utc};
@@ -99,15 +100,19 @@ pub fn record_with(
         org_id: call.org.id.clone(),
         seq: ch.activity_seq.fetch_add(1, Ordering::Relaxed),
         created_at: call.cx.now,
-        kind: kind.to_owned(),
+        kind: kind.into(),
         actor_type: "api".into(),
-        actor_id: call.key.id.clone(),
-        actor_details: ["API key ", &call.key.name].concat(),
+        actor_id: call.key.id.as_str().into(),
+        actor_details: {
+            let mut d = CompactString::const_new("API key ");
+            d.push_str(&call.key.name);
+            d
+        },
         actor_ip_address: ip_text(call.cx.peer.ip()),
         service_id: service_id.map(str::to_owned),
         user_agent: call.req.headers.get(hyper::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         target_key_id: target_key_id.map(str::to_owned),
-        key_update_type: key_update_type.map(str::to_owned),
+        key_update_type: key_update_type.map(CompactString::from),
     };
     store(ch, a, call.settings.activities_max);
 }
@@ -116,17 +121,19 @@ pub fn record_with(
 fn store(ch: &ClickHouse, a: Activity, max: u64) {
     let max = usize::try_from(max).unwrap_or(usize::MAX).max(1);
     let (org, id) = (a.org_id.clone(), a.id.clone());
-    ch.activities.insert_keyed((org.clone(), id.clone()), a);
-    let dropped: Vec<String> = {
+    ch.activities.insert(&org, &id, a);
+    // A full log drops one entry per new one: that one is taken without a Vec.
+    let (first, rest): (Option<String>, Vec<String>) = {
         let mut order = match ch.activity_order.get_mut(&org) {
             Some(order) => order,
             None => ch.activity_order.entry(org.clone()).or_default(),
         };
         order.push_back(id);
         let excess = order.len().saturating_sub(max);
-        order.drain(..excess).collect()
+        let mut gone = order.drain(..excess);
+        (gone.next(), gone.collect())
     };
-    for old in dropped {
+    for old in first.into_iter().chain(rest) {
         ch.activities.remove(&org, &old);
     }
 }
@@ -143,10 +150,10 @@ pub fn restore_order(ch: &ClickHouse, rows: &[(String, String, Activity)]) {
 
 /// An IP address as `Display` writes it; IPv4 (every local client) without the
 /// formatter, which cost more than the rest of recording an activity.
-fn ip_text(ip: std::net::IpAddr) -> String {
+fn ip_text(ip: std::net::IpAddr) -> CompactString {
     match ip {
         std::net::IpAddr::V4(v4) => {
-            let mut text = String::with_capacity(15);
+            let mut text = CompactString::default();
             for (i, octet) in v4.octets().into_iter().enumerate() {
                 if i > 0 {
                     text.push('.');
@@ -161,7 +168,7 @@ fn ip_text(ip: std::net::IpAddr) -> String {
             }
             text
         }
-        v6 => v6.to_string(),
+        v6 => compact_str::ToCompactString::to_compact_string(&v6),
     }
 }
 
@@ -175,11 +182,11 @@ pub fn record_system(ch: &ClickHouse, cx: &Cx, org: &str, kind: &str, service_id
         org_id: org.to_owned(),
         seq: ch.activity_seq.fetch_add(1, Ordering::Relaxed),
         created_at: cx.now,
-        kind: kind.to_owned(),
+        kind: kind.into(),
         actor_type: "system".into(),
         actor_id: "system".into(),
         actor_details: "ClickHouse Cloud".into(),
-        actor_ip_address: String::new(),
+        actor_ip_address: CompactString::default(),
         service_id: service_id.map(str::to_owned),
         user_agent: None,
         target_key_id: None,
@@ -243,12 +250,14 @@ pub fn view(a: &Activity, cx: &Cx) -> Value {
         ("serviceId", &a.service_id),
         ("userAgent", &a.user_agent),
         ("targetKeyId", &a.target_key_id),
-        ("keyUpdateType", &a.key_update_type),
     ];
     for (k, v) in optional {
         if let Some(v) = v {
             m.insert(k.into(), json!(v));
         }
+    }
+    if let Some(v) = &a.key_update_type {
+        m.insert("keyUpdateType".into(), json!(v));
     }
     Value::Object(m)
 }

@@ -3,6 +3,7 @@
 //! Spec §4 (resource model) and §6 (states, transitions, operation × state table).
 //! Wire rendering lives in `view.rs`; behaviour in the handler modules.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::SimInstant;
@@ -140,7 +141,8 @@ pub struct Invitation {
     pub expire_at: SimInstant,
 }
 
-/// An audit-log entry (O1 `Activity`).
+/// An audit-log entry (O1 `Activity`). Its short texts (type, actor, address) are
+/// `CompactString`s, inline up to 24 bytes: every create and transition records one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Activity {
@@ -150,16 +152,16 @@ pub struct Activity {
     pub seq: u64,
     pub created_at: SimInstant,
     /// O1 activity type, e.g. `service_create`.
-    pub kind: String,
+    pub kind: CompactString,
     /// `user`, `support`, `system` or `api`.
-    pub actor_type: String,
-    pub actor_id: String,
-    pub actor_details: String,
-    pub actor_ip_address: String,
+    pub actor_type: CompactString,
+    pub actor_id: CompactString,
+    pub actor_details: CompactString,
+    pub actor_ip_address: CompactString,
     pub service_id: Option<String>,
     pub user_agent: Option<String>,
     pub target_key_id: Option<String>,
-    pub key_update_type: Option<String>,
+    pub key_update_type: Option<CompactString>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
