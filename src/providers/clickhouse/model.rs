@@ -566,14 +566,14 @@ pub struct Service {
     pub org_id: String,
     pub name: String,
     /// `aws`, `gcp` or `azure`.
-    pub provider: String,
-    pub region: String,
+    pub provider: CompactString,
+    pub region: CompactString,
     pub state: ServiceState,
     /// Bumped on every state change; scheduled events carry the generation they expect.
     pub generation: u64,
-    pub clickhouse_version: String,
+    pub clickhouse_version: CompactString,
     /// `<sub>` of the endpoint host names.
-    pub subdomain: String,
+    pub subdomain: CompactString,
     pub mysql_enabled: bool,
     pub tier: Option<String>,
     pub min_replica_memory_gb: u32,
@@ -598,7 +598,7 @@ pub struct Service {
     pub data_warehouse_id: String,
     pub is_primary: bool,
     pub is_readonly: bool,
-    pub release_channel: String,
+    pub release_channel: CompactString,
     pub has_transparent_data_encryption: bool,
     pub tags: Vec<Tag>,
     pub enable_core_dumps: bool,
@@ -617,7 +617,7 @@ pub struct Service {
     /// When the service last reached `running` from a non-running state (backup anchor).
     pub running_since: Option<SimInstant>,
     /// 17 hex digits of the private endpoint service name (stable per service).
-    pub endpoint_service_suffix: String,
+    pub endpoint_service_suffix: CompactString,
     /// Fault hook: the next backup ends in `error`.
     pub fail_next_backup: bool,
     /// Number of backups taken so far (for full/incremental and sizes).
@@ -712,8 +712,8 @@ pub struct Warehouse {
     pub id: String,
     pub org_id: String,
     pub primary_service_id: String,
-    pub provider: String,
-    pub region: String,
+    pub provider: CompactString,
+    pub region: CompactString,
     pub tier: Option<String>,
 }
 
@@ -745,8 +745,8 @@ pub struct Backup {
     pub service_id: String,
     pub data_warehouse_id: String,
     /// Provider, region and tier of the source service (CH-R29).
-    pub provider: String,
-    pub region: String,
+    pub provider: CompactString,
+    pub region: CompactString,
     pub tier: Option<String>,
     pub status: BackupStatus,
     pub started_at: SimInstant,

@@ -411,12 +411,12 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         id: id.clone(),
         org_id: call.org.id.clone(),
         name: spec.name,
-        provider: spec.provider.clone(),
-        region: spec.region.clone(),
+        provider: spec.provider.as_str().into(),
+        region: spec.region.as_str().into(),
         state: ServiceState::Provisioning,
         generation: 0,
-        clickhouse_version: call.settings.clickhouse_version.clone(),
-        subdomain,
+        clickhouse_version: call.settings.clickhouse_version.as_str().into(),
+        subdomain: subdomain.into(),
         mysql_enabled: spec.mysql,
         tier: spec.tier.clone(),
         min_replica_memory_gb: spec.min_replica,
@@ -434,7 +434,7 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         data_warehouse_id: warehouse_id.clone(),
         is_primary,
         is_readonly: spec.is_readonly,
-        release_channel: spec.release_channel,
+        release_channel: spec.release_channel.into(),
         has_transparent_data_encryption: spec.tde,
         tags: spec.tags,
         enable_core_dumps: spec.enable_core_dumps,
@@ -454,7 +454,7 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         .into(),
         last_activity_at: cx.now,
         running_since: None,
-        endpoint_service_suffix,
+        endpoint_service_suffix: endpoint_service_suffix.into(),
         fail_next_backup: false,
         backups_taken: 0,
         backup_schedule: 0,
@@ -470,8 +470,8 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
                 id: warehouse_id.clone(),
                 org_id: call.org.id.clone(),
                 primary_service_id: id.clone(),
-                provider: spec.provider,
-                region: spec.region,
+                provider: service.provider.clone(),
+                region: service.region.clone(),
                 tier: spec.tier,
             },
         );
@@ -595,7 +595,7 @@ fn patch_service(
         }
     }
     if let Some(c) = f.str("releaseChannel")? {
-        next.release_channel = v::release_channel(c, next.is_development())?;
+        next.release_channel = v::release_channel(c, next.is_development())?.into();
         kinds.push("service_update_release_channel");
     }
     if let Some(key) = f.str("transparentDataEncryptionKeyId")? {
@@ -966,8 +966,8 @@ fn create_private_endpoint(ch: &ClickHouse, call: &Call, id: &str) -> Res {
     let endpoint = OrgPrivateEndpoint {
         id: pe_id.clone(),
         description,
-        cloud_provider: s.provider.clone(),
-        region: s.region.clone(),
+        cloud_provider: s.provider.to_string(),
+        region: s.region.to_string(),
     };
     ch.orgs
         .update(&call.org.id, &call.org.id, |org| {

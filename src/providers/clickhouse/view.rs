@@ -646,7 +646,7 @@ mod tests {
             extras: Default::default(),
             last_activity_at: SimInstant::ZERO,
             running_since: None,
-            endpoint_service_suffix: String::new(),
+            endpoint_service_suffix: Default::default(),
             fail_next_backup: false,
             backups_taken: 0,
             backup_schedule: 0,
