@@ -262,7 +262,12 @@ try:
     scaled_pipe = ctl("clickpipe", "scale", svc, pipe_id, "--replicas", "2")
     check(scaled_pipe["scaling"]["replicas"] == 2, "clickpipe scale", scaled_pipe)
     pipe_settings = ctl("clickpipe", "settings", "get", svc, pipe_id)
-    check(isinstance(pipe_settings, dict), "clickpipe settings get", pipe_settings)
+    check(pipe_settings.get("kafka_read_committed") is False, "clickpipe settings get (Kafka)", pipe_settings)
+    upd = ctl("clickpipe", "settings", "update", svc, pipe_id, "--kafka-read-committed", "true")
+    check(upd.get("kafka_read_committed") is True, "clickpipe settings update --kafka-read-committed", upd)
+    upd = ctl("clickpipe", "settings", "update", svc, pipe_id, "--clickhouse-max-threads", "4")
+    check(upd.get("kafka_read_committed") is True and upd.get("clickhouse_max_threads") == 4,
+          "clickpipe settings update keeps kafka_read_committed", upd)
     cdc = ctl("clickpipe", "cdc-scaling", "update", svc, "--cpu-millicores", "2000", "--memory-gb", "8")
     check(cdc == {"replicaCpuMillicores": 2000, "replicaMemoryGb": 8}, "clickpipe cdc-scaling update", cdc)
     check(ctl("clickpipe", "cdc-scaling", "get", svc) == cdc, "clickpipe cdc-scaling get")

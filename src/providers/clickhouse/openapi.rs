@@ -36,7 +36,8 @@
 //! reads (`organizationByocInfrastructureGet`, `...PrivateEndpointConfigGet`, `...TagsGet`,
 //! `byoc_reads.rs`; the GET joins the official PATCH and DELETE of that path);
 //! and replica-aware routing and snapshots (`replicaAwareRouting*`, `snapshot*`,
-//! `replica_routing.rs`, `snapshots.rs`).
+//! `replica_routing.rs`, `snapshots.rs`); and the Kafka pipes' `kafka_read_committed` in
+//! `ClickPipeSettings` / `ClickPipeSettingsPutRequest` (`clickpipes_config.rs`).
 //!
 //! A unit test routes every documented operation through `routes::route` and checks its
 //! operationId against `Op::name`, so the document and the router cannot drift; the
@@ -113,6 +114,14 @@ pub fn document() -> Value {
     for name in ["Service", "ServicePostRequest"] {
         if let Some(profile) = schemas.get_mut(name).and_then(|s| s.pointer_mut("/properties/profile")) {
             profile["enum"] = json!(super::validate::PROFILES);
+        }
+    }
+    for name in ["ClickPipeSettings", "ClickPipeSettingsPutRequest"] {
+        if let Some(props) = schemas.get_mut(name).and_then(|s| s.pointer_mut("/properties")).and_then(Value::as_object_mut) {
+            props.insert(
+                super::clickpipes_config::KAFKA_READ_COMMITTED.into(),
+                json!({"type": ["boolean", "null"], "description": "Simulator extension (learnt from clickhousectl 0.5.0; not in the official document): read only committed Kafka messages. Kafka ClickPipes only."}),
+            );
         }
     }
     schemas.extend(extension_schemas());
