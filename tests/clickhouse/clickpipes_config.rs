@@ -122,7 +122,7 @@ async fn schema_discovery_answers_fields_for_a_kafka_or_kinesis_source() {
     assert!(found["fields"].as_array().unwrap().iter().all(|f| f["name"].is_string() && f["type"].is_string()));
     for (body, error) in [
         (json!({}), "BAD_REQUEST: source is required"),
-        (json!({"source": {}}), "BAD_REQUEST: source must have one of kafka, kinesis"),
+        (json!({"source": {}}), "BAD_REQUEST: source must have one of kafka, kinesis, objectStorage, pubsub"),
         (
             json!({"source": {"kafka": {"topics": "t", "format": "Avro"}}}),
             "BAD_REQUEST: source.kafka.brokers is required",
@@ -169,4 +169,34 @@ async fn a_reverse_private_endpoint_patch_replaces_its_private_dns_mappings() {
         (cleared["customPrivateDnsMappings"].clone(), cleared["privateDnsNames"].clone()),
         (json!([]), json!([]))
     );
+}
+
+#[tokio::test]
+async fn schema_discovery_answers_object_storage_and_pubsub_sources() {
+    let sim = Sim::start().await;
+    let svc = sim.running_service().await;
+    let path = format!("{ORG}/services/{svc}/clickpipes/schemaDiscovery");
+    let body = json!({"source": {"objectStorage": {"type": "s3", "url": "https://b.s3.amazonaws.com/*.json",
+                                                   "format": "JSONEachRow", "compression": "auto"}}});
+    let r = sim.post(&path, body).await;
+    assert_eq!(r.assert_ok()["meta"]["source"], "objectStorage");
+    let pubsub = json!({"format": "Avro", "projectId": "p", "topic": "events", "authentication": "SERVICE_ACCOUNT",
+                        "seekType": "latest", "serviceAccountKey": {"serviceAccountFile": "e30="}});
+    let r = sim.post(&path, json!({"source": {"pubsub": pubsub}})).await;
+    assert_eq!(r.assert_ok()["meta"], json!({"source": "pubsub", "format": "Avro", "sampled": "events"}));
+    for (body, error) in [
+        (
+            json!({"source": {"objectStorage": {"url": "https://b/x", "format": "XML"}}}),
+            "BAD_REQUEST: source.objectStorage.format must be one of JSONEachRow, JSONAsObject, CSV, CSVWithNames, TabSeparated, TabSeparatedWithNames, Parquet, Avro",
+        ),
+        (
+            json!({"source": {"pubsub": {"format": "Avro", "projectId": "p", "topic": "t", "authentication": "SERVICE_ACCOUNT",
+                                         "seekType": "latest", "ackDeadline": 5, "serviceAccountKey": {"serviceAccountFile": "e30="}}}}),
+            "BAD_REQUEST: source.pubsub.ackDeadline must be between 10 and 600",
+        ),
+    ] {
+        let r = sim.post(&path, body).await;
+        r.assert_ch_error(400, error);
+        assert_eq!(r.error(), error);
+    }
 }

@@ -268,6 +268,31 @@ try:
     upd = ctl("clickpipe", "settings", "update", svc, pipe_id, "--clickhouse-max-threads", "4")
     check(upd.get("kafka_read_committed") is True and upd.get("clickhouse_max_threads") == 4,
           "clickpipe settings update keeps kafka_read_committed", upd)
+    # Database and Pub/Sub sources, and schema discovery of object storage and Pub/Sub
+    sa_file = os.path.join(WORK, "sa.json")
+    with open(sa_file, "w") as f:
+        json.dump({"type": "service_account", "project_id": "proj"}, f)
+    my = ctl("clickpipe", "create", "mysql", svc, "--name", "ci-mysql", "--host", "db.example.com", "--username", "u",
+             "--password", "p", "--table-mapping", "app.orders:orders")
+    check(my["source"]["mysql"]["settings"]["replicationMode"] == "cdc" and my["state"] == "Provisioning",
+          "clickpipe create mysql", my)
+    mg = ctl("clickpipe", "create", "mongodb", svc, "--name", "ci-mongo", "--uri", "mongodb+srv://c.example.net/app",
+             "--username", "u", "--password", "p", "--table-mapping", "app.users:users")
+    check(mg["source"]["mongodb"]["readPreference"] == "secondaryPreferred", "clickpipe create mongodb", mg)
+    ps = ctl("clickpipe", "create", "pubsub", svc, "--name", "ci-pubsub", "--topic", "events", "--project-id", "proj",
+             "--format", "JSONEachRow", "--seek-type", "earliest", "--database", "default", "--table", "events",
+             "--service-account-file", sa_file)
+    check(ps["source"]["pubsub"]["topic"] == "events", "clickpipe create pubsub", ps)
+    found = ctl("clickpipe", "schema-discover", "object-storage", svc, "--source-url",
+                "https://b.s3.amazonaws.com/*.json", "--format", "JSONEachRow")
+    check(found["meta"]["source"] == "objectStorage" and found["fields"], "clickpipe schema-discover object-storage",
+          found)
+    found = ctl("clickpipe", "schema-discover", "pubsub", svc, "--topic", "events", "--project-id", "proj", "--format",
+                "Avro", "--seek-type", "latest", "--service-account-file", sa_file)
+    check(found["meta"] == {"source": "pubsub", "format": "Avro", "sampled": "events"},
+          "clickpipe schema-discover pubsub", found)
+    for p in (my, mg, ps):
+        ctl("clickpipe", "delete", svc, p["id"])
     cdc = ctl("clickpipe", "cdc-scaling", "update", svc, "--cpu-millicores", "2000", "--memory-gb", "8")
     check(cdc == {"replicaCpuMillicores": 2000, "replicaMemoryGb": 8}, "clickpipe cdc-scaling update", cdc)
     check(ctl("clickpipe", "cdc-scaling", "get", svc) == cdc, "clickpipe cdc-scaling get")

@@ -10,8 +10,9 @@
 //! (Postgres, MySQL, MongoDB, BigQuery source) exists, GET answers 404; a PATCH sets it and
 //! from then on GET answers it (defaults 2000 millicores / 8 GiB, official: "2 CPU cores
 //! and 8 GB of RAM correspond to one compute unit"). Memory is 4 GiB per core. Schema
-//! discovery answers a fixed, deterministic schema for a valid Kafka or Kinesis source (I:
-//! there is no broker to read).
+//! discovery answers a fixed, deterministic schema for a valid Kafka, Kinesis, object
+//! storage or Pub/Sub source (I: there is no broker or bucket to read; the last two are
+//! checked by `clickpipe_sources.rs`, which says why they are accepted).
 //! Authority: the official document (`ClickPipeSettings*`, `ClickPipesCdcScaling*`,
 //! `ClickPipeSchemaDiscovery*`).
 //!
@@ -188,8 +189,11 @@ fn update_cdc(ch: &ClickHouse, call: &Call, service: &str) -> Res {
     Ok(Out::Result(cdc_view(&next)))
 }
 
-/// `clickPipeSchemaDiscovery`: `{source: {kafka | kinesis}}`, exactly one, with the fields
-/// a pipe of that source needs; answers `{fields, meta}`.
+/// Source kinds schema discovery supports (module doc).
+const DISCOVERY_SOURCES: &[&str] = &["kafka", "kinesis", "objectStorage", "pubsub"];
+
+/// `clickPipeSchemaDiscovery`: `{source: {kafka | kinesis | objectStorage | pubsub}}`,
+/// exactly one, with the fields a pipe of that source needs; answers `{fields, meta}`.
 fn discover(ch: &ClickHouse, call: &Call, service: &str) -> Res {
     ch.service(&call.org.id, service)?;
     let body = json_object(call.req)?;
@@ -197,16 +201,21 @@ fn discover(ch: &ClickHouse, call: &Call, service: &str) -> Res {
     v::unknown_fields(&f, &["source"], call.settings.strict_unknown_fields)?;
     let source = f.object("source")?.ok_or_else(|| FieldError::required("source"))?;
     let given: Vec<(&String, &Value)> = source.iter().filter(|(_, v)| !v.is_null()).collect();
+    let one_of = DISCOVERY_SOURCES.join(", ");
     let (kind, spec) = match given.as_slice() {
-        [(k, v)] if k.as_str() == "kafka" || k.as_str() == "kinesis" => (k.as_str(), *v),
-        [] => return Err(FieldError::message("source", "source must have one of kafka, kinesis").into()),
+        [(k, v)] if DISCOVERY_SOURCES.contains(&k.as_str()) => (k.as_str(), *v),
+        [] => return Err(FieldError::message("source", format!("source must have one of {one_of}")).into()),
         [(k, _)] => {
-            return Err(FieldError::message(format!("source.{k}"), "Schema discovery supports kafka and kinesis sources")
+            return Err(FieldError::message(format!("source.{k}"), format!("Schema discovery supports {one_of} sources"))
                 .into())
         }
-        _ => return Err(FieldError::message("source", "source must have exactly one of kafka, kinesis").into()),
+        _ => return Err(FieldError::message("source", format!("source must have exactly one of {one_of}")).into()),
     };
     let spec = spec.as_object().ok_or_else(|| FieldError::new(format!("source.{kind}"), Rule::Type("object")))?;
+    if kind == "objectStorage" || kind == "pubsub" {
+        let (format, sampled) = super::clickpipe_sources::discovery_source(kind, spec)?;
+        return Ok(Out::Result(discovered(kind, &format, &sampled)));
+    }
     let prefix = format!("source.{kind}.");
     let sf = Fields::with_prefix(spec, &prefix);
     let required: &[&str] = if kind == "kafka" { &["brokers", "topics", "format"] } else { &["streamName", "region", "format"] };
@@ -220,12 +229,17 @@ fn discover(ch: &ClickHouse, call: &Call, service: &str) -> Res {
         return Err(FieldError::new(sf.name("format"), Rule::OneOf(formats)).into());
     }
     let topic = sf.str(if kind == "kafka" { "topics" } else { "streamName" })?.unwrap_or_default();
-    Ok(Out::Result(json!({
+    Ok(Out::Result(discovered(kind, format, topic)))
+}
+
+/// The fixed, deterministic schema every discovery answers (module doc).
+fn discovered(kind: &str, format: &str, sampled: &str) -> Value {
+    json!({
         "fields": [
             {"name": "id", "type": "Int64", "optional": false},
             {"name": "timestamp", "type": "DateTime64(3)", "optional": false},
             {"name": "payload", "type": "String", "optional": true},
         ],
-        "meta": {"source": kind, "format": format, "sampled": topic},
-    })))
+        "meta": {"source": kind, "format": format, "sampled": sampled},
+    })
 }

@@ -25,6 +25,7 @@ pub mod byoc;
 pub mod byoc_reads;
 pub mod ch_settings;
 pub mod chaos;
+pub mod clickpipe_sources;
 pub mod clickpipes;
 pub mod clickpipes_config;
 pub mod clickpipes_context;

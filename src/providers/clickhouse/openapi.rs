@@ -37,7 +37,8 @@
 //! `byoc_reads.rs`; the GET joins the official PATCH and DELETE of that path);
 //! and replica-aware routing and snapshots (`replicaAwareRouting*`, `snapshot*`,
 //! `replica_routing.rs`, `snapshots.rs`); and the Kafka pipes' `kafka_read_committed` in
-//! `ClickPipeSettings` / `ClickPipeSettingsPutRequest` (`clickpipes_config.rs`).
+//! `ClickPipeSettings` / `ClickPipeSettingsPutRequest` (`clickpipes_config.rs`), and the
+//! `objectStorage` / `pubsub` kinds of `ClickPipeSchemaDiscoverySource` (`clickpipe_sources.rs`).
 //!
 //! A unit test routes every documented operation through `routes::route` and checks its
 //! operationId against `Op::name`, so the document and the router cannot drift; the
@@ -121,6 +122,17 @@ pub fn document() -> Value {
             props.insert(
                 super::clickpipes_config::KAFKA_READ_COMMITTED.into(),
                 json!({"type": ["boolean", "null"], "description": "Simulator extension (learnt from clickhousectl 0.5.0; not in the official document): read only committed Kafka messages. Kafka ClickPipes only."}),
+            );
+        }
+    }
+    if let Some(props) =
+        schemas.get_mut("ClickPipeSchemaDiscoverySource").and_then(|s| s.pointer_mut("/properties")).and_then(Value::as_object_mut)
+    {
+        for (kind, schema) in [("objectStorage", "ClickPipePostObjectStorageSource"), ("pubsub", "ClickPipePostPubSubSource")] {
+            props.insert(
+                kind.into(),
+                json!({"oneOf": [schema_ref(schema), {"type": "null"}],
+                       "description": "Simulator extension (clickhousectl 0.5.0 `schema-discover`; not in the official document)."}),
             );
         }
     }
