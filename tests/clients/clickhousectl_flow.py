@@ -437,6 +437,12 @@ try:
     byoc = ctl("org", "byoc", "create", "--region", "eu-west-1", "--account-id", "123456789012",
                "--vpc-cidr-range", "10.10.0.0/16", "--availability-zone-suffix", "a", "--display-name", "ci byoc")
     check(byoc["state"] == "infra-provisioning", "org byoc create", byoc)
+    prog = ctl("org", "byoc", "progress", byoc["id"])
+    check(prog["status"] == "in_progress" and prog["stages"][0]["status"] == "in_progress", "org byoc progress", prog)
+    val = ctl("org", "byoc", "validate", "--region", "eu-west-1", "--account-id", "123456789012",
+              "--availability-zone-suffix", "a", "--vpc-cidr-range", "10.20.0.0/16", "--tag", "env=ci")
+    check(val["cloudProvider"] == "aws" and val["supported"] and val["allPassed"] and val["checks"],
+          "org byoc validate", val)
     profiles = ctl("service", "profile", "list", "--byoc-id", byoc["id"])
     check(any(p["profile"] == "v1-default" and p["cpuCores"] == 2 for p in items(profiles)),
           "service profile list --byoc-id", profiles)
@@ -447,6 +453,7 @@ try:
     pec = ctl("org", "byoc", "private-endpoint-config", byoc["id"])
     check(pec["endpointName"].startswith("com.amazonaws.vpce.eu-west-1."), "org byoc private-endpoint-config", pec)
     check(ctl("org", "byoc", "tags", byoc["id"]) == {"tags": {}}, "org byoc tags")
+    check(ctl("org", "byoc", "progress", byoc["id"])["status"] == "ready", "org byoc progress: ready on the clock")
     byoc2 = ctl("org", "byoc", "update", byoc["id"], "--new-name", "ci byoc 2")
     check(byoc2["displayName"] == "ci byoc 2" and byoc2["state"] == "infra-ready", "org byoc update", byoc2)
     ctl("org", "byoc", "delete", byoc["id"])

@@ -22,6 +22,7 @@ pub mod backup_bucket;
 pub mod backups;
 pub mod billing;
 pub mod byoc;
+pub mod byoc_checks;
 pub mod byoc_reads;
 pub mod ch_settings;
 pub mod chaos;
@@ -367,6 +368,7 @@ impl ClickHouse {
             ListNotifications | ListNotificationTypes => notifications::handle(self, call, op),
             ListServiceProfiles => service_profiles::handle(self, call, op),
             GetByoc { .. } | GetByocPrivateEndpointConfig { .. } | GetByocTags { .. } => byoc_reads::handle(self, call, op),
+            GetByocProgress { .. } | ValidateByoc => byoc_checks::handle(self, call, op),
             OrganizationPrometheusDiscovery => prometheus_discovery::handle(self, call, op),
             ListClickPipes { .. }
             | CreateClickPipe { .. }
