@@ -693,8 +693,9 @@ mod tests {
         // The 94 official operations outside Postgres and ClickStack, whoami, and the 10
         // saved-query and Query API endpoint operations, the credit-balance and two
         // notification reads, the service-profile list, Prometheus discovery, and the six replica-routing and
-        // snapshot operations, the ClickPipes context, and three BYOC reads.
-        assert_eq!(ops.len(), 120, "{ops:?}");
+        // snapshot operations, the ClickPipes context, three BYOC reads, and BYOC progress and
+        // validation.
+        assert_eq!(ops.len(), 122, "{ops:?}");
         for (path, method, id) in &ops {
             let concrete = path
                 .split('/')
