@@ -152,12 +152,13 @@ async fn invalid_clickpipe_bodies_are_refused_and_create_nothing() {
         (no_name, "BAD_REQUEST: name is required"),
         (
             json!({"name": "p", "source": {"kafka": {}, "kinesis": {}}, "destination": {}}),
-            "BAD_REQUEST: source must contain exactly one of kafka, objectStorage, kinesis, postgres, bigquery",
+            "BAD_REQUEST: source must contain exactly one of kafka, objectStorage, kinesis, pubsub, postgres, mysql, bigquery, mongodb",
         ),
         (
-            json!({"name": "p", "source": {"mysql": {}}, "destination": {}}),
+            json!({"name": "p", "source": {"oracle": {}}, "destination": {}}),
             "BAD_REQUEST: source must contain exactly one of",
         ),
+        (json!({"name": "p", "source": {"mysql": {}}, "destination": {}}), "BAD_REQUEST: source.mysql.host is required"),
         (json!({"name": "p", "source": {"kafka": {}}}), "BAD_REQUEST: destination is required"),
         (
             json!({"name": "p", "source": {"kafka": {}}, "destination": "t"}),
@@ -253,4 +254,51 @@ async fn invalid_reverse_private_endpoints_are_refused_and_create_nothing() {
         sim.post(&base, body).await.assert_ch_error(400, error);
     }
     assert_eq!(sim.get(&base).await.assert_ok(), &json!([]));
+}
+
+#[tokio::test]
+async fn mysql_mongodb_and_pubsub_pipes_are_created_by_their_official_schema() {
+    let sim = Sim::start().await;
+    let svc = sim.running_service().await;
+    let path = format!("{ORG}/services/{svc}/clickpipes");
+    let dest = json!({"database": "default"});
+    let sources = [
+        json!({"mysql": {"host": "db.example.com", "port": 3306, "type": "mysql", "credentials": {"username": "u", "password": "p"},
+                         "settings": {"replicationMode": "cdc", "replicationMechanism": "GTID"},
+                         "tableMappings": [{"sourceSchemaName": "app", "sourceTable": "orders", "targetTable": "orders"}]}}),
+        json!({"mongodb": {"uri": "mongodb+srv://c.example.net/app", "readPreference": "secondaryPreferred",
+                           "credentials": {"username": "u", "password": "p"}, "settings": {"replicationMode": "cdc"},
+                           "tableMappings": [{"sourceDatabaseName": "app", "sourceCollection": "users", "targetTable": "users"}]}}),
+        json!({"pubsub": {"format": "JSONEachRow", "projectId": "proj", "topic": "events", "authentication": "SERVICE_ACCOUNT",
+                          "seekType": "earliest", "serviceAccountKey": {"serviceAccountFile": "e30="}}}),
+    ];
+    for (i, source) in sources.into_iter().enumerate() {
+        let kind = source.as_object().unwrap().keys().next().unwrap().clone();
+        let r = sim.post(&path, json!({"name": format!("p{i}"), "source": source, "destination": dest})).await;
+        assert!(r.assert_ok()["source"][&kind].is_object(), "{kind}");
+    }
+    assert_eq!(pipes(&sim, &svc).await.len(), 3);
+    for (source, error) in [
+        (
+            json!({"mysql": {"host": "db", "port": 3306, "settings": {"replicationMode": "cdc"}}}),
+            "BAD_REQUEST: source.mysql.tableMappings is required",
+        ),
+        (
+            json!({"mysql": {"host": "db", "port": 3306, "type": "cloudsqlmysql", "settings": {"replicationMode": "cdc"}, "tableMappings": []}}),
+            "BAD_REQUEST: source.mysql.type must be one of mysql, rdsmysql, auroramysql, mariadb, rdsmariadb",
+        ),
+        (
+            json!({"mongodb": {"uri": "mongodb://x", "readPreference": "any", "settings": {"replicationMode": "cdc"}, "tableMappings": []}}),
+            "BAD_REQUEST: source.mongodb.readPreference must be one of primary, primaryPreferred, secondary, secondaryPreferred, nearest",
+        ),
+        (
+            json!({"pubsub": {"format": "JSONEachRow", "projectId": "p", "topic": "t", "authentication": "SERVICE_ACCOUNT", "seekType": "latest"}}),
+            "BAD_REQUEST: source.pubsub.serviceAccountKey is required",
+        ),
+    ] {
+        let r = sim.post(&path, json!({"name": "bad", "source": source, "destination": dest})).await;
+        r.assert_ch_error(400, error);
+        assert_eq!(r.error(), error);
+    }
+    assert_eq!(pipes(&sim, &svc).await.len(), 3, "a refused body creates nothing");
 }

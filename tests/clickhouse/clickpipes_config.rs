@@ -18,12 +18,13 @@ async fn pipe_settings_are_replaced_by_put_within_their_bounds() {
     let svc = sim.running_service().await;
     let pipe = kafka_pipe(&sim, &svc).await;
     let path = format!("{ORG}/services/{svc}/clickpipes/{pipe}/settings");
-    assert_eq!(sim.get(&path).await.assert_ok(), &json!({}));
+    assert_eq!(sim.get(&path).await.assert_ok(), &json!({"kafka_read_committed": false}));
     let put = |body| sim.ch(Method::PUT, &path, Some(body));
     let r = put(json!({"streaming_max_insert_wait_ms": 1000, "clickhouse_parallel_view_processing": true})).await;
     assert_eq!(
         r.assert_ok(),
-        &json!({"streaming_max_insert_wait_ms": 1000, "clickhouse_parallel_view_processing": true})
+        &json!({"streaming_max_insert_wait_ms": 1000, "clickhouse_parallel_view_processing": true,
+                "kafka_read_committed": false})
     );
     assert_eq!(sim.get(&path).await.assert_ok()["streaming_max_insert_wait_ms"], 1000);
     for (body, error) in [
@@ -43,9 +44,36 @@ async fn pipe_settings_are_replaced_by_put_within_their_bounds() {
     }
     // A PUT replaces; null drops one.
     let r = put(json!({"clickhouse_max_threads": 8, "streaming_max_insert_wait_ms": null})).await;
-    assert_eq!(r.assert_ok(), &json!({"clickhouse_max_threads": 8}));
+    assert_eq!(r.assert_ok(), &json!({"clickhouse_max_threads": 8, "kafka_read_committed": false}));
     let other = format!("{ORG}/services/{svc}/clickpipes/00000000-0000-4000-8000-00000000beef/settings");
     sim.get(&other).await.assert_ch_error(404, "NOT_FOUND: ClickPipe");
+}
+
+#[tokio::test]
+async fn kafka_read_committed_is_answered_and_kept_on_kafka_pipes_only() {
+    let sim = Sim::start().await;
+    let svc = sim.running_service().await;
+    let pipe = kafka_pipe(&sim, &svc).await;
+    let path = format!("{ORG}/services/{svc}/clickpipes/{pipe}/settings");
+    let r = sim.ch(Method::PUT, &path, Some(json!({"kafka_read_committed": true, "clickhouse_max_threads": 4}))).await;
+    assert_eq!(r.assert_ok(), &json!({"kafka_read_committed": true, "clickhouse_max_threads": 4}));
+    assert_eq!(sim.get(&path).await.assert_ok()["kafka_read_committed"], true);
+    let r = sim.ch(Method::PUT, &path, Some(json!({"kafka_read_committed": "yes"}))).await;
+    r.assert_ch_error(400, "BAD_REQUEST: kafka_read_committed must be a boolean");
+    assert_eq!(sim.get(&path).await.assert_ok(), &json!({"kafka_read_committed": true, "clickhouse_max_threads": 4}));
+    // Another source: not answered, and a PUT naming it is refused and changes nothing.
+    let body = json!({"name": "pg", "source": {"postgres": {"host": "db", "port": 5432, "database": "app"}},
+                      "destination": {"database": "default"}});
+    let pg = sim.post(&format!("{ORG}/services/{svc}/clickpipes"), body).await.assert_ok()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pg_path = format!("{ORG}/services/{svc}/clickpipes/{pg}/settings");
+    assert_eq!(sim.get(&pg_path).await.assert_ok(), &json!({}));
+    let r =
+        sim.ch(Method::PUT, &pg_path, Some(json!({"kafka_read_committed": true, "clickhouse_max_threads": 2}))).await;
+    r.assert_ch_error(400, "BAD_REQUEST: kafka_read_committed applies to Kafka ClickPipes only");
+    assert_eq!(sim.get(&pg_path).await.assert_ok(), &json!({}));
 }
 
 #[tokio::test]
@@ -94,7 +122,7 @@ async fn schema_discovery_answers_fields_for_a_kafka_or_kinesis_source() {
     assert!(found["fields"].as_array().unwrap().iter().all(|f| f["name"].is_string() && f["type"].is_string()));
     for (body, error) in [
         (json!({}), "BAD_REQUEST: source is required"),
-        (json!({"source": {}}), "BAD_REQUEST: source must have one of kafka, kinesis"),
+        (json!({"source": {}}), "BAD_REQUEST: source must have one of kafka, kinesis, objectStorage, pubsub"),
         (
             json!({"source": {"kafka": {"topics": "t", "format": "Avro"}}}),
             "BAD_REQUEST: source.kafka.brokers is required",
@@ -141,4 +169,34 @@ async fn a_reverse_private_endpoint_patch_replaces_its_private_dns_mappings() {
         (cleared["customPrivateDnsMappings"].clone(), cleared["privateDnsNames"].clone()),
         (json!([]), json!([]))
     );
+}
+
+#[tokio::test]
+async fn schema_discovery_answers_object_storage_and_pubsub_sources() {
+    let sim = Sim::start().await;
+    let svc = sim.running_service().await;
+    let path = format!("{ORG}/services/{svc}/clickpipes/schemaDiscovery");
+    let body = json!({"source": {"objectStorage": {"type": "s3", "url": "https://b.s3.amazonaws.com/*.json",
+                                                   "format": "JSONEachRow", "compression": "auto"}}});
+    let r = sim.post(&path, body).await;
+    assert_eq!(r.assert_ok()["meta"]["source"], "objectStorage");
+    let pubsub = json!({"format": "Avro", "projectId": "p", "topic": "events", "authentication": "SERVICE_ACCOUNT",
+                        "seekType": "latest", "serviceAccountKey": {"serviceAccountFile": "e30="}});
+    let r = sim.post(&path, json!({"source": {"pubsub": pubsub}})).await;
+    assert_eq!(r.assert_ok()["meta"], json!({"source": "pubsub", "format": "Avro", "sampled": "events"}));
+    for (body, error) in [
+        (
+            json!({"source": {"objectStorage": {"url": "https://b/x", "format": "XML"}}}),
+            "BAD_REQUEST: source.objectStorage.format must be one of JSONEachRow, JSONAsObject, CSV, CSVWithNames, TabSeparated, TabSeparatedWithNames, Parquet, Avro",
+        ),
+        (
+            json!({"source": {"pubsub": {"format": "Avro", "projectId": "p", "topic": "t", "authentication": "SERVICE_ACCOUNT",
+                                         "seekType": "latest", "ackDeadline": 5, "serviceAccountKey": {"serviceAccountFile": "e30="}}}}),
+            "BAD_REQUEST: source.pubsub.ackDeadline must be between 10 and 600",
+        ),
+    ] {
+        let r = sim.post(&path, body).await;
+        r.assert_ch_error(400, error);
+        assert_eq!(r.error(), error);
+    }
 }

@@ -128,6 +128,8 @@ const EXTENSIONS: &[&str] = &[
     "organizationByocInfrastructureGet",
     "organizationByocInfrastructurePrivateEndpointConfigGet",
     "organizationByocInfrastructureTagsGet",
+    "organizationByocInfrastructureProgressGet",
+    "organizationByocInfrastructureValidate",
     "replicaAwareRoutingGet",
     "replicaAwareRoutingUpdate",
     "snapshotConfigurationGet",

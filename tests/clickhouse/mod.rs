@@ -61,4 +61,5 @@ mod prometheus_discovery;
 // The ClickPipes context (clickhousectl's `clickpipe context get`).
 mod clickpipes_context;
 // BYOC infrastructure reads (clickhousectl's `org byoc get`, `private-endpoint-config`, `tags`).
+mod byoc_checks;
 mod byoc_reads;

@@ -262,7 +262,37 @@ try:
     scaled_pipe = ctl("clickpipe", "scale", svc, pipe_id, "--replicas", "2")
     check(scaled_pipe["scaling"]["replicas"] == 2, "clickpipe scale", scaled_pipe)
     pipe_settings = ctl("clickpipe", "settings", "get", svc, pipe_id)
-    check(isinstance(pipe_settings, dict), "clickpipe settings get", pipe_settings)
+    check(pipe_settings.get("kafka_read_committed") is False, "clickpipe settings get (Kafka)", pipe_settings)
+    upd = ctl("clickpipe", "settings", "update", svc, pipe_id, "--kafka-read-committed", "true")
+    check(upd.get("kafka_read_committed") is True, "clickpipe settings update --kafka-read-committed", upd)
+    upd = ctl("clickpipe", "settings", "update", svc, pipe_id, "--clickhouse-max-threads", "4")
+    check(upd.get("kafka_read_committed") is True and upd.get("clickhouse_max_threads") == 4,
+          "clickpipe settings update keeps kafka_read_committed", upd)
+    # Database and Pub/Sub sources, and schema discovery of object storage and Pub/Sub
+    sa_file = os.path.join(WORK, "sa.json")
+    with open(sa_file, "w") as f:
+        json.dump({"type": "service_account", "project_id": "proj"}, f)
+    my = ctl("clickpipe", "create", "mysql", svc, "--name", "ci-mysql", "--host", "db.example.com", "--username", "u",
+             "--password", "p", "--table-mapping", "app.orders:orders")
+    check(my["source"]["mysql"]["settings"]["replicationMode"] == "cdc" and my["state"] == "Provisioning",
+          "clickpipe create mysql", my)
+    mg = ctl("clickpipe", "create", "mongodb", svc, "--name", "ci-mongo", "--uri", "mongodb+srv://c.example.net/app",
+             "--username", "u", "--password", "p", "--table-mapping", "app.users:users")
+    check(mg["source"]["mongodb"]["readPreference"] == "secondaryPreferred", "clickpipe create mongodb", mg)
+    ps = ctl("clickpipe", "create", "pubsub", svc, "--name", "ci-pubsub", "--topic", "events", "--project-id", "proj",
+             "--format", "JSONEachRow", "--seek-type", "earliest", "--database", "default", "--table", "events",
+             "--service-account-file", sa_file)
+    check(ps["source"]["pubsub"]["topic"] == "events", "clickpipe create pubsub", ps)
+    found = ctl("clickpipe", "schema-discover", "object-storage", svc, "--source-url",
+                "https://b.s3.amazonaws.com/*.json", "--format", "JSONEachRow")
+    check(found["meta"]["source"] == "objectStorage" and found["fields"], "clickpipe schema-discover object-storage",
+          found)
+    found = ctl("clickpipe", "schema-discover", "pubsub", svc, "--topic", "events", "--project-id", "proj", "--format",
+                "Avro", "--seek-type", "latest", "--service-account-file", sa_file)
+    check(found["meta"] == {"source": "pubsub", "format": "Avro", "sampled": "events"},
+          "clickpipe schema-discover pubsub", found)
+    for p in (my, mg, ps):
+        ctl("clickpipe", "delete", svc, p["id"])
     cdc = ctl("clickpipe", "cdc-scaling", "update", svc, "--cpu-millicores", "2000", "--memory-gb", "8")
     check(cdc == {"replicaCpuMillicores": 2000, "replicaMemoryGb": 8}, "clickpipe cdc-scaling update", cdc)
     check(ctl("clickpipe", "cdc-scaling", "get", svc) == cdc, "clickpipe cdc-scaling get")
@@ -407,6 +437,12 @@ try:
     byoc = ctl("org", "byoc", "create", "--region", "eu-west-1", "--account-id", "123456789012",
                "--vpc-cidr-range", "10.10.0.0/16", "--availability-zone-suffix", "a", "--display-name", "ci byoc")
     check(byoc["state"] == "infra-provisioning", "org byoc create", byoc)
+    prog = ctl("org", "byoc", "progress", byoc["id"])
+    check(prog["status"] == "in_progress" and prog["stages"][0]["status"] == "in_progress", "org byoc progress", prog)
+    val = ctl("org", "byoc", "validate", "--region", "eu-west-1", "--account-id", "123456789012",
+              "--availability-zone-suffix", "a", "--vpc-cidr-range", "10.20.0.0/16", "--tag", "env=ci")
+    check(val["cloudProvider"] == "aws" and val["supported"] and val["allPassed"] and val["checks"],
+          "org byoc validate", val)
     profiles = ctl("service", "profile", "list", "--byoc-id", byoc["id"])
     check(any(p["profile"] == "v1-default" and p["cpuCores"] == 2 for p in items(profiles)),
           "service profile list --byoc-id", profiles)
@@ -417,6 +453,7 @@ try:
     pec = ctl("org", "byoc", "private-endpoint-config", byoc["id"])
     check(pec["endpointName"].startswith("com.amazonaws.vpce.eu-west-1."), "org byoc private-endpoint-config", pec)
     check(ctl("org", "byoc", "tags", byoc["id"]) == {"tags": {}}, "org byoc tags")
+    check(ctl("org", "byoc", "progress", byoc["id"])["status"] == "ready", "org byoc progress: ready on the clock")
     byoc2 = ctl("org", "byoc", "update", byoc["id"], "--new-name", "ci byoc 2")
     check(byoc2["displayName"] == "ci byoc 2" and byoc2["state"] == "infra-ready", "org byoc update", byoc2)
     ctl("org", "byoc", "delete", byoc["id"])

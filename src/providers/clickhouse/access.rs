@@ -152,6 +152,7 @@ pub fn needs(op: &Op) -> (Permission, Target<'_>) {
         | GetByoc { .. }
         | GetByocPrivateEndpointConfig { .. }
         | GetByocTags { .. }
+        | GetByocProgress { .. }
         | ListUdfs
         | GetUdf { .. }
         | ListUdfVersions { .. }
@@ -159,6 +160,7 @@ pub fn needs(op: &Op) -> (Permission, Target<'_>) {
         | GetUdfAttachment { .. } => (OrganizationView, org),
         UpdateOrganization
         | CreateByoc
+        | ValidateByoc
         | UpdateByoc { .. }
         | DeleteByoc { .. }
         | ListRoles

@@ -40,11 +40,9 @@ fn not_found(id: &str) -> ChError {
     ChError::not_found("BYOC infrastructure", id)
 }
 
-fn create(ch: &ClickHouse, call: &Call) -> Res {
-    let body = json_object(call.req)?;
-    let f = Fields::new(&body);
-    let known = ["regionId", "accountId", "availabilityZoneSuffixes", "vpcCidrRange", "displayName"];
-    v::unknown_fields(&f, &known, call.settings.strict_unknown_fields)?;
+/// The checks a create (and `byoc_checks.rs`' validation) makes of the account: `regionId`
+/// (official enum; answers its provider), `accountId`, the zone suffixes and the VPC CIDR.
+pub fn account_fields<'a>(f: &Fields<'a>) -> Result<(&'a str, &'static str, &'a str), ChError> {
     let region = f.str("regionId")?.ok_or_else(|| FieldError::required("regionId"))?;
     let provider = v::OFFICIAL_REGIONS
         .iter()
@@ -59,6 +57,15 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
     if let Some(cidr) = f.str("vpcCidrRange")? {
         rules::vpc_cidr(cidr)?;
     }
+    Ok((region, provider, account))
+}
+
+fn create(ch: &ClickHouse, call: &Call) -> Res {
+    let body = json_object(call.req)?;
+    let f = Fields::new(&body);
+    let known = ["regionId", "accountId", "availabilityZoneSuffixes", "vpcCidrRange", "displayName"];
+    v::unknown_fields(&f, &known, call.settings.strict_unknown_fields)?;
+    let (region, provider, account) = account_fields(&f)?;
     let display = f.str("displayName")?.map(str::to_owned);
     super::validate::byoc_quota(call.org.byoc_config.len(), call.settings.max_byoc_configs)?;
     let config = ByocConfig {

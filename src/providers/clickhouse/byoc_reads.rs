@@ -26,7 +26,7 @@
 //!   service's private endpoints need a running service).
 //! - **Tags**: the simulator keeps none, so `{"tags": {}}`.
 //! - An unknown id is the 404 `BYOC infrastructure {id} not found` of `byoc.rs`.
-//! - The CLI's `byoc progress` and `byoc validate` are not served yet.
+//! - The CLI's `byoc progress` and `byoc validate` are `byoc_checks.rs`.
 
 use serde_json::{json, Value};
 

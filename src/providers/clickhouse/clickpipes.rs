@@ -245,7 +245,7 @@ fn pipe_patch(call: &Call, f: &Fields) -> Result<PipePatch, ChError> {
     }
     let source = match f.raw("source") {
         Some(raw) => {
-            rules::pipe_source(raw)?;
+            super::clickpipe_sources::pipe_source(raw)?;
             Some(raw.clone())
         }
         None => None,
@@ -362,7 +362,7 @@ fn pipe_command(ch: &ClickHouse, call: &Call, service: &str, id: &str) -> Res {
     v::unknown_fields(&f, &["command"], call.settings.strict_unknown_fields)?;
     let command = rules::pipe_command(f.str("command")?)?;
     if command == PipeCommand::Resync {
-        rules::resync_needs_postgres(rules::pipe_source(&current.source).ok())?;
+        rules::resync_needs_postgres(super::clickpipe_sources::pipe_source(&current.source).ok())?;
     }
     let what = match command {
         PipeCommand::Start => "start",

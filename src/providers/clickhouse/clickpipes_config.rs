@@ -10,10 +10,18 @@
 //! (Postgres, MySQL, MongoDB, BigQuery source) exists, GET answers 404; a PATCH sets it and
 //! from then on GET answers it (defaults 2000 millicores / 8 GiB, official: "2 CPU cores
 //! and 8 GB of RAM correspond to one compute unit"). Memory is 4 GiB per core. Schema
-//! discovery answers a fixed, deterministic schema for a valid Kafka or Kinesis source (I:
-//! there is no broker to read).
+//! discovery answers a fixed, deterministic schema for a valid Kafka, Kinesis, object
+//! storage or Pub/Sub source (I: there is no broker or bucket to read; the last two are
+//! checked by `clickpipe_sources.rs`, which says why they are accepted).
 //! Authority: the official document (`ClickPipeSettings*`, `ClickPipesCdcScaling*`,
 //! `ClickPipeSchemaDiscovery*`).
+//!
+//! `kafka_read_committed` (boolean) is not in the official document; clickhousectl 0.5.0
+//! decodes and sends it (its `ClickPipeSettings` has 13 fields) and refuses `settings
+//! update` without `--kafka-read-committed` when the settings answer omits it, so the live
+//! API answers it. Choices (I): it belongs to Kafka pipes only (the CLI: "Kafka only"), so
+//! a Kafka pipe's answer always carries it, `false` until set (Kafka's consumers read
+//! uncommitted unless asked), and a PUT naming it on another pipe answers 400 naming it.
 
 use serde_json::{json, Map, Value};
 
@@ -38,14 +46,18 @@ pub const PIPE_SETTINGS: &[(&str, Option<(i64, i64)>)] = &[
     ("clickhouse_parallel_distributed_insert_select", Some((0, 2))),
     ("object_storage_use_cluster_function", None),
     ("clickhouse_parallel_view_processing", None),
+    (KAFKA_READ_COMMITTED, None),
 ];
+
+/// The Kafka-only setting the live API answers beside the official ones (module doc).
+pub const KAFKA_READ_COMMITTED: &str = "kafka_read_committed";
 
 pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
     match op {
         Op::GetClickPipeSettings { service, pipe } => {
-            find_pipe(ch, call, service, pipe)?;
+            let kafka = find_pipe(ch, call, service, pipe)?;
             let settings = ch.clickpipe_settings.get(&call.org.id, pipe).map(|s| s.settings).unwrap_or_default();
-            Ok(Out::Result(Value::Object(settings)))
+            Ok(Out::Result(settings_view(settings, kafka)))
         }
         Op::UpdateClickPipeSettings { service, pipe } => update_settings(ch, call, service, pipe),
         Op::GetCdcScaling { service } => {
@@ -62,13 +74,30 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
     }
 }
 
-fn find_pipe(ch: &ClickHouse, call: &Call, service: &str, pipe: &str) -> Result<(), ChError> {
+/// The pipe of that service; answers whether its source is Kafka.
+fn find_pipe(ch: &ClickHouse, call: &Call, service: &str, pipe: &str) -> Result<bool, ChError> {
     ch.service(&call.org.id, service)?;
     ch.clickpipes
         .get(&call.org.id, pipe)
         .filter(|p| p.service_id == service)
-        .map(|_| ())
+        .map(|p| p.source.get("kafka").is_some_and(|k| !k.is_null()))
         .ok_or_else(|| ChError::not_found("ClickPipe", pipe))
+}
+
+/// The settings answer: those set, and on a Kafka pipe `kafka_read_committed` always.
+fn settings_view(mut settings: Map<String, Value>, kafka: bool) -> Value {
+    if kafka {
+        settings.entry(KAFKA_READ_COMMITTED).or_insert(Value::Bool(false));
+    }
+    Value::Object(settings)
+}
+
+/// `kafka_read_committed` is a setting of Kafka pipes only (module doc).
+fn kafka_only(name: &str, value: &Value, kafka: bool) -> Result<(), FieldError> {
+    if name == KAFKA_READ_COMMITTED && !kafka && !value.is_null() {
+        return Err(FieldError::message(name, format!("{name} applies to Kafka ClickPipes only")));
+    }
+    Ok(())
 }
 
 /// One setting's value within its bounds; `null` drops it.
@@ -87,7 +116,7 @@ fn pipe_setting(name: &str, bounds: Option<(i64, i64)>, v: &Value) -> Result<Opt
 
 /// PUT: the given settings replace the stored ones (unknown names → 400).
 fn update_settings(ch: &ClickHouse, call: &Call, service: &str, pipe: &str) -> Res {
-    find_pipe(ch, call, service, pipe)?;
+    let kafka = find_pipe(ch, call, service, pipe)?;
     let body = json_object(call.req)?;
     let mut settings = Map::new();
     for (name, value) in &body {
@@ -96,13 +125,14 @@ fn update_settings(ch: &ClickHouse, call: &Call, service: &str, pipe: &str) -> R
             .find(|(n, _)| n == name)
             .map(|(_, b)| *b)
             .ok_or_else(|| FieldError::message(name.clone(), format!("Unknown setting '{name}'")))?;
+        kafka_only(name, value, kafka)?;
         if let Some(v) = pipe_setting(name, bounds, value)? {
             settings.insert(name.clone(), v);
         }
     }
     let stored = ClickPipeSettings { org_id: call.org.id.clone(), pipe_id: pipe.to_owned(), settings };
     ch.clickpipe_settings.insert(&call.org.id, pipe, stored.clone());
-    Ok(Out::Result(Value::Object(stored.settings)))
+    Ok(Out::Result(settings_view(stored.settings, kafka)))
 }
 
 /// Sources of database ClickPipes (official `ClickPipeCdcScaling*` descriptions).
@@ -159,8 +189,11 @@ fn update_cdc(ch: &ClickHouse, call: &Call, service: &str) -> Res {
     Ok(Out::Result(cdc_view(&next)))
 }
 
-/// `clickPipeSchemaDiscovery`: `{source: {kafka | kinesis}}`, exactly one, with the fields
-/// a pipe of that source needs; answers `{fields, meta}`.
+/// Source kinds schema discovery supports (module doc).
+const DISCOVERY_SOURCES: &[&str] = &["kafka", "kinesis", "objectStorage", "pubsub"];
+
+/// `clickPipeSchemaDiscovery`: `{source: {kafka | kinesis | objectStorage | pubsub}}`,
+/// exactly one, with the fields a pipe of that source needs; answers `{fields, meta}`.
 fn discover(ch: &ClickHouse, call: &Call, service: &str) -> Res {
     ch.service(&call.org.id, service)?;
     let body = json_object(call.req)?;
@@ -168,16 +201,21 @@ fn discover(ch: &ClickHouse, call: &Call, service: &str) -> Res {
     v::unknown_fields(&f, &["source"], call.settings.strict_unknown_fields)?;
     let source = f.object("source")?.ok_or_else(|| FieldError::required("source"))?;
     let given: Vec<(&String, &Value)> = source.iter().filter(|(_, v)| !v.is_null()).collect();
+    let one_of = DISCOVERY_SOURCES.join(", ");
     let (kind, spec) = match given.as_slice() {
-        [(k, v)] if k.as_str() == "kafka" || k.as_str() == "kinesis" => (k.as_str(), *v),
-        [] => return Err(FieldError::message("source", "source must have one of kafka, kinesis").into()),
+        [(k, v)] if DISCOVERY_SOURCES.contains(&k.as_str()) => (k.as_str(), *v),
+        [] => return Err(FieldError::message("source", format!("source must have one of {one_of}")).into()),
         [(k, _)] => {
-            return Err(FieldError::message(format!("source.{k}"), "Schema discovery supports kafka and kinesis sources")
+            return Err(FieldError::message(format!("source.{k}"), format!("Schema discovery supports {one_of} sources"))
                 .into())
         }
-        _ => return Err(FieldError::message("source", "source must have exactly one of kafka, kinesis").into()),
+        _ => return Err(FieldError::message("source", format!("source must have exactly one of {one_of}")).into()),
     };
     let spec = spec.as_object().ok_or_else(|| FieldError::new(format!("source.{kind}"), Rule::Type("object")))?;
+    if kind == "objectStorage" || kind == "pubsub" {
+        let (format, sampled) = super::clickpipe_sources::discovery_source(kind, spec)?;
+        return Ok(Out::Result(discovered(kind, &format, &sampled)));
+    }
     let prefix = format!("source.{kind}.");
     let sf = Fields::with_prefix(spec, &prefix);
     let required: &[&str] = if kind == "kafka" { &["brokers", "topics", "format"] } else { &["streamName", "region", "format"] };
@@ -191,12 +229,17 @@ fn discover(ch: &ClickHouse, call: &Call, service: &str) -> Res {
         return Err(FieldError::new(sf.name("format"), Rule::OneOf(formats)).into());
     }
     let topic = sf.str(if kind == "kafka" { "topics" } else { "streamName" })?.unwrap_or_default();
-    Ok(Out::Result(json!({
+    Ok(Out::Result(discovered(kind, format, topic)))
+}
+
+/// The fixed, deterministic schema every discovery answers (module doc).
+fn discovered(kind: &str, format: &str, sampled: &str) -> Value {
+    json!({
         "fields": [
             {"name": "id", "type": "Int64", "optional": false},
             {"name": "timestamp", "type": "DateTime64(3)", "optional": false},
             {"name": "payload", "type": "String", "optional": true},
         ],
-        "meta": {"source": kind, "format": format, "sampled": topic},
-    })))
+        "meta": {"source": kind, "format": format, "sampled": sampled},
+    })
 }

@@ -22,9 +22,11 @@ pub mod backup_bucket;
 pub mod backups;
 pub mod billing;
 pub mod byoc;
+pub mod byoc_checks;
 pub mod byoc_reads;
 pub mod ch_settings;
 pub mod chaos;
+pub mod clickpipe_sources;
 pub mod clickpipes;
 pub mod clickpipes_config;
 pub mod clickpipes_context;
@@ -366,6 +368,7 @@ impl ClickHouse {
             ListNotifications | ListNotificationTypes => notifications::handle(self, call, op),
             ListServiceProfiles => service_profiles::handle(self, call, op),
             GetByoc { .. } | GetByocPrivateEndpointConfig { .. } | GetByocTags { .. } => byoc_reads::handle(self, call, op),
+            GetByocProgress { .. } | ValidateByoc => byoc_checks::handle(self, call, op),
             OrganizationPrometheusDiscovery => prometheus_discovery::handle(self, call, op),
             ListClickPipes { .. }
             | CreateClickPipe { .. }

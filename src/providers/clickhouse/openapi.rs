@@ -34,9 +34,13 @@
 //! binary decodes (`CreditBalances`, `CreditBalance`, `Notification`, `NotificationType`);
 //! the ClickPipes context (`clickPipesServiceContextGet`, `clickpipes_context.rs`); the BYOC
 //! reads (`organizationByocInfrastructureGet`, `...PrivateEndpointConfigGet`, `...TagsGet`,
-//! `byoc_reads.rs`; the GET joins the official PATCH and DELETE of that path);
+//! `byoc_reads.rs`; the GET joins the official PATCH and DELETE of that path), the BYOC
+//! progress and account validation (`organizationByocInfrastructureProgressGet`,
+//! `organizationByocInfrastructureValidate`, `byoc_checks.rs`);
 //! and replica-aware routing and snapshots (`replicaAwareRouting*`, `snapshot*`,
-//! `replica_routing.rs`, `snapshots.rs`).
+//! `replica_routing.rs`, `snapshots.rs`); and the Kafka pipes' `kafka_read_committed` in
+//! `ClickPipeSettings` / `ClickPipeSettingsPutRequest` (`clickpipes_config.rs`), and the
+//! `objectStorage` / `pubsub` kinds of `ClickPipeSchemaDiscoverySource` (`clickpipe_sources.rs`).
 //!
 //! A unit test routes every documented operation through `routes::route` and checks its
 //! operationId against `Op::name`, so the document and the router cannot drift; the
@@ -113,6 +117,25 @@ pub fn document() -> Value {
     for name in ["Service", "ServicePostRequest"] {
         if let Some(profile) = schemas.get_mut(name).and_then(|s| s.pointer_mut("/properties/profile")) {
             profile["enum"] = json!(super::validate::PROFILES);
+        }
+    }
+    for name in ["ClickPipeSettings", "ClickPipeSettingsPutRequest"] {
+        if let Some(props) = schemas.get_mut(name).and_then(|s| s.pointer_mut("/properties")).and_then(Value::as_object_mut) {
+            props.insert(
+                super::clickpipes_config::KAFKA_READ_COMMITTED.into(),
+                json!({"type": ["boolean", "null"], "description": "Simulator extension (learnt from clickhousectl 0.5.0; not in the official document): read only committed Kafka messages. Kafka ClickPipes only."}),
+            );
+        }
+    }
+    if let Some(props) =
+        schemas.get_mut("ClickPipeSchemaDiscoverySource").and_then(|s| s.pointer_mut("/properties")).and_then(Value::as_object_mut)
+    {
+        for (kind, schema) in [("objectStorage", "ClickPipePostObjectStorageSource"), ("pubsub", "ClickPipePostPubSubSource")] {
+            props.insert(
+                kind.into(),
+                json!({"oneOf": [schema_ref(schema), {"type": "null"}],
+                       "description": "Simulator extension (clickhousectl 0.5.0 `schema-discover`; not in the official document)."}),
+            );
         }
     }
     schemas.extend(extension_schemas());
@@ -404,8 +427,18 @@ fn org_reads() -> Vec<(String, Value)> {
         "ByocInfrastructurePrivateEndpointConfig",
     );
     let byoc_tags = byoc_get("organizationByocInfrastructureTagsGet", "A BYOC infrastructure's tags", "ByocInfrastructureTagsResponse");
+    let byoc_progress = json!({"operationId": "organizationByocInfrastructureProgressGet",
+        "description": format!("{EXTENSION} A BYOC infrastructure's provisioning progress (`byoc_checks.rs`)."),
+        "parameters": [org, byoc], "responses": {"200": envelope(schema_ref("ByocInfrastructureProgress")), "default": error_default()}});
+    let byoc_validate = json!({"operationId": "organizationByocInfrastructureValidate",
+        "description": format!("{EXTENSION} Checks a cloud account's readiness for BYOC; stores nothing (`byoc_checks.rs`)."),
+        "parameters": [org],
+        "requestBody": {"content": {"application/json": {"schema": schema_ref("ByocInfrastructureValidatePostRequest")}}},
+        "responses": {"200": envelope(schema_ref("ByocInfrastructureValidation")), "default": error_default()}});
     let base = "/v1/organizations/{organizationId}";
     vec![
+        (format!("{base}/byocInfrastructure/{{byocInfrastructureId}}/progress"), json!({"get": byoc_progress})),
+        (format!("{base}/byocInfrastructure/validate"), json!({"post": byoc_validate})),
         (format!("{base}/byocInfrastructure/{{byocInfrastructureId}}/privateEndpointConfig"), json!({"get": byoc_pec})),
         (format!("{base}/byocInfrastructure/{{byocInfrastructureId}}/tags"), json!({"get": byoc_tags})),
         (format!("{base}/prometheus/discovery"), discovery),
@@ -555,6 +588,45 @@ fn extension_schemas() -> Map<String, Value> {
         obj(json!({"tags": {"type": "object", "additionalProperties": {"type": "string"}}}), &["tags"]),
     );
     let boolean = json!({"type": "boolean"});
+    let stage_status = json!({"type": "string", "enum": ["not_started", "pending", "waiting", "in_progress", "ready", "failed"]});
+    let stage = obj(
+        json!({"name": text, "status": stage_status, "updatedAt": {"type": "string", "format": "date-time"},
+               "subStages": {"type": "array", "items": obj(json!({"name": text, "status": stage_status}), &["name", "status"])}}),
+        &["name", "status", "subStages"],
+    );
+    m.insert(
+        "ByocInfrastructureProgress".into(),
+        obj(
+            json!({"id": uuid, "status": stage_status, "stages": {"type": "array", "items": stage},
+                   "updatedAt": {"type": "string", "format": "date-time"}}),
+            &["id", "status", "stages"],
+        ),
+    );
+    let check = obj(
+        json!({"group": text, "name": text, "action": text, "allowed": boolean, "reason": text}),
+        &["group", "name", "action", "allowed", "reason"],
+    );
+    m.insert(
+        "ByocInfrastructureValidation".into(),
+        obj(
+            json!({"cloudProvider": {"type": "string", "enum": ["aws", "gcp", "azure"]}, "supported": boolean,
+                   "allPassed": boolean, "anyPassed": boolean, "checks": {"type": "array", "items": check}}),
+            &["cloudProvider", "supported", "allPassed", "anyPassed", "checks"],
+        ),
+    );
+    let strings = json!({"type": "array", "items": {"type": "string"}});
+    m.insert(
+        "ByocInfrastructureValidatePostRequest".into(),
+        obj(
+            json!({"regionId": text, "accountId": text,
+                   "availabilityZoneSuffixes": {"type": "array", "items": {"type": "string", "enum": ["a", "b", "c", "d", "e", "f"]}},
+                   "vpcCidrRange": text, "vpcId": text, "privateSubnetIds": strings, "publicSubnetIds": strings,
+                   "externalId": text, "gcpPodCidrRangeNames": strings, "gcpSharedVpcHostProjectId": text,
+                   "tenantId": text, "servicePrincipalClientId": text,
+                   "tags": {"type": "object", "additionalProperties": {"type": "string"}}}),
+            &["regionId", "accountId"],
+        ),
+    );
     m.insert(
         "ClickPipesServiceContext".into(),
         obj(
@@ -621,8 +693,9 @@ mod tests {
         // The 94 official operations outside Postgres and ClickStack, whoami, and the 10
         // saved-query and Query API endpoint operations, the credit-balance and two
         // notification reads, the service-profile list, Prometheus discovery, and the six replica-routing and
-        // snapshot operations, the ClickPipes context, and three BYOC reads.
-        assert_eq!(ops.len(), 120, "{ops:?}");
+        // snapshot operations, the ClickPipes context, three BYOC reads, and BYOC progress and
+        // validation.
+        assert_eq!(ops.len(), 122, "{ops:?}");
         for (path, method, id) in &ops {
             let concrete = path
                 .split('/')

@@ -15,7 +15,7 @@
 //! in the official document; `clickhousectl` 0.5.0 calls it as `whoamiGet`. Nor are the
 //! saved queries and Query API endpoints (`savedQueryList`, ..., `queryApiEndpointDelete`),
 //! credit balances, notifications and their types, service profiles, Prometheus
-//! discovery, the ClickPipes context, the BYOC reads, replica-aware routing and snapshots
+//! discovery, the ClickPipes context, the BYOC reads, progress and validation, replica-aware routing and snapshots
 //! (`creditBalancesGet`, ..., `snapshotGet`): their names are the ones clickhousectl
 //! 0.5.0's own operation table gives them.
 
@@ -40,6 +40,9 @@ pub enum Op {
     GetByoc { byoc: String },
     GetByocPrivateEndpointConfig { byoc: String },
     GetByocTags { byoc: String },
+    // BYOC progress and account validation (clickhousectl 0.5.0's table; `byoc_checks.rs`)
+    GetByocProgress { byoc: String },
+    ValidateByoc,
     DeleteByoc { byoc: String },
     Whoami,
     // Roles
@@ -185,6 +188,8 @@ impl Op {
             GetByoc { .. } => "organizationByocInfrastructureGet",
             GetByocPrivateEndpointConfig { .. } => "organizationByocInfrastructurePrivateEndpointConfigGet",
             GetByocTags { .. } => "organizationByocInfrastructureTagsGet",
+            GetByocProgress { .. } => "organizationByocInfrastructureProgressGet",
+            ValidateByoc => "organizationByocInfrastructureValidate",
             DeleteByoc { .. } => "organizationByocInfrastructureDelete",
             Whoami => "whoamiGet",
             ListRoles => "organizationRolesGetList",
@@ -396,7 +401,8 @@ impl Op {
             | DeleteByoc { byoc }
             | GetByoc { byoc }
             | GetByocPrivateEndpointConfig { byoc }
-            | GetByocTags { byoc } => out.push(("byocInfrastructureId", byoc.as_str())),
+            | GetByocTags { byoc }
+            | GetByocProgress { byoc } => out.push(("byocInfrastructureId", byoc.as_str())),
             ListOrganizations
             | GetOrganization
             | UpdateOrganization
@@ -406,6 +412,7 @@ impl Op {
             | ListQuotas
             | GetQuota { .. }
             | CreateByoc
+            | ValidateByoc
             | Whoami
             | ListRoles
             | CreateRole
@@ -506,12 +513,14 @@ pub fn route(method: &Method, segs: &[&str], aliases: bool) -> Option<Result<Rou
         ["quotas"] => only(get, ListQuotas, "GET"),
         ["quotas", q] => only(get, GetQuota { quota: s(q) }, "GET"),
         ["byocInfrastructure"] => only(post, CreateByoc, "POST"),
+        ["byocInfrastructure", "validate"] => only(post, ValidateByoc, "POST"),
         ["byocInfrastructure", b] => by_method!("GET, PATCH, DELETE";
             get => GetByoc { byoc: s(b) }, patch => UpdateByoc { byoc: s(b) }, delete => DeleteByoc { byoc: s(b) }),
         ["byocInfrastructure", b, "privateEndpointConfig"] => {
             only(get, GetByocPrivateEndpointConfig { byoc: s(b) }, "GET")
         }
         ["byocInfrastructure", b, "tags"] => only(get, GetByocTags { byoc: s(b) }, "GET"),
+        ["byocInfrastructure", b, "progress"] => only(get, GetByocProgress { byoc: s(b) }, "GET"),
         ["roles"] => by_method!("GET, POST"; get => ListRoles, post => CreateRole),
         ["roles", r] => by_method!("GET, PATCH, DELETE";
             get => GetRole { role: s(r) }, patch => UpdateRole { role: s(r) }, delete => DeleteRole { role: s(r) }),
