@@ -277,7 +277,7 @@ fn raise(ch: &ClickHouse, body: &Map<String, Value>, org: &str, cx: &Cx) -> Resu
         return Err(FieldError::says(k, "is not a field of a notification"));
     }
     let kind = type_rule("type", f.str("type")?.ok_or_else(|| FieldError::required("type"))?)?;
-    let row = type_row(&kind).expect("checked by type_rule");
+    let row = type_row(&kind).ok_or_else(|| FieldError::says("type", "is not a notification type"))?;
     let resource_id = f.str("resourceId")?.ok_or_else(|| FieldError::required("resourceId"))?.to_owned();
     if resource_id.trim().is_empty() {
         return Err(FieldError::says("resourceId", "must not be empty"));
