@@ -698,20 +698,23 @@ pub fn allowed_origins(s: &str) -> Result<String, FieldError> {
     if s.trim() == "*" {
         return Ok(s.trim().to_owned());
     }
-    for item in s.split(',') {
-        let item = item.trim();
-        let host = item.strip_prefix("https://").or_else(|| item.strip_prefix("http://")).unwrap_or(item);
-        let (name, port) = match host.rsplit_once(':') {
-            Some((n, p)) => (n, Some(p)),
-            None => (host, None),
-        };
-        let name_ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-        let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
-        if !name_ok || !port_ok {
-            return Err(err());
-        }
+    if !s.split(',').all(|item| is_origin(item.trim())) {
+        return Err(err());
     }
     Ok(s.to_owned())
+}
+
+/// One origin: `[http(s)://]host[:port]`, the host of letters, digits, dots and hyphens,
+/// the port of 1 to 5 digits (CH-R42; also the Query API endpoints' `allowedOrigins`).
+pub fn is_origin(item: &str) -> bool {
+    let host = item.strip_prefix("https://").or_else(|| item.strip_prefix("http://")).unwrap_or(item);
+    let (name, port) = match host.rsplit_once(':') {
+        Some((n, p)) => (n, Some(p)),
+        None => (host, None),
+    };
+    let name_ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    name_ok && port_ok
 }
 
 /// CH-R43: `newPasswordHash` is padded standard base64 of 32 bytes (SHA-256, SEED-A 668).
