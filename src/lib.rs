@@ -46,6 +46,7 @@ pub mod hash;
 pub mod http;
 pub mod ids;
 pub mod journal;
+pub mod json_text;
 pub mod lifecycle;
 pub mod persist;
 pub mod provider;

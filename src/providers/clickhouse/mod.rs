@@ -668,7 +668,7 @@ fn envelope(request_id: &str, result: &impl view::WriteJson) -> Vec<u8> {
         let out = borrowed.as_deref_mut().unwrap_or(&mut fresh);
         out.clear();
         out.extend_from_slice(b"{\"requestId\":");
-        view::string(out, request_id);
+        crate::json_text::string(out, request_id);
         out.extend_from_slice(b",\"result\":");
         result.write_json(out);
         out.extend_from_slice(b",\"status\":200}");

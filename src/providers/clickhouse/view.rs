@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 
 use super::model::*;
 use crate::clock::SimInstant;
+use crate::json_text::{self, contents, number, string};
 use crate::providers::Cx;
 use crate::store::Stored;
 
@@ -30,61 +31,6 @@ impl WriteJson for Value {
         // Serialising into a Vec cannot fail: no I/O, and a Map's keys are strings.
         serde_json::to_writer(out, self).expect("a Value serialises into memory");
     }
-}
-
-/// Whether `s` goes into a JSON string as it is: serde_json escapes exactly the control
-/// characters (below 0x20), `"` and `\`. Eight bytes at a time (SWAR): a list of 1,000
-/// services checks 200 KB of strings, and byte by byte that was a fifth of its time.
-fn needs_no_escape(s: &str) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // High bit of each byte that is zero (exact as "is any byte zero"), or below `n`
-    // (exact for n <= 128) — the classic bit tricks.
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let has_less = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
-    let bytes = s.as_bytes();
-    let mut chunks = bytes.chunks_exact(8);
-    let mut bad = 0;
-    for c in &mut chunks {
-        let x = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-        bad |= has_less(x, 0x20) | has_zero(x ^ (ONES * b'"' as u64)) | has_zero(x ^ (ONES * b'\\' as u64));
-    }
-    bad == 0 && chunks.remainder().iter().all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
-}
-
-/// `s` as a JSON string, escaped as serde_json escapes it.
-pub(crate) fn string(out: &mut Vec<u8>, s: &str) {
-    if needs_no_escape(s) {
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-    } else {
-        serde_json::to_writer(out, s).expect("a str serialises into memory");
-    }
-}
-
-/// `s` escaped, without the quotes (a piece of a longer string).
-fn contents(out: &mut Vec<u8>, s: &str) {
-    if needs_no_escape(s) {
-        out.extend_from_slice(s.as_bytes());
-    } else {
-        let quoted = serde_json::to_vec(s).expect("a str serialises into memory");
-        out.extend_from_slice(&quoted[1..quoted.len() - 1]);
-    }
-}
-
-fn number(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
 }
 
 /// `key` is the literal `,"name":` (or `{"name":`) before the value.
@@ -122,47 +68,9 @@ fn strings<'s>(out: &mut Vec<u8>, key: &[u8], items: impl Iterator<Item = &'s st
     out.push(b']');
 }
 
-/// `"<ISO-8601>"`: `cx.iso(t)` as a JSON string, for the years 1970-9999 computed here
-/// (days to civil date by Howard Hinnant's algorithm) instead of through chrono and the
-/// formatter, which took a quarter of a GET's instructions; other years (and a clock
-/// epoch inside a leap second) go to the clock's own formatter, which also saturates.
+/// `"<ISO-8601>"` at second precision, as `cx.iso(t)` formats it.
 fn timestamp(out: &mut Vec<u8>, cx: &Cx, t: SimInstant) {
-    /// 9999-12-31T23:59:59Z
-    const LAST: i64 = 253_402_300_799;
-    let epoch = cx.clock.epoch();
-    let nanos = u64::from(epoch.timestamp_subsec_nanos());
-    let secs = i64::try_from(t.0 / 1000).ok().and_then(|whole| {
-        let carried = (nanos + t.0 % 1000 * 1_000_000) / 1_000_000_000;
-        epoch.timestamp().checked_add(whole)?.checked_add(carried as i64)
-    });
-    let secs = match secs {
-        Some(secs) if nanos < 1_000_000_000 && (0..=LAST).contains(&secs) => secs,
-        _ => return string(out, &cx.iso(t)),
-    };
-    let (days, of_day) = (secs / 86_400, secs % 86_400);
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let mut text = *b"\"0000-00-00T00:00:00Z\"";
-    let mut put = |at: usize, width: usize, mut n: i64| {
-        for i in (at..at + width).rev() {
-            text[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-    };
-    put(1, 4, year);
-    put(6, 2, month);
-    put(9, 2, day);
-    put(12, 2, of_day / 3600);
-    put(15, 2, of_day / 60 % 60);
-    put(18, 2, of_day % 60);
-    out.extend_from_slice(&text);
+    json_text::date_time(out, cx.clock, t, json_text::DateTimeForm { millis: false, zone: true });
 }
 
 /// One `endpoints` entry (§4.3) on the service's host
@@ -732,20 +640,6 @@ mod tests {
         assert_eq!(back, full);
         let bare: Service = serde_json::from_value(serde_json::to_value(bare_service()).unwrap()).unwrap();
         assert_eq!(bare, bare_service());
-    }
-
-    #[test]
-    fn the_escape_check_agrees_with_serde_json_for_every_ascii_byte_in_every_position() {
-        for len in 1..20 {
-            for at in 0..len {
-                for c in (0u8..=127).map(char::from).chain(['é', '\u{2028}', '😀']) {
-                    let s: String = (0..len).map(|i| if i == at { c } else { 'a' }).collect();
-                    let verbatim = serde_json::to_string(&s).unwrap() == format!("\"{s}\"");
-                    assert_eq!(needs_no_escape(&s), verbatim, "{s:?}");
-                }
-            }
-        }
-        assert!(needs_no_escape(""));
     }
 
     #[test]

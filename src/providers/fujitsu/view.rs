@@ -17,6 +17,7 @@
 use super::catalog::{Engine, Flavor};
 use super::model::*;
 use crate::clock::SimInstant;
+use crate::json_text::{self, contents, string, strings, Obj};
 use crate::providers::Cx;
 
 /// Where links point: `http://{host}/v1.0/{tenantId}/...` (the request's `Host`, so the
@@ -46,137 +47,15 @@ impl<'a> Links<'a> {
     }
 }
 
-/// `s` escaped as in a JSON string, without the quotes.
-fn contents(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.extend_from_slice(s.as_bytes());
-    } else {
-        let quoted = serde_json::to_vec(s).expect("a str serialises into memory");
-        out.extend_from_slice(&quoted[1..quoted.len() - 1]);
-    }
-}
-
-/// JSON string contents: escaped as serde_json does.
-fn string(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
-    } else {
-        serde_json::to_writer(&mut *out, s).expect("a str serialises into memory");
-    }
-}
-
-fn number(out: &mut Vec<u8>, n: u64) {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    let mut n = n;
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[at..]);
-}
-
-/// An object being written: keys are ASCII literals, values escaped.
-struct Obj<'a> {
-    out: &'a mut Vec<u8>,
-    first: bool,
-}
-
-impl<'a> Obj<'a> {
-    fn new(out: &'a mut Vec<u8>) -> Self {
-        out.push(b'{');
-        Obj { out, first: true }
-    }
-
-    fn key(&mut self, k: &str) -> &mut Vec<u8> {
-        if !self.first {
-            self.out.push(b',');
-        }
-        self.first = false;
-        self.out.push(b'"');
-        self.out.extend_from_slice(k.as_bytes());
-        self.out.extend_from_slice(b"\":");
-        self.out
-    }
-
-    fn str(&mut self, k: &str, v: &str) {
-        string(self.key(k), v);
-    }
-
-    fn opt_str(&mut self, k: &str, v: Option<&str>) {
-        match v {
-            Some(v) => self.str(k, v),
-            None => self.null(k),
-        }
-    }
-
-    fn num(&mut self, k: &str, v: u64) {
-        number(self.key(k), v);
-    }
-
-    fn bool(&mut self, k: &str, v: bool) {
-        self.key(k).extend_from_slice(if v { b"true" } else { b"false" });
-    }
-
-    fn null(&mut self, k: &str) {
-        self.key(k).extend_from_slice(b"null");
-    }
-
-    fn raw(&mut self, k: &str, json: &[u8]) {
-        self.key(k).extend_from_slice(json);
-    }
-
-    fn end(self) {
-        self.out.push(b'}');
-    }
-}
-
-fn strings<'s>(out: &mut Vec<u8>, items: impl Iterator<Item = &'s str>) {
-    out.push(b'[');
-    for (i, s) in items.enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        string(out, s);
-    }
-    out.push(b']');
-}
-
 /// Two digits.
 fn two(out: &mut Vec<u8>, n: u32) {
     out.push(b'0' + (n / 10 % 10) as u8);
     out.push(b'0' + (n % 10) as u8);
 }
 
-/// `2020-03-18T19:09:17` (the examples' form: UTC, no zone), written without a `String`.
+/// `2020-03-18T19:09:17` (the examples' form: UTC, no zone).
 fn timestamp(out: &mut Vec<u8>, cx: &Cx, t: SimInstant) {
-    use chrono::{Datelike, Timelike};
-    let at = cx.clock.to_utc(t);
-    let year = at.year();
-    if !(0..=9999).contains(&year) {
-        let iso = cx.iso(t);
-        return string(out, iso.strip_suffix('Z').unwrap_or(&iso));
-    }
-    out.push(b'"');
-    two(out, year as u32 / 100);
-    two(out, year as u32 % 100);
-    out.push(b'-');
-    two(out, at.month());
-    out.push(b'-');
-    two(out, at.day());
-    out.push(b'T');
-    two(out, at.hour());
-    out.push(b':');
-    two(out, at.minute());
-    out.push(b':');
-    two(out, at.second());
-    out.push(b'"');
+    json_text::date_time(out, cx.clock, t, json_text::DateTimeForm { millis: false, zone: false });
 }
 
 /// `"hh:mm"` of a minute of the day.
@@ -505,19 +384,6 @@ pub fn token(expires_iso: &str, token_id: &str) -> Vec<u8> {
 mod tests {
     use super::*;
     use serde_json::{json, Value};
-
-    #[test]
-    fn strings_are_escaped_like_serde() {
-        for s in ["plain", "quote\"d", "back\\slash", "ctl\u{1}", "ünï"] {
-            let mut out = Vec::new();
-            string(&mut out, s);
-            assert_eq!(out, serde_json::to_vec(s).unwrap(), "{s:?}");
-        }
-        let mut out = Vec::new();
-        number(&mut out, 0);
-        number(&mut out, 18_446_744_073_709_551_615);
-        assert_eq!(out, b"018446744073709551615");
-    }
 
     #[test]
     fn catalogue_bodies_are_json() {

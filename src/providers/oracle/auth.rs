@@ -4,6 +4,8 @@
 //!
 //! May touch: the provider's domain, token and rate tables (read; the rate table write).
 
+use std::borrow::Cow;
+
 use base64::Engine;
 
 use super::error::OracleError;
@@ -27,11 +29,17 @@ fn unauthorized(m: impl Into<String>) -> OracleError {
 
 /// A domain by name or alias (§2.1); `.anon` and unknown names are `None`.
 pub fn resolve_domain(o: &Oracle, name: &str) -> Option<Domain> {
-    if let Some(d) = o.domains.get("", name) {
-        return Some(d);
+    o.domains.get("", &canonical_name(o, name)?)
+}
+
+/// The canonical name of the domain `name` or its alias names, when there is one: the
+/// request path checks names only, and the caller's domain is cloned once, at the end.
+fn canonical_name<'a>(o: &Oracle, name: &'a str) -> Option<Cow<'a, str>> {
+    if o.domains.contains("", name) {
+        return Some(Cow::Borrowed(name));
     }
     let canonical = o.aliases.get("", &name.to_ascii_lowercase())?;
-    o.domains.get("", &canonical)
+    o.domains.contains("", &canonical).then_some(Cow::Owned(canonical))
 }
 
 /// T01–T07: the principal of a request. `path_domain` is the `{domain}` of the path
@@ -40,7 +48,7 @@ pub fn authenticate(o: &Oracle, req: &Request, path_domain: Option<&str>, cx: &C
     // T07: the path's domain must exist; `.anon` is unauthenticated (§2.1).
     let path = match path_domain {
         Some(".anon") => return Err(unauthorized("Anonymous access is not allowed")),
-        Some(d) => Some(resolve_domain(o, d).ok_or_else(|| unauthorized(format!("Unknown identity domain '{d}'")))?),
+        Some(d) => Some(canonical_name(o, d).ok_or_else(|| unauthorized(format!("Unknown identity domain '{d}'")))?),
         None => None,
     };
     let header = req.header("authorization").map(str::trim).filter(|h| !h.is_empty());
@@ -50,14 +58,12 @@ pub fn authenticate(o: &Oracle, req: &Request, path_domain: Option<&str>, cx: &C
     // T04: the header names the same domain as the path (either alias).
     let tenant_domain = match tenant {
         Some(t) => {
-            let d = resolve_domain(o, t)
+            let d = canonical_name(o, t)
                 .ok_or_else(|| unauthorized(format!("Unknown identity domain '{t}' in X-ID-TENANT-NAME")))?;
-            if let Some(p) = &path {
-                if p.name != d.name {
-                    return Err(unauthorized(format!(
-                        "X-ID-TENANT-NAME '{t}' does not name the identity domain of the request path"
-                    )));
-                }
+            if path.as_ref().is_some_and(|p| *p != d) {
+                return Err(unauthorized(format!(
+                    "X-ID-TENANT-NAME '{t}' does not name the identity domain of the request path"
+                )));
             }
             Some(d)
         }
@@ -74,9 +80,11 @@ pub fn authenticate(o: &Oracle, req: &Request, path_domain: Option<&str>, cx: &C
             .ok_or_else(|| unauthorized("Malformed Basic credentials"))?;
         let (user, password) = decoded.split_once(':').ok_or_else(|| unauthorized("Malformed Basic credentials"))?;
         // T02: the user exists in the domain and the password matches.
-        let found = domain.users.iter().find(|u| u.username == user && u.password.matches(password));
-        let user = found.cloned().ok_or_else(|| unauthorized("Invalid username or password"))?;
-        return Ok(Principal { domain, username: user.username, can_mutate: user.can_mutate });
+        let found = o.domains.read("", &domain, |d| {
+            let u = d.users.iter().find(|u| u.username == user && u.password.matches(password))?;
+            Some(Principal { domain: (**d).clone(), username: u.username.clone(), can_mutate: u.can_mutate })
+        });
+        return found.flatten().ok_or_else(|| unauthorized("Invalid username or password"));
     }
     if scheme.eq_ignore_ascii_case("bearer") {
         // T06: a known token; T05: not expired (S4: "Expired" in the message).
@@ -88,8 +96,8 @@ pub fn authenticate(o: &Oracle, req: &Request, path_domain: Option<&str>, cx: &C
             return Err(OracleError::Expired);
         }
         let domain = o.domains.get("", &token.domain).ok_or_else(|| unauthorized("Invalid access token"))?;
-        let wrong_domain = path.as_ref().is_some_and(|p| p.name != domain.name)
-            || tenant_domain.as_ref().is_some_and(|t| t.name != domain.name);
+        let wrong_domain = path.as_ref().is_some_and(|p| *p != domain.name)
+            || tenant_domain.as_ref().is_some_and(|t| *t != domain.name);
         if wrong_domain {
             return Err(unauthorized("The access token was not issued for this identity domain"));
         }

@@ -14,7 +14,7 @@ use crate::http::Request;
 
 pub fn handle(o: &Oracle, call: &Call, op: &Op) -> Res {
     match op {
-        Op::ListServiceDefinitions => Ok(Out::ok(list_definitions(o, call.req, &call.base, &call.settings)?)),
+        Op::ListServiceDefinitions => Ok(Out::text(list_definitions(o, call.req, &call.base, &call.settings)?)),
         Op::GetServiceDefinition { id } => get_definition(o, &call.base, id).map(Out::ok),
         Op::ListCloudAccounts => list_cloud_accounts(o, call),
         Op::GetCloudAccount { id } => {
@@ -40,14 +40,14 @@ pub fn handle(o: &Oracle, call: &Call, op: &Op) -> Res {
 pub fn anonymous(o: &Oracle, req: &Request, settings: &Settings, op: &Op) -> Option<Res> {
     let base = "/itas/.anon/myservices/api/v1";
     match op {
-        Op::ListServiceDefinitions => Some(list_definitions(o, req, base, settings).map(Out::ok)),
+        Op::ListServiceDefinitions => Some(list_definitions(o, req, base, settings).map(Out::text)),
         Op::GetServiceDefinition { id } => Some(get_definition(o, base, id).map(Out::ok)),
         _ => None,
     }
 }
 
 /// §3 #9: `name` filter, `orderBy=name|id` (default `name:asc`).
-fn list_definitions(o: &Oracle, req: &Request, base: &str, settings: &Settings) -> Result<Value, OracleError> {
+fn list_definitions(o: &Oracle, req: &Request, base: &str, settings: &Settings) -> Result<Vec<u8>, OracleError> {
     let page = collection::g04_page(req, settings.max_page_limit)?;
     let order = collection::g06_order_by(req, &["name", "id"], Order { field: "name", desc: false })?;
     let names = list_filter(req, "name");
@@ -56,8 +56,8 @@ fn list_definitions(o: &Oracle, req: &Request, base: &str, settings: &Settings) 
         "id" => order.cmp(&a.id, &b.id),
         _ => order.cmp(&a.name, &b.name),
     });
-    let items = defs.iter().map(|d| view::definition(base, d)).collect();
-    Ok(collection::envelope(req, &format!("{base}/serviceDefinitions"), page, items))
+    let link = format!("{base}/serviceDefinitions");
+    Ok(collection::envelope(req, &link, page, &defs, |out, d| collection::value(out, &view::definition(base, d))))
 }
 
 /// By id, or by name (the catalogue's names are unique).
@@ -80,8 +80,10 @@ fn list_cloud_accounts(o: &Oracle, call: &Call) -> Res {
         "name" => order.cmp(&a.name, &b.name),
         _ => order.cmp(&a.id, &b.id),
     });
-    let items = list.iter().map(|c| view::cloud_account(call, c)).collect();
-    Ok(Out::ok(collection::envelope(call.req, &format!("{}/cloudAccounts", call.base), page, items)))
+    let link = format!("{}/cloudAccounts", call.base);
+    Ok(Out::text(collection::envelope(call.req, &link, page, &list, |out, c| {
+        collection::value(out, &view::cloud_account(call, c))
+    })))
 }
 
 fn list_purchase_entitlements(o: &Oracle, call: &Call) -> Res {
@@ -104,8 +106,10 @@ fn list_purchase_entitlements(o: &Oracle, call: &Call) -> Res {
         "id" => order.cmp(&a.id, &b.id),
         _ => order.cmp((a.created_on, &a.id), (b.created_on, &b.id)),
     });
-    let items = list.iter().map(|p| view::purchase_entitlement(o, call, p)).collect();
-    Ok(Out::ok(collection::envelope(call.req, &format!("{}/purchaseEntitlements", call.base), page, items)))
+    let link = format!("{}/purchaseEntitlements", call.base);
+    Ok(Out::text(collection::envelope(call.req, &link, page, &list, |out, p| {
+        collection::value(out, &view::purchase_entitlement(o, call, p))
+    })))
 }
 
 /// §3 #16 (optional): what a definition is; the link form appears in S5's POST sample.

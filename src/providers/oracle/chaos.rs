@@ -434,7 +434,7 @@ fn run_operation(o: &Oracle, principal: &Principal, body: &Value, cx: &Cx) -> Re
         let body = e.body("");
         format!("{}: {}", body["errorCode"].as_str().unwrap_or(""), body["errorMessage"].as_str().unwrap_or(""))
     })?;
-    let id = out.body.get("id").and_then(Value::as_str).ok_or("the operation has no id")?.to_owned();
+    let id = out.body.into_value().get("id").and_then(Value::as_str).ok_or("the operation has no id")?.to_owned();
     for step in [Step::Start, Step::Finish] {
         let op = o.operations.get(&domain, &id).ok_or("the operation vanished")?;
         if op.status.is_terminal() {

@@ -6,10 +6,11 @@
 
 use std::cmp::Ordering;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::error::OracleError;
 use crate::http::Request;
+use crate::json_text::Obj;
 use crate::validation::{FieldError, Rule};
 
 /// §2.5: `limit` defaults to 25 (D, from the examples).
@@ -99,19 +100,20 @@ pub fn matches_any(wanted: &Option<Vec<String>>, value: &str) -> bool {
 /// Cuts one page out of `items` (already filtered and sorted) and wraps it in the envelope.
 /// `canonical` is the collection path without a query; next/previous links carry every
 /// original parameter plus the new `offset` and `limit`.
-pub fn envelope(req: &Request, canonical: &str, page: Page, items: Vec<Value>) -> Value {
+///
+/// Written as JSON text, keys in byte order (as the `Value` rendering had them); only the
+/// items of the page are written (`write`).
+pub fn envelope<T>(
+    req: &Request,
+    canonical: &str,
+    page: Page,
+    items: &[T],
+    write: impl Fn(&mut Vec<u8>, &T),
+) -> Vec<u8> {
     let total = items.len() as u64;
     let start = page.offset.min(total) as usize;
     let end = page.offset.saturating_add(page.limit).min(total) as usize;
     let has_more = (end as u64) < total;
-    let slice: Vec<Value> = items.into_iter().skip(start).take(end.saturating_sub(start)).collect();
-    let mut body = json!({
-        "items": slice,
-        "hasMore": has_more,
-        "limit": page.limit,
-        "offset": page.offset,
-        "canonicalLink": canonical,
-    });
     let link = |offset: u64| {
         let mut pairs: Vec<(String, String)> =
             req.query_pairs().into_iter().filter(|(k, _)| k != "offset" && k != "limit").collect();
@@ -120,13 +122,34 @@ pub fn envelope(req: &Request, canonical: &str, page: Page, items: Vec<Value>) -
         let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
         format!("{canonical}?{}", query.join("&"))
     };
+    let mut out = Vec::with_capacity(256 + (end - start) * 1024);
+    let mut m = Obj::new(&mut out);
+    m.str("canonicalLink", canonical);
+    m.bool("hasMore", has_more);
+    let list = m.key("items");
+    list.push(b'[');
+    for (n, item) in items[start..end].iter().enumerate() {
+        if n > 0 {
+            list.push(b',');
+        }
+        write(list, item);
+    }
+    list.push(b']');
+    m.num("limit", page.limit);
     if has_more {
-        body["nextLink"] = json!(link(page.offset + page.limit));
+        m.str("nextLink", &link(page.offset + page.limit));
     }
+    m.num("offset", page.offset);
     if page.offset > 0 {
-        body["previousLink"] = json!(link(page.offset.saturating_sub(page.limit)));
+        m.str("previousLink", &link(page.offset.saturating_sub(page.limit)));
     }
-    body
+    m.end();
+    out
+}
+
+/// An item of [`envelope`] that is a `Value`.
+pub fn value(out: &mut Vec<u8>, v: &Value) {
+    serde_json::to_writer(out, v).expect("a Value serialises into memory");
 }
 
 /// Percent-encodes a query component (unreserved characters and `,` `:` kept).
@@ -146,6 +169,7 @@ fn encode(s: &str) -> String {
 mod tests {
     use super::*;
     use hyper::Method;
+    use serde_json::json;
 
     fn req(q: &str) -> Request {
         Request::new(Method::GET, &format!("/x?{q}"), "")
@@ -164,12 +188,13 @@ mod tests {
     fn envelope_links_keep_filters() {
         let r = req("statuses=ACTIVE&limit=1&offset=1");
         let items = vec![json!(1), json!(2), json!(3)];
-        let v = envelope(&r, "/c", Page { limit: 1, offset: 1 }, items);
+        let parse = |t: Vec<u8>| serde_json::from_slice::<Value>(&t).unwrap();
+        let v = parse(envelope(&r, "/c", Page { limit: 1, offset: 1 }, &items, value));
         assert_eq!(v["items"], json!([2]));
         assert_eq!(v["hasMore"], true);
         assert_eq!(v["nextLink"], "/c?statuses=ACTIVE&offset=2&limit=1");
         assert_eq!(v["previousLink"], "/c?statuses=ACTIVE&offset=0&limit=1");
-        let v = envelope(&req(""), "/c", Page { limit: 25, offset: 0 }, vec![json!(1)]);
+        let v = parse(envelope(&req(""), "/c", Page { limit: 25, offset: 0 }, &[json!(1)], value));
         assert!(v.get("nextLink").is_none() && v.get("previousLink").is_none());
     }
 

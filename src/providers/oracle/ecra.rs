@@ -15,7 +15,7 @@ use super::error::OracleError;
 use super::instances;
 use super::model::*;
 use super::routes::Op;
-use super::{Call, Oracle, Out, Res};
+use super::{Body, Call, Oracle, Out, Res};
 use crate::clock::SimInstant;
 
 pub fn handle(o: &Oracle, call: &Call, op: &Op) -> Res {
@@ -196,7 +196,7 @@ fn status(o: &Oracle, call: &Call, id: &str) -> Res {
     if !op.status.is_terminal() {
         return Ok(Out {
             status: hyper::StatusCode::ACCEPTED,
-            body: json!({
+            body: Body::Value(json!({
                 "status": 202,
                 "status_uri": uri,
                 "op": op.plan.operation_name(),
@@ -204,7 +204,7 @@ fn status(o: &Oracle, call: &Call, id: &str) -> Res {
                 "est_op_end_time": "",
                 "message": "processing",
                 "status-detail": "processing",
-            }),
+            })),
             headers: Vec::new(),
         });
     }

@@ -17,14 +17,16 @@ pub fn handle(o: &Oracle, call: &Call, op: &Op) -> Res {
         Op::ListServiceEntitlements => list(o, call),
         Op::GetServiceEntitlement { id } => {
             let expand = expand_data_centers(call)?;
-            let e = find(o, call, id)?;
-            Ok(Out::ok(view::entitlement(o, call, &e, expand)))
+            let mut out = Vec::with_capacity(1024);
+            let found = o.entitlements.read(call.domain(), &key(id), |e| view::entitlement(&mut out, o, call, e, expand));
+            found.ok_or_else(|| OracleError::not_found("Service entitlement", id))?;
+            Ok(Out::text(out))
         }
         Op::ListEntitlementConfigurations { entitlement } => {
             let e = find(o, call, entitlement)?;
             let page = collection::g04_page(call.req, call.settings.max_page_limit)?;
             let link = format!("{}/serviceEntitlements/{}/serviceConfigurations", call.base, e.id);
-            Ok(Out::ok(collection::envelope(call.req, &link, page, vec![configuration(&link)])))
+            Ok(Out::text(collection::envelope(call.req, &link, page, &[configuration(&link)], collection::value)))
         }
         Op::GetEntitlementConfiguration { entitlement, config } => {
             let e = find(o, call, entitlement)?;
@@ -40,8 +42,16 @@ pub fn handle(o: &Oracle, call: &Call, op: &Op) -> Res {
 
 /// G02: an entitlement of the caller's domain by `cesi-N` (or `N`), else 404.
 pub fn find(o: &Oracle, call: &Call, id: &str) -> Result<Entitlement, OracleError> {
-    let key = if id.bytes().all(|b| b.is_ascii_digit()) { format!("cesi-{id}") } else { id.to_owned() };
-    o.entitlements.get(call.domain(), &key).ok_or_else(|| OracleError::not_found("Service entitlement", id))
+    o.entitlements.get(call.domain(), &key(id)).ok_or_else(|| OracleError::not_found("Service entitlement", id))
+}
+
+/// The table key of entitlement `id` (`cesi-N`, or `N` alone).
+fn key(id: &str) -> std::borrow::Cow<'_, str> {
+    if id.bytes().all(|b| b.is_ascii_digit()) {
+        std::borrow::Cow::Owned(format!("cesi-{id}"))
+    } else {
+        std::borrow::Cow::Borrowed(id)
+    }
 }
 
 /// `expands=none` (default) or `serviceInstancesEligibleDataCenters` (§3 #6).
@@ -91,8 +101,10 @@ fn list(o: &Oracle, call: &Call) -> Res {
         "modifiedOn" => order.cmp((a.modified_on, &a.id), (b.modified_on, &b.id)),
         _ => order.cmp(&a.id, &b.id),
     });
-    let items: Vec<Value> = list.iter().map(|e| view::entitlement(o, call, e, expand)).collect();
-    Ok(Out::ok(collection::envelope(call.req, &format!("{}/serviceEntitlements", call.base), page, items)))
+    let link = format!("{}/serviceEntitlements", call.base);
+    Ok(Out::text(collection::envelope(call.req, &link, page, &list, |out, e| {
+        view::entitlement(out, o, call, e, expand)
+    })))
 }
 
 /// §3 #12 (S3): the Exadata configuration of an entitlement.

@@ -14,12 +14,17 @@ use super::{Call, Oracle, Out, Res};
 pub fn handle(o: &Oracle, call: &Call, op: &Op) -> Res {
     match op {
         Op::ListServiceInstances => list(o, call),
-        Op::GetServiceInstance { id } => Ok(Out::ok(view::instance(o, call, &find(o, call.domain(), id)?))),
+        Op::GetServiceInstance { id } => {
+            let i = find(o, call.domain(), id)?;
+            let mut out = Vec::with_capacity(1024);
+            view::instance(&mut out, o, call, &i);
+            Ok(Out::text(out))
+        }
         Op::ListInstanceConfigurations { instance } => {
             let i = find(o, call.domain(), instance)?;
             let page = collection::g04_page(call.req, call.settings.max_page_limit)?;
             let link = format!("{}/serviceInstances/{}/serviceConfigurations", call.base, i.id());
-            Ok(Out::ok(collection::envelope(call.req, &link, page, vec![configuration(&link)])))
+            Ok(Out::text(collection::envelope(call.req, &link, page, &[configuration(&link)], collection::value)))
         }
         Op::GetInstanceConfiguration { instance, config } => {
             let i = find(o, call.domain(), instance)?;
@@ -80,8 +85,8 @@ fn list(o: &Oracle, call: &Call) -> Res {
         "modifiedOn" => order.cmp((a.modified_on, a.id()), (b.modified_on, b.id())),
         _ => order.cmp(a.id(), b.id()),
     });
-    let items: Vec<Value> = list.iter().map(|i| view::instance(o, call, i)).collect();
-    Ok(Out::ok(collection::envelope(call.req, &format!("{}/serviceInstances", call.base), page, items)))
+    let link = format!("{}/serviceInstances", call.base);
+    Ok(Out::text(collection::envelope(call.req, &link, page, &list, |out, i| view::instance(out, o, call, i))))
 }
 
 /// §3 #13 (S3): the Exadata configuration of an instance.

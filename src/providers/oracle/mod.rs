@@ -152,13 +152,41 @@ impl Call<'_> {
 /// A handler's success.
 pub struct Out {
     pub status: StatusCode,
-    pub body: Value,
+    pub body: Body,
     pub headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+/// A success body: a `Value`, or JSON text a view wrote already (the GET and list
+/// paths, [`view`]).
+pub enum Body {
+    Value(Value),
+    Text(Vec<u8>),
+}
+
+impl From<Value> for Body {
+    fn from(v: Value) -> Self {
+        Body::Value(v)
+    }
+}
+
+impl Body {
+    /// The body as a `Value` (a scenario step reading an answer).
+    pub fn into_value(self) -> Value {
+        match self {
+            Body::Value(v) => v,
+            Body::Text(t) => serde_json::from_slice(&t).expect("the views write valid JSON"),
+        }
+    }
 }
 
 impl Out {
     pub fn ok(body: Value) -> Self {
-        Out { status: StatusCode::OK, body, headers: Vec::new() }
+        Out { status: StatusCode::OK, body: Body::Value(body), headers: Vec::new() }
+    }
+
+    /// A 200 whose body is JSON text already written.
+    pub fn text(body: Vec<u8>) -> Self {
+        Out { status: StatusCode::OK, body: Body::Text(body), headers: Vec::new() }
     }
 }
 
@@ -523,7 +551,10 @@ pub fn default_entitlement(id: &str) -> Entitlement {
 fn render(result: Res) -> Reply {
     match result {
         Ok(out) => {
-            let mut reply = Reply::json(out.status, &out.body);
+            let mut reply = match out.body {
+                Body::Value(v) => Reply::json(out.status, &v),
+                Body::Text(t) => Reply::json_bytes(out.status, t),
+            };
             reply.headers.extend(out.headers);
             reply
         }

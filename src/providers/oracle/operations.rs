@@ -19,7 +19,6 @@
 use chrono::DateTime;
 use hyper::header::{HeaderValue, LOCATION, RETRY_AFTER};
 use hyper::StatusCode;
-use serde_json::Value;
 
 use super::auth;
 use super::capacity;
@@ -62,7 +61,7 @@ fn expand_items(call: &Call) -> Result<bool, OracleError> {
 /// The answer for one operation: 200 (or 201), `Retry-After: 2` while not terminal (§11.4).
 fn operation_out(call: &Call, op: &Operation, status: StatusCode) -> Result<Out, OracleError> {
     let body = view::operation(call, op, expand_items(call)?);
-    let mut out = Out { status, body, headers: Vec::new() };
+    let mut out = Out { status, body: body.into(), headers: Vec::new() };
     if status == StatusCode::CREATED {
         if let Ok(v) = HeaderValue::from_str(&format!("{}/operations/{}", call.base, op.id)) {
             out.headers.push((LOCATION, v));
@@ -469,8 +468,10 @@ fn list(o: &Oracle, call: &Call) -> Res {
         "modifiedOn" => order.cmp((a.modified_on, &a.id), (b.modified_on, &b.id)),
         _ => order.cmp(&a.id, &b.id),
     });
-    let items: Vec<Value> = list.iter().map(|op| view::operation(call, op, items_too)).collect();
-    Ok(Out::ok(collection::envelope(call.req, &format!("{}/operations", call.base), page, items)))
+    let link = format!("{}/operations", call.base);
+    Ok(Out::text(collection::envelope(call.req, &link, page, &list, |out, op| {
+        collection::value(out, &view::operation(call, op, items_too))
+    })))
 }
 
 /// G07: `subSystem` defaults to TRA, the only listable one (S5); `CIM` or `TAS` is 400,
