@@ -52,7 +52,9 @@ impl Request {
         }
     }
 
-    pub fn header(&self, name: &str) -> Option<&str> {
+    /// A header's value as text. Hot paths pass a `HeaderName` constant: a `&str` is
+    /// parsed into a name on every call.
+    pub fn header<K: hyper::header::AsHeaderName>(&self, name: K) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
@@ -230,7 +232,7 @@ pub fn retry_after_headers(status: u16, retry_after: Option<u64>) -> Vec<(Header
 
 /// Whether the request declares a JSON body (or declares nothing).
 pub fn is_json_content(req: &Request) -> bool {
-    match req.header("content-type") {
+    match req.header(CONTENT_TYPE) {
         None => true,
         Some(ct) => {
             let mime = ct.split(';').next().unwrap_or("").trim();

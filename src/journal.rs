@@ -183,19 +183,30 @@ impl Journal {
             shorten(t, MAX_FIELD);
         }
         let weight = entry.weight();
+        // Allocated before the lock is taken, and what it pushes out dropped after it is
+        // let go: every connection records through this one lock.
+        let mut entry = Arc::new(entry);
+        let mut gone = (None, Vec::new());
         let mut ring = self.lock();
         // The number is taken under the lock, so the ring stays in `seq` order (listing
         // pages by it).
         let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
-        entry.seq = seq;
-        let entry = Arc::new(entry);
+        if let Some(e) = Arc::get_mut(&mut entry) {
+            e.seq = seq;
+        }
         while !ring.entries.is_empty() && (ring.entries.len() >= self.cap || ring.bytes + weight > MAX_BYTES) {
             if let Some(old) = ring.entries.pop_front() {
                 ring.bytes = ring.bytes.saturating_sub(old.weight());
+                match gone.0 {
+                    None => gone.0 = Some(old),
+                    Some(_) => gone.1.push(old),
+                }
             }
         }
         ring.bytes += weight;
         ring.entries.push_back(entry);
+        drop(ring);
+        drop(gone);
         seq
     }
 

@@ -191,18 +191,16 @@ pub async fn serve(listen: Listener, core: Arc<Core>, mut shutdown: watch::Recei
                 };
                 let _ = stream.set_nodelay(true);
                 let activity = Arc::new(Activity::new());
-                let core = core.clone();
-                let guard = guard.clone();
-                let stop = shutdown.clone();
-                let watched = activity.clone();
+                // What every request of the connection needs, behind one pointer of the
+                // connection's own: a request clones this `Arc` (a count no other
+                // connection touches) instead of the core's, the guard's and the
+                // shutdown receiver's, which every connection shared.
+                let conn = Arc::new(Conn { core: core.clone(), guard: guard.clone(), stop: shutdown.clone(), activity: activity.clone() });
                 let service = service_fn(move |req: hyper::Request<Incoming>| {
-                    let core = core.clone();
-                    let guard = guard.clone();
-                    let stop = stop.clone();
-                    let busy = Busy::start(watched.clone());
+                    let conn = conn.clone();
                     async move {
-                        let front = Front { serves, guard: &guard };
-                        let response = respond(&core, req, peer, stop, front, &busy.0).await?;
+                        let busy = Busy::start(&conn);
+                        let response = respond(&conn, req, peer, serves).await?;
                         Ok::<_, Dropped>(response.map(|body| Tracked { body, _busy: busy }))
                     }
                 });
@@ -268,22 +266,32 @@ impl Activity {
     }
 }
 
+/// What the requests of one connection share: the core, the listener's guard, the
+/// shutdown signal (for the live feed's stream) and the watchdog's view.
+struct Conn {
+    core: Arc<Core>,
+    guard: Arc<Guard>,
+    stop: watch::Receiver<()>,
+    activity: Arc<Activity>,
+}
+
 /// A request in flight, from its head until its answer's body is done with (dropped).
-struct Busy(Arc<Activity>);
+struct Busy(Arc<Conn>);
 
 impl Busy {
-    fn start(activity: Arc<Activity>) -> Self {
-        activity.begun.fetch_add(1, Ordering::Relaxed);
-        activity.in_flight.fetch_add(1, Ordering::AcqRel);
-        Busy(activity)
+    fn start(conn: &Arc<Conn>) -> Self {
+        conn.activity.begun.fetch_add(1, Ordering::Relaxed);
+        conn.activity.in_flight.fetch_add(1, Ordering::AcqRel);
+        Busy(conn.clone())
     }
 }
 
 impl Drop for Busy {
     fn drop(&mut self) {
-        let ms = self.0.touch();
-        self.0.finished_ms.store(ms, Ordering::Relaxed);
-        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+        let a = &self.0.activity;
+        let ms = a.touch();
+        a.finished_ms.store(ms, Ordering::Relaxed);
+        a.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -475,15 +483,14 @@ async fn read_body(mut body: Incoming, activity: &Activity) -> Result<BodyRead, 
 /// Reads the body (within the limit), runs the request path, and delivers the answer
 /// the way a fault rule says (an `Err` closes the connection without a response).
 async fn respond(
-    core: &Arc<Core>,
+    conn: &Conn,
     req: hyper::Request<Incoming>,
     peer: SocketAddr,
-    shutdown: watch::Receiver<()>,
-    front: Front<'_>,
-    activity: &Activity,
+    serves: Serves,
 ) -> Result<hyper::Response<Either<SimBody, EventBody>>, Dropped> {
+    let (core, front) = (&conn.core, Front { serves, guard: &conn.guard });
     let (parts, body) = req.into_parts();
-    let (body, too_large) = match read_body(body, activity).await? {
+    let (body, too_large) = match read_body(body, &conn.activity).await? {
         BodyRead::Whole(b) => (b, false),
         BodyRead::TooLarge => (Bytes::new(), true),
     };
@@ -505,7 +512,7 @@ async fn respond(
     };
     let answer = core.respond_on(request, Some(front));
     if let Some(feed) = answer.events {
-        let mut response = hyper::Response::new(Either::Right(EventBody::new(feed, shutdown)));
+        let mut response = hyper::Response::new(Either::Right(EventBody::new(feed, conn.stop.clone())));
         *response.status_mut() = answer.reply.status;
         for (name, value) in answer.reply.headers {
             response.headers_mut().append(name, value);

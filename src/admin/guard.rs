@@ -60,7 +60,7 @@ impl Guard {
         if static_page {
             return None;
         }
-        let presented = req.header("authorization").and_then(bearer);
+        let presented = req.header(hyper::header::AUTHORIZATION).and_then(bearer);
         if presented.is_some_and(|t| token.matches(t)) {
             return None;
         }

@@ -28,6 +28,9 @@ use crate::http::Request;
 use crate::providers::Cx;
 use crate::secret::digest;
 
+/// The header carrying a token (seed: `X-Auth-Token`).
+pub const X_AUTH_TOKEN: hyper::header::HeaderName = hyper::header::HeaderName::from_static("x-auth-token");
+
 /// The identity a request acts as (its tenant is the path's, checked against the token).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
@@ -36,7 +39,7 @@ pub struct Principal {
 
 /// The `X-Auth-Token` of a request, checked for this tenant at `cx.now`.
 pub fn authenticate(f: &Fujitsu, req: &Request, tenant: &str, cx: &Cx) -> Result<Principal, FujitsuError> {
-    let token = req.header("x-auth-token").map(str::trim).filter(|t| !t.is_empty());
+    let token = req.header(X_AUTH_TOKEN).map(str::trim).filter(|t| !t.is_empty());
     let token = token.ok_or(FujitsuError::Unauthorized("X-Auth-Token is required"))?;
     let found = f.tokens.read("", &digest(token), |t| {
         (t.expires > cx.now).then(|| (t.tenant == tenant).then(|| Principal { user_id: t.user_id.clone() }))

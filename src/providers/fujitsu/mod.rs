@@ -397,7 +397,7 @@ impl Fujitsu {
         }
         let principal = auth::authenticate(self, req, r.tenant, cx)?;
         let settings = self.settings();
-        let links = view::Links::new(req.header("host"), r.tenant);
+        let links = view::Links::new(req.header(hyper::header::HOST), r.tenant);
         let call = Call { req, cx, tenant: r.tenant, principal, settings, links };
         let clamp = call.settings.clamp_list_limit;
         match &r.endpoint {

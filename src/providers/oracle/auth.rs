@@ -23,6 +23,9 @@ pub struct Principal {
     pub can_mutate: bool,
 }
 
+/// The header naming the identity domain (§2.2).
+pub const X_ID_TENANT_NAME: hyper::header::HeaderName = hyper::header::HeaderName::from_static("x-id-tenant-name");
+
 fn unauthorized(m: impl Into<String>) -> OracleError {
     OracleError::Unauthorized(m.into())
 }
@@ -51,10 +54,10 @@ pub fn authenticate(o: &Oracle, req: &Request, path_domain: Option<&str>, cx: &C
         Some(d) => Some(canonical_name(o, d).ok_or_else(|| unauthorized(format!("Unknown identity domain '{d}'")))?),
         None => None,
     };
-    let header = req.header("authorization").map(str::trim).filter(|h| !h.is_empty());
+    let header = req.header(hyper::header::AUTHORIZATION).map(str::trim).filter(|h| !h.is_empty());
     let header = header.ok_or_else(|| unauthorized("The Authorization header is required"))?;
     let (scheme, credentials) = header.split_once(' ').unwrap_or((header, ""));
-    let tenant = req.header("x-id-tenant-name").map(str::trim).filter(|t| !t.is_empty());
+    let tenant = req.header(X_ID_TENANT_NAME).map(str::trim).filter(|t| !t.is_empty());
     // T04: the header names the same domain as the path (either alias).
     let tenant_domain = match tenant {
         Some(t) => {
