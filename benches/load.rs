@@ -24,6 +24,30 @@
 //! run in interleaved slices within one run, so that a neighbour's load on a shared
 //! machine does not land on one side only.
 //!
+//! # Where the time goes (GETs and health, 64 connections; session of issue 12)
+//! In-process (no sockets, `Handle::request` in a loop), an Oracle entitlement GET took
+//! 10.2 µs, four fifths of it `serde_json::Value` trees, chrono's formatter and two
+//! identity-domain clones in authentication; written as text through `json_text` it is
+//! 2.7 µs, level with ClickHouse (1.9-2.6 µs) and Fujitsu (2.3-2.8 µs). Health was 1.7
+//! µs (half its `Value`), now about 1.1 µs; what is left on every request is the
+//! journal entry (four allocations, one lock), the metrics counter, two clock reads and
+//! the request id. Over sockets the simulator's own code is a few percent of the
+//! samples; the rest of the gap to bare hyper is per-request plumbing that bare hyper
+//! does not have (the request value, the reply's header list into a `HeaderMap`, the
+//! body wrapper) and counts shared by every connection, which now share only the
+//! connection's own `Arc`. On this two-core VM the absolute rates of both sides move by
+//! 30% between runs and the ratios by about 0.05, so a figure near its target can land
+//! on either side.
+//!
+//! # Where the time goes (creates' p99, 64 connections)
+//! A create keeps its resource, so the heap grows; with transparent huge pages the
+//! allocator's arenas fault in 2 MiB at a time and the request that touches a new one
+//! stalled 3-4 ms (in-process: 330 of 300k ClickHouse creates above 200 µs, all near
+//! 4 ms). `dbaas_sim::prefer_small_pages` turns them off for the process (the binary and
+//! this bench): the stalls fall to 0.2-0.3 ms and the creates' p99 at 64 connections
+//! from 3.2-3.6x bare hyper's to 2.0-2.2x. What remains is that a create costs 10-15 µs
+//! in-process against a bare answer's nothing, a third of it fresh memory.
+//!
 //! # Where the time goes (GET of one ClickHouse service, 64 connections)
 //! A `perf record -g` of the release binary under this load (issue 12) showed, besides
 //! the kernel's share of loopback TCP: hyper's write path (headers and body written
@@ -159,6 +183,8 @@ struct Figure {
 }
 
 fn main() {
+    // As the `dbaas-sim` binary does (the memory children inherit it).
+    dbaas_sim::prefer_small_pages();
     if let Ok(provider) = std::env::var("DBAAS_SIM_BENCH_MEMORY_CHILD") {
         let smoke = std::env::var("DBAAS_SIM_BENCH_SMOKE").is_ok_and(|v| !v.is_empty() && v != "0");
         memory_child(&provider, smoke);

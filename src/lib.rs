@@ -36,6 +36,26 @@
 //!   `pipeline` (the one request path), `server` (hyper);
 //! - [`runner`]: runs a scenario's steps over HTTP against a [`Simulator`].
 
+/// Turns transparent huge pages off for this process (Linux; elsewhere nothing), unless
+/// `MIMALLOC_ALLOW_THP` is set, which then decides as the allocator documents it.
+///
+/// The allocator asks the kernel for huge pages for its arenas (`madvise`), and the
+/// first touch of each 2 MiB page zeroes it whole: the request that happens to grow the
+/// heap (a create, which keeps its resource) stalled for 3-4 ms on the two-core load
+/// machine, which set the creates' p99 at 64 connections (issue 12: CH 6.7 ms, Fujitsu
+/// 7.3 ms; with small pages 5.2 and 4.6 ms, the same total work spread evenly). The
+/// `dbaas-sim` binary and the load bench call it first thing; an embedding program
+/// decides for itself.
+pub fn prefer_small_pages() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
+        // SAFETY: `prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)` only sets a flag of this
+        // process; it reads and writes no memory of ours. A failure (an old kernel)
+        // leaves huge pages on, which is only slower.
+        let _ = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
+    }
+}
+
 pub mod clock;
 pub mod config;
 pub mod dump;

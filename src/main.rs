@@ -138,6 +138,7 @@ struct Serve {
 }
 
 fn main() -> ExitCode {
+    dbaas_sim::prefer_small_pages();
     let matches = Cli::command().get_matches();
     let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,

@@ -81,6 +81,8 @@ fn serve_exactly(args: &[&str], env: &[(&str, &str)]) -> Served {
     for var in FLAG_VARIABLES {
         cmd.env_remove(var);
     }
+    // The allocator's huge-page choice (see `transparent_huge_pages_are_off_unless_asked_for`).
+    cmd.env_remove("MIMALLOC_ALLOW_THP");
     cmd.envs(env.iter().copied());
     let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
     let stdout = child.stdout.take().expect("stdout");
@@ -924,4 +926,33 @@ async fn an_empty_state_file_is_no_state_yet() {
     assert!(status.success());
     let dump: Value = serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("a dump");
     assert_eq!(dump["version"], 1);
+}
+
+/// `THP_enabled` of a process's `/proc/<pid>/status` (Linux 5.0 and later).
+#[cfg(target_os = "linux")]
+fn thp_enabled(pid: u32) -> Option<String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find_map(|l| l.strip_prefix("THP_enabled:")).map(|v| v.trim().to_owned())
+}
+
+/// The binary turns transparent huge pages off for itself (a create's first touch of a
+/// 2 MiB page stalled it for milliseconds), unless `MIMALLOC_ALLOW_THP` says otherwise.
+#[cfg(target_os = "linux")]
+#[test]
+fn transparent_huge_pages_are_off_unless_asked_for() {
+    let this = thp_enabled(std::process::id());
+    let Some(this) = this else {
+        eprintln!("this kernel's /proc/<pid>/status has no THP_enabled line: nothing to check here");
+        return;
+    };
+    assert_eq!(this, "1", "the test process itself starts with huge pages allowed");
+    // With the variable set the allocator decides: `0` has it turn them off itself.
+    for (env, want) in [(None, "0"), (Some("1"), "1"), (Some("0"), "0")] {
+        let vars: Vec<(&str, &str)> = env.map(|v| ("MIMALLOC_ALLOW_THP", v)).into_iter().collect();
+        let served = serve(&[], &vars);
+        let pid = served.child.as_ref().expect("running").id();
+        assert_eq!(thp_enabled(pid).as_deref(), Some(want), "MIMALLOC_ALLOW_THP={env:?}");
+        let (status, _) = served.stop();
+        assert!(status.success());
+    }
 }
