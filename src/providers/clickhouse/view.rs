@@ -56,16 +56,10 @@ fn count(out: &mut Vec<u8>, key: &[u8], value: u32) {
     number(out, value.into());
 }
 
+/// `key` then an array of strings.
 fn strings<'s>(out: &mut Vec<u8>, key: &[u8], items: impl Iterator<Item = &'s str>) {
     out.extend_from_slice(key);
-    out.push(b'[');
-    for (i, item) in items.enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        string(out, item);
-    }
-    out.push(b']');
+    json_text::strings(out, items);
 }
 
 /// `"<ISO-8601>"` at second precision, as `cx.iso(t)` formats it.
