@@ -4,12 +4,14 @@
 //! seeded with `--seed`, so the same seed and the same request sequence give the same
 //! values run after run. `reset` re-seeds it.
 //!
-//! May touch: nothing else in the crate.
+//! May touch: `crate::id` (the type of ids it makes).
 
 use std::sync::Mutex;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+
+use crate::id::Id;
 
 pub struct Ids {
     seed: u64,
@@ -40,10 +42,20 @@ impl Ids {
 
     /// A random (version 4) UUID, lowercase.
     pub fn uuid(&self) -> String {
-        let bytes: [u8; 16] = self.lock().random();
         let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        self.uuid_into(&mut text).to_owned()
+    }
+
+    /// [`Ids::uuid`] as an [`Id`] (inline: no allocation).
+    pub fn uuid_id(&self) -> Id {
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        Id::new(self.uuid_into(&mut text))
+    }
+
+    fn uuid_into<'a>(&self, text: &'a mut [u8; uuid::fmt::Hyphenated::LENGTH]) -> &'a str {
+        let bytes: [u8; 16] = self.lock().random();
         // Encoded straight into a buffer: `to_string` went through the formatter.
-        uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().encode_lower(&mut text).to_owned()
+        uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().encode_lower(text)
     }
 
     /// `n` characters of an ASCII `alphabet`.

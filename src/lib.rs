@@ -64,6 +64,7 @@ pub mod feed;
 pub mod glob;
 pub mod hash;
 pub mod http;
+pub mod id;
 pub mod ids;
 pub mod journal;
 pub mod json_text;

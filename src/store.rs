@@ -13,7 +13,7 @@
 //! and a version that moves after every write; and each value carries a memo of bytes
 //! derived from it ([`Stored::memo`], e.g. its JSON rendering) that every write drops.
 //!
-//! May touch: nothing else in the crate.
+//! May touch: `crate::id` (the keys' ids).
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
@@ -23,6 +23,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
+
+use crate::id::Id;
 
 /// The hasher of every table: FxHash (rustc's multiply-rotate hash, 8 bytes per step)
 /// with a final rotation that moves the well-mixed high bits down to where hashbrown
@@ -106,11 +108,11 @@ impl KeyView for (&str, &str) {
 }
 
 /// A key as a table stores it: the tenant shared by all of its entries (see
-/// [`Table::tenant`]), the id boxed without spare capacity. 32 bytes inline and one
-/// allocation, where a `(String, String)` was 48 bytes and two.
+/// [`Table::tenant`]), the id inline when it is short (a UUID is). 56 bytes and no
+/// allocation of its own, where a `(String, String)` was 48 bytes and two.
 struct Slot {
     tenant: Arc<str>,
-    id: Box<str>,
+    id: Id,
 }
 
 impl KeyView for Slot {
@@ -276,7 +278,7 @@ impl<V: Clone> Table<V> {
 
     /// [`Table::insert`] with a key the caller owns (its id is kept without a copy).
     pub fn insert_keyed(&self, key: Key, value: V) -> Option<V> {
-        let slot = Slot { tenant: self.tenant(&key.0), id: key.1.into_boxed_str() };
+        let slot = Slot { tenant: self.tenant(&key.0), id: Id::from(key.1) };
         self.insert_slot(slot, value)
     }
 

@@ -19,6 +19,7 @@ use super::model::Activity;
 use super::routes::Op;
 use super::validate::org as rules;
 use super::{Call, ChError, ClickHouse, Out, Res};
+use crate::id::Id;
 use crate::providers::Cx;
 
 /// The activity types of the official document (`Activity.type`). Only these are ever
@@ -96,8 +97,8 @@ pub fn record_with(
 ) {
     debug_assert!(TYPES.contains(&kind), "activity type {kind} is not an official one");
     let a = Activity {
-        id: call.cx.ids.uuid(),
-        org_id: call.org.id.clone(),
+        id: call.cx.ids.uuid_id(),
+        org_id: Id::new(&call.org.id),
         seq: ch.activity_seq.fetch_add(1, Ordering::Relaxed),
         created_at: call.cx.now,
         kind: kind.into(),
@@ -109,7 +110,7 @@ pub fn record_with(
             d
         },
         actor_ip_address: ip_text(call.cx.peer.ip()),
-        service_id: service_id.map(str::to_owned),
+        service_id: service_id.map(Id::new),
         user_agent: call.req.headers.get(hyper::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         target_key_id: target_key_id.map(str::to_owned),
         key_update_type: key_update_type.map(CompactString::from),
@@ -123,7 +124,7 @@ fn store(ch: &ClickHouse, a: Activity, max: u64) {
     let (org, id) = (a.org_id.clone(), a.id.clone());
     ch.activities.insert(&org, &id, a);
     // A full log drops one entry per new one: that one is taken without a Vec.
-    let (first, rest): (Option<String>, Vec<String>) = {
+    let (first, rest): (Option<Id>, Vec<Id>) = {
         let mut order = match ch.activity_order.get_mut(&org) {
             Some(order) => order,
             None => ch.activity_order.entry(org.clone()).or_default(),
@@ -178,8 +179,8 @@ pub fn record_system(ch: &ClickHouse, cx: &Cx, org: &str, kind: &str, service_id
         return;
     }
     let a = Activity {
-        id: cx.ids.uuid(),
-        org_id: org.to_owned(),
+        id: cx.ids.uuid_id(),
+        org_id: Id::new(org),
         seq: ch.activity_seq.fetch_add(1, Ordering::Relaxed),
         created_at: cx.now,
         kind: kind.into(),
@@ -187,7 +188,7 @@ pub fn record_system(ch: &ClickHouse, cx: &Cx, org: &str, kind: &str, service_id
         actor_id: "system".into(),
         actor_details: "ClickHouse Cloud".into(),
         actor_ip_address: CompactString::default(),
-        service_id: service_id.map(str::to_owned),
+        service_id: service_id.map(Id::new),
         user_agent: None,
         target_key_id: None,
         key_update_type: None,
@@ -247,9 +248,9 @@ pub fn view(a: &Activity, cx: &Cx) -> Value {
     m.insert("actorIpAddress".into(), json!(a.actor_ip_address));
     m.insert("organizationId".into(), json!(a.org_id));
     let optional = [
-        ("serviceId", &a.service_id),
-        ("userAgent", &a.user_agent),
-        ("targetKeyId", &a.target_key_id),
+        ("serviceId", a.service_id.as_deref()),
+        ("userAgent", a.user_agent.as_deref()),
+        ("targetKeyId", a.target_key_id.as_deref()),
     ];
     for (k, v) in optional {
         if let Some(v) = v {

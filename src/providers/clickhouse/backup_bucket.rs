@@ -102,7 +102,7 @@ fn write(ch: &ClickHouse, call: &Call, service: &str, create: bool) -> Res {
     let mut next = BackupBucket {
         id: base.as_ref().map_or_else(|| call.cx.ids.uuid(), |b| b.id.clone()),
         org_id: call.org.id.clone(),
-        service_id: s.id.clone(),
+        service_id: s.id.to_string(),
         bucket_provider: provider.to_owned(),
         bucket_path: None,
         iam_role_arn: None,

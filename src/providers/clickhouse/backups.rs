@@ -357,8 +357,8 @@ fn backup_due(ch: &ClickHouse, org: &str, service: &str, schedule: u64, cx: &Cx)
     let backup = Backup {
         id: cx.ids.uuid(),
         org_id: org.to_owned(),
-        service_id: svc.id.clone(),
-        data_warehouse_id: svc.data_warehouse_id.clone(),
+        service_id: svc.id.to_string(),
+        data_warehouse_id: svc.data_warehouse_id.to_string(),
         provider: svc.provider.clone(),
         region: svc.region.clone(),
         tier: svc.tier.clone(),

@@ -166,7 +166,7 @@ fn update(ch: &ClickHouse, call: &Call, service: &str) -> Res {
     }
     let mut stored = ch.clickhouse_settings.get(&call.org.id, service).unwrap_or(ClickhouseSettings {
         org_id: call.org.id.clone(),
-        service_id: s.id.clone(),
+        service_id: s.id.to_string(),
         settings: Default::default(),
     });
     let mut echo = Map::new();

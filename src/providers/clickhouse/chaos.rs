@@ -16,6 +16,7 @@ use serde_json::Value;
 use super::model::*;
 use super::routes::{self, Op};
 use super::{services, Call, ChError, ClickHouse, Out, DEFAULT_KEY_ID, DEFAULT_KEY_SECRET, DEFAULT_ORG_ID};
+use crate::id::Id;
 use crate::faults::{Classified, ResourceFault};
 use crate::http::{ProviderError, Reply, Request};
 use crate::providers::{Cx, Transition};
@@ -95,7 +96,7 @@ pub fn resource_fault(
             Ok(Vec::new())
         }
         ResourceFault::Stall { seconds } => {
-            ch.services.update(&s.org_id, id, |svc| svc.stall_until = Some(cx.now.plus_secs(*seconds)));
+            ch.services.update(&s.org_id, id, |svc| svc.extras.stall_until = Some(cx.now.plus_secs(*seconds)));
             Ok(Vec::new())
         }
         ResourceFault::CpuLoad { .. } => Err("ClickHouse serves no CPU samples: cpu_percent does not apply".into()),
@@ -256,11 +257,11 @@ fn seed_service(ch: &ClickHouse, item: &Value, cx: &Cx) -> Result<(), String> {
         let mut svc = ch.services.remove(&org_id, &id).ok_or("vanished")?;
         if svc.is_primary {
             if let Some(mut w) = ch.warehouses.remove(&org_id, &svc.data_warehouse_id) {
-                w.primary_service_id = wanted.clone();
+                w.primary_service_id = Id::new(&wanted);
                 ch.warehouses.insert(&org_id, &w.id.clone(), w);
             }
         }
-        svc.id = wanted.clone();
+        svc.id = Id::new(&wanted);
         ch.services.insert(&org_id, &wanted, svc);
         id = wanted;
     }
@@ -387,9 +388,9 @@ fn parse_tables(v: &Value) -> Result<Dump, String> {
         keys: restore_table(v, "keys", |k: &ApiKey| (k.org_id.clone(), k.id.clone()))?,
         members: restore_table(v, "members", |m: &Member| (m.org_id.clone(), m.user_id.clone()))?,
         invitations: restore_table(v, "invitations", |m: &Invitation| (m.org_id.clone(), m.id.clone()))?,
-        activities: restore_table(v, "activities", |a: &Activity| (a.org_id.clone(), a.id.clone()))?,
-        services: restore_table(v, "services", |s: &Service| (s.org_id.clone(), s.id.clone()))?,
-        warehouses: restore_table(v, "warehouses", |w: &Warehouse| (w.org_id.clone(), w.id.clone()))?,
+        activities: restore_table(v, "activities", |a: &Activity| (a.org_id.to_string(), a.id.to_string()))?,
+        services: restore_table(v, "services", |s: &Service| (s.org_id.to_string(), s.id.to_string()))?,
+        warehouses: restore_table(v, "warehouses", |w: &Warehouse| (w.org_id.to_string(), w.id.to_string()))?,
         backups: restore_table(v, "backups", |b: &Backup| (b.org_id.clone(), b.id.clone()))?,
         pipes: restore_table(v, "clickpipes", |p: &ClickPipe| (p.org_id.clone(), p.id.clone()))?,
         rpes: restore_table(v, "reversePrivateEndpoints", |p: &ReversePrivateEndpoint| {

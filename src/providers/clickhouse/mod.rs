@@ -138,7 +138,7 @@ pub struct ClickHouse {
     pub rate: Table<Vec<SimInstant>>,
     pub(crate) activity_seq: std::sync::atomic::AtomicU64,
     /// Per organization: its activity ids, oldest first (knob `activities.max` caps it).
-    pub(crate) activity_order: dashmap::DashMap<String, std::collections::VecDeque<String>, crate::store::FxBuild>,
+    pub(crate) activity_order: dashmap::DashMap<crate::id::Id, std::collections::VecDeque<crate::id::Id>, crate::store::FxBuild>,
 }
 
 /// One authenticated call: what every handler gets.

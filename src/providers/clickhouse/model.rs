@@ -7,6 +7,7 @@ use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::SimInstant;
+use crate::id::Id;
 use crate::sparse::{Blank, Sparse};
 
 /// Organization (§4.1): visible fields plus the hidden simulator attributes.
@@ -146,8 +147,8 @@ pub struct Invitation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Activity {
-    pub id: String,
-    pub org_id: String,
+    pub id: Id,
+    pub org_id: Id,
     /// Insertion order, to keep "newest first" stable within one second.
     pub seq: u64,
     pub created_at: SimInstant,
@@ -158,7 +159,7 @@ pub struct Activity {
     pub actor_id: CompactString,
     pub actor_details: CompactString,
     pub actor_ip_address: CompactString,
-    pub service_id: Option<String>,
+    pub service_id: Option<Id>,
     pub user_agent: Option<String>,
     pub target_key_id: Option<String>,
     pub key_update_type: Option<CompactString>,
@@ -458,6 +459,9 @@ pub struct ServiceExtras {
     pub profile: Option<String>,
     pub compliance_type: Option<String>,
     pub backup_id_restored_from: Option<String>,
+    /// Fault: scheduled transitions wait until this instant. Here rather than inline, so
+    /// that a service (with its memo) stays within 640 bytes, an allocator size class.
+    pub stall_until: Option<SimInstant>,
 }
 
 impl Blank for ServiceExtras {
@@ -471,6 +475,7 @@ impl Blank for ServiceExtras {
             profile: None,
             compliance_type: None,
             backup_id_restored_from: None,
+            stall_until: None,
         };
         &BLANK
     }
@@ -562,8 +567,8 @@ pub fn hex_20(hex: &str) -> Option<[u8; 20]> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Service {
-    pub id: String,
-    pub org_id: String,
+    pub id: Id,
+    pub org_id: Id,
     pub name: String,
     /// `aws`, `gcp` or `azure`.
     pub provider: CompactString,
@@ -595,7 +600,7 @@ pub struct Service {
     pub ip_access_list: Vec<IpAccessEntry>,
     pub created_at: SimInstant,
     pub private_endpoint_ids: Vec<String>,
-    pub data_warehouse_id: String,
+    pub data_warehouse_id: Id,
     pub is_primary: bool,
     pub is_readonly: bool,
     pub release_channel: CompactString,
@@ -632,9 +637,6 @@ pub struct Service {
     /// Fault: the next scheduled transition ends in `failed`.
     #[serde(default)]
     pub fail_next_transition: bool,
-    /// Fault: scheduled transitions wait until this instant.
-    #[serde(default)]
-    pub stall_until: Option<SimInstant>,
 }
 
 /// The scaling in effect now (official `CurrentScaling`): the base configuration, or the
@@ -709,9 +711,9 @@ impl Service {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Warehouse {
-    pub id: String,
-    pub org_id: String,
-    pub primary_service_id: String,
+    pub id: Id,
+    pub org_id: Id,
+    pub primary_service_id: Id,
     pub provider: CompactString,
     pub region: CompactString,
     pub tier: Option<String>,
@@ -795,21 +797,26 @@ pub struct ReversePrivateEndpoint {
 
 /// Scheduled ClickHouse events. Each carries what it expects to find (generation), so a
 /// change that got there first makes it a no-op.
+///
+/// The events every service has pending (settles, idle checks, backup slots) name it by
+/// [`Id`]s (no allocation); the rarer ones keep `String`s, so that no variant is larger
+/// than a settle's 96 bytes (an advance over many services holds two events per service
+/// at its peak).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Event {
     /// A service transition `from → to` (provisioning → running, stopping → stopped, ...).
     #[serde(rename_all = "camelCase")]
-    ServiceSettle { org: String, service: String, generation: u64, from: ServiceState, to: ServiceState },
+    ServiceSettle { org: Id, service: Id, generation: u64, from: ServiceState, to: ServiceState },
     /// `running → idle` if there was no activity since `since`.
     #[serde(rename_all = "camelCase")]
-    IdleCheck { org: String, service: String, generation: u64, since: SimInstant },
+    IdleCheck { org: Id, service: Id, generation: u64, since: SimInstant },
     /// Terminating/softdeleting services disappear.
     #[serde(rename_all = "camelCase")]
-    ServiceRemove { org: String, service: String, generation: u64 },
+    ServiceRemove { org: Id, service: Id, generation: u64 },
     /// A scheduled backup of a primary service is due.
     #[serde(rename_all = "camelCase")]
-    BackupDue { org: String, service: String, schedule: u64 },
+    BackupDue { org: Id, service: Id, schedule: u64 },
     /// An in-progress backup finishes.
     #[serde(rename_all = "camelCase")]
     BackupFinish { org: String, backup: String },
@@ -819,7 +826,7 @@ pub enum Event {
     /// An hour at which a scaling-schedule entry starts or ends: re-evaluate the active
     /// entry (guarded by the schedule's generation).
     #[serde(rename_all = "camelCase")]
-    ScalingScheduleTick { org: String, service: String, generation: u64 },
+    ScalingScheduleTick { org: Id, service: Id, generation: u64 },
     /// A BYOC infrastructure is ready (`infra-provisioning → infra-ready`).
     #[serde(rename_all = "camelCase")]
     ByocSettle { org: String, byoc: String },
@@ -868,11 +875,12 @@ mod tests {
 /// What the armed faults of a service do to its next transition (clearing them as they
 /// take effect).
 pub fn adjust_transition(svc: &mut Service, now: SimInstant) -> Adjusted {
-    if let Some(until) = svc.stall_until {
+    if let Some(until) = svc.extras.stall_until {
         if now < until {
             return Adjusted::Hold(until);
         }
-        svc.stall_until = None;
+        svc.extras.stall_until = None;
+        svc.extras.tidy();
     }
     if svc.fail_next_transition {
         svc.fail_next_transition = false;

@@ -13,6 +13,7 @@ use super::routes::Op;
 use super::validate::{self as v, scaling as vs, Command};
 use super::view;
 use super::{Call, ChError, ClickHouse, Out, Res};
+use crate::id::Id;
 use crate::http::json_object;
 use crate::providers::{Cx, Transition};
 use crate::validation::{FieldError, Fields, Rule};
@@ -394,13 +395,13 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
     let body = body(call)?;
     let spec = create_spec(ch, call, &body)?;
     let cx = call.cx;
-    let id = cx.ids.uuid();
+    let id = cx.ids.uuid_id();
     let subdomain = cx.ids.alnum_lower(10);
     let endpoint_service_suffix = cx.ids.hex(17);
     let password = cx.ids.password(16, PASSWORD_SPECIALS);
     let (warehouse_id, is_primary) = match &spec.warehouse {
         Some(w) => (w.id.clone(), false),
-        None => (cx.ids.uuid(), true),
+        None => (cx.ids.uuid_id(), true),
     };
     let (tde_key, tde_role) = if spec.tde {
         (Some(cx.ids.uuid()), Some(format!("arn:aws:iam::000000000000:role/CH-TDE-{}", cx.ids.hex(8))))
@@ -409,7 +410,7 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
     };
     let service = Service {
         id: id.clone(),
-        org_id: call.org.id.clone(),
+        org_id: Id::new(&call.org.id),
         name: spec.name,
         provider: spec.provider.as_str().into(),
         region: spec.region.as_str().into(),
@@ -450,6 +451,7 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
             profile: spec.profile,
             compliance_type: spec.compliance_type,
             backup_id_restored_from: spec.backup_id,
+            stall_until: None,
         }
         .into(),
         last_activity_at: cx.now,
@@ -460,7 +462,6 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         backup_schedule: 0,
         next_backup_at: None,
         fail_next_transition: false,
-        stall_until: None,
     };
     if is_primary {
         ch.warehouses.insert(
@@ -468,7 +469,7 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
             &warehouse_id,
             Warehouse {
                 id: warehouse_id.clone(),
-                org_id: call.org.id.clone(),
+                org_id: Id::new(&call.org.id),
                 primary_service_id: id.clone(),
                 provider: service.provider.clone(),
                 region: service.region.clone(),
@@ -482,7 +483,7 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
     cx.schedule_in(
         call.settings.durations.provision,
         Event::ServiceSettle {
-            org: call.org.id.clone(),
+            org: Id::new(&call.org.id),
             service: id.clone(),
             generation,
             from: ServiceState::Provisioning,
@@ -670,7 +671,7 @@ fn delete(ch: &ClickHouse, call: &Call, id: &str) -> Res {
         .ok_or_else(|| ChError::not_found("Service", id))??;
     call.cx.schedule_in(
         s.durations.terminate,
-        Event::ServiceRemove { org: call.org.id.clone(), service: id.to_owned(), generation: deleted.generation },
+        Event::ServiceRemove { org: Id::new(&call.org.id), service: Id::new(id), generation: deleted.generation },
     );
     activities::record(ch, call, "service_delete", Some(id));
     if s.delete_returns_service {
@@ -746,8 +747,8 @@ fn state_command(ch: &ClickHouse, call: &Call, id: &str) -> Res {
         call.cx.schedule_in(
             secs,
             Event::ServiceSettle {
-                org: call.org.id.clone(),
-                service: id.to_owned(),
+                org: Id::new(&call.org.id),
+                service: Id::new(id),
                 generation: svc.generation,
                 from,
                 to,
@@ -1029,8 +1030,8 @@ pub fn force_state(ch: &ClickHouse, org: &str, id: &str, to: ServiceState, cx: &
         cx.schedule_in(
             secs,
             Event::ServiceSettle {
-                org: org.to_owned(),
-                service: id.to_owned(),
+                org: Id::new(org),
+                service: Id::new(id),
                 generation: s.generation,
                 from: to,
                 to: then,
@@ -1044,7 +1045,7 @@ pub fn force_state(ch: &ClickHouse, org: &str, id: &str, to: ServiceState, cx: &
         ServiceState::Stopping => settle(d.stop, ServiceState::Stopped),
         ServiceState::Terminating | ServiceState::Softdeleting => cx.schedule_in(
             d.terminate,
-            Event::ServiceRemove { org: org.to_owned(), service: id.to_owned(), generation: s.generation },
+            Event::ServiceRemove { org: Id::new(org), service: Id::new(id), generation: s.generation },
         ),
         ServiceState::Terminated | ServiceState::Softdeleted => remove_service(ch, &s, cx),
         ServiceState::Running if !was_running => {
@@ -1076,8 +1077,8 @@ pub fn touch_activity(ch: &ClickHouse, org: &str, id: &str, cx: &Cx) -> Option<S
         ServiceState::Awaking => cx.schedule_in(
             settings.durations.awake,
             Event::ServiceSettle {
-                org: org.to_owned(),
-                service: id.to_owned(),
+                org: Id::new(org),
+                service: Id::new(id),
                 generation: s.generation,
                 from: ServiceState::Awaking,
                 to: ServiceState::Running,

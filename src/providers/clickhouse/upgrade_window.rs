@@ -68,7 +68,7 @@ fn update(ch: &ClickHouse, call: &Call, service: &str) -> Res {
     if !call.org.hidden.scheduled_upgrades {
         return Err(ChError::Forbidden("Scheduled upgrades are not enabled for this organization".into()));
     }
-    let w = UpgradeWindow { org_id: call.org.id.clone(), service_id: s.id.clone(), weekday, start_hour_utc };
+    let w = UpgradeWindow { org_id: call.org.id.clone(), service_id: s.id.to_string(), weekday, start_hour_utc };
     ch.upgrade_windows.insert(&call.org.id, service, w.clone());
     Ok(Out::Result(view(&w)))
 }

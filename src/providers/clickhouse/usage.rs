@@ -177,9 +177,9 @@ fn usage_cost(ch: &ClickHouse, call: &Call) -> Res {
             records.push(Record {
                 kind_order: 0,
                 entity_type: "datawarehouse",
-                entity_id: w.id.clone(),
-                entity_name: name.unwrap_or_else(|| w.id.clone()),
-                warehouse: w.id.clone(),
+                entity_id: w.id.to_string(),
+                entity_name: name.unwrap_or_else(|| w.id.to_string()),
+                warehouse: w.id.to_string(),
                 service: None,
                 metrics: vec![("storageCHC", 0.1 * backups), ("backupCHC", 0.05 * backups)],
             });
@@ -194,10 +194,10 @@ fn usage_cost(ch: &ClickHouse, call: &Call) -> Res {
             records.push(Record {
                 kind_order: 1,
                 entity_type: "service",
-                entity_id: s.id.clone(),
+                entity_id: s.id.to_string(),
                 entity_name: s.name.clone(),
-                warehouse: s.data_warehouse_id.clone(),
-                service: Some(s.id.clone()),
+                warehouse: s.data_warehouse_id.to_string(),
+                service: Some(s.id.to_string()),
                 metrics: vec![("computeCHC", compute)],
             });
         }
@@ -207,7 +207,7 @@ fn usage_cost(ch: &ClickHouse, call: &Call) -> Res {
             }
             let hours = overlap_ms((p.created_at, now), (day.start, day.end)) as f64 / MS_PER_HOUR;
             let warehouse =
-                services.iter().find(|s| s.id == p.service_id).map(|s| s.data_warehouse_id.clone()).unwrap_or_default();
+                services.iter().find(|s| s.id == p.service_id).map(|s| s.data_warehouse_id.to_string()).unwrap_or_default();
             records.push(Record {
                 kind_order: 2,
                 entity_type: "clickpipe",

@@ -554,8 +554,7 @@ mod tests {
             backup_schedule: 0,
             next_backup_at: None,
             fail_next_transition: false,
-            stall_until: None,
-        }
+            }
     }
 
     fn full_service() -> Service {
@@ -583,6 +582,7 @@ mod tests {
                 profile: some("v1-default"),
                 compliance_type: some("hipaa"),
                 backup_id_restored_from: None,
+                stall_until: None,
             }
             .into(),
             ..bare_service()
