@@ -60,7 +60,7 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
         Op::GetBackup { service, backup } => get(ch, call, service, backup),
         Op::GetBackupConfiguration { service } => {
             let s = primary(ch, call, service)?;
-            Ok(Out::Result(view::backup_configuration(&s.backup_configuration)))
+            Ok(Out::Result(view::backup_configuration(&s.extras.backup_configuration)))
         }
         Op::UpdateBackupConfiguration { service } => update_configuration(ch, call, service),
         other => Err(ChError::NotFound(format!("Route not found for {}", other.name()))),
@@ -147,7 +147,7 @@ fn update_configuration(ch: &ClickHouse, call: &Call, service: &str) -> Res {
     };
 
     let defaults = BackupConfiguration::default();
-    let old = &current.backup_configuration;
+    let old = &current.extras.backup_configuration;
     // CH-R45.
     let period_given = match period_in {
         Change::Set(n) => Some(v::backup_period(n, settings)?),
@@ -196,9 +196,10 @@ fn update_configuration(ch: &ClickHouse, call: &Call, service: &str) -> Res {
         .services
         .update(&call.org.id, service, |svc| {
             require_configurable(svc)?;
-            let reschedule = svc.backup_configuration.backup_period_in_hours != next.backup_period_in_hours
-                || svc.backup_configuration.backup_start_time != next.backup_start_time;
-            svc.backup_configuration = next.clone();
+            let reschedule = svc.extras.backup_configuration.backup_period_in_hours != next.backup_period_in_hours
+                || svc.extras.backup_configuration.backup_start_time != next.backup_start_time;
+            svc.extras.backup_configuration = next.clone();
+            svc.extras.tidy();
             let chain = if reschedule { restart_chain(svc, cx) } else { None };
             Ok::<_, ChError>((svc.clone(), chain))
         })
@@ -213,7 +214,7 @@ fn update_configuration(ch: &ClickHouse, call: &Call, service: &str) -> Res {
         sweep(ch, &call.org.id, &stored.data_warehouse_id, cx);
     }
     activities::record(ch, call, "service_update_backup_configuration", Some(service));
-    Ok(Out::Result(view::backup_configuration(&stored.backup_configuration)))
+    Ok(Out::Result(view::backup_configuration(&stored.extras.backup_configuration)))
 }
 
 /// §6.4 "Configure" row: refused (409) once the deletion has begun.
@@ -250,7 +251,7 @@ fn next_due(config: &BackupConfiguration, now: SimInstant, after_slot: bool, cx:
 fn restart_chain(svc: &mut Service, cx: &Cx) -> Option<(u64, SimInstant)> {
     svc.backup_schedule += 1;
     if svc.is_primary && svc.state.takes_backups() {
-        let due = next_due(&svc.backup_configuration, cx.now, false, cx);
+        let due = next_due(&svc.extras.backup_configuration, cx.now, false, cx);
         svc.next_backup_at = Some(due);
         Some((svc.backup_schedule, due))
     } else {
@@ -342,7 +343,7 @@ fn backup_due(ch: &ClickHouse, org: &str, service: &str, schedule: u64, cx: &Cx)
             }
             let n = svc.backups_taken;
             svc.backups_taken += 1;
-            let due = next_due(&svc.backup_configuration, cx.now, true, cx);
+            let due = next_due(&svc.extras.backup_configuration, cx.now, true, cx);
             svc.next_backup_at = Some(due);
             Some((svc.clone(), n, due))
         })
@@ -361,7 +362,7 @@ fn backup_due(ch: &ClickHouse, org: &str, service: &str, schedule: u64, cx: &Cx)
         data_warehouse_id: svc.data_warehouse_id.to_string(),
         provider: svc.provider.clone(),
         region: svc.region.clone(),
-        tier: svc.tier.clone(),
+        tier: svc.extras.tier.clone(),
         status: BackupStatus::InProgress,
         started_at: cx.now,
         finished_at: None,
@@ -390,7 +391,7 @@ fn coalescible(svc: &Service, backup_ms: u64, cx: &Cx) -> Option<(u64, SimInstan
     if !matches!(svc.state, ServiceState::Running | ServiceState::Idle) || svc.fail_next_backup {
         return None;
     }
-    let config = &svc.backup_configuration;
+    let config = &svc.extras.backup_configuration;
     let period = config.backup_period_in_hours.saturating_mul(HOUR_MS);
     if period == 0 {
         return None;
@@ -417,7 +418,7 @@ fn finish(ch: &ClickHouse, org: &str, backup: &str, cx: &Cx) -> Vec<Transition> 
     };
     let service = ch.services.update(org, &b.service_id, |svc| {
         let fail = std::mem::take(&mut svc.fail_next_backup);
-        (fail, svc.backups_taken, svc.backup_configuration.backup_retention_period_in_hours)
+        (fail, svc.backups_taken, svc.extras.backup_configuration.backup_retention_period_in_hours)
     });
     let (fail, taken, retention) =
         service.unwrap_or((false, 0, BackupConfiguration::default().backup_retention_period_in_hours));
@@ -456,7 +457,7 @@ fn sweep(ch: &ClickHouse, org: &str, warehouse: &str, cx: &Cx) -> Vec<Transition
     let primary = ch.warehouses.get(org, warehouse).and_then(|w| ch.services.get(org, &w.primary_service_id));
     let retention = primary
         .as_ref()
-        .map(|s| s.backup_configuration.backup_retention_period_in_hours)
+        .map(|s| s.extras.backup_configuration.backup_retention_period_in_hours)
         .unwrap_or(BackupConfiguration::default().backup_retention_period_in_hours);
     let backups = ch.backups.list_where(org, |b| b.data_warehouse_id == warehouse);
     let newest_done = backups

@@ -356,13 +356,15 @@ pub struct BackupConfiguration {
     pub backup_start_time: Option<String>,
 }
 
+impl BackupConfiguration {
+    /// A day's period and retention, no start time.
+    pub const DEFAULT: BackupConfiguration =
+        BackupConfiguration { backup_period_in_hours: 24, backup_retention_period_in_hours: 24, backup_start_time: None };
+}
+
 impl Default for BackupConfiguration {
     fn default() -> Self {
-        BackupConfiguration {
-            backup_period_in_hours: 24,
-            backup_retention_period_in_hours: 24,
-            backup_start_time: None,
-        }
+        BackupConfiguration::DEFAULT
     }
 }
 
@@ -445,8 +447,10 @@ pub struct QueryEndpoint {
 }
 
 /// The attributes of a service that most services never set (encryption, BYOC, profile,
-/// compliance, the backup restored from): 192 bytes that a [`Sparse`] keeps out of line,
-/// so that a service without them pays a pointer. Flattened into [`Service`] on the
+/// compliance, the backup restored from, an armed stall, the deprecated tier, private
+/// endpoints, tags, a backup configuration other than the default): 320 bytes that a
+/// [`Sparse`] keeps out of line, so that a service without them pays a pointer and stays
+/// within 512 bytes with its memo (an allocator size class; it was 640). Flattened into [`Service`] on the
 /// wire of the state dump, which therefore reads as before.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -459,9 +463,14 @@ pub struct ServiceExtras {
     pub profile: Option<String>,
     pub compliance_type: Option<String>,
     pub backup_id_restored_from: Option<String>,
-    /// Fault: scheduled transitions wait until this instant. Here rather than inline, so
-    /// that a service (with its memo) stays within 640 bytes, an allocator size class.
+    /// Fault: scheduled transitions wait until this instant.
     pub stall_until: Option<SimInstant>,
+    /// The deprecated `tier` (`development`, `production`, ...); most services have none.
+    pub tier: Option<String>,
+    pub private_endpoint_ids: Vec<String>,
+    pub tags: Vec<Tag>,
+    /// The defaults (24-hour period and retention, no start time) unless changed.
+    pub backup_configuration: BackupConfiguration,
 }
 
 impl Blank for ServiceExtras {
@@ -476,6 +485,10 @@ impl Blank for ServiceExtras {
             compliance_type: None,
             backup_id_restored_from: None,
             stall_until: None,
+            tier: None,
+            private_endpoint_ids: Vec::new(),
+            tags: Vec::new(),
+            backup_configuration: BackupConfiguration::DEFAULT,
         };
         &BLANK
     }
@@ -580,7 +593,6 @@ pub struct Service {
     /// `<sub>` of the endpoint host names.
     pub subdomain: CompactString,
     pub mysql_enabled: bool,
-    pub tier: Option<String>,
     pub min_replica_memory_gb: u32,
     pub max_replica_memory_gb: u32,
     /// The fixed replica count (vertical); in horizontal mode `min_replicas`.
@@ -599,19 +611,16 @@ pub struct Service {
     pub idle_timeout_minutes: u32,
     pub ip_access_list: Vec<IpAccessEntry>,
     pub created_at: SimInstant,
-    pub private_endpoint_ids: Vec<String>,
     pub data_warehouse_id: Id,
     pub is_primary: bool,
     pub is_readonly: bool,
     pub release_channel: CompactString,
     pub has_transparent_data_encryption: bool,
-    pub tags: Vec<Tag>,
     pub enable_core_dumps: bool,
     // Hidden (never on the wire).
     /// The password's digests (the state dump's `passwordSha256Base64` and `doubleSha1Hex`).
     #[serde(flatten)]
     pub password: PasswordDigests,
-    pub backup_configuration: BackupConfiguration,
     /// Boxed: most services have none (96 bytes inline on every service otherwise).
     pub query_endpoint: Option<Box<QueryEndpoint>>,
     /// Attributes most services never set, out of line (see [`ServiceExtras`]).
@@ -697,7 +706,7 @@ impl Service {
     }
 
     pub fn is_development(&self) -> bool {
-        self.tier.as_deref() == Some("development")
+        self.extras.tier.as_deref() == Some("development")
     }
 
     /// Moves to `to` and bumps the generation (so stale scheduled events no-op).
@@ -847,6 +856,14 @@ pub enum Event {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stored service is the service and a 16-byte memo: within 512 bytes it takes
+    /// the allocator's 512-byte class (the next is 640), a fifth of an idle service.
+    #[test]
+    fn a_service_stays_within_its_allocator_class() {
+        assert!(std::mem::size_of::<Service>() <= 512 - 16, "{} bytes", std::mem::size_of::<Service>());
+        assert!(std::mem::size_of::<Event>() <= 104, "{} bytes", std::mem::size_of::<Event>());
+    }
 
     #[test]
     fn state_names_round_trip() {

@@ -120,7 +120,7 @@ fn private_endpoints_patch(
         if add.iter().any(|a| &a.id == id) {
             continue;
         }
-        let used_by = services.iter().find(|s| s.private_endpoint_ids.contains(id)).map(|s| s.id.as_str());
+        let used_by = services.iter().find(|s| s.extras.private_endpoint_ids.contains(id)).map(|s| s.id.as_str());
         rules::private_endpoint_unused(id, used_by)?;
     }
     Ok((add, remove))

@@ -72,7 +72,7 @@ fn list(ch: &ClickHouse, call: &Call) -> Res {
         !s.state.is_removed()
             && call.access.sees_service(&s.id)
             && filters.iter().all(|(k, want)| {
-                s.tags.iter().any(|t| &t.key == k && want.as_ref().is_none_or(|w| t.value.as_ref() == Some(w)))
+                s.extras.tags.iter().any(|t| &t.key == k && want.as_ref().is_none_or(|w| t.value.as_ref() == Some(w)))
             })
     };
     // Written under the shards' read locks, from the stored values: no clones.
@@ -419,7 +419,6 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         clickhouse_version: call.settings.clickhouse_version.as_str().into(),
         subdomain: subdomain.into(),
         mysql_enabled: spec.mysql,
-        tier: spec.tier.clone(),
         min_replica_memory_gb: spec.min_replica,
         max_replica_memory_gb: spec.max_replica,
         num_replicas: spec.num_replicas,
@@ -431,16 +430,13 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
         idle_timeout_minutes: spec.idle_timeout_minutes,
         ip_access_list: spec.ip_access_list,
         created_at: cx.now,
-        private_endpoint_ids: spec.private_endpoint_ids,
         data_warehouse_id: warehouse_id.clone(),
         is_primary,
         is_readonly: spec.is_readonly,
         release_channel: spec.release_channel.into(),
         has_transparent_data_encryption: spec.tde,
-        tags: spec.tags,
         enable_core_dumps: spec.enable_core_dumps,
         password: PasswordDigests::of(&password),
-        backup_configuration: BackupConfiguration::default(),
         query_endpoint: None,
         extras: ServiceExtras {
             encryption_key: spec.encryption_key,
@@ -452,6 +448,10 @@ fn create(ch: &ClickHouse, call: &Call) -> Res {
             compliance_type: spec.compliance_type,
             backup_id_restored_from: spec.backup_id,
             stall_until: None,
+            tier: spec.tier.clone(),
+            private_endpoint_ids: spec.private_endpoint_ids,
+            tags: spec.tags,
+            backup_configuration: BackupConfiguration::DEFAULT,
         }
         .into(),
         last_activity_at: cx.now,
@@ -574,7 +574,7 @@ fn patch_service(
         let patch = v::add_remove("privateEndpointIds", raw, false)?;
         for (i, item) in patch.remove.iter().enumerate() {
             let pe = v::private_endpoint_id(&format!("privateEndpointIds.remove[{i}]"), item)?;
-            next.private_endpoint_ids.retain(|x| *x != pe);
+            next.extras.private_endpoint_ids.retain(|x| *x != pe);
         }
         for (i, item) in patch.add.iter().enumerate() {
             let pe = v::private_endpoint_id(&format!("privateEndpointIds.add[{i}]"), item)?;
@@ -583,8 +583,8 @@ fn patch_service(
                 .iter()
                 .any(|p| p.id == pe && p.cloud_provider == next.provider && p.region == next.region);
             v::private_endpoint_available(&pe, known)?;
-            if !next.private_endpoint_ids.contains(&pe) {
-                next.private_endpoint_ids.push(pe);
+            if !next.extras.private_endpoint_ids.contains(&pe) {
+                next.extras.private_endpoint_ids.push(pe);
             }
         }
         kinds.push("service_update_private_endpoints");
@@ -613,19 +613,21 @@ fn patch_service(
         let patch = v::add_remove("tags", raw, true)?;
         for (i, item) in patch.remove.iter().enumerate() {
             let t = v::tag(&format!("tags.remove[{i}]"), item)?;
-            next.tags.retain(|x| x.key != t.key);
+            next.extras.tags.retain(|x| x.key != t.key);
         }
         for (i, item) in patch.add.iter().enumerate() {
             let t = v::tag(&format!("tags.add[{i}]"), item)?;
-            next.tags.retain(|x| x.key != t.key);
-            next.tags.push(t);
+            next.extras.tags.retain(|x| x.key != t.key);
+            next.extras.tags.push(t);
         }
-        v::tag_count(next.tags.len())?;
+        v::tag_count(next.extras.tags.len())?;
     }
     if let Some(e) = f.bool("enableCoreDumps")? {
         v::core_dumps(e, org.enable_core_dumps)?;
         next.enable_core_dumps = e;
     }
+    // A patch back to the defaults leaves nothing out of line.
+    next.extras.tidy();
     Ok(kinds)
 }
 

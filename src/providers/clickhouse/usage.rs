@@ -144,7 +144,7 @@ fn usage_cost(ch: &ClickHouse, call: &Call) -> Res {
     let services: Vec<Service> = ch.services.list_where(org, |s| {
         !s.state.is_removed()
             && filters.iter().all(|(k, want)| {
-                s.tags.iter().any(|t| &t.key == k && want.as_ref().is_none_or(|w| t.value.as_ref() == Some(w)))
+                s.extras.tags.iter().any(|t| &t.key == k && want.as_ref().is_none_or(|w| t.value.as_ref() == Some(w)))
             })
     });
     let warehouses = if filters.is_empty() { ch.warehouses.list(org) } else { Vec::new() };

@@ -91,7 +91,7 @@ fn endpoint(out: &mut Vec<u8>, s: &Service, protocol: &str, port: u16, mysql_use
 fn available_private_endpoints<'a>(s: &'a Service, org: &'a Organization) -> impl Iterator<Item = &'a str> {
     org.private_endpoints
         .iter()
-        .filter(|p| p.cloud_provider == s.provider && p.region == s.region && !s.private_endpoint_ids.contains(&p.id))
+        .filter(|p| p.cloud_provider == s.provider && p.region == s.region && !s.extras.private_endpoint_ids.contains(&p.id))
         .map(|p| p.id.as_str())
 }
 
@@ -171,7 +171,7 @@ fn write_service(out: &mut Vec<u8>, s: &Service, org: &Organization, cx: &Cx) {
     if !horizontal {
         count(out, br#","numReplicas":"#, s.num_replicas);
     }
-    strings(out, br#","privateEndpointIds":"#, s.private_endpoint_ids.iter().map(String::as_str));
+    strings(out, br#","privateEndpointIds":"#, s.extras.private_endpoint_ids.iter().map(String::as_str));
     optional(out, br#","profile":"#, s.extras.profile.as_deref());
     field(out, br#","provider":"#, &s.provider);
     field(out, br#","region":"#, &s.region);
@@ -185,14 +185,14 @@ fn write_service(out: &mut Vec<u8>, s: &Service, org: &Organization, cx: &Cx) {
     }
     field(out, br#","state":"#, s.state.as_str());
     out.extend_from_slice(br#","tags":["#);
-    for (i, t) in s.tags.iter().enumerate() {
+    for (i, t) in s.extras.tags.iter().enumerate() {
         field(out, if i > 0 { br#",{"key":"# } else { br#"{"key":"# }, &t.key);
         optional(out, br#","value":"#, t.value.as_deref());
         out.push(b'}');
     }
     out.push(b']');
     // Organizations on legacy tiers see `production` where a service has no tier.
-    optional(out, br#","tier":"#, s.tier.as_deref().or(org.hidden.legacy_tiers.then_some("production")));
+    optional(out, br#","tier":"#, s.extras.tier.as_deref().or(org.hidden.legacy_tiers.then_some("production")));
     optional(out, br#","transparentDataEncryptionKeyId":"#, s.extras.transparent_data_encryption_key_id.as_deref());
     out.push(b'}');
 }
@@ -439,7 +439,7 @@ mod tests {
             .private_endpoints
             .iter()
             .filter(|p| {
-                p.cloud_provider == s.provider && p.region == s.region && !s.private_endpoint_ids.contains(&p.id)
+                p.cloud_provider == s.provider && p.region == s.region && !s.extras.private_endpoint_ids.contains(&p.id)
             })
             .map(|p| p.id.clone())
             .collect();
@@ -451,7 +451,7 @@ mod tests {
         m.insert("state".into(), json!(s.state.as_str()));
         m.insert("clickhouseVersion".into(), json!(s.clickhouse_version));
         m.insert("endpoints".into(), Value::Array(endpoints));
-        let tier = s.tier.clone().or_else(|| org.hidden.legacy_tiers.then(|| "production".to_owned()));
+        let tier = s.extras.tier.clone().or_else(|| org.hidden.legacy_tiers.then(|| "production".to_owned()));
         put_opt(&mut m, "tier", &tier);
         m.insert("minTotalMemoryGb".into(), json!(s.min_total_memory_gb()));
         m.insert("maxTotalMemoryGb".into(), json!(s.max_total_memory_gb()));
@@ -493,7 +493,7 @@ mod tests {
             let short = s.id.get(..8).unwrap_or(&s.id);
             m.insert("iamRole".into(), json!(format!("arn:aws:iam::000000000000:role/CH-S3-{short}-Role")));
         }
-        m.insert("privateEndpointIds".into(), json!(s.private_endpoint_ids));
+        m.insert("privateEndpointIds".into(), json!(s.extras.private_endpoint_ids));
         m.insert("availablePrivateEndpointIds".into(), json!(available));
         m.insert("dataWarehouseId".into(), json!(s.data_warehouse_id));
         m.insert("isPrimary".into(), json!(s.is_primary));
@@ -505,7 +505,7 @@ mod tests {
         put_opt(&mut m, "encryptionRoleId", &s.extras.encryption_role_id);
         put_opt(&mut m, "profile", &s.extras.profile);
         put_opt(&mut m, "complianceType", &s.extras.compliance_type);
-        m.insert("tags".into(), json!(s.tags));
+        m.insert("tags".into(), json!(s.extras.tags));
         m.insert("enableCoreDumps".into(), json!(s.enable_core_dumps));
         Value::Object(m)
     }
@@ -522,7 +522,6 @@ mod tests {
             clickhouse_version: "25.1".into(),
             subdomain: "abcdefghij".into(),
             mysql_enabled: false,
-            tier: None,
             min_replica_memory_gb: 8,
             max_replica_memory_gb: 120,
             num_replicas: 3,
@@ -534,16 +533,13 @@ mod tests {
             idle_timeout_minutes: 15,
             ip_access_list: Vec::new(),
             created_at: SimInstant(90_500),
-            private_endpoint_ids: Vec::new(),
             data_warehouse_id: "w".into(),
             is_primary: true,
             is_readonly: false,
             release_channel: "default".into(),
             has_transparent_data_encryption: false,
-            tags: Vec::new(),
             enable_core_dumps: true,
             password: PasswordDigests::default(),
-            backup_configuration: BackupConfiguration::default(),
             query_endpoint: None,
             extras: Default::default(),
             last_activity_at: SimInstant::ZERO,
@@ -565,14 +561,11 @@ mod tests {
             region: "us-east-1".into(),
             state: ServiceState::PartiallyRunning,
             mysql_enabled: true,
-            tier: some("production"),
             ip_access_list: vec![
                 IpAccessEntry { source: "10.0.0.0/8".into(), description: some("office \"A\"") },
                 IpAccessEntry { source: "1.2.3.4".into(), description: None },
             ],
-            private_endpoint_ids: vec!["pe-1".into()],
             has_transparent_data_encryption: true,
-            tags: vec![Tag { key: "env".into(), value: some("prod") }, Tag { key: "bare".into(), value: None }],
             extras: ServiceExtras {
                 encryption_key: some("k"),
                 encryption_assumed_role_identifier: some("role"),
@@ -583,6 +576,10 @@ mod tests {
                 compliance_type: some("hipaa"),
                 backup_id_restored_from: None,
                 stall_until: None,
+                tier: some("production"),
+                private_endpoint_ids: vec!["pe-1".into()],
+                tags: vec![Tag { key: "env".into(), value: some("prod") }, Tag { key: "bare".into(), value: None }],
+                backup_configuration: BackupConfiguration::DEFAULT,
             }
             .into(),
             ..bare_service()
