@@ -7,7 +7,7 @@
 //! kept shortened, with a `…[+N bytes]` marker, so that 60 KB paths cost the journal
 //! 2 KB each. Listing is paged (`limit`, `after`: the `seq` of the last entry seen).
 //!
-//! May touch: `crate::clock` (types only).
+//! May touch: `crate::clock` and `crate::id` (types only).
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -18,6 +18,7 @@ use hyper::Method;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::SimInstant;
+use crate::id::Id;
 
 /// One answered request. Field names are camelCase on the wire, like the rest of the
 /// control API (`simTimeMs`, `latencyUs`, `requestId`).
@@ -49,7 +50,8 @@ pub struct Entry {
     /// Real handling time in microseconds (excluded from determinism comparisons).
     pub latency_us: u64,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub request_id: Option<String>,
+    /// Inline (a request id is a UUID or shorter): no allocation per journaled request.
+    pub request_id: Option<Id>,
     /// The fault rule that fired on this request, if any.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub fault: Option<String>,
@@ -132,8 +134,12 @@ fn shorten(s: &mut String, max: usize) {
 impl Entry {
     /// What the entry costs the journal, roughly: its text and a fixed part.
     fn weight(&self) -> usize {
-        let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
-        160 + self.path.len() + text(&self.query) + text(&self.tenant) + text(&self.request_id) + text(&self.fault)
+        let text = |s: Option<&str>| s.map_or(0, str::len);
+        160 + self.path.len()
+            + text(self.query.as_deref())
+            + text(self.tenant.as_deref())
+            + text(self.request_id.as_deref())
+            + text(self.fault.as_deref())
     }
 }
 

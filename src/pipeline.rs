@@ -200,7 +200,7 @@ impl Core {
                     .iter()
                     .find(|(n, _)| n.as_str() == "x-request-id")
                     .and_then(|(_, v)| v.to_str().ok())
-                    .map(str::to_owned),
+                    .map(crate::id::Id::new),
                 fault: fired.as_ref().map(|f| f.rule.clone()),
             });
         }
