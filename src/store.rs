@@ -224,8 +224,8 @@ impl<V> std::ops::Deref for Stored<V> {
 }
 
 pub struct Table<V> {
-    /// Values are boxed: a shard that grows moves pointers, not the values (a ClickHouse
-    /// service is 832 bytes), which made rehashing a third of a create's time.
+    /// Values are boxed: a shard that grows moves pointers, not the values (a stored
+    /// ClickHouse service is 512 bytes), which made rehashing a third of a create's time.
     map: DashMap<Slot, Box<Stored<V>>, FxBuild>,
     /// Entries per tenant, kept by every insert and removal; its keys are the tenants
     /// the stored keys share.
