@@ -450,8 +450,8 @@ pub struct QueryEndpoint {
 /// compliance, the backup restored from, an armed stall, the deprecated tier, private
 /// endpoints, tags, a backup configuration other than the default): 320 bytes that a
 /// [`Sparse`] keeps out of line, so that a service without them pays a pointer and stays
-/// within 512 bytes with its memo (an allocator size class; it was 640). Flattened into [`Service`] on the
-/// wire of the state dump, which therefore reads as before.
+/// within 512 bytes with its memo (an allocator size class; it was 640). Flattened into
+/// [`Service`] on the wire of the state dump, which therefore reads as before.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ServiceExtras {
@@ -808,9 +808,9 @@ pub struct ReversePrivateEndpoint {
 /// change that got there first makes it a no-op.
 ///
 /// The events every service has pending (settles, idle checks, backup slots) name it by
-/// [`Id`]s (no allocation); the rarer ones keep `String`s, so that no variant is larger
-/// than a settle's 96 bytes (an advance over many services holds two events per service
-/// at its peak).
+/// [`Id`]s (no allocation); the rarer ones keep `String`s, so that none is larger than
+/// an idle check and the enum stays at 104 bytes (an advance over many services holds
+/// two events per service at its peak).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Event {
