@@ -156,7 +156,7 @@ pub struct Schedule {
 pub struct Classified {
     pub provider: &'static str,
     pub operation: &'static str,
-    pub tenant: Option<String>,
+    pub tenant: Option<crate::id::Id>,
 }
 
 /// A resource fault handed to the provider.

@@ -59,10 +59,10 @@ impl Request {
     }
 
     /// Path segments without the empty ones (so a trailing `/` is tolerated).
-    pub fn segments(&self) -> Vec<&str> {
-        // Sized once (growing from empty reallocated three times for a service path),
-        // and split on the byte: `str::split` cost more than the rest of the request path.
-        let mut segs = Vec::with_capacity(8);
+    pub fn segments(&self) -> Segments<'_> {
+        // On the stack up to 12 segments (every path a provider serves), and split on the
+        // byte: `str::split` cost more than the rest of the request path.
+        let mut segs = Segments::new();
         let mut start = 0;
         for (i, b) in self.path.bytes().enumerate() {
             if b == b'/' {
@@ -124,30 +124,45 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A path's segments: inline up to 12 (no allocation), on the heap beyond.
+pub type Segments<'a> = smallvec::SmallVec<[&'a str; 12]>;
+
+/// A written body as `Bytes` without a second allocation: `Bytes::from(Vec)` allocates
+/// a shared header when the vector has spare capacity (as a body written into a
+/// capacity guessed ahead has), and a boxed slice never does. The shrink is a
+/// `realloc` that the allocator does in place when the body fills at least half its
+/// capacity.
+pub fn body_bytes(body: Vec<u8>) -> Bytes {
+    Bytes::from(body.into_boxed_slice())
+}
+
+/// A reply's headers: inline up to three (a content type, a request id and one more: no
+/// allocation per answer), on the heap beyond.
+pub type Headers = smallvec::SmallVec<[(HeaderName, HeaderValue); 3]>;
+
 /// What a handler answers.
 #[derive(Debug, Clone)]
 pub struct Reply {
     pub status: StatusCode,
-    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub headers: Headers,
     pub body: Bytes,
 }
 
 impl Reply {
     pub fn json(status: StatusCode, value: &Value) -> Self {
         let body = serde_json::to_vec(value).expect("a serde_json::Value always serialises");
-        Reply { status, headers: vec![(CONTENT_TYPE, HeaderValue::from_static(JSON))], body: body.into() }
+        Reply::json_bytes(status, body)
     }
 
-    /// A reply whose body is JSON text already written; room for one more header (a
-    /// request id) without growing.
+    /// A reply whose body is JSON text already written.
     pub fn json_bytes(status: StatusCode, body: Vec<u8>) -> Self {
-        let mut headers = Vec::with_capacity(2);
-        headers.push((CONTENT_TYPE, HeaderValue::from_static(JSON)));
-        Reply { status, headers, body: body.into() }
+        let headers = smallvec::smallvec![(CONTENT_TYPE, HeaderValue::from_static(JSON))];
+        Reply { status, headers, body: body_bytes(body) }
     }
 
     pub fn text(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Self {
-        Reply { status, headers: vec![(CONTENT_TYPE, HeaderValue::from_static(content_type))], body: body.into() }
+        let headers = smallvec::smallvec![(CONTENT_TYPE, HeaderValue::from_static(content_type))];
+        Reply { status, headers, body: body.into() }
     }
 
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
@@ -223,6 +238,39 @@ pub fn basic(user: &str, password: &str) -> String {
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
 }
 
+/// The `user:password` of HTTP Basic credentials (RFC 7617), decoded on the stack: every
+/// authenticated ClickHouse and Oracle request decodes one, and the `Vec` and `String`
+/// it took were two allocations per request.
+pub struct BasicCredentials {
+    text: smallvec::SmallVec<[u8; 192]>,
+    colon: usize,
+}
+
+impl BasicCredentials {
+    /// The credentials in `encoded` (the part after `Basic `, standard base64, padded):
+    /// `None` unless it decodes to UTF-8 text with a `:`.
+    pub fn decode(encoded: &str) -> Option<Self> {
+        use base64::Engine;
+        let engine = &base64::engine::general_purpose::STANDARD;
+        let mut buf = [0u8; 192];
+        let text = match engine.decode_slice(encoded, &mut buf) {
+            Ok(len) => smallvec::SmallVec::from_buf_and_len(buf, len),
+            Err(base64::DecodeSliceError::OutputSliceTooSmall) => engine.decode(encoded).ok()?.into(),
+            Err(base64::DecodeSliceError::DecodeError(_)) => return None,
+        };
+        let colon = std::str::from_utf8(&text).ok()?.find(':')?;
+        Some(BasicCredentials { text, colon })
+    }
+
+    /// The user (a ClickHouse key id, the text before the first `:`) and the password (a
+    /// key secret, the text after it).
+    pub fn parts(&self) -> (&str, &str) {
+        let (user, password) = self.text.split_at(self.colon);
+        let text = |b| std::str::from_utf8(b).unwrap_or_default();
+        (text(user), text(password.get(1..).unwrap_or_default()))
+    }
+}
+
 /// The `Retry-After` of an injected error: the rule's, or 1 s for 503 and 429 (which
 /// real clients back off on) when the rule names none.
 pub fn retry_after_headers(status: u16, retry_after: Option<u64>) -> Vec<(HeaderName, HeaderValue)> {
@@ -284,6 +332,22 @@ mod tests {
     }
 
     #[test]
+    fn basic_credentials_decode_as_the_heap_decoder_did_and_refuse_what_it_refused() {
+        use base64::Engine;
+        let long = format!("{}:{}", "k".repeat(300), "s".repeat(300));
+        for plain in ["sim-key:sim-secret", "a:", ":b", "user:pa:ss", "é:ü", long.as_str()] {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(plain);
+            let c = BasicCredentials::decode(&encoded).expect(plain);
+            assert_eq!(Some(c.parts()), plain.split_once(':'), "{plain}");
+        }
+        let no_colon = base64::engine::general_purpose::STANDARD.encode("nocolon");
+        let not_utf8 = base64::engine::general_purpose::STANDARD.encode([0xff, b':', 0xfe]);
+        for bad in ["", "!!!!", "c2ltLWtleTpzaW0tc2VjcmV0=", no_colon.as_str(), not_utf8.as_str()] {
+            assert!(BasicCredentials::decode(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
     fn segments_skip_empty_ones() {
         for (path, want) in [
             ("/v1/organizations/o/services", vec!["v1", "organizations", "o", "services"]),
@@ -294,9 +358,9 @@ mod tests {
             ("//é/ü//", vec!["é", "ü"]),
         ] {
             let r = Request::new(Method::GET, path, "");
-            assert_eq!(r.segments(), want, "{path}");
+            assert_eq!(&r.segments()[..], &want[..], "{path}");
             let split: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-            assert_eq!(r.segments(), split, "{path}");
+            assert_eq!(&r.segments()[..], &split[..], "{path}");
         }
     }
 

@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use hyper::Method;
@@ -40,7 +40,7 @@ pub struct Entry {
     /// The operation name (= OpenAPI operationId where the provider has one).
     pub operation: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub tenant: Option<String>,
+    pub tenant: Option<Id>,
     pub status: u16,
     /// Simulated time of arrival: milliseconds since the clock's start, and ISO-8601
     /// (empty until listed).
@@ -152,6 +152,10 @@ pub struct Journal {
     cap: usize,
     ring: Mutex<Ring>,
     next_seq: AtomicU64,
+    /// The ring has held `cap` entries since it was last emptied: a new entry takes the
+    /// place of the oldest (a hint read without the lock; a stale one costs only where
+    /// the entry is allocated).
+    full: AtomicBool,
 }
 
 /// One page of a listing: the entries, and whether more match after the last one.
@@ -163,7 +167,7 @@ pub struct Page {
 impl Journal {
     pub fn new(cap: usize) -> Self {
         let ring = Ring { entries: VecDeque::with_capacity(cap.min(4096)), bytes: 0 };
-        Journal { cap, ring: Mutex::new(ring), next_seq: AtomicU64::new(1) }
+        Journal { cap, ring: Mutex::new(ring), next_seq: AtomicU64::new(1), full: AtomicBool::new(false) }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Ring> {
@@ -185,32 +189,49 @@ impl Journal {
         if let Some(q) = entry.query.as_mut() {
             shorten(q, MAX_FIELD);
         }
-        if let Some(t) = entry.tenant.as_mut() {
-            shorten(t, MAX_FIELD);
+        if let Some(t) = entry.tenant.as_mut().filter(|t| t.len() > MAX_FIELD) {
+            let mut long = String::from(&*t);
+            shorten(&mut long, MAX_FIELD);
+            *t = Id::from(long);
         }
         let weight = entry.weight();
-        // Allocated before the lock is taken, and what it pushes out dropped after it is
-        // let go: every connection records through this one lock.
-        let mut entry = Arc::new(entry);
-        let mut gone = (None, Vec::new());
+        // Every connection records through this one lock, so nothing is allocated or
+        // freed under it. While the ring fills, the entry is allocated before the lock is
+        // taken; once it is full, the entry moves into the place of the one it pushes
+        // out (when no listing holds that one), so that a request allocates no entry and
+        // frees none, and the old one's text is dropped after the lock is let go.
+        let mut pending = if self.full.load(Ordering::Relaxed) { Err(entry) } else { Ok(Arc::new(entry)) };
+        let mut gone: (Option<Entry>, Vec<Arc<Entry>>) = (None, Vec::new());
         let mut ring = self.lock();
+        while !ring.entries.is_empty() && (ring.entries.len() >= self.cap || ring.bytes + weight > MAX_BYTES) {
+            if let Some(mut old) = ring.entries.pop_front() {
+                ring.bytes = ring.bytes.saturating_sub(old.weight());
+                match (pending, Arc::get_mut(&mut old)) {
+                    (Err(entry), Some(place)) => {
+                        gone.0 = Some(std::mem::replace(place, entry));
+                        pending = Ok(old);
+                    }
+                    (p, _) => {
+                        pending = p;
+                        gone.1.push(old);
+                    }
+                }
+            }
+        }
+        // Full, but every entry it pushed out was held by a listing: the rare allocation
+        // under the lock.
+        let mut entry = pending.unwrap_or_else(Arc::new);
         // The number is taken under the lock, so the ring stays in `seq` order (listing
         // pages by it).
         let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
         if let Some(e) = Arc::get_mut(&mut entry) {
             e.seq = seq;
         }
-        while !ring.entries.is_empty() && (ring.entries.len() >= self.cap || ring.bytes + weight > MAX_BYTES) {
-            if let Some(old) = ring.entries.pop_front() {
-                ring.bytes = ring.bytes.saturating_sub(old.weight());
-                match gone.0 {
-                    None => gone.0 = Some(old),
-                    Some(_) => gone.1.push(old),
-                }
-            }
-        }
         ring.bytes += weight;
         ring.entries.push_back(entry);
+        if ring.entries.len() >= self.cap {
+            self.full.store(true, Ordering::Relaxed);
+        }
         drop(ring);
         drop(gone);
         seq
@@ -248,6 +269,7 @@ impl Journal {
         let mut ring = self.lock();
         ring.entries.clear();
         ring.bytes = 0;
+        self.full.store(false, Ordering::Relaxed);
         self.next_seq.store(1, Ordering::Relaxed);
     }
 }
@@ -283,6 +305,29 @@ mod tests {
         let all = j.list(&Filter::default(), 0, MAX_PAGE).entries;
         assert_eq!(all.iter().map(|e| e.path.as_str()).collect::<Vec<_>>(), ["/b", "/c"]);
         assert_eq!(all[1].seq, 3);
+    }
+
+    #[test]
+    fn a_full_ring_reuses_the_places_it_frees_and_keeps_what_a_listing_holds() {
+        let j = Journal::new(3);
+        for i in 0..5 {
+            j.record(entry(&format!("/{i}")));
+        }
+        // The oldest entry is held elsewhere (as a listing holds the ones it copies out):
+        // it is pushed out as it is, and the new entry gets a place of its own.
+        let held = j.lock().entries.front().cloned().expect("an entry");
+        let places: Vec<*const Entry> = j.lock().entries.iter().map(Arc::as_ptr).collect();
+        j.record(entry("/5"));
+        j.record(entry("/6"));
+        assert_eq!(held.path, "/2");
+        let after: Vec<*const Entry> = j.lock().entries.iter().map(Arc::as_ptr).collect();
+        assert!(!after.contains(&Arc::as_ptr(&held)), "the held entry left the ring");
+        assert_eq!(after[2], places[1], "the entry /6 took the place of /3, which nobody held");
+        let all = j.list(&Filter::default(), 0, MAX_PAGE).entries;
+        assert_eq!(all.iter().map(|e| (e.path.as_str(), e.seq)).collect::<Vec<_>>(), [("/4", 5), ("/5", 6), ("/6", 7)]);
+        j.clear();
+        j.record(entry("/a"));
+        assert_eq!(j.list(&Filter::default(), 0, MAX_PAGE).entries.len(), 1);
     }
 
     #[test]

@@ -99,7 +99,7 @@ impl Core {
         let mut pending_resource = None;
         if let Some((c, fault, resource_id, rule)) = resource {
             let target = match resource_id {
-                Some(id) => Some((c.tenant.clone(), id.clone())),
+                Some(id) => Some((c.tenant.as_deref().map(str::to_owned), id.clone())),
                 None => self.world.resource_target(c.provider, &req, &segs, None).map(|(t, id)| (Some(t), id)),
             };
             match target {
@@ -250,7 +250,7 @@ impl Core {
             reply.body.len() as u64
         };
         reply.body = bytes::Bytes::new();
-        reply.headers.retain(|(name, _)| name != hyper::header::CONTENT_LENGTH);
+        reply.headers.retain(|(name, _)| *name != hyper::header::CONTENT_LENGTH);
         reply.headers.push((hyper::header::CONTENT_LENGTH, hyper::header::HeaderValue::from(length)));
         (reply, provider, operation, tenant)
     }
@@ -276,7 +276,7 @@ impl Core {
 }
 
 /// A dispatched request: the reply, provider, operation and tenant the journal records.
-type Dispatched = (Reply, &'static str, &'static str, Option<String>);
+type Dispatched = (Reply, &'static str, &'static str, Option<crate::id::Id>);
 
 /// Which paths a listener answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -27,6 +27,7 @@ use crate::config::KnobSet;
 use crate::dump::StateOut;
 use crate::faults::{Classified, ResourceFault};
 use crate::http::{Reply, Request};
+use crate::id::Id;
 use crate::ids::Ids;
 use crate::lifecycle::{Lifecycle, Owner};
 use crate::providers::Event;
@@ -204,7 +205,8 @@ pub struct Handled {
     pub reply: Reply,
     pub provider: &'static str,
     pub operation: &'static str,
-    pub tenant: Option<String>,
+    /// Inline ([`Id`]): a tenant is an id, and the journal keeps it without an allocation.
+    pub tenant: Option<Id>,
 }
 
 /// A state change applied by the scheduler or a fault (`POST /_sim/clock/advance` lists

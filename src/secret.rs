@@ -59,6 +59,21 @@ pub fn digest(plain: &str) -> String {
     String::from_utf8_lossy(&text).into_owned()
 }
 
+/// [`digest`] on the stack, for a lookup by a token's digest on every request.
+pub struct DigestText([u8; PREFIX.len() + 64]);
+
+impl DigestText {
+    /// The digest of `plain`, as [`digest`] writes it.
+    pub fn of(plain: &str) -> Self {
+        DigestText(digest_text(plain))
+    }
+
+    pub fn as_str(&self) -> &str {
+        // The prefix and hex digits are ASCII.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
 /// [`digest`] on the stack: `matches` runs on every authenticated request.
 fn digest_text(plain: &str) -> [u8; PREFIX.len() + 64] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -118,5 +133,6 @@ mod tests {
         let plain: Secret = serde_json::from_str("\"pw\"").unwrap();
         assert_eq!(plain, s, "an older dump's plaintext is hashed");
         assert_eq!(digest("abc"), "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(DigestText::of("abc").as_str(), digest("abc"));
     }
 }

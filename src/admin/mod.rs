@@ -57,15 +57,16 @@ fn not_allowed(allow: &'static str) -> Reply {
         .with_header(hyper::header::ALLOW, hyper::header::HeaderValue::from_static(allow))
 }
 
-fn body_object(req: &Request) -> Result<serde_json::Map<String, Value>, Reply> {
-    json_object(req).map_err(|r| match r {
+/// The body as a JSON object, or the refusal (boxed: a reply keeps its headers inline).
+fn body_object(req: &Request) -> Result<serde_json::Map<String, Value>, Box<Reply>> {
+    json_object(req).map_err(|r| Box::new(match r {
         Rejection::BodyTooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, "request body is larger than 1 MiB"),
         Rejection::UnsupportedMediaType => {
             error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json")
         }
         Rejection::MalformedBody(m) => bad(m),
         other => bad(other.to_string()),
-    })
+    }))
 }
 
 /// The one Content-Type rule of the control API: a mutation (POST, PUT, PATCH, DELETE)
@@ -215,7 +216,7 @@ fn clock_json(core: &Core) -> Value {
 fn advance(core: &Core, req: &Request) -> Reply {
     let body = match body_object(req) {
         Ok(b) => b,
-        Err(reply) => return reply,
+        Err(reply) => return *reply,
     };
     let seconds = match body.get("seconds") {
         Some(Value::Number(n)) => match n.as_f64() {
@@ -251,7 +252,7 @@ fn advance(core: &Core, req: &Request) -> Reply {
 fn put_state(core: &Core, req: &Request) -> Reply {
     let body = match body_object(req) {
         Ok(b) => b,
-        Err(reply) => return reply,
+        Err(reply) => return *reply,
     };
     match core.restore(&Value::Object(body)) {
         Ok(()) => ok(json!({"restored": true, "clock": clock_json(core)})),
@@ -370,7 +371,7 @@ fn config(core: &Core) -> Value {
 fn patch_config(core: &Core, req: &Request) -> Reply {
     let body = match body_object(req) {
         Ok(b) => b,
-        Err(reply) => return reply,
+        Err(reply) => return *reply,
     };
     let known: Vec<String> = core.knobs().iter().flat_map(|k| k.list()).map(|k| k.name).collect();
     if let Some(unknown) = body.keys().find(|k| !known.contains(k)) {

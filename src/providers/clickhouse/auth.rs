@@ -16,7 +16,7 @@ use super::settings::Settings;
 use super::validate;
 use super::ClickHouse;
 use crate::clock::SimInstant;
-use crate::http::Request;
+use crate::http::{BasicCredentials, Request};
 use crate::providers::Cx;
 
 /// A1–A4: the key behind the request's `Authorization: Basic ...`.
@@ -27,9 +27,8 @@ pub fn authenticate(ch: &ClickHouse, req: &Request, cx: &Cx) -> Result<Arc<ApiKe
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(MALFORMED);
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| MALFORMED)?;
-    let decoded = String::from_utf8(decoded).map_err(|_| MALFORMED)?;
-    let (key_id, secret) = decoded.split_once(':').ok_or(MALFORMED)?;
+    let credentials = BasicCredentials::decode(encoded.trim()).ok_or(MALFORMED)?;
+    let (key_id, secret) = credentials.parts();
     const NOT_FOUND: ChError = ChError::Unauthorized("Key is not found");
     // A key created from `hashData` is indexed by the hash of its key ID (§9.3). The
     // index entry is read in place and the key comes out shared: nothing is copied.

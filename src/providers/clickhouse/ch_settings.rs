@@ -74,7 +74,7 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
             let d = def(setting).ok_or_else(|| unknown(setting))?;
             let value = ch
                 .clickhouse_settings
-                .read(&call.org.id, service, |s| s.settings.get(setting).cloned())
+                .read(&call.org.id, service, |s| s.settings.get(setting.as_str()).cloned())
                 .flatten()
                 .unwrap_or_else(|| d.default.to_owned());
             Ok(Out::Result(json!({"name": setting, "value": value})))
@@ -83,7 +83,7 @@ pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
         Op::DeleteClickhouseSetting { service, setting } => {
             ch.service(&call.org.id, service)?;
             def(setting).ok_or_else(|| unknown(setting))?;
-            ch.clickhouse_settings.update(&call.org.id, service, |s| s.settings.remove(setting));
+            ch.clickhouse_settings.update(&call.org.id, service, |s| s.settings.remove(setting.as_str()));
             Ok(Out::Empty)
         }
         other => Err(ChError::NotFound(format!("Route not found for {}", other.name()))),

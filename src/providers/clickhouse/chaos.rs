@@ -51,7 +51,7 @@ pub fn resource_target(
     reply: Option<&Reply>,
 ) -> Option<(String, String)> {
     let r = routes::route(&req.method, segs.get(1..).unwrap_or(&[]), ch.settings().rc_aliases)?.ok()?;
-    let org = r.org.clone()?;
+    let org = String::from(r.org?);
     match &r.op {
         Op::CreateService => {
             let body = reply?.body_json()?;

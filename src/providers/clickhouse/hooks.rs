@@ -78,8 +78,9 @@ pub fn find(ch: &ClickHouse, id: &str) -> Option<Service> {
     ch.services.all().into_iter().map(|(_, s)| s).find(|s| s.id == id && !s.state.is_removed())
 }
 
-fn body(req: &Request) -> Result<Map<String, Value>, Reply> {
-    json_object(req).map_err(|e| bad(e.to_string()))
+/// The body as a JSON object, or the refusal (boxed: a reply keeps its headers inline).
+fn body(req: &Request) -> Result<Map<String, Value>, Box<Reply>> {
+    json_object(req).map_err(|e| Box::new(bad(e.to_string())))
 }
 
 /// Applies the hidden attributes, `enableCoreDumps` and `byocConfig` of `body` to `org`.
@@ -120,7 +121,7 @@ fn add_org(ch: &ClickHouse, req: &Request, cx: &Cx) -> Reply {
             Ok(v) => ok(v),
             Err(e) => bad(e),
         },
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -190,7 +191,7 @@ pub fn add_org_from(ch: &ClickHouse, body: &Value, cx: &Cx) -> Result<Value, Str
 fn patch_org(ch: &ClickHouse, req: &Request, id: &str) -> Reply {
     let body = match body(req) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(mut org) = ch.orgs.get(id, id) else { return not_found(format!("organization {id} not found")) };
     if let Err(e) = apply_org_fields(Arc::make_mut(&mut org), &body) {
@@ -203,7 +204,7 @@ fn patch_org(ch: &ClickHouse, req: &Request, id: &str) -> Reply {
 fn add_member(ch: &ClickHouse, req: &Request, org: &str, cx: &Cx) -> Reply {
     let body = match body(req) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !ch.orgs.contains(org, org) {
         return not_found(format!("organization {org} not found"));
@@ -236,7 +237,7 @@ fn add_member(ch: &ClickHouse, req: &Request, org: &str, cx: &Cx) -> Reply {
 fn force_state(ch: &ClickHouse, req: &Request, id: &str, cx: &Cx) -> Reply {
     let body = match body(req) {
         Ok(b) => b,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(state) = body.get("state").and_then(Value::as_str) else { return bad("state is required") };
     let Some(to) = ServiceState::parse(state) else { return bad(format!("unknown service state '{state}'")) };

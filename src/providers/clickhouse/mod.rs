@@ -254,16 +254,13 @@ impl ClickHouse {
         for (param, value) in r.op.uuid_params() {
             validate::path_uuid(param, value)?;
         }
-        let org_id = match &r.org {
-            Some(id) => id.clone(),
-            None => key.org_id.clone(),
-        };
+        let org_id: &str = r.org.as_deref().unwrap_or(&key.org_id);
         if org_id != key.org_id {
-            validate::path_uuid("organizationId", &org_id)?;
-            return Err(auth::foreign_org(&settings, &org_id));
+            validate::path_uuid("organizationId", org_id)?;
+            return Err(auth::foreign_org(&settings, org_id));
         }
         let org_version = self.orgs.version();
-        let org = self.orgs.get(&org_id, &org_id).ok_or_else(|| ChError::not_found("Organization", &org_id))?;
+        let org = self.orgs.get(org_id, org_id).ok_or_else(|| ChError::not_found("Organization", org_id))?;
         let access = auth::check_role(self, &key, &r.op, req, &settings)?;
         if settings.rate_limit {
             auth::rate_limit(self, &key, cx.now)?;
@@ -469,7 +466,7 @@ impl Provider for ClickHouse {
 
     /// Answers one request under `/v1`.
     fn handle(&self, req: &Request, segs: &[&str], cx: &Cx) -> Handled {
-        let request_id = cx.ids.uuid();
+        let request_id = cx.ids.uuid_id();
         let settings = self.settings();
         let routed = routes::route(&req.method, &segs[1..], settings.rc_aliases);
         let (operation, result, tenant) = match routed {

@@ -21,6 +21,12 @@
 
 use hyper::Method;
 
+use crate::id::Id;
+
+/// A path parameter as given: inline up to 38 bytes (every id the service hands out),
+/// so that routing a request allocates nothing.
+pub type Param = Id;
+
 /// Every ClickHouse Cloud operation the simulator serves. `org` is the path's
 /// `organizationId` (absent only for [`Op::ListOrganizations`] and [`Op::Whoami`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,102 +37,102 @@ pub enum Op {
     UpdateOrganization,
     OrganizationPrometheus,
     OrganizationPrivateEndpointConfig,
-    OrganizationPrivateEndpointInfo { cloud_provider: String, region: String },
+    OrganizationPrivateEndpointInfo { cloud_provider: Param, region: Param },
     ListQuotas,
-    GetQuota { quota: String },
+    GetQuota { quota: Param },
     CreateByoc,
-    UpdateByoc { byoc: String },
+    UpdateByoc { byoc: Param },
     // Reads of one BYOC infrastructure (clickhousectl 0.5.0's table; `byoc_reads.rs`)
-    GetByoc { byoc: String },
-    GetByocPrivateEndpointConfig { byoc: String },
-    GetByocTags { byoc: String },
+    GetByoc { byoc: Param },
+    GetByocPrivateEndpointConfig { byoc: Param },
+    GetByocTags { byoc: Param },
     // BYOC progress and account validation (clickhousectl 0.5.0's table; `byoc_checks.rs`)
-    GetByocProgress { byoc: String },
+    GetByocProgress { byoc: Param },
     ValidateByoc,
-    DeleteByoc { byoc: String },
+    DeleteByoc { byoc: Param },
     Whoami,
     // Roles
     ListRoles,
     CreateRole,
-    GetRole { role: String },
-    UpdateRole { role: String },
-    DeleteRole { role: String },
+    GetRole { role: Param },
+    UpdateRole { role: Param },
+    DeleteRole { role: Param },
     // Services (E1–E13, S5, S6)
     ListServices,
     CreateService,
-    GetService { service: String },
-    UpdateService { service: String },
-    DeleteService { service: String },
-    GetPrivateEndpointConfig { service: String },
-    GetQueryEndpoint { service: String },
-    DeleteQueryEndpoint { service: String },
-    UpsertQueryEndpoint { service: String },
+    GetService { service: Param },
+    UpdateService { service: Param },
+    DeleteService { service: Param },
+    GetPrivateEndpointConfig { service: Param },
+    GetQueryEndpoint { service: Param },
+    DeleteQueryEndpoint { service: Param },
+    UpsertQueryEndpoint { service: Param },
     // Saved queries and Query API endpoints (not in the official document: clickhousectl
     // 0.5.0's operation table; `saved_queries.rs`, `query_api_endpoints.rs`)
-    ListSavedQueries { service: String },
-    CreateSavedQuery { service: String },
-    GetSavedQuery { service: String, query: String },
-    UpdateSavedQuery { service: String, query: String },
-    DeleteSavedQuery { service: String, query: String },
-    ListQueryApiEndpoints { service: String },
-    CreateQueryApiEndpoint { service: String },
-    GetQueryApiEndpoint { service: String, endpoint: String },
-    UpdateQueryApiEndpoint { service: String, endpoint: String },
-    DeleteQueryApiEndpoint { service: String, endpoint: String },
+    ListSavedQueries { service: Param },
+    CreateSavedQuery { service: Param },
+    GetSavedQuery { service: Param, query: Param },
+    UpdateSavedQuery { service: Param, query: Param },
+    DeleteSavedQuery { service: Param, query: Param },
+    ListQueryApiEndpoints { service: Param },
+    CreateQueryApiEndpoint { service: Param },
+    GetQueryApiEndpoint { service: Param, endpoint: Param },
+    UpdateQueryApiEndpoint { service: Param, endpoint: Param },
+    DeleteQueryApiEndpoint { service: Param, endpoint: Param },
     // Replica-aware routing and snapshots (clickhousectl 0.5.0's table;
     // `replica_routing.rs`, `snapshots.rs`)
-    GetReplicaAwareRouting { service: String },
-    GetClickPipesContext { service: String },
-    UpdateReplicaAwareRouting { service: String },
-    GetSnapshotConfiguration { service: String },
-    UpdateSnapshotConfiguration { service: String },
-    ListSnapshots { service: String },
-    GetSnapshot { service: String, snapshot: String },
-    UpdateState { service: String },
-    UpdateScaling { service: String },
-    UpdateReplicaScaling { service: String },
-    UpdatePassword { service: String },
-    CreatePrivateEndpoint { service: String },
-    ServicePrometheus { service: String },
+    GetReplicaAwareRouting { service: Param },
+    GetClickPipesContext { service: Param },
+    UpdateReplicaAwareRouting { service: Param },
+    GetSnapshotConfiguration { service: Param },
+    UpdateSnapshotConfiguration { service: Param },
+    ListSnapshots { service: Param },
+    GetSnapshot { service: Param, snapshot: Param },
+    UpdateState { service: Param },
+    UpdateScaling { service: Param },
+    UpdateReplicaScaling { service: Param },
+    UpdatePassword { service: Param },
+    CreatePrivateEndpoint { service: Param },
+    ServicePrometheus { service: Param },
     // Scaling schedules, upgrade windows, ClickHouse settings
-    GetScalingSchedule { service: String },
-    UpsertScalingSchedule { service: String },
-    DeleteScalingSchedule { service: String },
-    GetUpgradeWindow { service: String },
-    UpdateUpgradeWindow { service: String },
-    DeleteUpgradeWindow { service: String },
-    ListClickhouseSettings { service: String },
-    UpdateClickhouseSettings { service: String },
-    GetClickhouseSettingsSchema { service: String },
-    GetClickhouseSetting { service: String, setting: String },
-    DeleteClickhouseSetting { service: String, setting: String },
+    GetScalingSchedule { service: Param },
+    UpsertScalingSchedule { service: Param },
+    DeleteScalingSchedule { service: Param },
+    GetUpgradeWindow { service: Param },
+    UpdateUpgradeWindow { service: Param },
+    DeleteUpgradeWindow { service: Param },
+    ListClickhouseSettings { service: Param },
+    UpdateClickhouseSettings { service: Param },
+    GetClickhouseSettingsSchema { service: Param },
+    GetClickhouseSetting { service: Param, setting: Param },
+    DeleteClickhouseSetting { service: Param, setting: Param },
     // Backups (E14–E17) and backup buckets
-    ListBackups { service: String },
-    GetBackup { service: String, backup: String },
-    GetBackupConfiguration { service: String },
-    UpdateBackupConfiguration { service: String },
-    GetBackupBucket { service: String },
-    CreateBackupBucket { service: String },
-    UpdateBackupBucket { service: String },
-    DeleteBackupBucket { service: String },
+    ListBackups { service: Param },
+    GetBackup { service: Param, backup: Param },
+    GetBackupConfiguration { service: Param },
+    UpdateBackupConfiguration { service: Param },
+    GetBackupBucket { service: Param },
+    CreateBackupBucket { service: Param },
+    UpdateBackupBucket { service: Param },
+    DeleteBackupBucket { service: Param },
     // API keys (S9–S13)
     ListKeys,
     CreateKey,
-    GetKey { key: String },
-    UpdateKey { key: String },
-    DeleteKey { key: String },
+    GetKey { key: Param },
+    UpdateKey { key: Param },
+    DeleteKey { key: Param },
     // Members and invitations (S14–S21)
     ListMembers,
-    GetMember { user: String },
-    UpdateMember { user: String },
-    DeleteMember { user: String },
+    GetMember { user: Param },
+    UpdateMember { user: Param },
+    DeleteMember { user: Param },
     ListInvitations,
     CreateInvitation,
-    GetInvitation { invitation: String },
-    DeleteInvitation { invitation: String },
+    GetInvitation { invitation: Param },
+    DeleteInvitation { invitation: Param },
     // Activities and usage (S22–S24)
     ListActivities,
-    GetActivity { activity: String },
+    GetActivity { activity: Param },
     UsageCost,
     // Credit balances and notifications (clickhousectl 0.5.0's table; `billing.rs`,
     // `notifications.rs`)
@@ -136,37 +142,37 @@ pub enum Op {
     ListServiceProfiles,
     OrganizationPrometheusDiscovery,
     // ClickPipes (S25–S31), their settings, schema discovery, CDC scaling
-    ListClickPipes { service: String },
-    CreateClickPipe { service: String },
-    GetClickPipe { service: String, pipe: String },
-    UpdateClickPipe { service: String, pipe: String },
-    DeleteClickPipe { service: String, pipe: String },
-    UpdateClickPipeScaling { service: String, pipe: String },
-    UpdateClickPipeState { service: String, pipe: String },
-    GetClickPipeSettings { service: String, pipe: String },
-    UpdateClickPipeSettings { service: String, pipe: String },
-    DiscoverClickPipeSchema { service: String },
-    GetCdcScaling { service: String },
-    UpdateCdcScaling { service: String },
+    ListClickPipes { service: Param },
+    CreateClickPipe { service: Param },
+    GetClickPipe { service: Param, pipe: Param },
+    UpdateClickPipe { service: Param, pipe: Param },
+    DeleteClickPipe { service: Param, pipe: Param },
+    UpdateClickPipeScaling { service: Param, pipe: Param },
+    UpdateClickPipeState { service: Param, pipe: Param },
+    GetClickPipeSettings { service: Param, pipe: Param },
+    UpdateClickPipeSettings { service: Param, pipe: Param },
+    DiscoverClickPipeSchema { service: Param },
+    GetCdcScaling { service: Param },
+    UpdateCdcScaling { service: Param },
     // Reverse private endpoints (S32–S35)
-    ListReversePrivateEndpoints { service: String },
-    CreateReversePrivateEndpoint { service: String },
-    GetReversePrivateEndpoint { service: String, endpoint: String },
-    UpdateReversePrivateEndpoint { service: String, endpoint: String },
-    DeleteReversePrivateEndpoint { service: String, endpoint: String },
+    ListReversePrivateEndpoints { service: Param },
+    CreateReversePrivateEndpoint { service: Param },
+    GetReversePrivateEndpoint { service: Param, endpoint: Param },
+    UpdateReversePrivateEndpoint { service: Param, endpoint: Param },
+    DeleteReversePrivateEndpoint { service: Param, endpoint: Param },
     // User-defined functions, their versions and service attachments
     ListUdfs,
     CreateUdf,
-    GetUdf { function: String },
-    DeleteUdf { function: String },
+    GetUdf { function: Param },
+    DeleteUdf { function: Param },
     CreateUdfUploadSession,
-    ListUdfVersions { function: String },
-    CreateUdfVersion { function: String },
-    DeleteUdfVersion { function: String, version: String },
-    ListUdfAttachments { function: String },
-    GetUdfAttachment { function: String, service: String },
-    AttachUdf { function: String, service: String },
-    DetachUdf { function: String, service: String },
+    ListUdfVersions { function: Param },
+    CreateUdfVersion { function: Param },
+    DeleteUdfVersion { function: Param, version: Param },
+    ListUdfAttachments { function: Param },
+    GetUdfAttachment { function: Param, service: Param },
+    AttachUdf { function: Param, service: Param },
+    DetachUdf { function: Param, service: Param },
 }
 
 impl Op {
@@ -302,9 +308,17 @@ impl Op {
     }
 
     /// Path parameters that must be UUIDs (CH-R49), with their names for the error.
-    pub fn uuid_params(&self) -> Vec<(&'static str, &str)> {
+    pub fn uuid_params(&self) -> impl Iterator<Item = (&'static str, &str)> {
         use Op::*;
-        let mut out = Vec::new();
+        let mut out: [Option<(&'static str, &str)>; 2] = [None, None];
+        let mut at = 0;
+        // At most two per operation (a service and one thing in it): no allocation.
+        let mut push = |p| {
+            if let Some(slot) = out.get_mut(at) {
+                *slot = Some(p);
+            }
+            at += 1;
+        };
         match self {
             GetService { service }
             | UpdateService { service }
@@ -356,24 +370,24 @@ impl Op {
             | CreateReversePrivateEndpoint { service }
             | GetUdfAttachment { service, .. }
             | AttachUdf { service, .. }
-            | DetachUdf { service, .. } => out.push(("serviceId", service.as_str())),
+            | DetachUdf { service, .. } => push(("serviceId", service.as_str())),
             GetSnapshot { service, snapshot } => {
-                out.push(("serviceId", service.as_str()));
-                out.push(("snapshotId", snapshot.as_str()));
+                push(("serviceId", service.as_str()));
+                push(("snapshotId", snapshot.as_str()));
             }
             GetBackup { service, backup } => {
-                out.push(("serviceId", service.as_str()));
-                out.push(("backupId", backup.as_str()));
+                push(("serviceId", service.as_str()));
+                push(("backupId", backup.as_str()));
             }
             GetSavedQuery { service, query } | UpdateSavedQuery { service, query } | DeleteSavedQuery { service, query } => {
-                out.push(("serviceId", service.as_str()));
-                out.push(("queryId", query.as_str()));
+                push(("serviceId", service.as_str()));
+                push(("queryId", query.as_str()));
             }
             GetQueryApiEndpoint { service, endpoint }
             | UpdateQueryApiEndpoint { service, endpoint }
             | DeleteQueryApiEndpoint { service, endpoint } => {
-                out.push(("serviceId", service.as_str()));
-                out.push(("endpointId", endpoint.as_str()));
+                push(("serviceId", service.as_str()));
+                push(("endpointId", endpoint.as_str()));
             }
             GetClickPipe { service, pipe }
             | UpdateClickPipe { service, pipe }
@@ -382,27 +396,27 @@ impl Op {
             | UpdateClickPipeState { service, pipe }
             | GetClickPipeSettings { service, pipe }
             | UpdateClickPipeSettings { service, pipe } => {
-                out.push(("serviceId", service.as_str()));
-                out.push(("clickPipeId", pipe.as_str()));
+                push(("serviceId", service.as_str()));
+                push(("clickPipeId", pipe.as_str()));
             }
             GetReversePrivateEndpoint { service, endpoint }
             | UpdateReversePrivateEndpoint { service, endpoint }
             | DeleteReversePrivateEndpoint { service, endpoint } => {
-                out.push(("serviceId", service.as_str()));
-                out.push(("reversePrivateEndpointId", endpoint.as_str()));
+                push(("serviceId", service.as_str()));
+                push(("reversePrivateEndpointId", endpoint.as_str()));
             }
-            GetKey { key } | UpdateKey { key } | DeleteKey { key } => out.push(("keyId", key.as_str())),
-            GetMember { user } | UpdateMember { user } | DeleteMember { user } => out.push(("userId", user.as_str())),
+            GetKey { key } | UpdateKey { key } | DeleteKey { key } => push(("keyId", key.as_str())),
+            GetMember { user } | UpdateMember { user } | DeleteMember { user } => push(("userId", user.as_str())),
             GetInvitation { invitation } | DeleteInvitation { invitation } => {
-                out.push(("invitationId", invitation.as_str()))
+                push(("invitationId", invitation.as_str()))
             }
-            GetRole { role } | UpdateRole { role } | DeleteRole { role } => out.push(("roleId", role.as_str())),
+            GetRole { role } | UpdateRole { role } | DeleteRole { role } => push(("roleId", role.as_str())),
             UpdateByoc { byoc }
             | DeleteByoc { byoc }
             | GetByoc { byoc }
             | GetByocPrivateEndpointConfig { byoc }
             | GetByocTags { byoc }
-            | GetByocProgress { byoc } => out.push(("byocInfrastructureId", byoc.as_str())),
+            | GetByocProgress { byoc } => push(("byocInfrastructureId", byoc.as_str())),
             ListOrganizations
             | GetOrganization
             | UpdateOrganization
@@ -441,7 +455,7 @@ impl Op {
             | DeleteUdfVersion { .. }
             | ListUdfAttachments { .. } => {}
         }
-        out
+        out.into_iter().flatten()
     }
 
     /// The service the operation targets, if any.
@@ -458,7 +472,7 @@ impl Op {
 /// A routed request: the organization in the path and the operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Routed {
-    pub org: Option<String>,
+    pub org: Option<Param>,
     pub op: Op,
 }
 
@@ -471,7 +485,7 @@ pub struct MethodNotAllowed {
 /// Routes the segments after `/v1`. `None`: no such path.
 pub fn route(method: &Method, segs: &[&str], aliases: bool) -> Option<Result<Routed, MethodNotAllowed>> {
     use Op::*;
-    let s = |x: &str| x.to_owned();
+    let s = |x: &str| Param::from(x);
     let only = |want: Method, op: Op, allow: &'static str| if *method == want { Ok(op) } else { Err(allow) };
     let (org, rest) = match segs {
         ["organizations"] => {

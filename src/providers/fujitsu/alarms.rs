@@ -166,7 +166,7 @@ pub fn create(f: &Fujitsu, call: &Call) -> Res {
         state: spec.state,
         state_at: now,
         updated: now,
-        user_id: call.principal.user_id.clone(),
+        user_id: String::from(&call.principal.user_id),
         project_id: m.project_id,
         generation: 0,
         history: Vec::new(),

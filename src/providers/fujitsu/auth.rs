@@ -26,7 +26,8 @@ use super::wire::TokenBody;
 use super::{body_mirror, view, Fujitsu, Out};
 use crate::http::Request;
 use crate::providers::Cx;
-use crate::secret::digest;
+use crate::id::Id;
+use crate::secret::{digest, DigestText};
 
 /// The header carrying a token (seed: `X-Auth-Token`).
 pub const X_AUTH_TOKEN: hyper::header::HeaderName = hyper::header::HeaderName::from_static("x-auth-token");
@@ -34,15 +35,16 @@ pub const X_AUTH_TOKEN: hyper::header::HeaderName = hyper::header::HeaderName::f
 /// The identity a request acts as (its tenant is the path's, checked against the token).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    pub user_id: String,
+    /// Inline: a request's identity costs no allocation.
+    pub user_id: Id,
 }
 
 /// The `X-Auth-Token` of a request, checked for this tenant at `cx.now`.
 pub fn authenticate(f: &Fujitsu, req: &Request, tenant: &str, cx: &Cx) -> Result<Principal, FujitsuError> {
     let token = req.header(X_AUTH_TOKEN).map(str::trim).filter(|t| !t.is_empty());
     let token = token.ok_or(FujitsuError::Unauthorized("X-Auth-Token is required"))?;
-    let found = f.tokens.read("", &digest(token), |t| {
-        (t.expires > cx.now).then(|| (t.tenant == tenant).then(|| Principal { user_id: t.user_id.clone() }))
+    let found = f.tokens.read("", DigestText::of(token).as_str(), |t| {
+        (t.expires > cx.now).then(|| (t.tenant == tenant).then(|| Principal { user_id: Id::from(&t.user_id) }))
     });
     match found {
         None => Err(FujitsuError::Unauthorized("the X-Auth-Token is not a token of this service")),

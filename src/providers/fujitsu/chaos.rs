@@ -130,7 +130,7 @@ pub fn operation(endpoint: &Endpoint, req: &Request) -> &'static str {
 
 /// Operation and tenant (the path's `{tenantId}`) before the handler runs.
 pub fn classify(req: &Request, segs: &[&str]) -> Classified {
-    let tenant = segs.get(1).map(|s| s.to_string());
+    let tenant = segs.get(1).map(|s| crate::id::Id::from(*s));
     let operation = match routes::route(&req.method, segs) {
         None => "unknownRoute",
         Some(Err(_)) => "methodNotAllowed",

@@ -100,6 +100,7 @@ use hyper::header::{HeaderName, HeaderValue};
 use hyper::StatusCode;
 use serde_json::Value;
 
+use crate::id::Id;
 use crate::config::Knobs;
 use crate::http::{json_object, ProviderError, Reply, Request};
 use crate::providers::{Cx, Handled};
@@ -376,16 +377,16 @@ impl Fujitsu {
         let (operation, tenant, result) = match routes::route(&req.method, segs) {
             None => (
                 "unknownRoute",
-                segs.get(1).map(|s| s.to_string()),
+                segs.get(1).map(|s| Id::from(*s)),
                 Err(FujitsuError::NotFound("ResourceNotFound".into())),
             ),
             Some(Err(m)) => {
-                ("methodNotAllowed", segs.get(1).map(|s| s.to_string()), Err(FujitsuError::MethodNotAllowed(m.allow)))
+                ("methodNotAllowed", segs.get(1).map(|s| Id::from(*s)), Err(FujitsuError::MethodNotAllowed(m.allow)))
             }
             Some(Ok(r)) => {
                 let operation = chaos::operation(&r.endpoint, req);
                 let result = self.dispatch(req, &r, cx);
-                (operation, Some(r.tenant.to_owned()), result)
+                (operation, Some(Id::from(r.tenant)), result)
             }
         };
         Handled { reply: render(result), provider: NAME, operation, tenant }
@@ -470,7 +471,7 @@ fn parse_cidr(cidr: &str) -> Option<(u32, u32)> {
 
 fn render(result: Res) -> Reply {
     match result {
-        Ok(out) if out.body.is_empty() => Reply { status: out.status, headers: out.headers, body: bytes::Bytes::new() },
+        Ok(out) if out.body.is_empty() => Reply { status: out.status, headers: out.headers.into(), body: bytes::Bytes::new() },
         Ok(out) => {
             let mut reply = Reply::json_bytes(out.status, out.body);
             reply.headers.extend(out.headers);

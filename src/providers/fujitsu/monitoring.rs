@@ -245,7 +245,7 @@ pub fn start(f: &Fujitsu, call: &Call) -> Res {
     let m = Monitor {
         tenant: call.tenant().to_owned(),
         project_id: call.cx.ids.hex(32),
-        user_id: call.principal.user_id.clone(),
+        user_id: String::from(&call.principal.user_id),
         started: call.cx.now,
     };
     f.monitors.insert("", call.tenant(), m);

@@ -4,9 +4,11 @@
 //!
 //! May touch: the provider's domain, token and rate tables (read; the rate table write).
 
+use std::sync::Arc;
+
+use crate::id::Id;
 use std::borrow::Cow;
 
-use base64::Engine;
 
 use super::error::OracleError;
 use super::model::Domain;
@@ -18,8 +20,10 @@ use crate::providers::Cx;
 /// Who is calling, in which identity domain.
 #[derive(Debug, Clone)]
 pub struct Principal {
-    pub domain: Domain,
-    pub username: String,
+    /// Shared with the domains table: a request copies none of it.
+    pub domain: Arc<Domain>,
+    /// Inline: a request's identity costs no allocation.
+    pub username: Id,
     pub can_mutate: bool,
 }
 
@@ -31,7 +35,7 @@ fn unauthorized(m: impl Into<String>) -> OracleError {
 }
 
 /// A domain by name or alias (§2.1); `.anon` and unknown names are `None`.
-pub fn resolve_domain(o: &Oracle, name: &str) -> Option<Domain> {
+pub fn resolve_domain(o: &Oracle, name: &str) -> Option<Arc<Domain>> {
     o.domains.get("", &canonical_name(o, name)?)
 }
 
@@ -76,16 +80,13 @@ pub fn authenticate(o: &Oracle, req: &Request, path_domain: Option<&str>, cx: &C
         // T03: Basic needs the tenant header (S6).
         let domain = tenant_domain
             .ok_or_else(|| unauthorized("The X-ID-TENANT-NAME header is required with Basic authentication"))?;
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(credentials.trim())
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
+        let decoded = crate::http::BasicCredentials::decode(credentials.trim())
             .ok_or_else(|| unauthorized("Malformed Basic credentials"))?;
-        let (user, password) = decoded.split_once(':').ok_or_else(|| unauthorized("Malformed Basic credentials"))?;
+        let (user, password) = decoded.parts();
         // T02: the user exists in the domain and the password matches.
         let found = o.domains.read("", &domain, |d| {
             let u = d.users.iter().find(|u| u.username == user && u.password.matches(password))?;
-            Some(Principal { domain: (**d).clone(), username: u.username.clone(), can_mutate: u.can_mutate })
+            Some(Principal { domain: Arc::clone(d), username: Id::from(&u.username), can_mutate: u.can_mutate })
         });
         return found.flatten().ok_or_else(|| unauthorized("Invalid username or password"));
     }
@@ -93,7 +94,7 @@ pub fn authenticate(o: &Oracle, req: &Request, path_domain: Option<&str>, cx: &C
         // T06: a known token; T05: not expired (S4: "Expired" in the message).
         let token = o
             .tokens
-            .get("", &crate::secret::digest(credentials.trim()))
+            .get("", crate::secret::DigestText::of(credentials.trim()).as_str())
             .ok_or_else(|| unauthorized("Invalid access token"))?;
         if token.expires_at <= cx.now {
             return Err(OracleError::Expired);
@@ -105,7 +106,7 @@ pub fn authenticate(o: &Oracle, req: &Request, path_domain: Option<&str>, cx: &C
             return Err(unauthorized("The access token was not issued for this identity domain"));
         }
         let can_mutate = domain.users.iter().find(|u| u.username == token.username).is_none_or(|u| u.can_mutate);
-        return Ok(Principal { domain, username: token.username, can_mutate });
+        return Ok(Principal { domain, username: Id::from(token.username), can_mutate });
     }
     Err(unauthorized("Unsupported authorization scheme; use Basic or Bearer"))
 }

@@ -49,7 +49,7 @@ use crate::providers::{Cx, Transition};
 
 /// The canonical domain name of `name` (a name or an alias); unknown names as given.
 fn canonical(o: &Oracle, name: &str) -> String {
-    auth::resolve_domain(o, name).map(|d| d.name).unwrap_or_else(|| name.to_owned())
+    auth::resolve_domain(o, name).map(|d| d.name.clone()).unwrap_or_else(|| name.to_owned())
 }
 
 /// The identity domain a request acts in: the path's `{domain}`, else (ECRA)
@@ -73,7 +73,7 @@ pub fn classify(o: &Oracle, req: &Request, segs: &[&str]) -> Classified {
         None => class("unknownRoute", None),
         Some(Err(_)) => class("methodNotAllowed", None),
         Some(Ok(r)) if r.missing_prefix && !o.settings().accept_missing_itas_prefix => class("unknownRoute", None),
-        Some(Ok(r)) => class(r.op.name(), tenant_of(o, req, r.domain.as_deref())),
+        Some(Ok(r)) => class(r.op.name(), tenant_of(o, req, r.domain.as_deref()).map(Into::into)),
     }
 }
 
@@ -90,10 +90,10 @@ pub fn resource_target(o: &Oracle, req: &Request, segs: &[&str], reply: Option<&
     let tenant = tenant_of(o, req, r.domain.as_deref())?;
     let id = match &r.op {
         Op::CreateOperation => reply?.body_json()?.get("id")?.as_str()?.to_owned(),
-        Op::GetOperation { id } | Op::EcraStatus { id } | Op::GetServiceInstance { id } => id.clone(),
+        Op::GetOperation { id } | Op::EcraStatus { id } | Op::GetServiceInstance { id } => String::from(id),
         Op::ListInstanceConfigurations { instance }
         | Op::GetInstanceConfiguration { instance, .. }
-        | Op::EcraResourceInfo { instance } => instance.clone(),
+        | Op::EcraResourceInfo { instance } => String::from(instance),
         _ => return None,
     };
     Some((tenant, id))
@@ -500,7 +500,7 @@ fn seed_instance(o: &Oracle, seed: &InstanceSeed, cx: &Cx) -> Result<(), String>
     let user = domain.users.iter().find(|u| u.can_mutate).or(domain.users.first());
     let username = user.map(|u| u.username.clone()).unwrap_or_else(|| DEFAULT_USER.to_owned());
     let email = if username.contains('@') { username.clone() } else { format!("{username}@example.com") };
-    let principal = Principal { domain: domain.clone(), username: username.clone(), can_mutate: true };
+    let principal = Principal { domain: domain.clone(), username: crate::id::Id::from(&username), can_mutate: true };
     let unit_name = seed.clusters.first().map_or(seed.name.as_str(), |c| c.name.as_str());
     let mut attrs: Vec<(String, String)> = [
         (format!("{P}name"), seed.name.clone()),
@@ -719,7 +719,7 @@ pub fn restore(o: &Oracle, v: &Value) -> Result<(), String> {
     o.domains.clear();
     for d in p.domains {
         o.aliases.insert("", &d.alias.to_ascii_lowercase(), d.name.clone());
-        o.domains.insert("", &d.name.clone(), d);
+        o.domains.insert("", &d.name.clone(), std::sync::Arc::new(d));
     }
     o.tokens.replace(p.tokens.into_iter().map(|t| (String::new(), t.token.as_digest().to_owned(), t)));
     o.definitions.replace(p.definitions.into_iter().map(|d| (String::new(), d.id.clone(), d)));

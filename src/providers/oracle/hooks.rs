@@ -122,7 +122,7 @@ fn strings(b: &Map<String, Value>, k: &str) -> Result<Option<Vec<String>>, Refus
     }
 }
 
-fn domain_of(o: &Oracle, b: &Map<String, Value>) -> Result<Domain, Refusal> {
+fn domain_of(o: &Oracle, b: &Map<String, Value>) -> Result<std::sync::Arc<Domain>, Refusal> {
     let name = str_field(b, "domain")?.unwrap_or(DEFAULT_DOMAIN);
     super::auth::resolve_domain(o, name).ok_or_else(|| not_found(format!("identity domain {name} not found")))
 }
@@ -167,6 +167,7 @@ pub(crate) fn add_user(o: &Oracle, b: &Map<String, Value>) -> Done {
     let can_mutate = bool_field(b, "canMutate")?.unwrap_or(true);
     let user = User { username: username.to_owned(), password: Secret::new(password), can_mutate };
     o.domains.update("", &d.name, |d| {
+        let d = std::sync::Arc::make_mut(d);
         d.users.retain(|u| u.username != user.username);
         d.users.push(user.clone());
     });

@@ -70,6 +70,7 @@ use hyper::header::{HeaderName, HeaderValue};
 use hyper::StatusCode;
 use serde_json::{json, Value};
 
+use crate::id::Id;
 use crate::clock::SimInstant;
 use crate::config::{KnobSet, Knobs};
 use crate::dump::StateOut;
@@ -107,7 +108,8 @@ const OPERATION_ID_BASE: u64 = 700_000_000;
 /// Every Oracle table. Keys are `(identity domain name, id)`; global tables use `""`.
 pub struct Oracle {
     knobs: Knobs<Settings>,
-    pub domains: Table<Domain>,
+    /// Shared values: an authenticated request holds its domain without copying it.
+    pub domains: Table<Arc<Domain>>,
     /// Lower-cased IDCS GUID → domain name; tenant `""`.
     pub aliases: Table<String>,
     pub tokens: Table<Token>,
@@ -241,7 +243,7 @@ impl Oracle {
             &d.cloud_account_id,
             CloudAccount { id: d.cloud_account_id.clone(), name: d.name.clone() },
         );
-        self.domains.insert("", &d.name.clone(), d);
+        self.domains.insert("", &d.name.clone(), Arc::new(d));
     }
 
     /// The next numeric instance id (knob `instanceIdStart`; an id in use is skipped).
@@ -276,19 +278,19 @@ impl Oracle {
         cx: &Cx,
         settings: Arc<Settings>,
         r: &routes::Routed,
-    ) -> Result<(Out, String), OracleError> {
+    ) -> Result<(Out, Id), OracleError> {
         if settings.allow_anon && r.domain.as_deref() == Some(".anon") {
             if let Some(out) = catalog::anonymous(self, req, &settings, &r.op) {
-                return out.map(|o| (o, ".anon".to_owned()));
+                return out.map(|o| (o, Id::from(".anon")));
             }
         }
         let principal = auth::authenticate(self, req, r.domain.as_deref(), cx)?;
         if settings.rate_limit > 0 {
             auth::t09_rate_limit(self, &principal, cx.now, settings.rate_limit)?;
         }
-        let spelled = r.domain.clone().unwrap_or_else(|| principal.domain.name.clone());
+        let spelled = r.domain.as_deref().unwrap_or(&principal.domain.name);
         let base = format!("/itas/{spelled}/myservices/api/v1");
-        let domain = principal.domain.name.clone();
+        let domain = Id::from(&principal.domain.name);
         let call = Call { req, cx, principal, settings, base };
         self.dispatch(&call, &r.op).map(|out| (out, domain))
     }
@@ -394,7 +396,7 @@ impl Provider for Oracle {
                 let result = self.authorized(req, cx, settings, &r);
                 let tenant = match &result {
                     Ok((_, t)) => Some(t.clone()),
-                    Err(_) => r.domain.clone(),
+                    Err(_) => r.domain.as_deref().map(Id::from),
                 };
                 (name, result.map(|(out, _)| out), tenant)
             }

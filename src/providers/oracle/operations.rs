@@ -280,9 +280,9 @@ fn new_instance(call: &Call, id: u64, spec: &CreateSpec, e: &Entitlement, op_id:
         in_flight: op_id,
         stall_until: None,
         created_on: now,
-        created_by: call.principal.username.clone(),
+        created_by: String::from(&call.principal.username),
         modified_on: now,
-        modified_by: call.principal.username.clone(),
+        modified_by: String::from(&call.principal.username),
     }
 }
 
@@ -383,7 +383,7 @@ fn accept(o: &Oracle, call: &Call, p: Prepared, attrs: Attrs) -> Result<Operatio
         generation: 0,
         created_on: now,
         modified_on: now,
-        created_by: call.principal.username.clone(),
+        created_by: String::from(&call.principal.username),
         exaunit,
         digest: p.digest.as_ref().map(|(_, d)| d.clone()),
         stall_until: None,

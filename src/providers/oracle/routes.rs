@@ -7,49 +7,55 @@
 
 use hyper::Method;
 
+use crate::id::Id;
+
+/// A path parameter as given: inline up to 38 bytes (every name and id of the service),
+/// so that routing a request allocates nothing.
+pub type Param = Id;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     ListServiceDefinitions,
     GetServiceDefinition {
-        id: String,
+        id: Param,
     },
     ListServiceEntitlements,
     GetServiceEntitlement {
-        id: String,
+        id: Param,
     },
     ListEntitlementConfigurations {
-        entitlement: String,
+        entitlement: Param,
     },
     GetEntitlementConfiguration {
-        entitlement: String,
-        config: String,
+        entitlement: Param,
+        config: Param,
     },
     ListServiceInstances,
     GetServiceInstance {
-        id: String,
+        id: Param,
     },
     ListInstanceConfigurations {
-        instance: String,
+        instance: Param,
     },
     GetInstanceConfiguration {
-        instance: String,
-        config: String,
+        instance: Param,
+        config: Param,
     },
     ListCloudAccounts,
     GetCloudAccount {
-        id: String,
+        id: Param,
     },
     ListPurchaseEntitlements,
     GetPurchaseEntitlement {
-        id: String,
+        id: Param,
     },
     CreateOperation,
     ListOperations,
     GetOperation {
-        id: String,
+        id: Param,
     },
     GetOperationItemDefinition {
-        id: String,
+        id: Param,
     },
     /// Documented but out of scope (G08): answered with 400 `UNSUPPORTED`.
     Unsupported {
@@ -59,10 +65,10 @@ pub enum Op {
     EcraHardwareInfo,
     EcraExaserviceList,
     EcraResourceInfo {
-        instance: String,
+        instance: Param,
     },
     EcraStatus {
-        id: String,
+        id: Param,
     },
 }
 
@@ -114,7 +120,7 @@ impl Op {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Routed {
     /// The `{domain}` of the path as given (name or IDCS GUID); `None` for ECRA.
-    pub domain: Option<String>,
+    pub domain: Option<Param>,
     pub op: Op,
     /// The path lacked `/itas` (served only with knob `acceptMissingItasPrefix`).
     pub missing_prefix: bool,
@@ -133,7 +139,7 @@ pub fn route(method: &Method, segs: &[&str]) -> Routing {
     match segs {
         ["itas", d, "myservices", "api", "v1", rest @ ..] => my_services(method, d, rest, false),
         ["itas", d, "myservices", "api", "operationItemDefinitions", id] => {
-            one(method, &Method::GET, "GET", d, Op::GetOperationItemDefinition { id: id.to_string() })
+            one(method, &Method::GET, "GET", d, Op::GetOperationItemDefinition { id: Param::from(*id) })
         }
         [d, "myservices", "api", "v1", rest @ ..] => my_services(method, d, rest, true),
         ["ecra", "endpoint", rest @ ..] => ecra(method, rest),
@@ -142,7 +148,7 @@ pub fn route(method: &Method, segs: &[&str]) -> Routing {
 }
 
 fn routed(d: &str, op: Op, missing_prefix: bool) -> Routed {
-    Routed { domain: Some(d.to_owned()), op, missing_prefix }
+    Routed { domain: Some(Param::from(d)), op, missing_prefix }
 }
 
 fn one(method: &Method, want: &Method, allow: &'static str, d: &str, op: Op) -> Routing {
@@ -151,7 +157,7 @@ fn one(method: &Method, want: &Method, allow: &'static str, d: &str, op: Op) -> 
 
 fn my_services(method: &Method, d: &str, rest: &[&str], missing: bool) -> Routing {
     use Op::*;
-    let s = |x: &str| x.to_owned();
+    let s = |x: &str| Param::from(x);
     let get = method == Method::GET;
     let op: Result<Op, &'static str> = match rest {
         ["serviceDefinitions"] if get => Ok(ListServiceDefinitions),
@@ -218,8 +224,8 @@ fn ecra(method: &Method, rest: &[&str]) -> Routing {
         ["clustershapes"] => EcraClusterShapes,
         ["hardwareinfo"] => EcraHardwareInfo,
         ["exaservice", "list"] => EcraExaserviceList,
-        ["exaservice", id, "resourceinfo"] => EcraResourceInfo { instance: id.to_string() },
-        ["statuses", id] => EcraStatus { id: id.to_string() },
+        ["exaservice", id, "resourceinfo"] => EcraResourceInfo { instance: Param::from(*id) },
+        ["statuses", id] => EcraStatus { id: Param::from(*id) },
         _ => return None,
     };
     Some(if method == Method::GET {
