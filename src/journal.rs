@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use hyper::Method;
@@ -143,8 +143,16 @@ impl Entry {
     }
 }
 
+thread_local! {
+    /// The entry this thread's last record pushed out of a ring: the next record on the
+    /// thread writes its entry there (any journal's: it is only a place). One per thread.
+    static SPARE: std::cell::Cell<Option<Arc<Entry>>> = const { std::cell::Cell::new(None) };
+}
+
 struct Ring {
-    entries: VecDeque<Arc<Entry>>,
+    /// Entries with their weights (kept beside them, so that pushing one out reads
+    /// nothing of it).
+    entries: VecDeque<(Arc<Entry>, usize)>,
     bytes: usize,
 }
 
@@ -152,10 +160,6 @@ pub struct Journal {
     cap: usize,
     ring: Mutex<Ring>,
     next_seq: AtomicU64,
-    /// The ring has held `cap` entries since it was last emptied: a new entry takes the
-    /// place of the oldest (a hint read without the lock; a stale one costs only where
-    /// the entry is allocated).
-    full: AtomicBool,
 }
 
 /// One page of a listing: the entries, and whether more match after the last one.
@@ -167,7 +171,7 @@ pub struct Page {
 impl Journal {
     pub fn new(cap: usize) -> Self {
         let ring = Ring { entries: VecDeque::with_capacity(cap.min(4096)), bytes: 0 };
-        Journal { cap, ring: Mutex::new(ring), next_seq: AtomicU64::new(1), full: AtomicBool::new(false) }
+        Journal { cap, ring: Mutex::new(ring), next_seq: AtomicU64::new(1) }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Ring> {
@@ -195,32 +199,32 @@ impl Journal {
             *t = Id::from(long);
         }
         let weight = entry.weight();
-        // Every connection records through this one lock, so nothing is allocated or
-        // freed under it. While the ring fills, the entry is allocated before the lock is
-        // taken; once it is full, the entry moves into the place of the one it pushes
-        // out (when no listing holds that one), so that a request allocates no entry and
-        // frees none, and the old one's text is dropped after the lock is let go.
-        let mut pending = if self.full.load(Ordering::Relaxed) { Err(entry) } else { Ok(Arc::new(entry)) };
-        let mut gone: (Option<Entry>, Vec<Arc<Entry>>) = (None, Vec::new());
+        // Every connection records through this one lock, so nothing is allocated, freed
+        // or read from cold memory under it: the entry is written into the place of one
+        // that this thread's last record pushed out (the ring's oldest, not in any cache)
+        // before the lock is taken, and the one it pushes out now is kept for the next.
+        // A place a listing still holds is left to it, and the entry allocated instead.
+        let mut entry = match SPARE.take() {
+            Some(mut place) => match Arc::get_mut(&mut place) {
+                Some(old) => {
+                    drop(std::mem::replace(old, entry));
+                    place
+                }
+                None => Arc::new(entry),
+            },
+            None => Arc::new(entry),
+        };
+        let mut gone: (Option<Arc<Entry>>, Vec<Arc<Entry>>) = (None, Vec::new());
         let mut ring = self.lock();
         while !ring.entries.is_empty() && (ring.entries.len() >= self.cap || ring.bytes + weight > MAX_BYTES) {
-            if let Some(mut old) = ring.entries.pop_front() {
-                ring.bytes = ring.bytes.saturating_sub(old.weight());
-                match (pending, Arc::get_mut(&mut old)) {
-                    (Err(entry), Some(place)) => {
-                        gone.0 = Some(std::mem::replace(place, entry));
-                        pending = Ok(old);
-                    }
-                    (p, _) => {
-                        pending = p;
-                        gone.1.push(old);
-                    }
+            if let Some((old, old_weight)) = ring.entries.pop_front() {
+                ring.bytes = ring.bytes.saturating_sub(old_weight);
+                match gone.0 {
+                    None => gone.0 = Some(old),
+                    Some(_) => gone.1.push(old),
                 }
             }
         }
-        // Full, but every entry it pushed out was held by a listing: the rare allocation
-        // under the lock.
-        let mut entry = pending.unwrap_or_else(Arc::new);
         // The number is taken under the lock, so the ring stays in `seq` order (listing
         // pages by it).
         let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
@@ -228,12 +232,10 @@ impl Journal {
             e.seq = seq;
         }
         ring.bytes += weight;
-        ring.entries.push_back(entry);
-        if ring.entries.len() >= self.cap {
-            self.full.store(true, Ordering::Relaxed);
-        }
+        ring.entries.push_back((entry, weight));
         drop(ring);
-        drop(gone);
+        SPARE.set(gone.0);
+        drop(gone.1);
         seq
     }
 
@@ -243,8 +245,8 @@ impl Journal {
     pub fn list(&self, filter: &Filter, after: u64, limit: usize) -> Page {
         let candidates: Vec<Arc<Entry>> = {
             let ring = self.lock();
-            let start = ring.entries.partition_point(|e| e.seq <= after);
-            ring.entries.range(start..).cloned().collect()
+            let start = ring.entries.partition_point(|(e, _)| e.seq <= after);
+            ring.entries.range(start..).map(|(e, _)| e.clone()).collect()
         };
         let mut kept = candidates.iter().filter(|e| filter.matches(e));
         let entries: Vec<Entry> = kept.by_ref().take(limit).map(|e| Entry::clone(e)).collect();
@@ -269,7 +271,6 @@ impl Journal {
         let mut ring = self.lock();
         ring.entries.clear();
         ring.bytes = 0;
-        self.full.store(false, Ordering::Relaxed);
         self.next_seq.store(1, Ordering::Relaxed);
     }
 }
@@ -308,23 +309,28 @@ mod tests {
     }
 
     #[test]
-    fn a_full_ring_reuses_the_places_it_frees_and_keeps_what_a_listing_holds() {
+    fn a_record_reuses_the_place_the_last_one_pushed_out_unless_a_listing_holds_it() {
         let j = Journal::new(3);
-        for i in 0..5 {
+        let places = |j: &Journal| j.lock().entries.iter().map(|(e, _)| Arc::as_ptr(e)).collect::<Vec<_>>();
+        for i in 1..=3 {
             j.record(entry(&format!("/{i}")));
         }
+        let place_of_1 = places(&j)[0];
+        j.record(entry("/4")); // pushes /1 out and keeps its place
+        j.record(entry("/5")); // is written there
+        assert_eq!(places(&j)[2], place_of_1, "/5 took the place /1 left");
         // The oldest entry is held elsewhere (as a listing holds the ones it copies out):
-        // it is pushed out as it is, and the new entry gets a place of its own.
-        let held = j.lock().entries.front().cloned().expect("an entry");
-        let places: Vec<*const Entry> = j.lock().entries.iter().map(Arc::as_ptr).collect();
-        j.record(entry("/5"));
+        // once pushed out it stays with its holder, and a later entry gets a new place.
+        let held = j.lock().entries.front().map(|(e, _)| e.clone()).expect("an entry");
+        assert_eq!(held.path, "/3");
+        let place_of_3 = Arc::as_ptr(&held);
         j.record(entry("/6"));
-        assert_eq!(held.path, "/2");
-        let after: Vec<*const Entry> = j.lock().entries.iter().map(Arc::as_ptr).collect();
-        assert!(!after.contains(&Arc::as_ptr(&held)), "the held entry left the ring");
-        assert_eq!(after[2], places[1], "the entry /6 took the place of /3, which nobody held");
+        j.record(entry("/7"));
+        j.record(entry("/8"));
+        assert_eq!(held.path, "/3", "a held entry is never written over");
+        assert!(!places(&j).contains(&place_of_3));
         let all = j.list(&Filter::default(), 0, MAX_PAGE).entries;
-        assert_eq!(all.iter().map(|e| (e.path.as_str(), e.seq)).collect::<Vec<_>>(), [("/4", 5), ("/5", 6), ("/6", 7)]);
+        assert_eq!(all.iter().map(|e| (e.path.as_str(), e.seq)).collect::<Vec<_>>(), [("/6", 6), ("/7", 7), ("/8", 8)]);
         j.clear();
         j.record(entry("/a"));
         assert_eq!(j.list(&Filter::default(), 0, MAX_PAGE).entries.len(), 1);
