@@ -64,6 +64,9 @@ pub fn authenticate(o: &Oracle, req: &Request, path_domain: Option<&str>, cx: &C
     let tenant = req.header(X_ID_TENANT_NAME).map(str::trim).filter(|t| !t.is_empty());
     // T04: the header names the same domain as the path (either alias).
     let tenant_domain = match tenant {
+        // The header spells the path's domain as the path does (what clients send): the
+        // same domain, resolved once.
+        Some(t) if path.is_some() && path_domain == Some(t) => path.clone(),
         Some(t) => {
             let d = canonical_name(o, t)
                 .ok_or_else(|| unauthorized(format!("Unknown identity domain '{t}' in X-ID-TENANT-NAME")))?;
