@@ -635,7 +635,7 @@ fn schedule_cost(mode: &Mode) {
     let n: u64 = if mode.smoke { 20_000 } else { 200_000 };
     let events: Vec<Event> = (0..n)
         .map(|i| {
-            let (tenant, id) = ("0123456789abcdef0123456789abcdef".to_owned(), format!("bench{i}"));
+            let (tenant, id) = ("0123456789abcdef0123456789abcdef".into(), format!("bench{i}").into());
             Event::from(fujitsu::Event::Settle { tenant, id, generation: 1 })
         })
         .collect();

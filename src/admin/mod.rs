@@ -59,14 +59,16 @@ fn not_allowed(allow: &'static str) -> Reply {
 
 /// The body as a JSON object, or the refusal (boxed: a reply keeps its headers inline).
 fn body_object(req: &Request) -> Result<serde_json::Map<String, Value>, Box<Reply>> {
-    json_object(req).map_err(|r| Box::new(match r {
-        Rejection::BodyTooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, "request body is larger than 1 MiB"),
-        Rejection::UnsupportedMediaType => {
-            error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json")
-        }
-        Rejection::MalformedBody(m) => bad(m),
-        other => bad(other.to_string()),
-    }))
+    json_object(req).map_err(|r| {
+        Box::new(match r {
+            Rejection::BodyTooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, "request body is larger than 1 MiB"),
+            Rejection::UnsupportedMediaType => {
+                error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json")
+            }
+            Rejection::MalformedBody(m) => bad(m),
+            other => bad(other.to_string()),
+        })
+    })
 }
 
 /// The one Content-Type rule of the control API: a mutation (POST, PUT, PATCH, DELETE)

@@ -133,7 +133,7 @@ fn push_history(a: &mut Alarm, kind: &str, detail: Value, cx: &Cx) {
 
 fn schedule_check(a: &Alarm, cx: &Cx) {
     let period = a.def.threshold_rule.as_ref().map_or(60, |r| r.period.max(60));
-    cx.schedule_in(period, Event::AlarmCheck { tenant: a.tenant.clone(), id: a.id.clone(), generation: a.generation });
+    cx.schedule_in(period, Event::AlarmCheck { tenant: a.tenant.as_str().into(), id: a.id.as_str().into(), generation: a.generation });
 }
 
 /// Combination rules name alarms of the tenant (404 otherwise).

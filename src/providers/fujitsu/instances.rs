@@ -227,7 +227,7 @@ fn cancel(f: &Fujitsu, call: &Call, mut i: Instance) -> Res {
         f.snapshots.update(&tenant, &s.id, |s| s.cancelling = true);
         due.push(Due {
             at: now.plus_secs(secs),
-            event: Event::SnapshotDone { tenant: tenant.clone(), id: s.id.clone() },
+            event: Event::SnapshotDone { tenant: tenant.as_str().into(), id: s.id.as_str().into() },
         });
     }
     for d in due {

@@ -101,7 +101,7 @@ fn start(f: &Fujitsu, call: &Call, mut snap: Snapshot) -> Res {
     f.note(&tenant, "snapshot", &id, "-", snap.status.as_str(), call.cx);
     f.snapshots.insert(&tenant, &id, snap);
     if secs > 0 {
-        call.cx.schedule_at(call.cx.now.plus_secs(secs), Event::SnapshotDone { tenant, id });
+        call.cx.schedule_at(call.cx.now.plus_secs(secs), Event::SnapshotDone { tenant: tenant.into(), id: id.into() });
     }
     out
 }
@@ -173,7 +173,7 @@ pub fn delete(f: &Fujitsu, call: &Call, id: &str) -> Res {
     } else {
         f.note(call.tenant(), "snapshot", id, snap.status.as_str(), "Deleted", call.cx);
         f.snapshots.update(call.tenant(), id, |s| s.status = SnapshotStatus::Deleted);
-        let event = Event::SnapshotGone { tenant: call.tenant().to_owned(), id: id.to_owned() };
+        let event = Event::SnapshotGone { tenant: call.tenant().into(), id: id.into() };
         call.cx.schedule_at(call.cx.now.plus_secs(secs), event);
     }
     Ok(Out::accepted())

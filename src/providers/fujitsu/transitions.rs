@@ -15,6 +15,7 @@
 //!
 //! May touch: the instance and snapshot tables, the schedule.
 
+use crate::id::Id;
 use chrono::Timelike;
 
 use super::model::*;
@@ -47,7 +48,7 @@ pub fn begin(i: &mut Instance, status: Status, work: Work, back: Status, secs: u
     i.generation += 1;
     let at = now.plus_secs(secs);
     i.transit = Some(Box::new(Transit { work, back, due: at }));
-    Due { at, event: Event::Settle { tenant: i.tenant.clone(), id: i.id.clone(), generation: i.generation } }
+    Due { at, event: Event::Settle { tenant: Id::from(&i.tenant), id: Id::from(&i.id), generation: i.generation } }
 }
 
 /// Ends whatever transition was in progress (its settle becomes a no-op).
@@ -70,7 +71,7 @@ pub fn next_time_of_day(cx: &Cx, now: SimInstant, minute: u32) -> SimInstant {
 pub fn schedule_backups(i: &mut Instance, cx: &Cx, now: SimInstant) -> Due {
     i.backup_series += 1;
     let at = next_time_of_day(cx, now, i.backup_window.start);
-    Due { at, event: Event::BackupDue { tenant: i.tenant.clone(), id: i.id.clone(), series: i.backup_series } }
+    Due { at, event: Event::BackupDue { tenant: Id::from(&i.tenant), id: Id::from(&i.id), series: i.backup_series } }
 }
 
 /// When a DEGENERATED instance recovers (seed 255, 480–507): after the recovery time
@@ -398,7 +399,7 @@ fn backup_due(f: &Fujitsu, tenant: &str, id: &str, series: u64, cx: &Cx) -> Vec<
         }
         instant = Some(i.clone());
         let next = SimInstant(cx.now.0 - cx.now.0 % 1000).plus_secs(86_400);
-        later = Some(Due { at: next, event: Event::BackupDue { tenant: i.tenant.clone(), id: i.id.clone(), series } });
+        later = Some(Due { at: next, event: Event::BackupDue { tenant: Id::from(&i.tenant), id: Id::from(&i.id), series } });
         let idle =
             matches!(i.status, Status::Active | Status::RestartRequired | Status::Degenerated) && i.transit.is_none();
         if i.backup_retention == 0 || !idle {
@@ -407,14 +408,14 @@ fn backup_due(f: &Fujitsu, tenant: &str, id: &str, series: u64, cx: &Cx) -> Vec<
             // until the horizon), the chain goes straight to its last day before then.
             if i.transit.is_none() {
                 if let Some(last) = last_quiet_day(cx) {
-                    later = Some(Due { at: last, event: Event::BackupDue { tenant: i.tenant.clone(), id: i.id.clone(), series } });
+                    later = Some(Due { at: last, event: Event::BackupDue { tenant: Id::from(&i.tenant), id: Id::from(&i.id), series } });
                 }
             }
             return None;
         }
         if let Some((days, resume)) = coalescible(i, s.durations.backup, cx) {
             skipped = days;
-            later = Some(Due { at: resume, event: Event::BackupDue { tenant: i.tenant.clone(), id: i.id.clone(), series } });
+            later = Some(Due { at: resume, event: Event::BackupDue { tenant: Id::from(&i.tenant), id: Id::from(&i.id), series } });
             return None;
         }
         if s.durations.backup == 0 {
@@ -591,7 +592,7 @@ mod tests {
         assert!(apply(&f, due.event, &cx).is_empty(), "applied once");
         // A deleted instance takes no event.
         f.instances.remove(&i.tenant, &i.id);
-        assert!(apply(&f, Event::Settle { tenant: i.tenant.clone(), id: i.id.clone(), generation: 9 }, &cx).is_empty());
+        assert!(apply(&f, Event::Settle { tenant: Id::from(&i.tenant), id: Id::from(&i.id), generation: 9 }, &cx).is_empty());
     }
 
     /// A build settles in place (no write-back): ACTIVE, a new generation, the first

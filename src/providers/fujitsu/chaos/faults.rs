@@ -70,7 +70,7 @@ pub fn resource_fault(
                 inst.generation += 1;
                 due = Some(Due {
                     at: transit.due,
-                    event: Event::Settle { tenant: t.clone(), id: id.clone(), generation: inst.generation },
+                    event: Event::Settle { tenant: t.as_str().into(), id: id.as_str().into(), generation: inst.generation },
                 });
             }
             None => inst.stall_next = inst.stall_next.saturating_add(*seconds),

@@ -383,7 +383,7 @@ fn seed_snapshot(f: &Fujitsu, s: SnapshotSeed, cx: &Cx) -> Result<(), String> {
     f.snapshots.insert(&tenant, &s.id, snap);
     if status == SnapshotStatus::InProgress {
         let at = cx.now.plus_secs(f.settings().durations.snapshot);
-        cx.schedule_at(at, Event::SnapshotDone { tenant, id: s.id });
+        cx.schedule_at(at, Event::SnapshotDone { tenant: tenant.into(), id: s.id.into() });
     }
     Ok(())
 }

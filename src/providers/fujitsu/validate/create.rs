@@ -6,6 +6,8 @@
 //! Field rules only; references (flavor, subnet, groups) are checked by `refs`, and the
 //! random default windows drawn by `windows::defaults`, both before anything changes.
 
+use compact_str::CompactString;
+
 use crate::validation::FieldError;
 
 use super::super::model::{Recovery, Volume};
@@ -40,10 +42,12 @@ pub struct DbUserSpec {
 /// The engine fields only create takes (the restores copy them from the source).
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineSpec {
-    pub engine: String,
-    pub engine_version: String,
-    pub character_set: String,
-    pub collate: String,
+    // Inline up to 24 bytes (every engine, version, character set and collation the
+    // catalog has): a create builds and clones its spec without allocating.
+    pub engine: CompactString,
+    pub engine_version: CompactString,
+    pub character_set: CompactString,
+    pub collate: CompactString,
     pub databases: Vec<String>,
     pub users: Vec<DbUserSpec>,
 }
@@ -266,20 +270,21 @@ pub fn auto_scale(
 /// 570–717).
 fn engine_spec(i: &InstanceRequest) -> Result<EngineSpec, FieldError> {
     let engine = match string(field!("engine"), &i.engine)? {
-        Some(e) => engine(field!("engine"), e)?,
-        None => "enterprisepostgres".to_owned(),
+        Some(e) => CompactString::from(engine(field!("engine"), e)?),
+        None => CompactString::const_new("enterprisepostgres"),
     };
     let engine_version = match string(field!("engineVersion"), &i.engine_version)? {
-        Some(v) => engine_version(field!("engineVersion"), &engine, max_255(field!("engineVersion"), v)?)?,
-        None => super::super::catalog::latest(&engine).map_or_else(|| "12".to_owned(), |e| e.version.to_owned()),
+        Some(v) => engine_version(field!("engineVersion"), &engine, max_255(field!("engineVersion"), v)?)?.into(),
+        None => super::super::catalog::latest(&engine)
+            .map_or(CompactString::const_new("12"), |e| CompactString::from(e.version)),
     };
     let character_set = match string(field!("characterSet"), &i.character_set)? {
-        Some(c) => character_set(field!("characterSet"), c)?,
-        None => "UTF8".to_owned(),
+        Some(c) => character_set(field!("characterSet"), c)?.into(),
+        None => CompactString::const_new("UTF8"),
     };
     let collate = match string(field!("collate"), &i.collate)? {
-        Some(c) => collate(field!("collate"), c)?,
-        None => "C".to_owned(),
+        Some(c) => collate(field!("collate"), c)?.into(),
+        None => CompactString::const_new("C"),
     };
     // `databases` (the examples' key) or `database` (the table heading, A8).
     let (db_field, db_items) = match (&i.databases, &i.database) {
