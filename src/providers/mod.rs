@@ -267,4 +267,12 @@ mod tests {
         }
         assert!(world.owner(&["_sim", "health"]).is_none(), "the control API is nobody's");
     }
+
+    /// Every scheduled event of every provider is one place of the schedule: the
+    /// largest provider event sets what each of them costs, resident, per resource.
+    #[test]
+    fn a_scheduled_event_stays_within_its_place() {
+        let size = std::mem::size_of::<Event>();
+        assert!(size <= 104, "{size} bytes");
+    }
 }
