@@ -100,9 +100,9 @@ use hyper::header::{HeaderName, HeaderValue};
 use hyper::StatusCode;
 use serde_json::Value;
 
-use crate::id::Id;
 use crate::config::Knobs;
 use crate::http::{json_object, ProviderError, Reply, Request};
+use crate::id::Id;
 use crate::providers::{Cx, Handled};
 use crate::store::Table;
 

@@ -15,7 +15,6 @@
 //!
 //! May touch: the instance and snapshot tables, the schedule.
 
-use crate::id::Id;
 use chrono::Timelike;
 
 use super::model::*;
@@ -23,6 +22,7 @@ use super::settings::Settings;
 use super::snapshots;
 use super::{Fujitsu, NAME};
 use crate::clock::SimInstant;
+use crate::id::Id;
 use crate::providers::{Cx, Transition};
 
 type Status = InstanceStatus;
@@ -71,7 +71,12 @@ pub fn next_time_of_day(cx: &Cx, now: SimInstant, minute: u32) -> SimInstant {
 pub fn schedule_backups(i: &mut Instance, cx: &Cx, now: SimInstant) -> Due {
     i.backup_series += 1;
     let at = next_time_of_day(cx, now, i.backup_window.start);
-    Due { at, event: Event::BackupDue { tenant: Id::from(&i.tenant), id: Id::from(&i.id), series: i.backup_series } }
+    Due { at, event: backup_event(i, i.backup_series) }
+}
+
+/// The daily backup of series `series` of `i`: the one event every instance keeps.
+fn backup_event(i: &Instance, series: u64) -> Event {
+    Event::BackupDue { tenant: Id::from(&i.tenant), id: Id::from(&i.id), series }
 }
 
 /// When a DEGENERATED instance recovers (seed 255, 480–507): after the recovery time
@@ -399,7 +404,7 @@ fn backup_due(f: &Fujitsu, tenant: &str, id: &str, series: u64, cx: &Cx) -> Vec<
         }
         instant = Some(i.clone());
         let next = SimInstant(cx.now.0 - cx.now.0 % 1000).plus_secs(86_400);
-        later = Some(Due { at: next, event: Event::BackupDue { tenant: Id::from(&i.tenant), id: Id::from(&i.id), series } });
+        later = Some(Due { at: next, event: backup_event(i, series) });
         let idle =
             matches!(i.status, Status::Active | Status::RestartRequired | Status::Degenerated) && i.transit.is_none();
         if i.backup_retention == 0 || !idle {
@@ -408,14 +413,14 @@ fn backup_due(f: &Fujitsu, tenant: &str, id: &str, series: u64, cx: &Cx) -> Vec<
             // until the horizon), the chain goes straight to its last day before then.
             if i.transit.is_none() {
                 if let Some(last) = last_quiet_day(cx) {
-                    later = Some(Due { at: last, event: Event::BackupDue { tenant: Id::from(&i.tenant), id: Id::from(&i.id), series } });
+                    later = Some(Due { at: last, event: backup_event(i, series) });
                 }
             }
             return None;
         }
         if let Some((days, resume)) = coalescible(i, s.durations.backup, cx) {
             skipped = days;
-            later = Some(Due { at: resume, event: Event::BackupDue { tenant: Id::from(&i.tenant), id: Id::from(&i.id), series } });
+            later = Some(Due { at: resume, event: backup_event(i, series) });
             return None;
         }
         if s.durations.backup == 0 {

@@ -4,17 +4,15 @@
 //!
 //! May touch: the provider's domain, token and rate tables (read; the rate table write).
 
-use std::sync::Arc;
-
-use crate::id::Id;
 use std::borrow::Cow;
-
+use std::sync::Arc;
 
 use super::error::OracleError;
 use super::model::Domain;
 use super::Oracle;
 use crate::clock::SimInstant;
 use crate::http::Request;
+use crate::id::Id;
 use crate::providers::Cx;
 
 /// Who is calling, in which identity domain.

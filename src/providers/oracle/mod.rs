@@ -70,11 +70,11 @@ use hyper::header::{HeaderName, HeaderValue};
 use hyper::StatusCode;
 use serde_json::{json, Value};
 
-use crate::id::Id;
 use crate::clock::SimInstant;
 use crate::config::{KnobSet, Knobs};
 use crate::dump::StateOut;
 use crate::http::{ProviderError, Reply, Request};
+use crate::id::Id;
 use crate::faults::{Classified, ResourceFault};
 use crate::providers::{Cx, Handled, Provider, ResourceCount, Scheduled, Transition};
 use crate::secret::Secret;

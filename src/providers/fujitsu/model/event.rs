@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::id::Id;
 
-
 /// A scheduled Fujitsu event. Guarded: each applies only if its instance (snapshot)
 /// still exists and is still where the event expects it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
