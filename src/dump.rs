@@ -195,6 +195,17 @@ impl<'a> StateOut<'a> {
         self.end()
     }
 
+    /// `key`, then `items` as an array, one rendered item at a time (what a table of its
+    /// own keeps, listed in its key order by the caller).
+    pub fn items<T: Serialize>(&mut self, key: &str, items: impl IntoIterator<Item = T>) -> io::Result<()> {
+        self.key(key)?;
+        self.array()?;
+        for item in items {
+            self.value(&item)?;
+        }
+        self.end()
+    }
+
     /// Flushes the sink (the end of a dump).
     pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
@@ -300,6 +311,30 @@ mod tests {
                 assert_eq!(text, serde_json::to_string_pretty(&want).expect("renders"), "indented as serde_json does");
             } else {
                 assert!(!text.contains('\n'), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn items_are_written_as_a_table_of_the_same_rows_is() {
+        let table: Table<Value> = Table::default();
+        table.insert("t1", "a", json!({"n": 1, "tags": ["x"]}));
+        table.insert("t1", "b", json!([]));
+        let none = Table::<Value>::default();
+        for pretty in [false, true] {
+            for rows in [vec![], vec![json!({"n": 1, "tags": ["x"]}), json!([])]] {
+                let empty = rows.is_empty();
+                let items = written(pretty, |out| {
+                    out.object()?;
+                    out.items("rows", rows)?;
+                    out.end()
+                });
+                let tabled = written(pretty, |out| {
+                    out.object()?;
+                    out.table("rows", if empty { &none } else { &table })?;
+                    out.end()
+                });
+                assert_eq!(String::from_utf8(items), String::from_utf8(tabled), "pretty {pretty}, empty {empty}");
             }
         }
     }

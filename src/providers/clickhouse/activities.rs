@@ -10,12 +10,11 @@
 //! `validate::org`.
 
 use compact_str::CompactString;
-use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::model::Activity;
+use super::model::{Activity, ServiceState};
 use super::routes::Op;
 use super::validate::org as rules;
 use super::{Call, ChError, ClickHouse, Out, Res};
@@ -99,7 +98,7 @@ pub fn record_with(
     let a = Activity {
         id: call.cx.ids.uuid_id(),
         org_id: Id::new(&call.org.id),
-        seq: ch.activity_seq.fetch_add(1, Ordering::Relaxed),
+        seq: 0, // the log numbers it
         created_at: call.cx.now,
         kind: kind.into(),
         actor_type: "api".into(),
@@ -115,37 +114,19 @@ pub fn record_with(
         target_key_id: target_key_id.map(str::to_owned),
         key_update_type: key_update_type.map(CompactString::from),
     };
-    store(ch, a, call.settings.activities_max);
+    ch.activities.record(a, max_entries(call.settings.activities_max));
 }
 
-/// Stores an activity, then drops the organization's oldest beyond `max`.
-fn store(ch: &ClickHouse, a: Activity, max: u64) {
-    let max = usize::try_from(max).unwrap_or(usize::MAX).max(1);
-    let (org, id) = (a.org_id.clone(), a.id.clone());
-    ch.activities.insert(&org, &id, a);
-    // A full log drops one entry per new one: that one is taken without a Vec.
-    let (first, rest): (Option<Id>, Vec<Id>) = {
-        let mut order = match ch.activity_order.get_mut(&org) {
-            Some(order) => order,
-            None => ch.activity_order.entry(org.clone()).or_default(),
-        };
-        order.push_back(id);
-        let excess = order.len().saturating_sub(max);
-        let mut gone = order.drain(..excess);
-        (gone.next(), gone.collect())
-    };
-    for old in first.into_iter().chain(rest) {
-        ch.activities.remove(&org, &old);
-    }
-}
-
-/// Rebuilds the per-organization order of a restored log (recording order, `seq`).
-pub fn restore_order(ch: &ClickHouse, rows: &[(String, String, Activity)]) {
-    ch.activity_order.clear();
-    let mut sorted: Vec<&Activity> = rows.iter().map(|(_, _, a)| a).collect();
-    sorted.sort_by_key(|a| a.seq);
-    for a in sorted {
-        ch.activity_order.entry(a.org_id.clone()).or_default().push_back(a.id.clone());
+/// The activity a service records when it reaches `state` by itself (a settle, an idle
+/// check, a removal): `service_<state>` where the official types have one, else none.
+pub fn reached(state: ServiceState) -> Option<&'static str> {
+    use ServiceState::*;
+    match state {
+        Running => Some("service_running"),
+        Idle => Some("service_idle"),
+        PartiallyRunning => Some("service_partially_running"),
+        Provisioning | Starting | Awaking | Degraded | Failed | Stopping | Stopped | Terminating | Terminated
+        | Softdeleting | Softdeleted => None,
     }
 }
 
@@ -181,7 +162,7 @@ pub fn record_system(ch: &ClickHouse, cx: &Cx, org: &str, kind: &str, service_id
     let a = Activity {
         id: cx.ids.uuid_id(),
         org_id: Id::new(org),
-        seq: ch.activity_seq.fetch_add(1, Ordering::Relaxed),
+        seq: 0, // the log numbers it
         created_at: cx.now,
         kind: kind.into(),
         actor_type: "system".into(),
@@ -193,7 +174,12 @@ pub fn record_system(ch: &ClickHouse, cx: &Cx, org: &str, kind: &str, service_id
         target_key_id: None,
         key_update_type: None,
     };
-    store(ch, a, ch.settings().activities_max);
+    ch.activities.record(a, max_entries(ch.settings().activities_max));
+}
+
+/// The knob `activities.max` as a length.
+fn max_entries(max: u64) -> usize {
+    usize::try_from(max).unwrap_or(usize::MAX)
 }
 
 pub fn handle(ch: &ClickHouse, call: &Call, op: &Op) -> Res {
@@ -266,6 +252,14 @@ pub fn view(a: &Activity, cx: &Cx) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_state_reached_records_service_state_exactly_when_that_is_an_official_type() {
+        for state in ServiceState::ALL {
+            let kind = format!("service_{}", state.as_str());
+            assert_eq!(reached(state), TYPES.contains(&kind.as_str()).then_some(kind.as_str()), "{state:?}");
+        }
+    }
 
     #[test]
     fn ip_text_is_what_display_writes() {

@@ -439,13 +439,11 @@ fn parse_tables(v: &Value) -> Result<Dump, String> {
 pub fn restore(ch: &ClickHouse, v: &Value) -> Result<(), String> {
     let d = parse_dump(v)?;
     ch.key_index.replace(d.keys.iter().map(|(_, _, k)| (String::new(), k.key_id.clone(), (k.org_id.clone(), k.id.clone()))));
-    let max_seq = d.activities.iter().map(|(_, _, a)| a.seq + 1).max().unwrap_or(0);
     ch.orgs.replace(d.orgs.into_iter().map(|(t, id, o)| (t, id, Arc::new(o))));
     ch.keys.replace(d.keys.into_iter().map(|(t, id, k)| (t, id, Arc::new(k))));
     ch.members.replace(d.members);
     ch.invitations.replace(d.invitations);
-    super::activities::restore_order(ch, &d.activities);
-    ch.activities.replace(d.activities);
+    ch.activities.replace(d.activities.into_iter().map(|(_, _, a)| a));
     ch.services.replace(d.services);
     ch.warehouses.replace(d.warehouses);
     ch.backups.replace(d.backups);
@@ -467,6 +465,5 @@ pub fn restore(ch: &ClickHouse, v: &Value) -> Result<(), String> {
     ch.replica_routing.replace(d.replica_routing);
     ch.snapshot_configs.replace(d.snapshot_configs);
     ch.rate.clear();
-    ch.activity_seq.store(max_seq, std::sync::atomic::Ordering::Relaxed);
     Ok(())
 }

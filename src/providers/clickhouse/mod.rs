@@ -17,6 +17,7 @@
 
 pub mod access;
 pub mod activities;
+pub mod activity_log;
 pub mod auth;
 pub mod backup_bucket;
 pub mod backups;
@@ -100,7 +101,8 @@ pub struct ClickHouse {
     pub key_index: Table<(String, String)>,
     pub members: Table<Member>,
     pub invitations: Table<Invitation>,
-    pub activities: Table<Activity>,
+    /// The audit log: per organization, its newest `activities.max` entries.
+    pub activities: activity_log::ActivityLog,
     pub services: Table<Service>,
     pub warehouses: Table<Warehouse>,
     pub backups: Table<Backup>,
@@ -136,9 +138,6 @@ pub struct ClickHouse {
     pub snapshot_configs: Table<snapshots::SnapshotConfig>,
     /// Per key id: request times of the current rate-limit window; tenant `""`.
     pub rate: Table<Vec<SimInstant>>,
-    pub(crate) activity_seq: std::sync::atomic::AtomicU64,
-    /// Per organization: its activity ids, oldest first (knob `activities.max` caps it).
-    pub(crate) activity_order: dashmap::DashMap<crate::id::Id, std::collections::VecDeque<crate::id::Id>, crate::store::FxBuild>,
 }
 
 /// One authenticated call: what every handler gets.
@@ -398,7 +397,7 @@ impl Provider for ClickHouse {
             key_index: Table::default(),
             members: Table::default(),
             invitations: Table::default(),
-            activities: Table::default(),
+            activities: activity_log::ActivityLog::default(),
             services: Table::default(),
             warehouses: Table::default(),
             backups: Table::default(),
@@ -420,8 +419,6 @@ impl Provider for ClickHouse {
             replica_routing: Table::default(),
             snapshot_configs: Table::default(),
             rate: Table::default(),
-            activity_seq: std::sync::atomic::AtomicU64::new(0),
-            activity_order: dashmap::DashMap::default(),
         };
         ch.seed_defaults(cx);
         ch
@@ -459,8 +456,6 @@ impl Provider for ClickHouse {
         self.replica_routing.clear();
         self.snapshot_configs.clear();
         self.rate.clear();
-        self.activity_seq.store(0, std::sync::atomic::Ordering::Relaxed);
-        self.activity_order.clear();
         self.seed_defaults(cx);
     }
 
@@ -499,7 +494,7 @@ impl Provider for ClickHouse {
         out.table("keys", &self.keys)?;
         out.table("members", &self.members)?;
         out.table("invitations", &self.invitations)?;
-        out.table("activities", &self.activities)?;
+        out.items("activities", self.activities.sorted())?;
         out.table("services", &self.services)?;
         out.table("warehouses", &self.warehouses)?;
         out.table("backups", &self.backups)?;

@@ -1134,7 +1134,9 @@ pub fn apply(ch: &ClickHouse, event: Event, cx: &Cx) -> Vec<Transition> {
                 }
                 Some(Ok(s)) => s,
             };
-            activities::record_system(ch, cx, &org, &format!("service_{}", s.state.as_str()), Some(&service));
+            if let Some(kind) = activities::reached(s.state) {
+                activities::record_system(ch, cx, &org, kind, Some(&service));
+            }
             let changed = Transition::new(super::NAME, "service", &service, from.as_str(), s.state.as_str(), cx);
             if let Some((due, since)) = s.idle_check {
                 let event = Event::IdleCheck { org: org.clone(), service: service.clone(), generation: s.generation, since };
@@ -1198,7 +1200,9 @@ pub fn apply(ch: &ClickHouse, event: Event, cx: &Cx) -> Vec<Transition> {
             let mut gone = s.clone();
             gone.state =
                 if from == ServiceState::Softdeleting { ServiceState::Softdeleted } else { ServiceState::Terminated };
-            activities::record_system(ch, cx, &org, &format!("service_{}", gone.state.as_str()), Some(&service));
+            if let Some(kind) = activities::reached(gone.state) {
+                activities::record_system(ch, cx, &org, kind, Some(&service));
+            }
             vec![transition(&gone, from, cx)]
         }
         _ => Vec::new(),
