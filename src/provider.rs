@@ -18,6 +18,7 @@
 
 use std::net::SocketAddr;
 
+use compact_str::CompactString;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -212,14 +213,17 @@ pub struct Handled {
 /// A state change applied by the scheduler or a fault (`POST /_sim/clock/advance` lists
 /// them).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// Its texts are inline (ids, states and the ISO time are short): an advance over a
+/// large world builds one per due event, and four owned strings were four allocations.
 pub struct Transition {
     pub provider: &'static str,
     pub kind: &'static str,
-    pub id: String,
-    pub from: String,
-    pub to: String,
+    pub id: Id,
+    pub from: CompactString,
+    pub to: CompactString,
     /// Simulated time of the change, ISO-8601.
-    pub at: String,
+    pub at: CompactString,
 }
 
 impl Transition {
@@ -227,12 +231,12 @@ impl Transition {
     pub fn new(
         provider: &'static str,
         kind: &'static str,
-        id: impl Into<String>,
-        from: impl Into<String>,
-        to: impl Into<String>,
+        id: impl Into<Id>,
+        from: impl Into<CompactString>,
+        to: impl Into<CompactString>,
         cx: &Cx,
     ) -> Self {
-        Transition { provider, kind, id: id.into(), from: from.into(), to: to.into(), at: cx.now_iso() }
+        Transition { provider, kind, id: id.into(), from: from.into(), to: to.into(), at: cx.clock.iso_inline(cx.now) }
     }
 }
 

@@ -266,6 +266,6 @@ pub fn matches(s: &Subscription, e: &DbEvent) -> bool {
     s.tenant == e.tenant
         && s.enabled
         && s.source_type.as_deref().is_none_or(|t| t == e.source_type)
-        && (s.source_ids.is_empty() || s.source_ids.contains(&e.source_id))
+        && (s.source_ids.is_empty() || s.source_ids.iter().any(|x| *x == *e.source_id))
         && (s.categories.is_empty() || s.categories.iter().any(|c| *c == e.category))
 }

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Fujitsu;
 use crate::clock::SimInstant;
+use crate::id::Id;
 use crate::providers::Cx;
 
 pub const DB_INSTANCE: &str = "db-instance";
@@ -69,12 +70,14 @@ pub fn categories(source_type: Option<&str>) -> Vec<&'static str> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DbEvent {
-    pub tenant: String,
+    /// Inline (`Id`), as the source id: every transition records an event, and two
+    /// owned strings were two allocations of each.
+    pub tenant: Id,
     /// Order of recording (events of one second stay in order).
     pub seq: u64,
     pub date: SimInstant,
     pub source_type: Cow<'static, str>,
-    pub source_id: String,
+    pub source_id: Id,
     pub category: Cow<'static, str>,
     pub message: Cow<'static, str>,
 }
@@ -138,9 +141,9 @@ impl History {
         self.next_seq += 1;
         e.seq = self.next_seq;
         // The tenant's ring is there but for its first event: no key cloned for a lookup.
-        let ring = match self.rings.get_mut(&e.tenant) {
+        let ring = match self.rings.get_mut(e.tenant.as_str()) {
             Some(ring) => ring,
-            None => self.rings.entry(e.tenant.clone()).or_default(),
+            None => self.rings.entry(e.tenant.to_string()).or_default(),
         };
         ring.push_back(e);
         while ring.len() > cap.max(1) {
@@ -163,7 +166,7 @@ impl History {
         events.sort_by_key(|e| e.seq);
         self.next_seq = events.last().map_or(0, |e| e.seq);
         for e in events {
-            let ring = self.rings.entry(e.tenant.clone()).or_default();
+            let ring = self.rings.entry(e.tenant.to_string()).or_default();
             ring.push_back(e);
             while ring.len() > cap.max(1) {
                 ring.pop_front();
@@ -193,11 +196,11 @@ impl Fujitsu {
         let source_type = if kind == "snapshot" { DB_SNAPSHOT } else { DB_INSTANCE };
         let cap = self.settings().events_cap as usize;
         let e = DbEvent {
-            tenant: tenant.to_owned(),
+            tenant: Id::new(tenant),
             seq: 0,
             date: at,
             source_type: source_type.into(),
-            source_id: id.to_owned(),
+            source_id: Id::new(id),
             category: category.into(),
             message,
         };
