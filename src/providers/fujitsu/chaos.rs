@@ -320,7 +320,7 @@ pub fn restore(f: &Fujitsu, v: &Value) -> Result<(), String> {
     f.users.replace(p.users.into_iter().map(|u| (String::new(), u.id.clone(), u)));
     f.iaas_tokens.replace(p.iaas_tokens.into_iter().map(|t| (String::new(), t.token_digest.clone(), t)));
     f.tokens.replace(p.tokens.into_iter().map(|t| (String::new(), t.token_digest.clone(), t)));
-    f.instances.replace(p.instances.into_iter().map(|i| (i.tenant.clone(), i.id.clone(), i)));
+    f.instances.replace(p.instances.into_iter().map(|i| (i.tenant.to_string(), i.id.to_string(), i)));
     f.snapshots.replace(p.snapshots.into_iter().map(|s| (s.tenant.clone(), s.id.clone(), s)));
     f.parameter_groups.replace(p.parameter_groups.into_iter().map(|g| (g.tenant.clone(), g.id.clone(), g)));
     f.subscriptions.replace(p.subscriptions.into_iter().map(|s| (s.tenant.clone(), s.id.clone(), s)));
@@ -398,7 +398,7 @@ pub(crate) mod tests {
             transit: None,
             fail_next: false,
             stall_next: 0,
-            cpu_loads: Vec::new(),
+            cpu_loads: Default::default(),
         }
     }
 

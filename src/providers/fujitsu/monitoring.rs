@@ -174,7 +174,7 @@ pub fn series(
         out.push(Series {
             meter: name,
             unit,
-            resource: i.id.clone(),
+            resource: i.id.to_string(),
             resource_name: i.name.to_string(),
             seed: cx.ids.seed(),
             first,

@@ -75,7 +75,7 @@ fn applied(f: &Fujitsu, tenant: &str, id: &str) -> Vec<String> {
         .instances
         .list_where(tenant, |i| i.parameter_group == id && i.status != InstanceStatus::Deleted)
         .into_iter()
-        .map(|i| (i.seq, i.id))
+        .map(|i| (i.seq, i.id.to_string()))
         .collect();
     list.sort();
     list.into_iter().map(|(_, id)| id).collect()
@@ -240,7 +240,7 @@ fn require_restart(f: &Fujitsu, tenant: &str, group: &str, cx: &Cx) -> Vec<Strin
             false
         });
         if moved == Some(true) {
-            out.push(i.id);
+            out.push(i.id.to_string());
         }
     }
     out

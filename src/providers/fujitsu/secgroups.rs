@@ -205,7 +205,7 @@ fn users(f: &Fujitsu, tenant: &str, id: &str) -> Vec<String> {
         .instances
         .list_where(tenant, |i| i.status != InstanceStatus::Deleted && i.security_groups.iter().any(|g| g == id))
         .into_iter()
-        .map(|i| i.id)
+        .map(|i| i.id.to_string())
         .collect();
     v.sort();
     v

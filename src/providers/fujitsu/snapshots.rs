@@ -125,7 +125,7 @@ pub fn create(f: &Fujitsu, call: &Call) -> Res {
     let snap = Snapshot {
         id,
         tenant: call.tenant().to_owned(),
-        instance_id: inst.id.clone(),
+        instance_id: inst.id.to_string(),
         name: spec.name,
         description: spec.description,
         snapshot_type: SnapshotType::Manual,
@@ -218,8 +218,8 @@ pub fn record_automated(f: &Fujitsu, i: &Instance, cx: &Cx) {
     let stamp = cx.clock.to_utc(cx.now).format("%Y%m%d-%H%M").to_string();
     let snap = Snapshot {
         id: id.clone(),
-        tenant: i.tenant.clone(),
-        instance_id: i.id.clone(),
+        tenant: i.tenant.to_string(),
+        instance_id: i.id.to_string(),
         name: format!("automated-{}-{stamp}", i.id),
         description: Some(format!("automated backup of {} (backup window {})", i.id, i.backup_window.text())),
         snapshot_type: SnapshotType::Automated,

@@ -323,7 +323,7 @@ fn rename_instance(f: &Fujitsu, mut i: Instance, new_id: &str, cx: &Cx, later: &
     cx.cancel_events(NAME, "instance", &tenant, &old);
     let region = f.settings().region.clone();
     let old_ref = i.reference(&region);
-    i.id = new_id.to_owned();
+    i.id = Id::new(new_id);
     let new_ref = i.reference(&region);
     if let Some(src) = i.replica_of.clone() {
         f.instances.update(&src.tenant_id, &src.id, |s| {

@@ -5,6 +5,7 @@
 
 use compact_str::CompactString;
 use super::*;
+use crate::id::Id;
 
 /// What a new instance takes from its origin (the request for a create, the snapshot
 /// for a restore, the source instance for PITR and replicas).
@@ -141,8 +142,8 @@ pub(super) fn build(
     let now = call.cx.now;
     let public_ip = spec.publicly_accessible.then(|| f.public_ip());
     Instance {
-        id,
-        tenant: call.tenant().to_owned(),
+        id: Id::new(&id),
+        tenant: Id::new(call.tenant()),
         seq: f.next_instance_seq(),
         name: spec.name.as_deref().map_or_else(|| format!("db-{}", call.cx.ids.alnum_lower(10)).into(), CompactString::from),
         description: spec.description.clone(),
@@ -185,7 +186,7 @@ pub(super) fn build(
         transit: None,
         fail_next: false,
         stall_next: 0,
-        cpu_loads: Vec::new(),
+        cpu_loads: Default::default(),
     }
 }
 

@@ -4,6 +4,7 @@
 
 use compact_str::CompactString;
 use super::*;
+use crate::id::Id;
 
 /// `POST /instances` with `action.readreplica` (1.2.2.12).
 pub(super) fn replica(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
@@ -50,7 +51,7 @@ pub(super) fn replica(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
     // "元のデータベース仮想サーバの値。ただし、重複する場合は、random value" (seed 6025).
     let id = match &spec.id {
         Some(id) => new_id(f, call, Some(id))?,
-        None if !f.instances.contains(call.tenant(), &src.id) => src.id.clone(),
+        None if !f.instances.contains(call.tenant(), &src.id) => src.id.to_string(),
         None => new_id(f, call, None)?,
     };
     let volume = Volume {
@@ -68,8 +69,8 @@ pub(super) fn replica(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         replica_max_number: 5,
     };
     let inst = Instance {
-        id,
-        tenant: call.tenant().to_owned(),
+        id: Id::new(&id),
+        tenant: Id::new(call.tenant()),
         seq: f.next_instance_seq(),
         name: spec.name.as_deref().map_or_else(|| src.name.clone(), CompactString::from),
         description: spec.description.clone().or_else(|| src.description.clone()),
@@ -113,7 +114,7 @@ pub(super) fn replica(f: &Fujitsu, call: &Call, body: &InstanceBody) -> Res {
         transit: None,
         fail_next: false,
         stall_next: 0,
-        cpu_loads: Vec::new(),
+        cpu_loads: Default::default(),
     };
     launch(f, call, inst, p.internet_gateway, call.settings.durations.replica, None)
 }

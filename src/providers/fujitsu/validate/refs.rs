@@ -146,7 +146,7 @@ mod tests {
         let mut s = Snapshot {
             id: "snap1".into(),
             tenant: "t".into(),
-            instance_id: i.id.clone(),
+            instance_id: i.id.to_string(),
             name: "snap1".into(),
             description: None,
             snapshot_type: SnapshotType::Manual,
