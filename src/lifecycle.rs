@@ -3,9 +3,12 @@
 //! A min-heap keyed by `(due, seq)`; `seq` is insertion order, so events due at the same
 //! instant replay in the order they were scheduled. The events themselves sit in a slab
 //! the keys point into ([`Schedule`]): scheduling one (every create does) and running
-//! one (an advance runs millions) take no hash-map update but an owner's first or last. Events are plain data owned by the
-//! providers (the core never looks inside them); each provider guards its own events
-//! ("apply only if the resource is still in state A"), so nothing here needs cancelling.
+//! one (an advance runs millions) take no hash-map update but an owner's first or last,
+//! and not even those when a settle schedules the next events of the resource it ran
+//! (`Hot`). A long run sweeps its due keys out of the heap in one pass
+//! (`Schedule::sweep`). Events are plain data owned by the providers (the core never
+//! looks inside them); each provider guards its own events ("apply only if the resource
+//! is still in state A"), so nothing here needs cancelling.
 //!
 //! Who runs due events: `Simulator::advance` (manual clock) before it returns, the driver
 //! task (real and scaled clocks), and every request on arrival when the lock-free
@@ -277,7 +280,7 @@ impl<E: Owned> Schedule<E> {
         }
     }
 
-    /// Takes every live key due at or before `now` out of the heap into `ready`, sorted,
+    /// Takes every key due at or before `now` out of the heap into `ready`, sorted,
     /// and rebuilds the heap of the rest: two passes over the heap's array instead of a
     /// pop apiece, each a walk from its top to its bottom through cache misses (a pop of
     /// a heap of 200k keys was a sixth of a ClickHouse settle). Called once a run has
@@ -383,7 +386,8 @@ impl<E> Schedule<E> {
         at
     }
 
-    /// Puts place `at` at the head of the chain of owner hash `hash`.
+    /// Puts place `at` into the chain of owner hash `hash`: second, behind the head, when
+    /// the head is known ([`Hot`]), else at the head.
     fn link(&mut self, at: u32, hash: u64) {
         match self.hot {
             // The owner's head is known: the new event goes second in its chain.

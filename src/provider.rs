@@ -212,10 +212,10 @@ pub struct Handled {
 
 /// A state change applied by the scheduler or a fault (`POST /_sim/clock/advance` lists
 /// them).
-#[derive(Debug, Clone, PartialEq, Serialize)]
 ///
 /// Its texts are inline (ids, states and the ISO time are short): an advance over a
 /// large world builds one per due event, and four owned strings were four allocations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Transition {
     pub provider: &'static str,
     pub kind: &'static str,
