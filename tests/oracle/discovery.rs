@@ -79,6 +79,22 @@ async fn an_entitlement_has_the_documented_fields_and_expands_its_data_centers()
 }
 
 #[tokio::test]
+async fn an_entitlement_read_again_follows_its_expansion_and_the_timestamp_format() {
+    // The rendering is kept with the entitlement: what else it reads must still count.
+    let sim = Sim::start().await;
+    let path = "/serviceEntitlements/cesi-500073421";
+    let first = sim.ms_get(path).await.body;
+    assert_eq!(sim.ms_get(path).await.body, first, "the same answer twice");
+    let expanded = sim.ms_get(&format!("{path}?expands=serviceInstancesEligibleDataCenters")).await.body;
+    assert!(expanded["serviceInstancesEligibleDataCenters"].as_array().is_some_and(|a| !a.is_empty()), "{expanded}");
+    assert_eq!(sim.ms_get(path).await.body, first, "not expanded again");
+    sim.sim_patch("/_sim/config", json!({"oracle.timestampFormat": "epochMillis"})).await;
+    let millis = sim.ms_get(path).await.body;
+    assert_eq!(millis["createdOn"], 1_735_689_600_000_i64);
+    assert_eq!(millis["id"], first["id"]);
+}
+
+#[tokio::test]
 async fn entitlement_filters_are_comma_separated_and_case_insensitive() {
     let sim = Sim::start().await;
     assert_eq!(ids(&sim.ms_get("/serviceEntitlements").await), ["cesi-500073421", "cesi-500089779"]);

@@ -18,7 +18,10 @@ pub fn handle(o: &Oracle, call: &Call, op: &Op) -> Res {
         Op::GetServiceEntitlement { id } => {
             let expand = expand_data_centers(call)?;
             let mut out = Vec::with_capacity(1024);
-            let found = o.entitlements.read(call.domain(), &key(id), |e| view::entitlement(&mut out, o, call, e, expand));
+            let tag = view_tag(o, call, expand);
+            let found = o.entitlements.read(call.domain(), &key(id), |stored| {
+                stored.memo(tag, &mut out, |e, out| view::entitlement(out, o, call, e, expand))
+            });
             found.ok_or_else(|| OracleError::not_found("Service entitlement", id))?;
             Ok(Out::text(out))
         }
@@ -38,6 +41,25 @@ pub fn handle(o: &Oracle, call: &Call, op: &Op) -> Res {
         }
         _ => Err(OracleError::NotFound(format!("No resource at {}", call.req.path))),
     }
+}
+
+/// What an entitlement's rendering reads besides the entitlement itself, as the tag of
+/// its memo (`Stored::memo`, dropped whenever the entitlement is written): the links'
+/// base as the request spells the domain, the expansion, the timestamp format, and the
+/// tables its references are named from (their versions move on every write). A poller
+/// that gets an unchanged entitlement copies its bytes instead of rendering it with
+/// three lookups and two timestamps.
+fn view_tag(o: &Oracle, call: &Call, expand: bool) -> u64 {
+    use std::hash::BuildHasher;
+    let inputs = (
+        &*call.base,
+        expand,
+        call.settings.epoch_millis,
+        o.domains.version(),
+        o.cloud_accounts.version(),
+        o.definitions.version(),
+    );
+    crate::store::FastHash::default().hash_one(inputs)
 }
 
 /// G02: an entitlement of the caller's domain by `cesi-N` (or `N`), else 404.
