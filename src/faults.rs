@@ -28,7 +28,7 @@ use serde_json::{json, Value};
 use crate::clock::SimInstant;
 use crate::glob;
 use crate::ids::Ids;
-use crate::store::FastHash;
+use crate::store::FxBuild;
 
 /// Longest latency, hang or slow-body run a rule may ask for (bounded, so a rule can
 /// never hold a connection forever).
@@ -386,11 +386,11 @@ pub struct Probe<'a> {
 struct Index {
     rules: Vec<Arc<Rule>>,
     /// Rule positions by operation name.
-    by_operation: HashMap<String, Vec<usize>, FastHash>,
+    by_operation: HashMap<String, Vec<usize>, FxBuild>,
     /// Rules without an operation but with a path, by the paths they can match.
     by_path: PathIndex,
     /// Rules with neither an operation nor a path but with a provider, by provider.
-    by_provider: HashMap<String, Vec<usize>, FastHash>,
+    by_provider: HashMap<String, Vec<usize>, FxBuild>,
     /// Rules with none of the three.
     general: Vec<usize>,
 }
@@ -439,13 +439,13 @@ impl Index {
 /// (any number of segments).
 #[derive(Default)]
 struct PathIndex {
-    exact: HashMap<String, Vec<usize>, FastHash>,
+    exact: HashMap<String, Vec<usize>, FxBuild>,
     globs: PathNode,
 }
 
 #[derive(Default)]
 struct PathNode {
-    literal: HashMap<String, PathNode, FastHash>,
+    literal: HashMap<String, PathNode, FxBuild>,
     one: Option<Box<PathNode>>,
     any: Option<Box<PathNode>>,
     /// Rules whose pattern ends here.
@@ -526,7 +526,7 @@ impl PathNode {
 #[derive(Default)]
 struct Active<'a> {
     states: Vec<(&'a PathNode, bool)>,
-    seen: Option<std::collections::HashSet<(usize, bool), FastHash>>,
+    seen: Option<std::collections::HashSet<(usize, bool), FxBuild>>,
 }
 
 impl<'a> Active<'a> {
@@ -540,7 +540,7 @@ impl<'a> Active<'a> {
                 !self.states.iter().any(|(n, l)| std::ptr::eq(*n, node) && *l == looping)
             }
             None => {
-                let mut seen: std::collections::HashSet<(usize, bool), FastHash> =
+                let mut seen: std::collections::HashSet<(usize, bool), FxBuild> =
                     self.states.iter().map(|(n, l)| (*n as *const PathNode as usize, *l)).collect();
                 let new = seen.insert(key);
                 self.seen = Some(seen);

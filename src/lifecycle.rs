@@ -33,7 +33,7 @@ use std::sync::Mutex;
 use tokio::sync::Notify;
 
 use crate::clock::SimInstant;
-use crate::store::FastHash;
+use crate::store::FxBuild;
 
 /// The resource an event is about: removing it cancels the event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,8 +51,14 @@ pub trait Owned {
     fn owner(&self) -> Option<Owner<'_>>;
 }
 
+/// foldhash (fast, fixed seed), not the tables' FxHash: an owner is four strings hashed
+/// for every event scheduled, 39 ns with FxHash's eight bytes per dependent multiply and
+/// 5 with foldhash. The tables keep FxHash, under which ids that differ in their last
+/// characters (`db1`, `db2`, ...) land in nearby buckets: with foldhash a Fujitsu
+/// create into a store of 100k instances ran at 0.74-0.82 of one into an empty store,
+/// with FxHash at 0.89-0.97.
 fn owner_hash(owner: &Owner) -> u64 {
-    FastHash::default().hash_one(owner)
+    foldhash::fast::FixedState::default().hash_one(owner)
 }
 
 /// "No slot": the end of an owner's chain, of the free list.
@@ -170,7 +176,7 @@ pub struct Schedule<E> {
     live: usize,
     /// The head of each owner hash's chain (a collision is told apart by comparing the
     /// events' owners on cancel).
-    owners: HashMap<u64, u32, FastHash>,
+    owners: HashMap<u64, u32, FxBuild>,
     /// The owner map's entry last written or deferred ([`Hot`]).
     hot: Option<Hot>,
     next_seq: u64,

@@ -26,12 +26,12 @@ use dashmap::DashMap;
 
 use super::model::Activity;
 use crate::id::Id;
-use crate::store::FastHash;
+use crate::store::FxBuild;
 
 /// The audit logs of every organization.
 #[derive(Default)]
 pub struct ActivityLog {
-    orgs: DashMap<Id, OrgLog, FastHash>,
+    orgs: DashMap<Id, OrgLog, FxBuild>,
     /// The next recording number (global, so that a dump keeps the order across orgs).
     seq: AtomicU64,
 }
@@ -46,7 +46,7 @@ struct OrgLog {
 }
 
 fn id_hash(id: &str) -> u64 {
-    FastHash::default().hash_one(id)
+    FxBuild::default().hash_one(id)
 }
 
 impl OrgLog {

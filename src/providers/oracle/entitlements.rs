@@ -59,7 +59,7 @@ fn view_tag(o: &Oracle, call: &Call, expand: bool) -> u64 {
         o.cloud_accounts.version(),
         o.definitions.version(),
     );
-    crate::store::FastHash::default().hash_one(inputs)
+    crate::store::FxBuild::default().hash_one(inputs)
 }
 
 /// G02: an entitlement of the caller's domain by `cesi-N` (or `N`), else 404.
