@@ -310,15 +310,8 @@ impl Op {
     /// Path parameters that must be UUIDs (CH-R49), with their names for the error.
     pub fn uuid_params(&self) -> impl Iterator<Item = (&'static str, &str)> {
         use Op::*;
-        let mut out: [Option<(&'static str, &str)>; 2] = [None, None];
-        let mut at = 0;
-        // At most two per operation (a service and one thing in it): no allocation.
-        let mut push = |p| {
-            if let Some(slot) = out.get_mut(at) {
-                *slot = Some(p);
-            }
-            at += 1;
-        };
+        // At most two per operation (a service and one thing in it): on the stack.
+        let mut out: smallvec::SmallVec<[(&'static str, &str); 2]> = smallvec::SmallVec::new();
         match self {
             GetService { service }
             | UpdateService { service }
@@ -370,24 +363,24 @@ impl Op {
             | CreateReversePrivateEndpoint { service }
             | GetUdfAttachment { service, .. }
             | AttachUdf { service, .. }
-            | DetachUdf { service, .. } => push(("serviceId", service.as_str())),
+            | DetachUdf { service, .. } => out.push(("serviceId", service.as_str())),
             GetSnapshot { service, snapshot } => {
-                push(("serviceId", service.as_str()));
-                push(("snapshotId", snapshot.as_str()));
+                out.push(("serviceId", service.as_str()));
+                out.push(("snapshotId", snapshot.as_str()));
             }
             GetBackup { service, backup } => {
-                push(("serviceId", service.as_str()));
-                push(("backupId", backup.as_str()));
+                out.push(("serviceId", service.as_str()));
+                out.push(("backupId", backup.as_str()));
             }
             GetSavedQuery { service, query } | UpdateSavedQuery { service, query } | DeleteSavedQuery { service, query } => {
-                push(("serviceId", service.as_str()));
-                push(("queryId", query.as_str()));
+                out.push(("serviceId", service.as_str()));
+                out.push(("queryId", query.as_str()));
             }
             GetQueryApiEndpoint { service, endpoint }
             | UpdateQueryApiEndpoint { service, endpoint }
             | DeleteQueryApiEndpoint { service, endpoint } => {
-                push(("serviceId", service.as_str()));
-                push(("endpointId", endpoint.as_str()));
+                out.push(("serviceId", service.as_str()));
+                out.push(("endpointId", endpoint.as_str()));
             }
             GetClickPipe { service, pipe }
             | UpdateClickPipe { service, pipe }
@@ -396,27 +389,27 @@ impl Op {
             | UpdateClickPipeState { service, pipe }
             | GetClickPipeSettings { service, pipe }
             | UpdateClickPipeSettings { service, pipe } => {
-                push(("serviceId", service.as_str()));
-                push(("clickPipeId", pipe.as_str()));
+                out.push(("serviceId", service.as_str()));
+                out.push(("clickPipeId", pipe.as_str()));
             }
             GetReversePrivateEndpoint { service, endpoint }
             | UpdateReversePrivateEndpoint { service, endpoint }
             | DeleteReversePrivateEndpoint { service, endpoint } => {
-                push(("serviceId", service.as_str()));
-                push(("reversePrivateEndpointId", endpoint.as_str()));
+                out.push(("serviceId", service.as_str()));
+                out.push(("reversePrivateEndpointId", endpoint.as_str()));
             }
-            GetKey { key } | UpdateKey { key } | DeleteKey { key } => push(("keyId", key.as_str())),
-            GetMember { user } | UpdateMember { user } | DeleteMember { user } => push(("userId", user.as_str())),
+            GetKey { key } | UpdateKey { key } | DeleteKey { key } => out.push(("keyId", key.as_str())),
+            GetMember { user } | UpdateMember { user } | DeleteMember { user } => out.push(("userId", user.as_str())),
             GetInvitation { invitation } | DeleteInvitation { invitation } => {
-                push(("invitationId", invitation.as_str()))
+                out.push(("invitationId", invitation.as_str()))
             }
-            GetRole { role } | UpdateRole { role } | DeleteRole { role } => push(("roleId", role.as_str())),
+            GetRole { role } | UpdateRole { role } | DeleteRole { role } => out.push(("roleId", role.as_str())),
             UpdateByoc { byoc }
             | DeleteByoc { byoc }
             | GetByoc { byoc }
             | GetByocPrivateEndpointConfig { byoc }
             | GetByocTags { byoc }
-            | GetByocProgress { byoc } => push(("byocInfrastructureId", byoc.as_str())),
+            | GetByocProgress { byoc } => out.push(("byocInfrastructureId", byoc.as_str())),
             ListOrganizations
             | GetOrganization
             | UpdateOrganization
@@ -455,7 +448,7 @@ impl Op {
             | DeleteUdfVersion { .. }
             | ListUdfAttachments { .. } => {}
         }
-        out.into_iter().flatten()
+        out.into_iter()
     }
 
     /// The service the operation targets, if any.
