@@ -54,9 +54,7 @@ impl Secret {
 
 /// `sha256:<hex>` of `plain`: the stored form of a secret, and a table key for tokens.
 pub fn digest(plain: &str) -> String {
-    let text = digest_text(plain);
-    // The prefix and hex digits are ASCII.
-    String::from_utf8_lossy(&text).into_owned()
+    DigestText::of(plain).as_str().to_owned()
 }
 
 /// [`digest`] on the stack, for a lookup by a token's digest on every request.

@@ -48,7 +48,7 @@ pub fn begin(i: &mut Instance, status: Status, work: Work, back: Status, secs: u
     i.generation += 1;
     let at = now.plus_secs(secs);
     i.transit = Some(Box::new(Transit { work, back, due: at }));
-    Due { at, event: Event::Settle { tenant: Id::from(&i.tenant), id: Id::from(&i.id), generation: i.generation } }
+    Due { at, event: Event::Settle { tenant: i.tenant.clone(), id: i.id.clone(), generation: i.generation } }
 }
 
 /// Ends whatever transition was in progress (its settle becomes a no-op).
@@ -76,7 +76,7 @@ pub fn schedule_backups(i: &mut Instance, cx: &Cx, now: SimInstant) -> Due {
 
 /// The daily backup of series `series` of `i`: the one event every instance keeps.
 fn backup_event(i: &Instance, series: u64) -> Event {
-    Event::BackupDue { tenant: Id::from(&i.tenant), id: Id::from(&i.id), series }
+    Event::BackupDue { tenant: i.tenant.clone(), id: i.id.clone(), series }
 }
 
 /// When a DEGENERATED instance recovers (seed 255, 480–507): after the recovery time
@@ -597,7 +597,7 @@ mod tests {
         assert!(apply(&f, due.event, &cx).is_empty(), "applied once");
         // A deleted instance takes no event.
         f.instances.remove(&i.tenant, &i.id);
-        assert!(apply(&f, Event::Settle { tenant: Id::from(&i.tenant), id: Id::from(&i.id), generation: 9 }, &cx).is_empty());
+        assert!(apply(&f, Event::Settle { tenant: i.tenant.clone(), id: i.id.clone(), generation: 9 }, &cx).is_empty());
     }
 
     /// A build settles in place (no write-back): ACTIVE, a new generation, the first
